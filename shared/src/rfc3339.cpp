@@ -1,0 +1,77 @@
+#include "licensor/rfc3339.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace licensor {
+namespace {
+
+using namespace std::chrono;
+
+bool read_digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
+  if (at + count > text.size()) return false;
+  out = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+bool is_char(std::string_view text, std::size_t at, char lower, char upper = 0) {
+  return at < text.size() && (text[at] == lower || (upper != 0 && text[at] == upper));
+}
+
+}  // namespace
+
+std::string rfc3339_format(unix_seconds t) {
+  const sys_seconds point{seconds{t}};
+  const auto day = floor<days>(point);
+  const year_month_day ymd{day};
+  const hh_mm_ss time{point - day};
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  return buffer;
+}
+
+result<unix_seconds> rfc3339_parse(std::string_view text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (!read_digits(text, 0, 4, y) || !is_char(text, 4, '-') || !read_digits(text, 5, 2, mo) ||
+      !is_char(text, 7, '-') || !read_digits(text, 8, 2, d) || !is_char(text, 10, 'T', 't') ||
+      !read_digits(text, 11, 2, h) || !is_char(text, 13, ':') || !read_digits(text, 14, 2, mi) ||
+      !is_char(text, 16, ':') || !read_digits(text, 17, 2, s))
+    return errc::malformed;
+  std::size_t at = 19;
+  if (is_char(text, at, '.')) {
+    ++at;
+    const std::size_t first = at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == first) return errc::malformed;
+  }
+  int offset_seconds = 0;
+  if (is_char(text, at, 'Z', 'z')) {
+    ++at;
+  } else if (is_char(text, at, '+') || is_char(text, at, '-')) {
+    const int sign = text[at] == '+' ? 1 : -1;
+    int oh = 0, om = 0;
+    if (!read_digits(text, at + 1, 2, oh) || !is_char(text, at + 3, ':') ||
+        !read_digits(text, at + 4, 2, om) || oh > 23 || om > 59)
+      return errc::malformed;
+    offset_seconds = sign * (oh * 3600 + om * 60);
+    at += 6;
+  } else {
+    return errc::malformed;
+  }
+  if (at != text.size()) return errc::malformed;
+
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  // Leap seconds (60) are folded into the next second, as most systems do.
+  if (y < 1970 || !ymd.ok() || h > 23 || mi > 59 || s > 60) return errc::malformed;
+  const auto point = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - seconds{offset_seconds};
+  return static_cast<unix_seconds>(point.time_since_epoch().count());
+}
+
+}  // namespace licensor
