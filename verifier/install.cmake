@@ -1,12 +1,14 @@
 # `cmake --install` for the verifier: headers, both libraries, a CMake package
 # (find_package(licensor_verify) -> licensor::verify, licensor::verify_shared) and
-# licensor_verify.pc for pkg-config users.
+# licensor_verify.pc for pkg-config users. Everything is in component licensor_verify, so
+# `cmake --install build --component licensor_verify` installs the verifier alone.
 include(CMakePackageConfigHelpers)
 
 set(licensor_verify_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/licensor_verify)
 
 install(TARGETS licensor_verify licensor_verify_shared
   EXPORT licensor_verify_targets
+  COMPONENT licensor_verify
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -24,27 +26,31 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/key_types.hpp
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/result.hpp
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/rfc3339.hpp
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/licensor)
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/licensor
+  COMPONENT licensor_verify)
 
 install(EXPORT licensor_verify_targets
   NAMESPACE licensor::
   FILE licensor_verify_targets.cmake
-  DESTINATION ${licensor_verify_cmake_dir})
+  DESTINATION ${licensor_verify_cmake_dir}
+  COMPONENT licensor_verify)
 
-configure_package_config_file(cmake/licensor_verify_config.cmake.in
-  ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify_config.cmake
+configure_package_config_file(cmake/licensor_verify-config.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify-config.cmake
   INSTALL_DESTINATION ${licensor_verify_cmake_dir})
-write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/licensor_verify_config_version.cmake
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/licensor_verify-config-version.cmake
   VERSION ${PROJECT_VERSION}
   COMPATIBILITY SameMajorVersion)
 install(FILES
-  ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify_config.cmake
-  ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify_config_version.cmake
-  DESTINATION ${licensor_verify_cmake_dir})
+  ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify-config.cmake
+  ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify-config-version.cmake
+  DESTINATION ${licensor_verify_cmake_dir}
+  COMPONENT licensor_verify)
 
 # The .pc file finds its prefix relative to itself, so the install stays relocatable.
 file(RELATIVE_PATH licensor_verify_pc_to_prefix
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(cmake/licensor_verify.pc.in ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/licensor_verify.pc
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+  COMPONENT licensor_verify)
