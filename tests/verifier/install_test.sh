@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the verifier package into a temporary prefix, builds examples/verifier_app against
-# it (shared library, static archive, and plain pkg-config), and runs it on generated tokens.
+# it (C and C++ apps; shared library, static archive, and plain pkg-config), and runs them on
+# generated tokens.
 # Usage: install_test.sh BUILD_DIR SOURCE_DIR FIXTURE_GEN
 set -euo pipefail
 build_dir=$1 source_dir=$2 fixture_gen=$3
@@ -55,6 +56,11 @@ for flavour in OFF ON; do
     -DCMAKE_PREFIX_PATH="$prefix" -DVERIFIER_APP_STATIC=$flavour >/dev/null
   cmake --build "$work/app-$flavour" >/dev/null
   run_app "$work/app-$flavour/verifier_app"
+  cpp_app=$work/app-$flavour/verifier_app_cpp
+  expect 0 "license: valid" "$cpp_app" "$work/root.k4public" "$work/keyring_v2.token" \
+    "$work/license.token" acme-editor
+  expect 1 "license: wrong_product" "$cpp_app" "$work/root.k4public" "$work/keyring_v2.token" \
+    "$work/license.token" other-product
 done
 # The static build must not depend on the shared library.
 if ldd "$work/app-ON/verifier_app" | grep -q licensor_verify; then
