@@ -1,0 +1,52 @@
+#include "api/api_types.hpp"
+
+namespace licensor::server {
+
+unsigned errc_http_status(errc code) noexcept {
+  switch (code) {
+    case errc::unauthorized: return 401;
+    case errc::forbidden:
+    case errc::partner_not_enabled: return 403;
+    case errc::not_found:
+    case errc::customer_not_found:
+    case errc::partner_not_found:
+    case errc::product_not_found:
+    case errc::tier_not_found:
+    case errc::license_not_found:
+    case errc::unknown_key: return 404;
+    case errc::method_not_allowed: return 405;
+    case errc::conflict:
+    case errc::email_taken:
+    case errc::product_exists:
+    case errc::idempotency_mismatch:
+    case errc::license_suspended:
+    case errc::license_revoked:
+    case errc::license_unlinked:
+    case errc::no_active_key: return 409;
+    case errc::payload_too_large: return 413;
+    case errc::free_license_exists:
+    case errc::partner_cap_reached:
+    case errc::partner_domain_email:
+    case errc::invalid_email:
+    case errc::activation_failed: return 422;
+    case errc::rate_limited: return 429;
+    case errc::storage_full: return 507;
+    case errc::internal:
+    case errc::storage_error:
+    case errc::io_error:
+    case errc::schema_too_new:
+    case errc::wrong_password: return 500;
+    default: return 400;
+  }
+}
+
+api_response error_response(errc code, std::string_view message) {
+  api_response response;
+  response.status = errc_http_status(code);
+  response.body = {{"error",
+                    {{"code", errc_code(code)},
+                     {"message", message.empty() ? std::string(errc_message(code)) : std::string(message)}}}};
+  return response;
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,69 @@
+// The transport-free shape of an API call: what the HTTP layer hands in, what it writes back.
+// Handlers never touch a socket, so every rule can be tested without one.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "licensor/error.hpp"
+
+namespace licensor::server {
+
+struct api_request {
+  std::string method;
+  std::string target;  ///< path and query, as received
+  std::string body;
+  std::string authorization;
+  std::string idempotency_key;
+  std::string client;  ///< remote address, for rate limits and logs
+};
+
+struct api_response {
+  unsigned status = 200;
+  nlohmann::json body = nlohmann::json::object();
+  std::optional<int> retry_after_seconds;
+  std::string content_type = "application/json";
+  std::string raw_body;  ///< sent as is when not empty (e.g. the OpenAPI document)
+};
+
+using responder = std::function<void(api_response)>;
+
+enum class caller_kind { anonymous, operator_, partner };
+
+struct caller {
+  caller_kind kind = caller_kind::anonymous;
+  std::string partner_id;  ///< for partners
+  std::string id;          ///< "operator" or "partner:<partner>:<key>": for audit and idempotency
+};
+
+/// A request after routing and authentication.
+struct api_call {
+  const api_request& request;
+  caller who;
+  std::vector<std::string> params;           ///< path parameters, in order
+  std::map<std::string, std::string> query;  ///< decoded query parameters
+  nlohmann::json body;                       ///< parsed JSON object (empty object for no body)
+};
+
+/// Thrown inside handlers to answer with an error; caught by the router. Never crosses a
+/// thread or reaches Beast.
+struct api_error {
+  errc code;
+  std::string message;
+};
+
+[[noreturn]] inline void api_fail(errc code, std::string message = {}) {
+  throw api_error{code, std::move(message)};
+}
+
+/// The HTTP status of an error code.
+[[nodiscard]] unsigned errc_http_status(errc code) noexcept;
+/// {"error": {"code", "message"}} with the status for `code`.
+[[nodiscard]] api_response error_response(errc code, std::string_view message = {});
+
+}  // namespace licensor::server

@@ -1,0 +1,44 @@
+#include "api/license_signing.hpp"
+
+#include "api/api_types.hpp"
+#include "api/service.hpp"
+#include "store/schema.hpp"
+#include "licensor/paseto.hpp"
+#include "licensor/signed_document.hpp"
+
+namespace licensor::server {
+
+license_claims license_claims_of(const license_record& license, std::string_view issuer) {
+  license_claims claims;
+  claims.iss = issuer;
+  claims.sub = license.id;
+  claims.iat = license.updated_at;
+  claims.nbf = license.issued_at;
+  if (license.expires_at != 0) claims.exp = license.expires_at;
+  claims.product = license.product;
+  claims.tier = license.tier;
+  claims.kind = license_kind_parse(license.kind).ok() ? *license_kind_parse(license.kind) : license_kind::paid;
+  claims.email = license.email;
+  claims.seats = license.seats;
+  claims.features = license.features;
+  if (!license.min_version.empty()) claims.min_version = license.min_version;
+  if (!license.fingerprint.empty()) claims.fingerprint = license.fingerprint;
+  return claims;
+}
+
+void license_sign(license_record& license, const keys::signer_state& signer, std::string_view issuer) {
+  const auto claims = license_claims_of(license, issuer);
+  auto token = license_token_sign(claims, signer.active_key);
+  if (!paseto_verify(token, signer.active_key.public_key(), license_assertion))
+    api_fail(errc::internal, "a freshly signed token did not verify");
+  license.token = std::move(token);
+  license.kid = signer.active_kid.value;
+}
+
+void license_save(store::txn& write, const license_record& license) {
+  record_put(write, store::db::licenses, license.id, license);
+  store_check(write.put(store::db::token_hashes, hash_hex(license.token),
+                        nlohmann::json{{"license", license.id}, {"kid", license.kid}}.dump()));
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,66 @@
+// Operators define products: ordered tiers and, per license kind, a minimum app version.
+#include <algorithm>
+
+#include "api/body_reader.hpp"
+#include "api/paging.hpp"
+#include "api/routes.hpp"
+#include "api/views.hpp"
+#include "licensor/app_version.hpp"
+#include "licensor/claims.hpp"
+#include "store/schema.hpp"
+
+namespace licensor::server {
+namespace {
+
+bool slug_ok(std::string_view text) {
+  return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+}  // namespace
+
+void product_create(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"id", "name", "tiers", "min_version"});
+  product_record product;
+  product.id = body.string("id");
+  if (!slug_ok(product.id)) api_fail(errc::bad_request, "field 'id' must be 1-64 of a-z, 0-9, '-', '_'");
+  product.name = body.optional_string("name").value_or(product.id);
+  product.tiers = body.optional_strings("tiers").value_or(std::vector<std::string>{"standard"});
+  if (product.tiers.empty() || !std::all_of(product.tiers.begin(), product.tiers.end(), slug_ok))
+    api_fail(errc::bad_request, "field 'tiers' must list tier ids, lowest first");
+  if (const auto* versions = body.optional_object("min_version")) {
+    for (const auto& [kind, version] : versions->items()) {
+      if (!license_kind_parse(kind) || !version.is_string() ||
+          !app_version_compare(version.get<std::string>(), "0"))
+        api_fail(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
+      product.min_version[kind] = version.get<std::string>();
+    }
+  }
+  product.created_at = svc.now();
+  svc.commit(call, [&svc, who = call.who, product](store::txn& write) {
+    if (auto inserted = write.insert(store::db::products, product.id, nlohmann::json(product).dump()); !inserted)
+      api_fail(inserted.error() == errc::conflict ? errc::product_exists : inserted.error());
+    svc.audit_append(write, who, "product.create", product.id, product_view(product));
+    api_response response;
+    response.status = 201;
+    response.body = product_view(product);
+    return response;
+  }, std::move(respond));
+}
+
+void product_list(service& svc, api_call& call, responder respond) {
+  const auto snapshot = svc.read();
+  respond(page_scan(snapshot, store::db::products, "", page_of(call), [](std::string_view, std::string_view value) {
+    return product_view(nlohmann::json::parse(value).get<product_record>());
+  }));
+}
+
+void product_get(service& svc, api_call& call, responder respond) {
+  const auto snapshot = svc.read();
+  api_response response;
+  response.body = product_view(record_get<product_record>(snapshot, store::db::products, call.params[0], errc::product_not_found));
+  respond(std::move(response));
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,176 @@
+// Unauthenticated endpoints: health, the OpenAPI document, the keyring, activation and
+// online validation.
+#include <nlohmann/json.hpp>
+
+#include "api/body_reader.hpp"
+#include "api/license_signing.hpp"
+#include "api/openapi_document.hpp"
+#include "api/routes.hpp"
+#include "domain/activation_key.hpp"
+#include "licensor/email.hpp"
+#include "licensor/keyring_document.hpp"
+#include "licensor/paseto.hpp"
+#include "licensor/rfc3339.hpp"
+#include "licensor/signed_document.hpp"
+#include "store/schema.hpp"
+
+namespace licensor::server {
+namespace {
+
+// What anyone holding a token or an activation key may learn about its license.
+nlohmann::json license_public_view(const license_record& license) {
+  return {{"id", license.id},
+          {"product", license.product},
+          {"tier", license.tier},
+          {"kind", license.kind},
+          {"status", license.status},
+          {"seats", license.seats},
+          {"features", license.features},
+          {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}};
+}
+
+api_response validate_answer(std::string_view code, const license_record* license) {
+  api_response response;
+  response.body = {{"valid", code == "valid"}, {"code", code}};
+  response.body["license"] = license ? license_public_view(*license) : nlohmann::json();
+  return response;
+}
+
+std::optional<license_record> license_find(const store::txn& snapshot, std::string_view id) {
+  auto value = snapshot.get(store::db::licenses, id);
+  if (!value) api_fail(value.error());
+  if (!*value) return std::nullopt;
+  return nlohmann::json::parse(**value).get<license_record>();
+}
+
+// The license behind a token. Tokens this server issued are found by hash, with no Ed25519
+// verify on the hot path; any other token is verified against the keyring first.
+api_response validate_token(service& svc, const store::txn& snapshot, const std::string& token,
+                            const std::optional<std::string>& fingerprint) {
+  const auto signer = svc.signer();
+  std::string license_id;
+  std::string kid;
+  auto indexed = snapshot.get(store::db::token_hashes, hash_hex(token));
+  if (!indexed) api_fail(indexed.error());
+  if (*indexed) {
+    const auto entry = nlohmann::json::parse(**indexed);
+    license_id = entry.at("license").get<std::string>();
+    kid = entry.at("kid").get<std::string>();
+  } else {
+    auto parsed = paseto_parse(token);
+    if (!parsed) return validate_answer("malformed", nullptr);
+    auto footer_kid = untrusted_footer_kid(parsed->untrusted_footer);
+    if (!footer_kid) return validate_answer("malformed", nullptr);
+    const auto* entry = signer->keyring.find(*footer_kid);
+    if (entry == nullptr) return validate_answer("unknown_key", nullptr);
+    if (signer->keyring.is_revoked(*footer_kid)) return validate_answer("revoked_key", nullptr);
+    auto verified = paseto_check(std::move(*parsed), entry->public_key, license_assertion);
+    if (!verified) return validate_answer("bad_signature", nullptr);
+    auto claims = claims_parse(verified->payload);
+    if (!claims) return validate_answer("malformed", nullptr);
+    license_id = claims->sub;
+    kid = footer_kid->value;
+  }
+  if (signer->keyring.is_revoked(KeyId{kid})) return validate_answer("revoked_key", nullptr);
+  const auto license = license_find(snapshot, license_id);
+  if (!license) return validate_answer("not_found", nullptr);
+  if (fingerprint && !license->fingerprint.empty() && *fingerprint != license->fingerprint)
+    return validate_answer("fingerprint_mismatch", &*license);
+  return validate_answer(license_state_code(*license, svc.now(), svc.config().leeway_seconds), &*license);
+}
+
+}  // namespace
+
+void health_get(service& svc, api_call&, responder respond) {
+  api_response response;
+  response.body = {{"status", "ok"}, {"time", rfc3339_format(svc.now())}};
+  respond(std::move(response));
+}
+
+void openapi_get(service&, api_call&, responder respond) {
+  api_response response;
+  response.raw_body = std::string(openapi_document());
+  respond(std::move(response));
+}
+
+void keyring_get(service& svc, api_call&, responder respond) {
+  const auto signer = svc.signer();
+  api_response response;
+  response.body = {{"token", signer->keyring_token},
+                   {"version", signer->keyring.version},
+                   {"keyring", nlohmann::json::parse(keyring_to_json(signer->keyring))}};
+  respond(std::move(response));
+}
+
+void validate_post(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"token", "activation_key", "fingerprint"});
+  const auto token = body.optional_string("token");
+  const auto activation_key = body.optional_string("activation_key");
+  const auto fingerprint = body.optional_string("fingerprint");
+  if (token.has_value() == activation_key.has_value())
+    api_fail(errc::bad_request, "give exactly one of 'token' and 'activation_key'");
+  const auto snapshot = svc.read();
+  if (token) return respond(validate_token(svc, snapshot, *token, fingerprint));
+
+  const auto canonical = activation_key_canonical(*activation_key);
+  if (!canonical) return respond(validate_answer("not_found", nullptr));
+  auto license_id = snapshot.get(store::db::activation_keys, *canonical);
+  if (!license_id) api_fail(license_id.error());
+  const auto license = *license_id ? license_find(snapshot, **license_id) : std::nullopt;
+  if (!license) return respond(validate_answer("not_found", nullptr));
+  if (fingerprint && !license->fingerprint.empty() && *fingerprint != license->fingerprint)
+    return respond(validate_answer("fingerprint_mismatch", &*license));
+  respond(validate_answer(license_state_code(*license, svc.now(), svc.config().leeway_seconds), &*license));
+}
+
+void activate_post(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"activation_key", "email", "fingerprint"});
+  const auto typed_key = body.string("activation_key");
+  const auto fingerprint = body.optional_string("fingerprint");
+  auto email = email_normalise(body.string("email"));
+  const auto canonical = activation_key_canonical(typed_key);
+  // One answer for "no such key" and "wrong email": activation must not confirm either alone.
+  if (!email || !canonical) api_fail(errc::activation_failed);
+  auto signer = svc.signer();
+  const auto now = svc.now();
+  svc.commit(call, [&svc, signer, canonical = *canonical, email = *email, fingerprint, now](store::txn& write) {
+    auto license_id = write.get(store::db::activation_keys, canonical);
+    if (!license_id) api_fail(license_id.error());
+    if (!*license_id) api_fail(errc::activation_failed);
+    auto license = record_get<license_record>(write, store::db::licenses, **license_id, errc::activation_failed);
+    if (license.email != email) api_fail(errc::activation_failed);
+    if (license.status == "revoked") api_fail(errc::license_revoked);
+    if (license.status == "suspended") api_fail(errc::license_suspended);
+    if (license.customer_id.empty()) api_fail(errc::license_unlinked);
+    if (fingerprint && !license.fingerprint.empty() && *fingerprint != license.fingerprint)
+      api_fail(errc::fingerprint_mismatch, "this license is bound to another machine");
+    // A first activation with a fingerprint binds the machine into a freshly signed token;
+    // so does one after a key rotation, so the customer moves to the active key.
+    if ((fingerprint && license.fingerprint.empty()) || license.kid != signer->active_kid.value) {
+      if (fingerprint) license.fingerprint = *fingerprint;
+      license.updated_at = now;
+      license_sign(license, *signer, svc.config().issuer);
+      license_save(write, license);
+      svc.audit_append(write, caller{caller_kind::anonymous, "", "customer:" + email}, "license.activate",
+                       license.id, {{"fingerprint_bound", fingerprint.has_value()}});
+    }
+    api_response response;
+    response.body = {{"license_id", license.id},
+                     {"token", license.token},
+                     {"keyring", signer->keyring_token},
+                     {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}};
+    return response;
+  }, std::move(respond));
+}
+
+void test_clock_set(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"now"});
+  const auto now = body.optional_time("now");
+  if (!now) api_fail(errc::bad_request, "field 'now' is required");
+  svc.clock_set(*now);
+  api_response response;
+  response.body = {{"now", rfc3339_format(svc.now())}};
+  respond(std::move(response));
+}
+
+}  // namespace licensor::server

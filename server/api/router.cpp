@@ -1,0 +1,178 @@
+#include "api/router.hpp"
+
+#include <sodium.h>
+
+#include <array>
+
+#include "api/routes.hpp"
+#include "store/schema.hpp"
+
+namespace licensor::server {
+namespace {
+
+enum access : unsigned { anyone = 1, operators = 2, partners = 4 };
+
+struct route {
+  std::string_view method;
+  std::string_view pattern;  // "{}" matches one path segment
+  unsigned allowed;
+  handler run;
+};
+
+constexpr std::array routes{
+    route{"GET", "/v1/health", anyone, health_get},
+    route{"GET", "/v1/openapi.json", anyone, openapi_get},
+    route{"GET", "/v1/keyring", anyone, keyring_get},
+    route{"POST", "/v1/activate", anyone, activate_post},
+    route{"POST", "/v1/validate", anyone, validate_post},
+    route{"POST", "/v1/partners", operators, partner_create},
+    route{"GET", "/v1/partners", operators, partner_list},
+    route{"GET", "/v1/partners/{}", operators, partner_get},
+    route{"PATCH", "/v1/partners/{}", operators, partner_update},
+    route{"POST", "/v1/partners/{}/api-keys", operators, api_key_create},
+    route{"DELETE", "/v1/partners/{}/api-keys/{}", operators, api_key_revoke},
+    route{"POST", "/v1/products", operators, product_create},
+    route{"GET", "/v1/products", operators | partners, product_list},
+    route{"GET", "/v1/products/{}", operators | partners, product_get},
+    route{"GET", "/v1/audit", operators, audit_list},
+    route{"POST", "/v1/keys/rotate", operators, keys_rotate},
+    route{"POST", "/v1/keys/{}/revoke", operators, keys_revoke},
+    route{"POST", "/v1/test/clock", operators, test_clock_set},
+    route{"POST", "/v1/customers", operators | partners, customer_create},
+    route{"GET", "/v1/customers", operators | partners, customer_list},
+    route{"GET", "/v1/customers/{}", operators | partners, customer_get},
+    route{"POST", "/v1/licenses", operators | partners, license_issue},
+    route{"GET", "/v1/licenses", operators | partners, license_list},
+    route{"GET", "/v1/licenses/{}", operators | partners, license_get},
+    route{"DELETE", "/v1/licenses/{}", operators | partners, license_delete},
+    route{"GET", "/v1/licenses/{}/token", operators | partners, license_token_get},
+    route{"POST", "/v1/licenses/{}/suspend", operators | partners, license_suspend},
+    route{"POST", "/v1/licenses/{}/reinstate", operators | partners, license_reinstate},
+    route{"POST", "/v1/licenses/{}/revoke", operators | partners, license_revoke},
+    route{"POST", "/v1/licenses/{}/unlink", operators | partners, license_unlink},
+    route{"POST", "/v1/licenses/{}/transfer", operators | partners, license_transfer},
+    route{"GET", "/v1/usage", operators | partners, usage_get},
+};
+
+// Matches `path` against `pattern`, collecting "{}" segments into `params`.
+bool path_match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const auto pattern_end = std::min(pattern.find('/'), pattern.size());
+    const auto path_end = std::min(path.find('/'), path.size());
+    const auto expected = pattern.substr(0, pattern_end);
+    const auto segment = path.substr(0, path_end);
+    if (expected == "{}") {
+      if (segment.empty()) return false;
+      params.emplace_back(segment);
+    } else if (expected != segment) {
+      return false;
+    }
+    pattern.remove_prefix(pattern_end);
+    path.remove_prefix(path_end);
+  }
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i] == '+' ? ' ' : text[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> query_parse(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    const auto end = std::min(query.find('&'), query.size());
+    const auto pair = query.substr(0, end);
+    const auto eq = pair.find('=');
+    if (!pair.empty())
+      out[percent_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    query.remove_prefix(std::min(end + 1, query.size()));
+  }
+  return out;
+}
+
+// Constant-time equality of two hex hashes of equal length.
+bool hash_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+caller router::authenticate(const api_request& request) const {
+  constexpr std::string_view bearer = "Bearer ";
+  if (request.authorization.empty()) return {};
+  if (!request.authorization.starts_with(bearer)) api_fail(errc::unauthorized, "expected a Bearer token");
+  const auto credential = std::string_view(request.authorization).substr(bearer.size());
+  const auto hashed = hash_hex(credential);
+  auto snapshot = service_.read();
+  auto operator_hash = snapshot.get(store::db::meta, "operator_token_hash");
+  if (!operator_hash) api_fail(operator_hash.error());
+  if (*operator_hash && hash_equal(hashed, **operator_hash)) return {caller_kind::operator_, "", "operator"};
+
+  auto key = snapshot.get(store::db::api_keys, hashed);
+  if (!key) api_fail(key.error());
+  if (!*key) api_fail(errc::unauthorized, "unknown credentials");
+  const auto record = nlohmann::json::parse(**key).get<api_key_record>();
+  if (record.revoked) api_fail(errc::unauthorized, "this API key was revoked");
+  return {caller_kind::partner, record.partner_id, "partner:" + record.partner_id + ":" + record.id};
+}
+
+void router::handle(const api_request& request, responder respond) {
+  try {
+    const auto question = request.target.find('?');
+    const std::string_view path = std::string_view(request.target).substr(0, question);
+    std::vector<std::string> params;
+    const route* matched = nullptr;
+    bool path_known = false;
+    for (const auto& candidate : routes) {
+      if (!path_match(candidate.pattern, path, params)) continue;
+      path_known = true;
+      if (candidate.method == request.method) {
+        matched = &candidate;
+        break;
+      }
+    }
+    if (matched == nullptr) api_fail(path_known ? errc::method_not_allowed : errc::not_found);
+    if (matched->run == test_clock_set && !service_.config().test_clock) api_fail(errc::not_found);
+
+    api_call call{request, authenticate(request), std::move(params), {}, nlohmann::json::object()};
+    const unsigned needed = call.who.kind == caller_kind::operator_ ? operators
+                            : call.who.kind == caller_kind::partner ? partners
+                                                                    : anyone;
+    if ((matched->allowed & (needed | anyone)) == 0) {
+      api_fail(call.who.kind == caller_kind::anonymous ? errc::unauthorized : errc::forbidden);
+    }
+    if (question != std::string::npos) call.query = query_parse(std::string_view(request.target).substr(question + 1));
+    if (!request.body.empty()) {
+      call.body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+      if (!call.body.is_object()) api_fail(errc::bad_request, "body must be a JSON object");
+    }
+    matched->run(service_, call, respond);
+  } catch (const api_error& error) {
+    respond(error_response(error.code, error.message));
+  } catch (const std::exception&) {
+    respond(error_response(errc::internal));
+  }
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,24 @@
+// Routes a request to its handler: matches method and path, authenticates the caller,
+// parses the JSON body, and turns api_error into the error shape. Never throws; never
+// answers 5xx for anything a client sent.
+#pragma once
+
+#include "api/api_types.hpp"
+#include "api/service.hpp"
+
+namespace licensor::server {
+
+using handler = void (*)(service&, api_call&, responder);
+
+class router {
+ public:
+  explicit router(service& svc) : service_(svc) {}
+  /// Calls `respond` exactly once, possibly later and from another thread.
+  void handle(const api_request& request, responder respond);
+
+ private:
+  [[nodiscard]] caller authenticate(const api_request& request) const;
+  service& service_;
+};
+
+}  // namespace licensor::server

@@ -1,0 +1,44 @@
+// Every endpoint's handler, grouped by resource. Each is void(service&, api_call&, responder).
+#pragma once
+
+#include "api/router.hpp"
+
+namespace licensor::server {
+
+// public
+void health_get(service&, api_call&, responder);
+void openapi_get(service&, api_call&, responder);
+void keyring_get(service&, api_call&, responder);
+void activate_post(service&, api_call&, responder);
+void validate_post(service&, api_call&, responder);
+// operators
+void partner_create(service&, api_call&, responder);
+void partner_list(service&, api_call&, responder);
+void partner_get(service&, api_call&, responder);
+void partner_update(service&, api_call&, responder);
+void api_key_create(service&, api_call&, responder);
+void api_key_revoke(service&, api_call&, responder);
+void product_create(service&, api_call&, responder);
+void product_list(service&, api_call&, responder);
+void product_get(service&, api_call&, responder);
+void audit_list(service&, api_call&, responder);
+void keys_rotate(service&, api_call&, responder);
+void keys_revoke(service&, api_call&, responder);
+void test_clock_set(service&, api_call&, responder);
+// partners (and operators on a partner's behalf)
+void customer_create(service&, api_call&, responder);
+void customer_list(service&, api_call&, responder);
+void customer_get(service&, api_call&, responder);
+void license_issue(service&, api_call&, responder);
+void license_list(service&, api_call&, responder);
+void license_get(service&, api_call&, responder);
+void license_token_get(service&, api_call&, responder);
+void license_suspend(service&, api_call&, responder);
+void license_reinstate(service&, api_call&, responder);
+void license_revoke(service&, api_call&, responder);
+void license_unlink(service&, api_call&, responder);
+void license_transfer(service&, api_call&, responder);
+void license_delete(service&, api_call&, responder);
+void usage_get(service&, api_call&, responder);
+
+}  // namespace licensor::server

@@ -1,0 +1,150 @@
+#include "api/service.hpp"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "licensor/base64url.hpp"
+#include "licensor/rfc3339.hpp"
+#include "store/schema.hpp"
+
+namespace licensor::server {
+namespace {
+
+constexpr std::int64_t signer_poll_seconds = 1;
+
+std::string idempotency_hash(const api_request& request) {
+  return hash_hex(request.method + ' ' + request.target + '\n' + request.body);
+}
+
+}  // namespace
+
+std::string id_generate(std::string_view prefix) {
+  constexpr std::string_view alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+  std::array<std::uint8_t, 20> random{};
+  randombytes_buf(random.data(), random.size());
+  std::string id(prefix);
+  for (const auto byte : random) id += alphabet[byte & 31];
+  return id;
+}
+
+std::string hash_hex(std::string_view secret) {
+  std::array<std::uint8_t, 16> hash{};
+  crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const std::uint8_t*>(secret.data()),
+                     secret.size(), nullptr, 0);
+  std::array<char, 33> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
+  return std::string(hex.data(), 32);
+}
+
+service::service(service_config config, std::unique_ptr<store::lmdb_env> env)
+    : config_(std::move(config)), env_(std::move(env)), writer_(std::make_unique<store::group_commit>(*env_)) {}
+
+service::~service() {
+  writer_.reset();  // runs what is queued, then stops
+  env_->sync();
+}
+
+result<std::unique_ptr<service>> service::create(service_config config, std::unique_ptr<store::lmdb_env> env) {
+  std::unique_ptr<service> out(new service(std::move(config), std::move(env)));
+  if (auto loaded = out->signer_reload(); !loaded) return loaded.error();
+  return out;
+}
+
+store::txn service::read() const {
+  auto snapshot = env_->begin_read();
+  if (!snapshot) api_fail(snapshot.error());
+  return std::move(*snapshot);
+}
+
+void service::commit(const api_call& call, change work, responder respond) {
+  std::string idempotency_key;
+  std::string request_hash;
+  if (!call.request.idempotency_key.empty()) {
+    idempotency_key = call.who.id + '\n' + call.request.idempotency_key;
+    request_hash = idempotency_hash(call.request);
+  }
+  auto outcome = std::make_shared<api_response>();
+  auto job = [work = std::move(work), outcome, idempotency_key, request_hash](store::txn& write) -> result<void> {
+    try {
+      if (!idempotency_key.empty()) {
+        auto seen = write.get(store::db::idempotency, idempotency_key);
+        if (!seen) return seen.error();
+        if (*seen) {
+          const auto stored = nlohmann::json::parse(**seen);
+          if (stored.at("hash").get<std::string>() != request_hash) api_fail(errc::idempotency_mismatch);
+          outcome->status = stored.at("status").get<unsigned>();
+          outcome->body = stored.at("body");
+          return {};  // a replay: the first answer, and no change
+        }
+      }
+      *outcome = work(write);
+      if (!idempotency_key.empty()) {
+        const nlohmann::json stored{{"hash", request_hash}, {"status", outcome->status}, {"body", outcome->body}};
+        store_check(write.put(store::db::idempotency, idempotency_key, stored.dump()));
+      }
+      return {};
+    } catch (const api_error& error) {
+      *outcome = error_response(error.code, error.message);
+      return error.code;
+    }
+  };
+  writer_->submit(std::move(job), [outcome, respond = std::move(respond)](result<void> committed) {
+    // A job that failed already wrote its error into `outcome`; a failed commit did not.
+    if (!committed && outcome->status < 400) *outcome = error_response(committed.error());
+    respond(std::move(*outcome));
+  });
+}
+
+std::shared_ptr<const keys::signer_state> service::signer() {
+  const auto wall = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::steady_clock::now().time_since_epoch()).count();
+  auto checked = signer_checked_at_.load();
+  if (wall - checked >= signer_poll_seconds && signer_checked_at_.compare_exchange_strong(checked, wall)) {
+    std::shared_ptr<const keys::signer_state> current;
+    {
+      std::lock_guard lock(signer_mutex_);
+      current = signer_;
+    }
+    auto version = keys::key_dir_keyring_version(config_.key_dir);
+    if (version && *version != current->keyring.version) {
+      if (auto reloaded = signer_reload(); !reloaded)
+        std::fprintf(stderr, "licensord: keyring changed on disk but could not be loaded: %s\n",
+                     std::string(errc_code(reloaded.error())).c_str());
+    }
+  }
+  std::lock_guard lock(signer_mutex_);
+  return signer_;
+}
+
+result<void> service::signer_reload() {
+  auto loaded = keys::key_dir_load_signer(config_.key_dir, config_.key_options);
+  if (!loaded) return loaded.error();
+  auto next = std::make_shared<const keys::signer_state>(std::move(*loaded));
+  std::lock_guard lock(signer_mutex_);
+  signer_ = std::move(next);
+  return {};
+}
+
+std::int64_t service::now() const {
+  if (const auto fixed = clock_override_.load(); fixed != 0) return fixed;
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void service::clock_set(std::int64_t now) { clock_override_.store(now); }
+
+void service::audit_append(store::txn& write, const caller& who, std::string_view action,
+                           std::string_view target, nlohmann::json details) const {
+  auto last = write.last_key(store::db::audit);
+  if (!last) api_fail(last.error());
+  const std::uint64_t seq = *last ? std::stoull(**last, nullptr, 16) + 1 : 1;
+  char key[17];
+  std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(seq));
+  const nlohmann::json entry{{"seq", seq},          {"at", rfc3339_format(now())}, {"actor", who.id},
+                             {"action", action},    {"target", target},           {"details", std::move(details)}};
+  store_check(write.insert(store::db::audit, key, entry.dump()));
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,96 @@
+// The server's core state and the two ways handlers touch the store: read() for a read-only
+// snapshot, commit() for a change. commit() runs the change in the group-commit writer inside
+// one write transaction together with the idempotency check and its record, and answers only
+// after the commit is durable.
+//
+// Thread safety: every member function may be called from any worker thread.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "api/api_types.hpp"
+#include "domain/rules.hpp"
+#include "licensor/keys/key_dir.hpp"
+#include "store/group_commit.hpp"
+#include "store/lmdb.hpp"
+
+namespace licensor::server {
+
+struct service_config {
+  std::filesystem::path key_dir;
+  keys::key_dir_options key_options;
+  std::string issuer = "licensor";
+  level_caps caps;
+  std::int64_t leeway_seconds = 60;
+  bool test_clock = false;  ///< enables POST /v1/test/clock (tests only)
+};
+
+class service {
+ public:
+  /// Errors: those of keys::key_dir_load_signer.
+  [[nodiscard]] static result<std::unique_ptr<service>> create(service_config config,
+                                                               std::unique_ptr<store::lmdb_env> env);
+  ~service();
+
+  /// A read-only snapshot. Throws api_error(storage_error) if LMDB refuses.
+  [[nodiscard]] store::txn read() const;
+
+  using change = std::function<api_response(store::txn&)>;
+  /// Runs `work` in a write transaction (after the caller's Idempotency-Key check) and calls
+  /// `respond` once it is durable. `work` may throw api_error: its writes are then discarded.
+  void commit(const api_call& call, change work, responder respond);
+
+  /// The current signer; picks up a keyring changed on disk (licensorctl) within a second.
+  [[nodiscard]] std::shared_ptr<const keys::signer_state> signer();
+  /// Re-reads the key dir now (after a rotation or revocation made through the API).
+  [[nodiscard]] result<void> signer_reload();
+
+  [[nodiscard]] std::int64_t now() const;
+  void clock_set(std::int64_t now);  ///< test clock only
+  [[nodiscard]] const service_config& config() const noexcept { return config_; }
+
+  /// Appends {seq, at, actor, action, target, details} to the audit log inside `write`.
+  void audit_append(store::txn& write, const caller& who, std::string_view action, std::string_view target,
+                    nlohmann::json details = nlohmann::json::object()) const;
+
+ private:
+  service(service_config config, std::unique_ptr<store::lmdb_env> env);
+
+  service_config config_;
+  std::unique_ptr<store::lmdb_env> env_;
+  std::unique_ptr<store::group_commit> writer_;
+  std::mutex signer_mutex_;
+  std::shared_ptr<const keys::signer_state> signer_;
+  std::atomic<std::int64_t> signer_checked_at_{0};
+  std::atomic<std::int64_t> clock_override_{0};
+};
+
+// -- helpers every handler uses
+
+/// A random id with a type prefix, e.g. "lic_5kq2…".
+[[nodiscard]] std::string id_generate(std::string_view prefix);
+/// Hex of a 16-byte BLAKE2b hash: how tokens and API keys are indexed without storing them.
+[[nodiscard]] std::string hash_hex(std::string_view secret);
+/// Reads a record from `db` or throws api_error(`missing`).
+template <class Record>
+[[nodiscard]] Record record_get(const store::txn& t, const char* db, std::string_view key, errc missing) {
+  auto value = t.get(db, key);
+  if (!value) api_fail(value.error());
+  if (!*value) api_fail(missing);
+  return nlohmann::json::parse(**value).get<Record>();
+}
+template <class Record>
+void record_put(store::txn& t, const char* db, std::string_view key, const Record& record) {
+  if (auto put = t.put(db, key, nlohmann::json(record).dump()); !put) api_fail(put.error());
+}
+/// Unwraps a store result inside a change or a read, throwing api_error on failure.
+inline void store_check(const result<void>& outcome) {
+  if (!outcome) api_fail(outcome.error());
+}
+
+}  // namespace licensor::server

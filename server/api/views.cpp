@@ -1,0 +1,55 @@
+#include "api/views.hpp"
+
+#include "licensor/rfc3339.hpp"
+
+namespace licensor::server {
+
+nlohmann::json partner_view(const partner_record& partner) {
+  return {{"id", partner.id},
+          {"name", partner.name},
+          {"level", partner.level},
+          {"email_domains", partner.email_domains},
+          {"can_issue", partner.can_issue},
+          {"discount_percent", partner.discount_percent},
+          {"created_at", rfc3339_format(partner.created_at)}};
+}
+
+nlohmann::json customer_view(const customer_record& customer) {
+  return {{"id", customer.id},
+          {"partner_id", customer.partner_id},
+          {"email", customer.email},
+          {"name", customer.name},
+          {"created_at", rfc3339_format(customer.created_at)}};
+}
+
+nlohmann::json product_view(const product_record& product) {
+  return {{"id", product.id},
+          {"name", product.name},
+          {"tiers", product.tiers},
+          {"min_version", product.min_version},
+          {"created_at", rfc3339_format(product.created_at)}};
+}
+
+nlohmann::json license_view(const license_record& license) {
+  nlohmann::json view{{"id", license.id},
+                      {"partner_id", license.partner_id},
+                      {"customer_id", license.customer_id.empty() ? nlohmann::json() : nlohmann::json(license.customer_id)},
+                      {"email", license.email},
+                      {"product", license.product},
+                      {"tier", license.tier},
+                      {"kind", license.kind},
+                      {"status", license.status},
+                      {"seats", license.seats},
+                      {"features", license.features},
+                      {"activation_key", license.activation_key},
+                      {"token", license.token},
+                      {"kid", license.kid},
+                      {"issued_at", rfc3339_format(license.issued_at)},
+                      {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))},
+                      {"updated_at", rfc3339_format(license.updated_at)}};
+  if (!license.min_version.empty()) view["min_version"] = license.min_version;
+  if (!license.fingerprint.empty()) view["fingerprint"] = license.fingerprint;
+  return view;
+}
+
+}  // namespace licensor::server

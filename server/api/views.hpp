@@ -1,0 +1,16 @@
+// JSON views of stored records, as the API shows them (times in RFC 3339).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "domain/records.hpp"
+
+namespace licensor::server {
+
+[[nodiscard]] nlohmann::json partner_view(const partner_record& partner);
+[[nodiscard]] nlohmann::json customer_view(const customer_record& customer);
+[[nodiscard]] nlohmann::json product_view(const product_record& product);
+/// Includes the token and activation key: only ever shown to the managing partner or an operator.
+[[nodiscard]] nlohmann::json license_view(const license_record& license);
+
+}  // namespace licensor::server

@@ -1,0 +1,142 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <map>
+
+namespace licensor::server {
+namespace {
+
+bool number_parse(const std::string& text, unsigned long& out) {
+  const auto* end = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), end, out);
+  return parsed.ec == std::errc() && parsed.ptr == end;
+}
+
+// Applies one setting; returns an error message or empty.
+std::string setting_apply(daemon_config& config, const std::string& name, const std::string& value) {
+  unsigned long number = 0;
+  if (name == "listen") {
+    const auto colon = value.rfind(':');
+    if (colon == std::string::npos || !number_parse(value.substr(colon + 1), number) || number > 65535)
+      return "--listen takes ADDRESS:PORT";
+    config.http.address = value.substr(0, colon);
+    config.http.port = static_cast<unsigned short>(number);
+  } else if (name == "data-dir") {
+    config.data_dir = value;
+  } else if (name == "key-dir") {
+    config.key_dir = value;
+  } else if (name == "tls-cert") {
+    config.tls_cert = value;
+  } else if (name == "tls-key") {
+    config.tls_key = value;
+  } else if (name == "passphrase-env") {
+    config.passphrase_env = value;
+  } else if (name == "issuer") {
+    config.issuer = value;
+  } else if (name == "threads") {
+    if (!number_parse(value, number) || number > 256) return "--threads takes a number";
+    config.http.threads = static_cast<unsigned>(number);
+  } else if (name == "max-connections") {
+    if (!number_parse(value, number) || number == 0) return "--max-connections takes a positive number";
+    config.http.limits.max_connections = number;
+  } else if (name == "body-limit") {
+    if (!number_parse(value, number) || number == 0) return "--body-limit takes a byte count";
+    config.http.limits.body_bytes = number;
+  } else if (name == "idle-timeout") {
+    if (!number_parse(value, number) || number == 0) return "--idle-timeout takes seconds";
+    config.http.limits.idle_timeout = std::chrono::seconds(number);
+  } else if (name == "read-timeout") {
+    if (!number_parse(value, number) || number == 0) return "--read-timeout takes seconds";
+    config.http.limits.read_timeout = std::chrono::seconds(number);
+  } else if (name == "log-level") {
+    if (value != "info" && value != "warn") return "--log-level takes info or warn";
+    config.http.log_requests = value == "info";
+  } else {
+    return "unknown setting '" + name + "'";
+  }
+  return {};
+}
+
+std::string config_file_apply(daemon_config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot read config file " + path;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) return "config line without '=': " + line;
+    auto trim = [](std::string text) {
+      text.erase(0, text.find_first_not_of(" \t"));
+      text.erase(text.find_last_not_of(" \t\r") + 1);
+      return text;
+    };
+    if (auto error = setting_apply(config, trim(line.substr(0, eq)), trim(line.substr(eq + 1))); !error.empty())
+      return error;
+  }
+  return {};
+}
+
+}  // namespace
+
+const char* daemon_usage() {
+  return R"(licensord: the Licensor license server (HTTPS JSON API under /v1)
+
+usage: licensord [options]
+
+  --config FILE           read settings (name = value, names as below without --) first
+  --listen ADDR:PORT      listen address (default 127.0.0.1:8443; port 0 picks a free port)
+  --data-dir DIR          LMDB store, development keys and certificate (default ./licensor-data)
+  --key-dir DIR           signing key directory (default DATA_DIR/keys; created in development
+                          mode, secrets unwrapped, when missing and no passphrase is set)
+  --passphrase-env NAME   environment variable holding the key passphrase (default LICENSOR_PASSPHRASE)
+  --tls-cert FILE         PEM certificate chain (default DATA_DIR/tls/cert.pem, self-signed if missing)
+  --tls-key FILE          PEM private key (default DATA_DIR/tls/key.pem)
+  --threads N             worker threads (default: number of cores)
+  --max-connections N     open connection limit (default 10000)
+  --body-limit BYTES      request body limit (default 65536)
+  --read-timeout S        seconds to receive a whole request (default 15)
+  --idle-timeout S        seconds a keep-alive connection may wait for a request (default 60)
+  --log-level info|warn   info logs one line per request (default info)
+  --issuer NAME           the tokens' iss claim (default licensor)
+  --test-clock            tests only: adds POST /v1/test/clock for operators to set the time
+  --help                  this text
+
+The operator token is printed once, on the first start of a data dir. Set
+LICENSOR_OPERATOR_TOKEN to choose it instead (its hash replaces the stored one).
+SIGTERM or SIGINT stops gracefully: requests in flight are answered and the store closes.
+)";
+}
+
+std::optional<daemon_config> daemon_config_parse(const std::vector<std::string>& args, std::string& error) {
+  daemon_config config;
+  // A config file applies first, whatever its position, so flags override it.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (error = config_file_apply(config, args[i + 1]); !error.empty()) return std::nullopt;
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      config.show_help = true;
+    } else if (arg == "--test-clock") {
+      config.test_clock = true;
+    } else if (arg.starts_with("--") && i + 1 < args.size()) {
+      if (arg != "--config") {
+        if (error = setting_apply(config, arg.substr(2), args[i + 1]); !error.empty()) return std::nullopt;
+      }
+      ++i;
+    } else {
+      error = "unexpected argument '" + arg + "'";
+      return std::nullopt;
+    }
+  }
+  if (config.key_dir.empty()) config.key_dir = config.data_dir / "keys";
+  if (config.tls_cert.empty()) config.tls_cert = config.data_dir / "tls" / "cert.pem";
+  if (config.tls_key.empty()) config.tls_key = config.data_dir / "tls" / "key.pem";
+  return config;
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,149 @@
+// licensord: wires configuration, keys, the store, the API and the HTTPS server together.
+// Everything that can fail here prints one line and exits non-zero.
+#include <signal.h>
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "api/router.hpp"
+#include "api/service.hpp"
+#include "app/config.hpp"
+#include "http/http_server.hpp"
+#include "http/tls.hpp"
+#include "licensor/base64url.hpp"
+#include "licensor/keys/key_dir.hpp"
+#include "licensor/paserk.hpp"
+#include "store/schema.hpp"
+
+namespace {
+
+using namespace licensor;
+using namespace licensor::server;
+
+int fail(const std::string& what, errc code) {
+  std::fprintf(stderr, "licensord: %s: %s (%s)\n", what.c_str(), std::string(errc_message(code)).c_str(),
+               std::string(errc_code(code)).c_str());
+  return 1;
+}
+
+// Creates the key dir on first start: wrapped when a passphrase is set, else in development
+// mode, and says so loudly.
+result<void> key_dir_ensure(const daemon_config& config, const keys::key_dir_options& options) {
+  std::error_code ec;
+  if (std::filesystem::exists(keys::key_dir_keyring_path(config.key_dir), ec)) return {};
+  keys::key_dir_options init = options;
+  init.development_unwrapped = options.passphrase.empty();
+  if (init.development_unwrapped)
+    std::fprintf(stderr,
+                 "licensord: WARNING: DEVELOPMENT MODE: creating signing keys in %s UNWRAPPED (no %s set).\n"
+                 "licensord: WARNING: never use these keys for real licenses.\n",
+                 config.key_dir.c_str(), config.passphrase_env.c_str());
+  return keys::key_dir_init(config.key_dir, init, std::time(nullptr));
+}
+
+// Stores the operator token's hash. Returns the token to print when one was generated.
+result<std::string> operator_token_ensure(store::lmdb_env& env) {
+  auto write = env.begin_write();
+  if (!write) return write.error();
+  std::string printed;
+  if (const char* chosen = std::getenv("LICENSOR_OPERATOR_TOKEN"); chosen != nullptr && *chosen != '\0') {
+    if (auto put = write->put(store::db::meta, "operator_token_hash", hash_hex(chosen)); !put) return put.error();
+  } else {
+    auto existing = write->get(store::db::meta, "operator_token_hash");
+    if (!existing) return existing.error();
+    if (!*existing) {
+      std::array<std::uint8_t, 32> secret{};
+      randombytes_buf(secret.data(), secret.size());
+      printed = "lop_" + base64url_encode(secret);
+      sodium_memzero(secret.data(), secret.size());
+      if (auto put = write->put(store::db::meta, "operator_token_hash", hash_hex(printed)); !put) return put.error();
+    }
+  }
+  if (auto committed = write->commit(); !committed) return committed.error();
+  return printed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) return fail("libsodium", errc::internal);
+  std::string error;
+  auto config = daemon_config_parse(std::vector<std::string>(argv + 1, argv + argc), error);
+  if (!config) {
+    std::fprintf(stderr, "licensord: %s (see --help)\n", error.c_str());
+    return 2;
+  }
+  if (config->show_help) {
+    std::fputs(daemon_usage(), stdout);
+    return 0;
+  }
+
+  // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::error_code dir_error;
+  std::filesystem::create_directories(config->data_dir, dir_error);
+  std::filesystem::permissions(config->data_dir, std::filesystem::perms::owner_all, dir_error);
+  if (dir_error) return fail("data dir " + config->data_dir.string(), errc::io_error);
+
+  keys::key_dir_options key_options;
+  if (const char* passphrase = std::getenv(config->passphrase_env.c_str()); passphrase != nullptr)
+    key_options.passphrase = passphrase;
+  if (auto keys_ready = key_dir_ensure(*config, key_options); !keys_ready)
+    return fail("key dir " + config->key_dir.string(), keys_ready.error());
+
+  const bool default_tls = config->tls_cert == config->data_dir / "tls" / "cert.pem";
+  if (default_tls) {
+    if (auto made = tls_self_signed_ensure(config->tls_cert, config->tls_key); !made)
+      return fail("self-signed certificate", made.error());
+  }
+  auto tls = tls_context_load(config->tls_cert, config->tls_key);
+  if (!tls) return fail("TLS certificate " + config->tls_cert.string(), tls.error());
+
+  auto env = store::store_open(config->data_dir / "store", {});
+  if (!env) return fail("store " + (config->data_dir / "store").string(), env.error());
+  auto operator_token = operator_token_ensure(**env);
+  if (!operator_token) return fail("operator token", operator_token.error());
+
+  service_config settings;
+  settings.key_dir = config->key_dir;
+  settings.key_options = key_options;
+  settings.issuer = config->issuer;
+  settings.test_clock = config->test_clock;
+  auto svc = service::create(std::move(settings), std::move(*env));
+  if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
+
+  router routes(**svc);
+  http_server server(routes, *tls, config->http);
+  auto port = server.listen();
+  if (!port) return fail("listen on " + config->http.address, port.error());
+
+  std::cout << "licensord listening on https://" << config->http.address << ":" << *port << "\n";
+  std::cout << "root public key (pin it in apps): " << keys::key_dir_root_public_path(config->key_dir).string() << "\n";
+  if (!operator_token->empty())
+    std::cout << "operator token (shown once, keep it safe): " << *operator_token << "\n";
+  std::cout << std::flush;
+
+  std::thread signal_waiter([&server, stop_signals] {
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    server.stop();
+  });
+  server.run();
+  // run() returned because stop() was called from the signal thread, or the server failed.
+  if (signal_waiter.joinable()) {
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+    signal_waiter.join();
+  }
+  svc->reset();  // drains the group-commit queue, syncs and closes LMDB
+  std::fprintf(stderr, "licensord: stopped cleanly\n");
+  return 0;
+}

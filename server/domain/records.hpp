@@ -1,0 +1,78 @@
+// What the server stores: partners, API keys, customers, products and licenses. Records are
+// kept as JSON in LMDB; times are Unix seconds (the API shows them as RFC 3339).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace licensor::server {
+
+struct partner_record {
+  std::string id;
+  std::string name;
+  std::string level = "bronze";
+  std::vector<std::string> email_domains;  ///< normalised, lower-case
+  bool can_issue = false;
+  int discount_percent = 0;
+  std::int64_t created_at = 0;
+};
+
+struct api_key_record {
+  std::string id;          ///< public handle of the key ("key_…"); the secret is never stored
+  std::string partner_id;
+  std::int64_t created_at = 0;
+  bool revoked = false;
+};
+
+struct customer_record {
+  std::string id;
+  std::string partner_id;  ///< the managing partner
+  std::string email;       ///< normalised; unique across the store
+  std::string name;
+  std::int64_t created_at = 0;
+};
+
+struct product_record {
+  std::string id;
+  std::string name;
+  std::vector<std::string> tiers;                  ///< ordered, lowest first
+  std::map<std::string, std::string> min_version;  ///< per license kind, e.g. {"free": "20"}
+  std::int64_t created_at = 0;
+};
+
+struct license_record {
+  std::string id;
+  std::string partner_id;
+  std::string customer_id;  ///< empty once unlinked
+  std::string email;        ///< the email the token is bound to
+  std::string product;
+  std::string tier;
+  std::string kind;         ///< free, trial, paid
+  std::string status = "active";  ///< active, suspended, revoked
+  std::uint32_t seats = 1;
+  std::vector<std::string> features;
+  std::string min_version;
+  std::string fingerprint;
+  std::string activation_key;
+  std::string token;        ///< the current signed token
+  std::string kid;          ///< the key that signed it
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;  ///< 0: perpetual
+  std::int64_t updated_at = 0;
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
+                                                discount_percent, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
+                                                tier, kind, status, seats, features, min_version,
+                                                fingerprint, activation_key, token, kid, issued_at,
+                                                expires_at, updated_at)
+
+}  // namespace licensor::server

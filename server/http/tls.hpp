@@ -1,0 +1,24 @@
+// TLS material for licensord: a server context (TLS 1.2 minimum, 1.3 preferred, session
+// tickets on so reconnecting clients skip the full handshake) loaded from PEM files, and a
+// self-signed development certificate made on first start of the embedded default.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <filesystem>
+#include <memory>
+
+#include "licensor/result.hpp"
+
+namespace licensor::server {
+
+/// Errors: io_error when a file cannot be read or does not hold a usable certificate or key.
+[[nodiscard]] result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(
+    const std::filesystem::path& certificate, const std::filesystem::path& private_key);
+
+/// Writes a P-256 key (mode 0600) and a self-signed certificate for localhost/127.0.0.1 valid
+/// for a year, unless both files exist. Errors: io_error, internal (OpenSSL failure).
+[[nodiscard]] result<void> tls_self_signed_ensure(const std::filesystem::path& certificate,
+                                                  const std::filesystem::path& private_key);
+
+}  // namespace licensor::server

@@ -1,0 +1,45 @@
+// The store's sub-databases and schema version. Keys are chosen so that every listing is a
+// prefix scan: "<partner>/<customer>" in partner_customers, and so on.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/lmdb.hpp"
+
+namespace licensor::store {
+
+namespace db {
+inline constexpr const char* meta = "meta";                            // schema_version, operator token hash
+inline constexpr const char* partners = "partners";                    // partner id -> partner
+inline constexpr const char* api_keys = "api_keys";                    // hash(api key) -> api key record
+inline constexpr const char* customers = "customers";                  // customer id -> customer
+inline constexpr const char* customer_emails = "customer_emails";      // email -> customer id
+inline constexpr const char* products = "products";                    // product id -> product
+inline constexpr const char* licenses = "licenses";                    // license id -> license
+inline constexpr const char* activation_keys = "activation_keys";      // canonical key -> license id
+inline constexpr const char* token_hashes = "token_hashes";            // hash(token) -> license id
+inline constexpr const char* partner_customers = "partner_customers";  // partner/customer -> ""
+inline constexpr const char* partner_licenses = "partner_licenses";    // partner/license -> ""
+inline constexpr const char* customer_licenses = "customer_licenses";  // customer/license -> ""
+inline constexpr const char* free_licenses = "free_licenses";          // customer/product -> license id
+inline constexpr const char* counters = "counters";                    // name -> decimal count
+inline constexpr const char* audit = "audit";                          // 16 hex digit seq -> entry
+inline constexpr const char* idempotency = "idempotency";              // caller \n key -> response
+}  // namespace db
+
+inline constexpr int schema_version = 1;
+
+struct store_options {
+  std::size_t map_size_bytes = std::size_t{64} << 30;  // address space, not disk
+  bool durable = true;
+};
+
+/// Opens the store in `dir`, creating it and recording the schema version on first use.
+/// Errors: schema_too_new when a newer Licensor wrote the data, storage_* from LMDB.
+[[nodiscard]] result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir,
+                                                           const store_options& options);
+
+}  // namespace licensor::store
