@@ -121,7 +121,8 @@ TEST_CASE("keyring rollback protection") {
 TEST_CASE("malformed keyrings") {
   verifier_setup setup;
   CHECK(setup.verifier.load_keyring("", setup.highest_seen) == verify_status::malformed);
-  CHECK(setup.verifier.load_keyring("v4.local.abc", setup.highest_seen) == verify_status::malformed);
+  CHECK(setup.verifier.load_keyring("v4.local.abc", setup.highest_seen) ==
+        verify_status::malformed);
   CHECK(setup.verifier.load_keyring("v4.public.!!!", setup.highest_seen) ==
         verify_status::malformed);
   // Signed by the root, but the payload is not a keyring.

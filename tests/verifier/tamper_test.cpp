@@ -18,7 +18,8 @@ namespace {
 std::vector<std::uint8_t> to_bytes(std::string_view text) { return {text.begin(), text.end()}; }
 
 // Rebuilds a v4.public token from raw body (payload + signature) and footer bytes.
-std::string assemble(const std::vector<std::uint8_t>& body, const std::vector<std::uint8_t>& footer) {
+std::string assemble(const std::vector<std::uint8_t>& body,
+                     const std::vector<std::uint8_t>& footer) {
   return std::string(paseto_v4_public_header) + base64url_encode(body) + "." +
          base64url_encode(footer);
 }

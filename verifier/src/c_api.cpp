@@ -111,7 +111,9 @@ void lv_claims_free(lv_claims* claims) { delete claims; }
 
 const char* lv_claims_iss(const lv_claims* c) { return c ? c->claims.iss.c_str() : nullptr; }
 const char* lv_claims_sub(const lv_claims* c) { return c ? c->claims.sub.c_str() : nullptr; }
-const char* lv_claims_product(const lv_claims* c) { return c ? c->claims.product.c_str() : nullptr; }
+const char* lv_claims_product(const lv_claims* c) {
+  return c ? c->claims.product.c_str() : nullptr;
+}
 const char* lv_claims_tier(const lv_claims* c) { return c ? c->claims.tier.c_str() : nullptr; }
 const char* lv_claims_kind(const lv_claims* c) {
   return c ? licensor::license_kind_name(c->claims.kind).data() : nullptr;

@@ -13,18 +13,20 @@
 namespace licensor {
 namespace {
 
+using time_limits = std::numeric_limits<std::int64_t>;
+
 // Times come from signed tokens and from the caller; saturate so a token claiming year 9999
 // or an absurd leeway cannot wrap around and turn "expired" into "valid".
 std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
   std::int64_t sum = 0;
   if (!__builtin_add_overflow(a, b, &sum)) return sum;
-  return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+  return b > 0 ? time_limits::max() : time_limits::min();
 }
 
 std::int64_t saturating_sub(std::int64_t a, std::int64_t b) noexcept {
   std::int64_t difference = 0;
   if (!__builtin_sub_overflow(a, b, &difference)) return difference;
-  return b > 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
+  return b > 0 ? time_limits::min() : time_limits::max();
 }
 
 // Every Licensor signer writes the footer as exactly {"kid":"<k4.pid>"}; reading that shape

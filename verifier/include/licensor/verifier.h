@@ -71,7 +71,8 @@ LICENSOR_VERIFY_API const char* lv_status_name(lv_status status);
 /* Creates a verifier pinning `n` root public keys given as PASERK "k4.public.…" strings.
  * Returns NULL when `pinned_root_paserks` is NULL, n is 0, any entry is NULL or not a valid
  * k4.public, or memory runs out. Free with lv_verifier_free. */
-LICENSOR_VERIFY_API lv_verifier* lv_verifier_new(const char* const* pinned_root_paserks, size_t n);
+LICENSOR_VERIFY_API LICENSOR_VERIFY_NODISCARD lv_verifier* lv_verifier_new(
+    const char* const* pinned_root_paserks, size_t n);
 
 /* Frees a verifier. NULL is a no-op. Claims obtained from it stay valid. */
 LICENSOR_VERIFY_API void lv_verifier_free(lv_verifier* verifier);
@@ -83,8 +84,8 @@ LICENSOR_VERIFY_API void lv_verifier_free(lv_verifier* verifier);
  * Returns LV_VALID, LV_MALFORMED, LV_KEYRING_BAD_SIGNATURE, LV_KEYRING_ROLLBACK,
  * LV_INVALID_ARGUMENT (a NULL argument) or LV_INTERNAL_ERROR. On any failure the previous
  * keyring and *highest_seen are unchanged. */
-LICENSOR_VERIFY_API lv_status lv_load_keyring(lv_verifier* verifier, const char* keyring_token,
-                                              uint64_t* highest_seen);
+LICENSOR_VERIFY_API LICENSOR_VERIFY_NODISCARD lv_status lv_load_keyring(
+    lv_verifier* verifier, const char* keyring_token, uint64_t* highest_seen);
 
 /* Verifies a license token offline. `last_trusted_time` is in/out: pass the value persisted
  * last time (0 at first); after LV_VALID or LV_VALID_IN_GRACE it becomes
@@ -93,9 +94,9 @@ LICENSOR_VERIFY_API lv_status lv_load_keyring(lv_verifier* verifier, const char*
  * LV_VALID_IN_GRACE (free it with lv_claims_free) and to NULL on every other result.
  * Returns any lv_status except the keyring ones; LV_INVALID_ARGUMENT when verifier, token,
  * ctx, ctx->product or last_trusted_time is NULL. */
-LICENSOR_VERIFY_API lv_status lv_verify(const lv_verifier* verifier, const char* license_token,
-                                        const lv_context* ctx, int64_t* last_trusted_time,
-                                        lv_claims** out_claims);
+LICENSOR_VERIFY_API LICENSOR_VERIFY_NODISCARD lv_status lv_verify(
+    const lv_verifier* verifier, const char* license_token, const lv_context* ctx,
+    int64_t* last_trusted_time, lv_claims** out_claims);
 
 /* Frees claims. NULL is a no-op. */
 LICENSOR_VERIFY_API void lv_claims_free(lv_claims* claims);

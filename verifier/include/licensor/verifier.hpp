@@ -45,7 +45,8 @@ enum class verify_status {
 };
 
 /// The enumerator's name in snake_case ("valid_in_grace"); "unknown" for an out-of-range value.
-[[nodiscard]] LICENSOR_VERIFY_API std::string_view verify_status_name(verify_status status) noexcept;
+[[nodiscard]] LICENSOR_VERIFY_API std::string_view verify_status_name(
+    verify_status status) noexcept;
 
 /// What the application knows about itself and the moment of the check.
 /// Parses a pinned root key given as PASERK "k4.public.…" (how apps embed it).
