@@ -122,7 +122,8 @@ int main(int argc, char** argv) {
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
 
   router routes(**svc);
-  http_server server(routes, *tls, config->http);
+  http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
+                     *tls, config->http);
   auto port = server.listen();
   if (!port) return fail("listen on " + config->http.address, port.error());
 

@@ -23,9 +23,9 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct http_server::state {
-  state(router& r, std::shared_ptr<net::ssl::context> t, http_options o)
-      : routes(r), tls(std::move(t)), options(std::move(o)) {}
-  router& routes;
+  state(request_handler h, std::shared_ptr<net::ssl::context> t, http_options o)
+      : handler(std::move(h)), tls(std::move(t)), options(std::move(o)) {}
+  request_handler handler;
   std::shared_ptr<net::ssl::context> tls;
   http_options options;
   std::vector<std::unique_ptr<net::io_context>> contexts;
@@ -121,7 +121,7 @@ class session : public std::enable_shared_from_this<session> {
     request->client = client_;
     const bool keep_alive = message.keep_alive();
     ++state_->in_flight;
-    state_->routes.handle(*request, [self = shared_from_this(), request, keep_alive](api_response response) {
+    state_->handler(*request, [self = shared_from_this(), request, keep_alive](api_response response) {
       // Answers may come from the group-commit writer: hop back to this connection's thread.
       net::post(self->stream_.get_executor(), [self, request, keep_alive, response = std::move(response)]() mutable {
         self->do_write(*request, std::move(response), keep_alive);
@@ -181,8 +181,8 @@ void do_accept(const state_ptr& s, tcp::acceptor& acceptor, net::io_context& con
 
 }  // namespace
 
-http_server::http_server(router& routes, std::shared_ptr<net::ssl::context> tls, http_options options)
-    : state_(std::make_shared<state>(routes, std::move(tls), std::move(options))) {
+http_server::http_server(request_handler handler, std::shared_ptr<net::ssl::context> tls, http_options options)
+    : state_(std::make_shared<state>(std::move(handler), std::move(tls), std::move(options))) {
   if (state_->options.threads == 0) state_->options.threads = std::max(1u, std::thread::hardware_concurrency());
 }
 

@@ -15,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "api/router.hpp"
+#include "api/api_types.hpp"
+#include "licensor/result.hpp"
 
 namespace licensor::server {
 
@@ -36,9 +37,12 @@ struct http_options {
   bool log_requests = true;
 };
 
+/// What the server calls for each request; must call `respond` exactly once, from any thread.
+using request_handler = std::function<void(const api_request&, responder)>;
+
 class http_server {
  public:
-  http_server(router& routes, std::shared_ptr<boost::asio::ssl::context> tls, http_options options);
+  http_server(request_handler handler, std::shared_ptr<boost::asio::ssl::context> tls, http_options options);
   ~http_server();
 
   /// Binds the listeners. Returns the port (useful with port 0). Errors: io_error.
