@@ -1,7 +1,6 @@
 // licensorctl keys init | rotate | revoke: the commands that change a key dir.
 #include "commands.hpp"
 #include "key_dir_access.hpp"
-#include "licensor/keys/file_io.hpp"
 
 namespace licensor::cli {
 namespace {

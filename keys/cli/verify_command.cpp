@@ -13,7 +13,7 @@ namespace {
 
 // --root takes the PASERK itself or a file holding it (such as a key dir's root.public).
 result<PublicKey> root_read(const std::string& root) {
-  if (root.starts_with("k4.")) return paserk_public_parse(root);
+  if (root.starts_with("k4.public.")) return paserk_public_parse(root);
   auto text = keys::file_read(root);
   if (!text) return text.error();
   return paserk_public_parse(keys::line_trim(*text));
