@@ -35,10 +35,16 @@ void license_sign(license_record& license, const keys::signer_state& signer, std
   license.kid = signer.active_kid.value;
 }
 
+std::string token_index_entry(std::string_view license_id, std::string_view kid) {
+  std::string entry(license_id);
+  entry += ' ';
+  entry += kid;
+  return entry;
+}
+
 void license_save(store::txn& write, const license_record& license) {
   record_put(write, store::db::licenses, license.id, license);
-  store_check(write.put(store::db::token_hashes, hash_hex(license.token),
-                        nlohmann::json{{"license", license.id}, {"kid", license.kid}}.dump()));
+  store_check(write.put(store::db::token_hashes, hash_hex(license.token), token_index_entry(license.id, license.kid)));
 }
 
 }  // namespace licensor::server

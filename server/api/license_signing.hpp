@@ -17,6 +17,9 @@ namespace licensor::server {
 /// Throws api_error(internal) if the fresh token does not verify.
 void license_sign(license_record& license, const keys::signer_state& signer, std::string_view issuer);
 
+/// The token index's value: "<license id> <kid>" (plain text: validate reads it on every call).
+[[nodiscard]] std::string token_index_entry(std::string_view license_id, std::string_view kid);
+
 /// Stores `license` and indexes its current token (hash -> license and kid) so validate can
 /// find it without a signature check. Earlier tokens stay indexed: they remain answerable.
 void license_save(store::txn& write, const license_record& license);

@@ -53,9 +53,10 @@ api_response validate_token(service& svc, const store::txn& snapshot, const std:
   auto indexed = snapshot.get(store::db::token_hashes, hash_hex(token));
   if (!indexed) api_fail(indexed.error());
   if (*indexed) {
-    const auto entry = nlohmann::json::parse(**indexed);
-    license_id = entry.at("license").get<std::string>();
-    kid = entry.at("kid").get<std::string>();
+    const auto& entry = **indexed;
+    const auto space = entry.find(' ');
+    license_id = entry.substr(0, space);
+    kid = entry.substr(space + 1);
   } else {
     auto parsed = paseto_parse(token);
     if (!parsed) return validate_answer("malformed", nullptr);

@@ -122,8 +122,9 @@ class session : public std::enable_shared_from_this<session> {
     const bool keep_alive = message.keep_alive();
     ++state_->in_flight;
     state_->handler(*request, [self = shared_from_this(), request, keep_alive](api_response response) {
-      // Answers may come from the group-commit writer: hop back to this connection's thread.
-      net::post(self->stream_.get_executor(), [self, request, keep_alive, response = std::move(response)]() mutable {
+      // Answers may come from the group-commit writer: hop back to this connection's thread
+      // (dispatch runs inline when the answer is already on it, as for reads).
+      net::dispatch(self->stream_.get_executor(), [self, request, keep_alive, response = std::move(response)]() mutable {
         self->do_write(*request, std::move(response), keep_alive);
       });
     });
