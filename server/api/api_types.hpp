@@ -55,15 +55,22 @@ struct api_call {
 struct api_error {
   errc code;
   std::string message;
+  int retry_after_seconds = 0;  ///< for rate_limited: sent as Retry-After
 };
 
 [[noreturn]] inline void api_fail(errc code, std::string message = {}) {
   throw api_error{code, std::move(message)};
 }
 
+/// Refuses with 429 rate_limited and a Retry-After of `seconds`.
+[[noreturn]] inline void api_fail_rate_limited(int seconds) {
+  throw api_error{errc::rate_limited, "too many requests; retry after " + std::to_string(seconds) + " s", seconds};
+}
+
 /// The HTTP status of an error code.
 [[nodiscard]] unsigned errc_http_status(errc code) noexcept;
 /// {"error": {"code", "message"}} with the status for `code`.
 [[nodiscard]] api_response error_response(errc code, std::string_view message = {});
+[[nodiscard]] api_response error_response(const api_error& error);
 
 }  // namespace licensor::server

@@ -6,11 +6,12 @@
 #include "api/views.hpp"
 #include "licensor/email.hpp"
 #include "store/schema.hpp"
+#include "subscription/vat.hpp"
 
 namespace licensor::server {
 
 void customer_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"email", "name", "partner_id"});
+  const body_reader body(call.body, {"email", "name", "partner_id", "vat_number"});
   customer_record customer;
   customer.id = id_generate("cus_");
   customer.partner_id = acting_partner(call, body);
@@ -18,6 +19,11 @@ void customer_create(service& svc, api_call& call, responder respond) {
   if (!email) api_fail(errc::invalid_email);
   customer.email = *email;
   customer.name = body.optional_string("name").value_or("");
+  if (const auto vat = body.optional_string("vat_number")) {
+    auto checked = subscription::vat_number_check(*vat);
+    if (!checked) api_fail(checked.error());
+    customer.vat_number = *checked;
+  }
   customer.created_at = svc.now();
   svc.commit(call, [&svc, who = call.who, customer](store::txn& write) {
     (void)record_get<partner_record>(write, store::db::partners, customer.partner_id, errc::partner_not_found);

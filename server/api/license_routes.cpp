@@ -9,6 +9,7 @@
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
+#include "api/subscription_ops.hpp"
 #include "api/views.hpp"
 #include "domain/activation_key.hpp"
 #include "store/schema.hpp"
@@ -72,7 +73,9 @@ license_record license_for_change(const store::txn& write, const caller& who, co
 // validate answers from the store).
 void license_status_route(service& svc, api_call& call, responder respond, std::string action) {
   (void)body_reader(call.body, {});
-  svc.commit(call, [&svc, who = call.who, id = call.params[0], action](store::txn& write) {
+  svc.commit(call, [&svc, signing = signing_of(svc), who = call.who, id = call.params[0], action](store::txn& write) {
+    // Subscriptions have their own rules (trials locked, add-ons follow, auto_renew off).
+    if (auto answer = subscription_status_change(svc, write, who, id, action, signing)) return std::move(*answer);
     auto license = license_for_change(write, who, id);
     auto next = license_status_change(license.status, action);
     if (!next) api_fail(next.error());
@@ -167,7 +170,9 @@ void license_list(service& svc, api_call& call, responder respond) {
 
 void license_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
-  respond(license_answer(license_for_change(snapshot, call.who, call.params[0])));
+  auto answer = license_answer(license_for_change(snapshot, call.who, call.params[0]));
+  subscription_view_attach(snapshot, answer.body, svc.now());
+  respond(std::move(answer));
 }
 
 void license_token_get(service& svc, api_call& call, responder respond) {

@@ -21,7 +21,7 @@ bool slug_ok(std::string_view text) {
 }  // namespace
 
 void product_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"id", "name", "tiers", "min_version"});
+  const body_reader body(call.body, {"id", "name", "tiers", "min_version", "prices"});
   product_record product;
   product.id = body.string("id");
   if (!slug_ok(product.id)) api_fail(errc::bad_request, "field 'id' must be 1-64 of a-z, 0-9, '-', '_'");
@@ -35,6 +35,27 @@ void product_create(service& svc, api_call& call, responder respond) {
           !app_version_compare(version.get<std::string>(), "0"))
         api_fail(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
       product.min_version[kind] = version.get<std::string>();
+    }
+  }
+  if (const auto* prices = body.optional_object("prices")) {
+    // {"tier": {"currency": "EUR", "seat_month": 1000, "seat_year": 10000}} in minor units.
+    for (const auto& [tier, price] : prices->items()) {
+      const auto field_ok = [&](const char* name) {
+        const auto it = price.find(name);
+        return it != price.end() && it->is_number_integer() && it->get<std::int64_t>() >= 0 &&
+               it->get<std::int64_t>() <= 100'000'000'000;
+      };
+      const auto currency = price.is_object() ? price.find("currency") : price.end();
+      const bool currency_ok = price.is_object() && currency != price.end() && currency->is_string() &&
+                               currency->get<std::string>().size() == 3 &&
+                               std::all_of(currency->get<std::string>().begin(), currency->get<std::string>().end(),
+                                           [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end() || !currency_ok ||
+          !field_ok("seat_month") || !field_ok("seat_year") || price.size() != 3)
+        api_fail(errc::bad_request,
+                 "field 'prices' maps a tier to {\"currency\": \"EUR\", \"seat_month\": minor units, \"seat_year\": minor units}");
+      product.prices[tier] = tier_price{currency->get<std::string>(), price["seat_month"].get<std::int64_t>(),
+                                        price["seat_year"].get<std::int64_t>()};
     }
   }
   product.created_at = svc.now();

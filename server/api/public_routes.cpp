@@ -5,6 +5,8 @@
 #include "api/body_reader.hpp"
 #include "api/license_signing.hpp"
 #include "api/openapi_document.hpp"
+#include "api/subscription_ops.hpp"
+#include "api/subscription_scheduler.hpp"
 #include "api/routes.hpp"
 #include "domain/activation_key.hpp"
 #include "licensor/email.hpp"
@@ -125,6 +127,7 @@ void validate_post(service& svc, api_call& call, responder respond) {
 }
 
 void activate_post(service& svc, api_call& call, responder respond) {
+  if (auto wait = svc.limiters().activate_by_client.take(call.request.client)) api_fail_rate_limited(*wait);
   const body_reader body(call.body, {"activation_key", "email", "fingerprint"});
   const auto typed_key = body.string("activation_key");
   const auto fingerprint = body.optional_string("fingerprint");
@@ -132,6 +135,7 @@ void activate_post(service& svc, api_call& call, responder respond) {
   const auto canonical = activation_key_canonical(typed_key);
   // One answer for "no such key" and "wrong email": activation must not confirm either alone.
   if (!email || !canonical) api_fail(errc::activation_failed);
+  if (auto wait = svc.limiters().activate_by_key.take(*canonical)) api_fail_rate_limited(*wait);
   auto signer = svc.signer();
   const auto now = svc.now();
   svc.commit(call, [&svc, signer, canonical = *canonical, email = *email, fingerprint, now](store::txn& write) {
@@ -139,7 +143,8 @@ void activate_post(service& svc, api_call& call, responder respond) {
     if (!license_id) api_fail(license_id.error());
     if (!*license_id) api_fail(errc::activation_failed);
     auto license = record_get<license_record>(write, store::db::licenses, **license_id, errc::activation_failed);
-    if (license.email != email) api_fail(errc::activation_failed);
+    if (license.email != email)  // a member of a subscription gets a token bound to its own email
+      return member_activate(svc, write, license, email, signing_context{signer, svc.config().issuer}, now);
     if (license.status == "revoked") api_fail(errc::license_revoked);
     if (license.status == "suspended") api_fail(errc::license_suspended);
     if (license.customer_id.empty()) api_fail(errc::license_unlinked);
@@ -169,9 +174,12 @@ void test_clock_set(service& svc, api_call& call, responder respond) {
   const auto now = body.optional_time("now");
   if (!now) api_fail(errc::bad_request, "field 'now' is required");
   svc.clock_set(*now);
-  api_response response;
-  response.body = {{"now", rfc3339_format(svc.now())}};
-  respond(std::move(response));
+  // Due renewals and expiries are applied before the answer, so tests are deterministic.
+  subscription_run_due(svc, [&svc, respond = std::move(respond)](std::size_t changed) {
+    api_response response;
+    response.body = {{"now", rfc3339_format(svc.now())}, {"subscriptions_changed", changed}};
+    respond(std::move(response));
+  });
 }
 
 }  // namespace licensor::server

@@ -51,6 +51,21 @@ constexpr std::array routes{
     route{"POST", "/v1/licenses/{}/revoke", operators | partners, license_revoke},
     route{"POST", "/v1/licenses/{}/unlink", operators | partners, license_unlink},
     route{"POST", "/v1/licenses/{}/transfer", operators | partners, license_transfer},
+    route{"POST", "/v1/subscriptions", operators | partners, subscription_create},
+    route{"POST", "/v1/licenses/{}/seats", operators | partners, license_seats_set},
+    route{"POST", "/v1/licenses/{}/members", operators | partners, member_add},
+    route{"DELETE", "/v1/licenses/{}/members", operators | partners, member_remove},
+    route{"GET", "/v1/licenses/{}/members", operators | partners, member_list},
+    route{"POST", "/v1/licenses/{}/upgrade", operators | partners, license_upgrade},
+    route{"POST", "/v1/licenses/{}/scheduled-change", operators | partners, scheduled_change_set},
+    route{"DELETE", "/v1/licenses/{}/scheduled-change", operators | partners, scheduled_change_delete},
+    route{"POST", "/v1/licenses/{}/auto-renew", operators | partners, auto_renew_set},
+    route{"POST", "/v1/licenses/{}/cancel", operators | partners, subscription_cancel},
+    route{"POST", "/v1/licenses/{}/reactivate", operators | partners, subscription_reactivate},
+    route{"POST", "/v1/licenses/{}/convert", operators | partners, trial_convert},
+    route{"GET", "/v1/licenses/{}/ledger", operators | partners, license_ledger_list},
+    route{"GET", "/v1/licenses/{}/delivery", operators | partners, license_delivery_get},
+    route{"GET", "/v1/ledger", operators | partners, ledger_list},
     route{"GET", "/v1/usage", operators | partners, usage_get},
 };
 
@@ -119,8 +134,20 @@ bool hash_equal(std::string_view a, std::string_view b) {
 }  // namespace
 
 caller router::authenticate(const api_request& request) const {
-  constexpr std::string_view bearer = "Bearer ";
   if (request.authorization.empty()) return {};
+  // A client that keeps failing is refused before its next guess is even looked at.
+  auto& failures = service_.limiters().auth_failures_by_client;
+  if (auto wait = failures.exhausted(request.client)) api_fail_rate_limited(*wait);
+  try {
+    return credential_check(request);
+  } catch (const api_error& error) {
+    if (error.code == errc::unauthorized) (void)failures.take(request.client);
+    throw;
+  }
+}
+
+caller router::credential_check(const api_request& request) const {
+  constexpr std::string_view bearer = "Bearer ";
   if (!request.authorization.starts_with(bearer)) api_fail(errc::unauthorized, "expected a Bearer token");
   const auto credential = std::string_view(request.authorization).substr(bearer.size());
   const auto hashed = hash_hex(credential);
@@ -169,7 +196,7 @@ void router::handle(const api_request& request, responder respond) {
     }
     matched->run(service_, call, respond);
   } catch (const api_error& error) {
-    respond(error_response(error.code, error.message));
+    respond(error_response(error));
   } catch (const std::exception&) {
     respond(error_response(errc::internal));
   }

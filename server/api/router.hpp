@@ -18,6 +18,7 @@ class router {
 
  private:
   [[nodiscard]] caller authenticate(const api_request& request) const;
+  [[nodiscard]] caller credential_check(const api_request& request) const;
   service& service_;
 };
 

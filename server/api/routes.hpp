@@ -40,5 +40,21 @@ void license_unlink(service&, api_call&, responder);
 void license_transfer(service&, api_call&, responder);
 void license_delete(service&, api_call&, responder);
 void usage_get(service&, api_call&, responder);
+// subscriptions (subscription_routes.cpp)
+void subscription_create(service&, api_call&, responder);
+void license_seats_set(service&, api_call&, responder);
+void member_add(service&, api_call&, responder);
+void member_remove(service&, api_call&, responder);
+void member_list(service&, api_call&, responder);
+void license_upgrade(service&, api_call&, responder);
+void scheduled_change_set(service&, api_call&, responder);
+void scheduled_change_delete(service&, api_call&, responder);
+void auto_renew_set(service&, api_call&, responder);
+void subscription_cancel(service&, api_call&, responder);
+void subscription_reactivate(service&, api_call&, responder);
+void trial_convert(service&, api_call&, responder);
+void license_ledger_list(service&, api_call&, responder);
+void ledger_list(service&, api_call&, responder);
+void license_delivery_get(service&, api_call&, responder);
 
 }  // namespace licensor::server

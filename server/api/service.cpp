@@ -39,7 +39,7 @@ std::string hash_hex(std::string_view secret) {
 }
 
 service::service(service_config config, std::unique_ptr<store::lmdb_env> env)
-    : config_(std::move(config)), env_(std::move(env)), writer_(std::make_unique<store::group_commit>(*env_)) {}
+    : config_(std::move(config)), limiters_(config_.limits), env_(std::move(env)), writer_(std::make_unique<store::group_commit>(*env_)) {}
 
 service::~service() {
   writer_.reset();  // runs what is queued, then stops
@@ -86,7 +86,7 @@ void service::commit(const api_call& call, change work, responder respond) {
       }
       return {};
     } catch (const api_error& error) {
-      *outcome = error_response(error.code, error.message);
+      *outcome = error_response(error);
       return error.code;
     }
   };

@@ -14,12 +14,20 @@
 #include <string>
 
 #include "api/api_types.hpp"
+#include "api/rate_limiter.hpp"
 #include "domain/rules.hpp"
 #include "licensor/keys/key_dir.hpp"
 #include "store/group_commit.hpp"
 #include "store/lmdb.hpp"
 
 namespace licensor::server {
+
+/// Brute-force limits: requests per minute and burst, per client address or per key.
+struct rate_limits {
+  double activate_per_client = 120, activate_per_client_burst = 60;
+  double activate_per_key = 10, activate_per_key_burst = 10;
+  double auth_failures_per_client = 30, auth_failures_per_client_burst = 20;
+};
 
 struct service_config {
   std::filesystem::path key_dir;
@@ -28,6 +36,18 @@ struct service_config {
   level_caps caps;
   std::int64_t leeway_seconds = 60;
   bool test_clock = false;  ///< enables POST /v1/test/clock (tests only)
+  rate_limits limits;
+};
+
+/// The limiters shared by every request.
+struct service_limiters {
+  explicit service_limiters(const rate_limits& limits)
+      : activate_by_client(limits.activate_per_client, limits.activate_per_client_burst),
+        activate_by_key(limits.activate_per_key, limits.activate_per_key_burst),
+        auth_failures_by_client(limits.auth_failures_per_client, limits.auth_failures_per_client_burst) {}
+  rate_limiter activate_by_client;
+  rate_limiter activate_by_key;
+  rate_limiter auth_failures_by_client;
 };
 
 class service {
@@ -53,6 +73,7 @@ class service {
   [[nodiscard]] std::int64_t now() const;
   void clock_set(std::int64_t now);  ///< test clock only
   [[nodiscard]] const service_config& config() const noexcept { return config_; }
+  [[nodiscard]] service_limiters& limiters() noexcept { return limiters_; }
 
   /// Appends {seq, at, actor, action, target, details} to the audit log inside `write`.
   void audit_append(store::txn& write, const caller& who, std::string_view action, std::string_view target,
@@ -62,6 +83,7 @@ class service {
   service(service_config config, std::unique_ptr<store::lmdb_env> env);
 
   service_config config_;
+  service_limiters limiters_;
   std::unique_ptr<store::lmdb_env> env_;
   std::unique_ptr<store::group_commit> writer_;
   std::mutex signer_mutex_;

@@ -19,6 +19,7 @@ nlohmann::json customer_view(const customer_record& customer) {
           {"partner_id", customer.partner_id},
           {"email", customer.email},
           {"name", customer.name},
+          {"vat_number", customer.vat_number.empty() ? nlohmann::json() : nlohmann::json(customer.vat_number)},
           {"created_at", rfc3339_format(customer.created_at)}};
 }
 
@@ -27,6 +28,7 @@ nlohmann::json product_view(const product_record& product) {
           {"name", product.name},
           {"tiers", product.tiers},
           {"min_version", product.min_version},
+          {"prices", product.prices},
           {"created_at", rfc3339_format(product.created_at)}};
 }
 

@@ -49,6 +49,13 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
   } else if (name == "read-timeout") {
     if (!number_parse(value, number) || number == 0) return "--read-timeout takes seconds";
     config.http.limits.read_timeout = std::chrono::seconds(number);
+  } else if (name == "activate-rate" || name == "activate-key-rate" || name == "auth-failure-rate") {
+    if (!number_parse(value, number) || number == 0) return "--" + name + " takes requests per minute";
+    const auto rate = static_cast<double>(number);
+    // The burst follows the rate, so a low limit also bounds a burst.
+    if (name == "activate-rate") config.limits.activate_per_client = rate, config.limits.activate_per_client_burst = rate / 2 + 1;
+    if (name == "activate-key-rate") config.limits.activate_per_key = rate, config.limits.activate_per_key_burst = rate;
+    if (name == "auth-failure-rate") config.limits.auth_failures_per_client = rate, config.limits.auth_failures_per_client_burst = rate;
   } else if (name == "log-level") {
     if (value != "info" && value != "warn") return "--log-level takes info or warn";
     config.http.log_requests = value == "info";
@@ -99,6 +106,9 @@ usage: licensord [options]
   --read-timeout S        seconds to receive a whole request (default 15)
   --idle-timeout S        seconds a keep-alive connection may wait for a request (default 60)
   --log-level info|warn   info logs one line per request (default info)
+  --activate-rate N       activations per minute per client address (default 120, burst 61)
+  --activate-key-rate N   activation attempts per minute per activation key (default 10)
+  --auth-failure-rate N   failed authentications per minute per client address (default 30)
   --issuer NAME           the tokens' iss claim (default licensor)
   --test-clock            tests only: adds POST /v1/test/clock for operators to set the time
   --help                  this text

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/service.hpp"
 #include "http/http_server.hpp"
 #include "licensor/result.hpp"
 
@@ -21,6 +22,7 @@ struct daemon_config {
   std::string issuer = "licensor";
   http_options http;
   bool test_clock = false;
+  rate_limits limits;
   bool show_help = false;
 };
 

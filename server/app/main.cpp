@@ -10,6 +10,7 @@
 
 #include "api/router.hpp"
 #include "api/service.hpp"
+#include "api/subscription_scheduler.hpp"
 #include "app/config.hpp"
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
@@ -118,9 +119,12 @@ int main(int argc, char** argv) {
   settings.key_options = key_options;
   settings.issuer = config->issuer;
   settings.test_clock = config->test_clock;
+  settings.limits = config->limits;
   auto svc = service::create(std::move(settings), std::move(*env));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
 
+  // Renewals, expiries and trial conversions; a first pass at once catches up after downtime.
+  auto scheduler = std::make_unique<subscription_scheduler>(**svc);
   router routes(**svc);
   http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
                      *tls, config->http);
@@ -144,6 +148,7 @@ int main(int argc, char** argv) {
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
   }
+  scheduler.reset();
   svc->reset();  // drains the group-commit queue, syncs and closes LMDB
   std::fprintf(stderr, "licensord: stopped cleanly\n");
   return 0;

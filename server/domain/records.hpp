@@ -33,7 +33,15 @@ struct customer_record {
   std::string partner_id;  ///< the managing partner
   std::string email;       ///< normalised; unique across the store
   std::string name;
+  std::string vat_number;  ///< optional; normalised (upper case, no spaces); EU numbers format-checked
   std::int64_t created_at = 0;
+};
+
+/// A tier's subscription prices in integer minor units of `currency` (e.g. cents of EUR).
+struct tier_price {
+  std::string currency;
+  std::int64_t seat_month = 0;  ///< per seat and month (monthly terms)
+  std::int64_t seat_year = 0;   ///< per seat and year (annual terms)
 };
 
 struct product_record {
@@ -41,6 +49,7 @@ struct product_record {
   std::string name;
   std::vector<std::string> tiers;                  ///< ordered, lowest first
   std::map<std::string, std::string> min_version;  ///< per license kind, e.g. {"free": "20"}
+  std::map<std::string, tier_price> prices;        ///< per tier; subscriptions need one
   std::int64_t created_at = 0;
 };
 
@@ -52,7 +61,7 @@ struct license_record {
   std::string product;
   std::string tier;
   std::string kind;         ///< free, trial, paid
-  std::string status = "active";  ///< active, suspended, revoked
+  std::string status = "active";  ///< active, suspended, revoked; subscriptions also expired, cancelled
   std::uint32_t seats = 1;
   std::vector<std::string> features;
   std::string min_version;
@@ -68,8 +77,10 @@ struct license_record {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
                                                 discount_percent, created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, created_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
+                                                created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
                                                 tier, kind, status, seats, features, min_version,
                                                 fingerprint, activation_key, token, kid, issued_at,

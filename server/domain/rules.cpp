@@ -49,6 +49,8 @@ std::string_view license_state_code(const license_record& license, std::int64_t 
                                     std::int64_t leeway_seconds) {
   if (license.status == "revoked") return "revoked";
   if (license.status == "suspended") return "suspended";
+  if (license.status == "cancelled") return "cancelled";
+  if (license.status == "expired") return "expired";
   if (license.customer_id.empty()) return "unlinked";
   if (license.issued_at > now + leeway_seconds) return "not_yet_valid";
   if (license.expires_at != 0 && now > license.expires_at + leeway_seconds) return "expired";

@@ -43,8 +43,8 @@ struct free_license_facts {
 /// Errors: license_revoked (revoked is final), conflict (e.g. reinstate an active license).
 [[nodiscard]] result<std::string> license_status_change(std::string_view status, std::string_view action);
 
-/// The validate answer for a license whose token verified: valid, suspended, revoked, unlinked,
-/// expired or not_yet_valid.
+/// The validate answer for a license whose token verified: valid, suspended, revoked, cancelled,
+/// unlinked, expired or not_yet_valid.
 [[nodiscard]] std::string_view license_state_code(const license_record& license, std::int64_t now,
                                                   std::int64_t leeway_seconds);
 

@@ -28,6 +28,12 @@ inline constexpr const char* free_licenses = "free_licenses";          // custom
 inline constexpr const char* counters = "counters";                    // name -> decimal count
 inline constexpr const char* audit = "audit";                          // 16 hex digit seq -> entry
 inline constexpr const char* idempotency = "idempotency";              // caller \n key -> response
+// subscriptions (docs/subscriptions.md)
+inline constexpr const char* subscriptions = "subscriptions";          // license id -> subscription terms
+inline constexpr const char* ledger = "ledger";                        // license/16-hex seq -> ledger entry
+inline constexpr const char* partner_ledger = "partner_ledger";        // partner/16-hex at/license/seq -> ""
+inline constexpr const char* members = "members";                      // license/email -> member
+inline constexpr const char* schedule = "schedule";                    // 16-hex due/license -> ""
 }  // namespace db
 
 inline constexpr int schema_version = 1;

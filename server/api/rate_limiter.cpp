@@ -1,0 +1,34 @@
+#include "api/rate_limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace licensor::server {
+
+std::optional<int> rate_limiter::take(const std::string& key) { return check(key, true); }
+std::optional<int> rate_limiter::exhausted(const std::string& key) { return check(key, false); }
+
+std::optional<int> rate_limiter::check(const std::string& key, bool consume) {
+  auto& s = shards_[std::hash<std::string>{}(key) % shard_count];
+  const auto now = clock::now();
+  std::lock_guard lock(s.mutex);
+  if (s.buckets.size() >= max_buckets_per_shard) {
+    // Full buckets carry no state worth keeping; drop them first.
+    std::erase_if(s.buckets, [&](const auto& entry) {
+      const auto& b = entry.second;
+      return b.tokens + std::chrono::duration<double>(now - b.updated).count() * per_second_ >= burst_;
+    });
+    if (s.buckets.size() >= max_buckets_per_shard) return 1;  // under a flood, fail closed
+  }
+  auto [it, inserted] = s.buckets.try_emplace(key, bucket{burst_, now});
+  auto& b = it->second;
+  b.tokens = std::min(burst_, b.tokens + std::chrono::duration<double>(now - b.updated).count() * per_second_);
+  b.updated = now;
+  if (b.tokens >= 1.0) {
+    if (consume) b.tokens -= 1.0;
+    return std::nullopt;
+  }
+  return static_cast<int>(std::ceil((1.0 - b.tokens) / per_second_));
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,85 @@
+// Subscriptions in the store: reading and writing the terms next to their license, the ledger,
+// members, the schedule, and the term-end processing the scheduler runs. Every function here
+// runs inside one write transaction (a svc.commit job) or a read snapshot, and throws api_error
+// on refusal so the whole change is discarded. Rules come from subscription/rules.hpp.
+//
+// Thread safety: as the transaction they are given (write functions run on the writer thread).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/service.hpp"
+#include "subscription/records.hpp"
+
+namespace licensor::server {
+
+/// The signer and issuer a change signs with: taken on the worker thread, copied into the job.
+struct signing_context {
+  std::shared_ptr<const keys::signer_state> signer;
+  std::string issuer;
+};
+[[nodiscard]] signing_context signing_of(service& svc);
+
+/// The subscription of a license, if it has one.
+[[nodiscard]] std::optional<subscription::subscription_record> subscription_find(const store::txn& t,
+                                                                                 std::string_view license_id);
+/// Stores `sub` and moves its schedule entry to match `license` (queued at term_end while the
+/// license is active or suspended and is not an add-on; otherwise not queued).
+void subscription_save(store::txn& write, subscription::subscription_record& sub, const license_record& license);
+
+/// Re-signs `license` at `now` (updated_at is the token's iat) and stores it with its token index.
+void license_resign(store::txn& write, license_record& license, const signing_context& signing, std::int64_t now);
+
+/// Appends a charge (amount > 0) or refund (amount < 0) to the license's ledger and the
+/// partner's index, and adds it to the term's total. A zero amount is not recorded.
+void ledger_append(store::txn& write, subscription::subscription_record& sub, const license_record& license,
+                   std::string_view reason, std::int64_t amount, std::int64_t period_start, std::int64_t period_end,
+                   int discount_percent, std::int64_t now);
+
+/// Starts the ledger of a new term [sub.term_start, sub.term_end): one lot of all the license's
+/// seats, charged a full term at the tier's price less the partner's discount (0 without a price).
+void subscription_term_charge(store::txn& write, subscription::subscription_record& sub, license_record& license,
+                              std::string_view reason, std::int64_t now);
+
+/// Ends an add-on along with its base: `status` is "expired" or "cancelled" (refunded prorated by
+/// day). Does nothing to an add-on that is already over.
+void addon_end(service& svc, store::txn& write, const std::string& addon_id, const std::string& status,
+               const signing_context& signing, std::int64_t now, const caller& who);
+
+/// The product's price for a tier. Throws price_not_found.
+[[nodiscard]] tier_price tier_price_of(const product_record& product, std::string_view tier);
+
+/// The number of members of a license.
+[[nodiscard]] std::uint32_t members_count(const store::txn& t, std::string_view license_id);
+
+/// The license view with its subscription (terms, seat-decrease windows, cancel window,
+/// scheduled change, members count) when it has one.
+[[nodiscard]] nlohmann::json subscription_license_view(const store::txn& t, const license_record& license,
+                                                       std::int64_t now);
+/// Adds "subscription" to a license view made elsewhere (GET /v1/licenses/{id}).
+void subscription_view_attach(const store::txn& t, nlohmann::json& license_view, std::int64_t now);
+
+/// Applies every term end due at `now` (renewals, expiries, trial conversions, scheduled
+/// changes, add-ons following their base), catching up every missed period. Idempotent:
+/// applying twice changes nothing the second time. Returns how many licenses changed.
+std::size_t subscription_due_apply(service& svc, store::txn& write, const signing_context& signing,
+                                   std::int64_t now);
+
+/// The subscription side of suspend, reinstate and revoke for POST /v1/licenses/{id}/{action}:
+/// returns the answer when the license is a subscription, nullopt to let the plain rules run.
+[[nodiscard]] std::optional<api_response> subscription_status_change(service& svc, store::txn& write,
+                                                                     const caller& who, const std::string& id,
+                                                                     const std::string& action,
+                                                                     const signing_context& signing);
+
+/// Activation by a member of a subscription: a token bound to the member's email.
+/// Throws activation_failed when `email` is not a member, plus the license's status errors.
+[[nodiscard]] api_response member_activate(service& svc, store::txn& write, license_record& license,
+                                           const std::string& email, const signing_context& signing,
+                                           std::int64_t now);
+
+}  // namespace licensor::server

@@ -1,0 +1,96 @@
+// The subscription rules of the partner programmes, as pure functions of the records and `now`
+// (no store, no clock). The API layer reads the records in its write transaction, asks these,
+// and writes what they answer. See docs/subscriptions.md for the decisions behind each rule.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/records.hpp"
+#include "licensor/result.hpp"
+#include "subscription/records.hpp"
+#include "subscription/terms.hpp"
+
+namespace licensor::server::subscription {
+
+inline constexpr std::int64_t trial_default_days = 30;
+inline constexpr std::uint32_t trial_default_seats = 25;
+
+[[nodiscard]] std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept;
+
+/// Seats that can be removed at `now`, with the time their window closes (earliest first).
+struct seat_window {
+  std::uint32_t seats = 0;
+  std::int64_t until = 0;  ///< first second the window is closed
+};
+[[nodiscard]] std::vector<seat_window> seat_windows_open(const std::vector<seat_lot>& lots, std::int64_t now);
+
+/// Removing `remove` seats at `now`: taken from the newest lots whose window is open.
+struct seat_decrease {
+  std::vector<seat_lot> lots;     ///< what remains
+  std::vector<seat_lot> removed;  ///< count = seats taken from each lot (with its charge data)
+};
+/// Errors: bad_request (remove is 0 or leaves no seat), seat_decrease_window_closed (fewer than
+/// `remove` seats were added within the last 7 days).
+[[nodiscard]] result<seat_decrease> seat_decrease_plan(const std::vector<seat_lot>& lots, std::uint32_t remove,
+                                                       std::int64_t now);
+
+/// The refund for seats removed from their lots at `now`, prorated by unused days.
+[[nodiscard]] std::int64_t seat_decrease_refund(const std::vector<seat_lot>& removed, std::int64_t now);
+
+/// Seat changes (POST seats): trials are locked; only active subscriptions change seats.
+/// Errors: trial_locked, subscription_not_active.
+[[nodiscard]] result<void> seat_change_allowed(const subscription_record& sub, std::string_view status);
+
+/// Suspension. Errors: trial_locked, subscription_not_active (not active).
+[[nodiscard]] result<void> suspend_allowed(const subscription_record& sub, std::string_view status);
+/// Reactivation of a suspended license, only before its term ends.
+/// Errors: trial_locked, subscription_not_active (not suspended, or the term is over).
+[[nodiscard]] result<void> reactivate_allowed(const subscription_record& sub, std::string_view status,
+                                              std::int64_t now);
+
+/// Cancellation: within 7 days of the term's start (purchase or renewal); final.
+/// Errors: trial_locked, subscription_not_active (cancelled, expired or revoked),
+/// cancel_window_closed.
+[[nodiscard]] result<void> cancel_allowed(const subscription_record& sub, std::string_view status, std::int64_t now);
+
+/// An upgrade from `from` to `to` among `tiers` (lowest first).
+/// Errors: tier_not_found, downgrade_not_allowed (same or lower rank).
+[[nodiscard]] result<void> upgrade_tier_allowed(const std::vector<std::string>& tiers, std::string_view from,
+                                                std::string_view to);
+
+/// Scheduled changes need an active license with auto_renew on.
+/// Errors: trial_locked is not used here; subscription_not_active, auto_renew_off.
+[[nodiscard]] result<void> scheduled_change_allowed(const subscription_record& sub, std::string_view status);
+
+/// What happens to a subscription whose term has ended (term_end <= now).
+enum class term_end_action {
+  none,       ///< nothing is due (term not over, or a final status, or an add-on)
+  renew,      ///< auto_renew on and active: a new term starts at the old end
+  convert,    ///< a trial with auto_renew on: becomes the equivalent paid subscription
+  expire,     ///< auto_renew off, or suspended: expired
+};
+[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now);
+
+/// The next term of `sub` after a renewal (or a trial conversion at its end): start, end,
+/// period and anchor move on; a scheduled term change starts a new anchor.
+struct next_term {
+  std::string term;
+  std::int64_t anchor_at = 0;
+  std::int64_t period = 1;
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+};
+[[nodiscard]] next_term term_next(const subscription_record& sub);
+/// A fresh term of kind `term` starting at `start`.
+[[nodiscard]] next_term term_fresh(term_kind term, std::int64_t start);
+
+/// A trial converts into an existing subscription only if it is an active paid one of the same
+/// product and customer whose end is on or after the trial's end. Errors: conversion_not_allowed.
+[[nodiscard]] result<void> trial_conversion_target_ok(const subscription_record& trial, const license_record& trial_license,
+                                                      const subscription_record& target,
+                                                      const license_record& target_license);
+
+}  // namespace licensor::server::subscription
