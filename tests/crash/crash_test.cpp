@@ -1,0 +1,135 @@
+// Crash safety: licensord is killed with SIGKILL, repeatedly, in the middle of concurrent
+// issuance and transfers. After every restart the store opens cleanly, every change that was
+// acknowledged (2xx) is there, nothing unacknowledged is half-applied (each license is whole:
+// listed, findable by activation key, its token bound to its customer), and the stored
+// free-license counter equals a recount.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "support/https_client.hpp"
+#include "support/licensor_api.hpp"
+#include "support/licensord_process.hpp"
+
+using namespace licensor::testing;
+
+namespace {
+
+constexpr int rounds = 5;
+constexpr int writers = 8;
+constexpr int customers_per_writer = 40;
+
+struct acknowledged {
+  std::mutex mutex;
+  std::map<std::string, std::string> license_customer;  ///< license id -> last acknowledged customer
+  std::set<std::string> in_doubt;                        ///< licenses with a transfer cut by the kill
+};
+
+// Issues a free license to each of this writer's customers, and transfers every other one to
+// the writer's spare customer and back, until the server dies under it.
+void writer_run(unsigned short port, const std::string& api_key, const std::vector<std::string>& customers,
+                const std::string& product, acknowledged& seen) {
+  https_client client(port, api_key);
+  client.timeout_set(std::chrono::seconds(5));
+  try {
+    for (std::size_t i = 0; i + 1 < customers.size(); ++i) {
+      const auto issued = license_issue_try(client, {customers[i], product, i % 3 == 0 ? "paid" : "free"});
+      if (issued.status != 201) continue;  // e.g. this customer already got one in an earlier round
+      const auto id = issued.json["id"].get<std::string>();
+      {
+        std::lock_guard lock(seen.mutex);
+        seen.license_customer[id] = customers[i];
+      }
+      if (i % 2 == 0 || issued.json["kind"] == "free") continue;
+      // A paid license may move freely; free ones keep the spare customer's slot empty.
+      {
+        std::lock_guard lock(seen.mutex);
+        seen.in_doubt.insert(id);
+      }
+      const auto moved = client.post("/v1/licenses/" + id + "/transfer", {{"customer_id", customers.back()}});
+      std::lock_guard lock(seen.mutex);
+      if (moved.status == 200) {
+        seen.license_customer[id] = customers.back();
+        seen.in_doubt.erase(id);
+      }
+    }
+  } catch (const std::exception&) {
+    // The server was killed under this writer: whatever was not acknowledged may or may not be there.
+  }
+}
+
+std::vector<nlohmann::json> licenses_all(https_client& as_operator, const std::string& partner_id) {
+  std::vector<nlohmann::json> out;
+  std::string after;
+  for (;;) {
+    const auto page = as_operator.get("/v1/licenses?limit=500&partner_id=" + partner_id + (after.empty() ? "" : "&after=" + after));
+    REQUIRE(page.status == 200);
+    for (const auto& item : page.json["items"]) out.push_back(item);
+    if (page.json["next"].is_null()) return out;
+    after = page.json["next"].get<std::string>();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("SIGKILL during concurrent issuance and transfers loses no acknowledged change") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  const auto partner = partner_create(as_operator, partner_spec().with_level("titanium"));
+  const auto product = product_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+  std::vector<std::vector<std::string>> customers(writers);
+  for (auto& list : customers)
+    for (int i = 0; i < customers_per_writer; ++i) list.push_back(customer_fresh(as_partner)["id"].get<std::string>());
+
+  acknowledged seen;
+  for (int round = 0; round < rounds; ++round) {
+    CAPTURE(round);
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w)
+      threads.emplace_back(writer_run, server.port(), partner.api_key, std::cref(customers[w]), product, std::ref(seen));
+    // Let the writers get going, then pull the plug at a point that differs per round.
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + 70 * round));
+    server.kill();
+    for (auto& thread : threads) thread.join();
+    server.restart();
+
+    auto checker = server.operator_client();
+    REQUIRE(checker.get("/v1/health").status == 200);
+    const auto listed = licenses_all(checker, partner.id);
+    std::map<std::string, nlohmann::json> by_id;
+    for (const auto& license : listed) by_id[license["id"].get<std::string>()] = license;
+
+    std::lock_guard lock(seen.mutex);
+    for (const auto& [id, customer] : seen.license_customer) {
+      CAPTURE(id);
+      REQUIRE(by_id.count(id) == 1);
+      if (!seen.in_doubt.count(id)) CHECK(by_id[id]["customer_id"] == customer);
+    }
+    std::uint32_t free_recount = 0;
+    auto anyone = server.client();
+    for (const auto& [id, license] : by_id) {
+      CAPTURE(id);
+      if (license["kind"] == "free") ++free_recount;
+      // Whole, not half-applied: reachable by activation key and by token, bound to its customer.
+      CHECK(validate_code(anyone, {{"activation_key", license["activation_key"]}}) == "valid");
+      CHECK(validate_code(anyone, {{"token", license["token"]}}) == "valid");
+      const auto customer = checker.get("/v1/customers/" + license["customer_id"].get<std::string>());
+      REQUIRE(customer.status == 200);
+      CHECK(token_claims_untrusted(license["token"].get<std::string>())["email"] == customer.json["email"]);
+    }
+    const auto usage = checker.get("/v1/usage?partner_id=" + partner.id);
+    REQUIRE(usage.status == 200);
+    CHECK(usage.json["free_licenses_used"].get<std::uint32_t>() == free_recount);
+    MESSAGE("round ", round, ": ", seen.license_customer.size(), " acknowledged, ", by_id.size(), " stored, ",
+            free_recount, " free");
+  }
+  CHECK(seen.license_customer.size() > 0);
+  CHECK(server.stop() == 0);
+}
