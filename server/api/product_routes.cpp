@@ -39,7 +39,10 @@ void product_create(service& svc, api_call& call, responder respond) {
   }
   if (const auto* prices = body.optional_object("prices")) {
     // {"tier": {"currency": "EUR", "seat_month": 1000, "seat_year": 10000}} in minor units.
-    for (const auto& [tier, price] : prices->items()) {
+    for (const auto& item : prices->items()) {
+      // Named references, not a structured binding: clang 14 cannot capture one in a lambda.
+      const auto& tier = item.key();
+      const auto& price = item.value();
       const auto field_ok = [&](const char* name) {
         const auto it = price.find(name);
         return it != price.end() && it->is_number_integer() && it->get<std::int64_t>() >= 0 &&
