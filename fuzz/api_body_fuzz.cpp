@@ -1,0 +1,42 @@
+// Request bodies for every POST and PATCH route. Byte 0 picks the route (low 4 bits) and the
+// caller (bit 4: operator, else the partner's API key); the rest is the JSON body, sent as is
+// after placeholder replacement (@c, @p, ... see router_fixture.hpp).
+#include <array>
+
+#include "router_fixture.hpp"
+
+namespace {
+
+struct body_route {
+  const char* method;
+  const char* target;  // placeholders allowed
+};
+
+constexpr std::array routes{
+    body_route{"POST", "/v1/activate"},           body_route{"POST", "/v1/validate"},
+    body_route{"POST", "/v1/partners"},           body_route{"PATCH", "/v1/partners/@p"},
+    body_route{"POST", "/v1/partners/@p/api-keys"}, body_route{"POST", "/v1/products"},
+    body_route{"POST", "/v1/customers"},          body_route{"POST", "/v1/licenses"},
+    body_route{"POST", "/v1/licenses/@l/suspend"}, body_route{"POST", "/v1/licenses/@l/reinstate"},
+    body_route{"POST", "/v1/licenses/@l/revoke"}, body_route{"POST", "/v1/licenses/@l/unlink"},
+    body_route{"POST", "/v1/licenses/@l/transfer"}, body_route{"POST", "/v1/keys/rotate"},
+    body_route{"POST", "/v1/keys/@i/revoke"},     body_route{"POST", "/v1/test/clock"},
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  (void)licensor::fuzz::the_fixture();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace licensor;
+  if (size == 0) return 0;
+  auto& f = fuzz::the_fixture();
+  const auto& route = routes[data[0] & 0x0f];
+  const std::string auth = "Bearer " + ((data[0] & 0x10) ? f.operator_token : f.partner_key);
+  const auto body = fuzz::replace_placeholders(std::string(fuzz::as_text(data + 1, size - 1)), f);
+  (void)fuzz::send(f, fuzz::make_request(route.method, fuzz::replace_placeholders(route.target, f), auth, body));
+  return 0;
+}
