@@ -71,7 +71,12 @@ result<unix_seconds> rfc3339_parse(std::string_view text) {
   // Leap seconds (60) are folded into the next second, as most systems do.
   if (y < 1970 || !ymd.ok() || h > 23 || mi > 59 || s > 60) return errc::malformed;
   const auto point = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - seconds{offset_seconds};
-  return static_cast<unix_seconds>(point.time_since_epoch().count());
+  // The range is checked in UTC: an offset must not carry a time out of 1970..9999, where
+  // rfc3339_format could not write it back (found by fuzz/rfc3339_fuzz.cpp).
+  constexpr unix_seconds last_second = 253'402'300'799;  // 9999-12-31T23:59:59Z
+  const auto t = static_cast<unix_seconds>(point.time_since_epoch().count());
+  if (t < 0 || t > last_second) return errc::malformed;
+  return t;
 }
 
 }  // namespace licensor
