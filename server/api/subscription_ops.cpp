@@ -347,7 +347,7 @@ std::optional<api_response> subscription_status_change(service& svc, store::txn&
 }
 
 api_response member_activate(service& svc, store::txn& write, license_record& license, const std::string& email,
-                             const signing_context& signing, std::int64_t now) {
+                             const signing_context& signing, std::int64_t /*now*/) {
   auto stored = write.get(store::db::members, license.id + "/" + email);
   if (!stored) api_fail(stored.error());
   if (!*stored) api_fail(errc::activation_failed);

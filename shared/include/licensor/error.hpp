@@ -59,6 +59,23 @@ enum class errc {
   storage_full,           ///< the store has no room left (LMDB map full)
   storage_error,          ///< the store failed (LMDB error other than map full)
   schema_too_new,         ///< the data dir was written by a newer Licensor
+  // -- subscriptions
+  seat_decrease_window_closed,///< the seats to remove were added more than 7 days ago
+  cancel_window_closed,   ///< the term started more than 7 days ago
+  downgrade_not_allowed,  ///< the target tier is not higher than the current one
+  base_not_active,        ///< the add-on's base license is not active
+  trial_locked,           ///< seats and status of a trial cannot change
+  subscription_not_active,///< the subscription is not active for this change
+  not_a_subscription,     ///< the license has no subscription terms
+  seats_exhausted,        ///< every seat is assigned to a member
+  seats_in_use,           ///< fewer seats than assigned members
+  member_exists,          ///< the email already has access to the license
+  member_not_found,       ///< no such member
+  no_scheduled_change,    ///< the license has no scheduled change
+  auto_renew_off,         ///< the change needs auto_renew on
+  price_not_found,        ///< the product has no price for the tier
+  conversion_not_allowed, ///< the trial cannot convert into that subscription
+  invalid_vat_number,     ///< the VAT number has the wrong format
   internal,               ///< a bug: an invariant did not hold
 };
 
