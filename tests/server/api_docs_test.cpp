@@ -1,0 +1,87 @@
+// The OpenAPI document and the audit log.
+#include <regex>
+#include <set>
+
+#include "server_test.hpp"
+
+using namespace licensor::testing;
+
+TEST_CASE("GET /v1/openapi.json is an OpenAPI 3.1 document that lists every route") {
+  auto anyone = shared_server().client();
+  const auto document = anyone.get("/v1/openapi.json");
+  REQUIRE(document.status == 200);
+  CHECK(document.header("content-type").starts_with("application/json"));
+  REQUIRE(document.json.is_object());
+  CHECK(document.json.at("openapi").get<std::string>().starts_with("3.1"));
+  REQUIRE(document.json.contains("paths"));
+  // Path parameters are named in the document; compare with "{}" as in the route table.
+  std::set<std::string> documented;
+  const std::regex parameter("\\{[^}]*\\}");
+  for (const auto& [path, operations] : document.json.at("paths").items())
+    for (const auto& [method, operation] : operations.items()) {
+      std::string upper = method;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(upper + " " + std::regex_replace(path, parameter, "{}"));
+    }
+  for (const char* route : {"GET /v1/health", "GET /v1/openapi.json", "GET /v1/keyring", "POST /v1/activate",
+                            "POST /v1/validate", "POST /v1/partners", "GET /v1/partners", "GET /v1/partners/{}",
+                            "PATCH /v1/partners/{}", "POST /v1/partners/{}/api-keys", "DELETE /v1/partners/{}/api-keys/{}",
+                            "POST /v1/products", "GET /v1/products", "GET /v1/products/{}", "GET /v1/audit",
+                            "POST /v1/keys/rotate", "POST /v1/keys/{}/revoke", "POST /v1/customers", "GET /v1/customers",
+                            "GET /v1/customers/{}", "POST /v1/licenses", "GET /v1/licenses", "GET /v1/licenses/{}",
+                            "DELETE /v1/licenses/{}", "GET /v1/licenses/{}/token", "POST /v1/licenses/{}/suspend",
+                            "POST /v1/licenses/{}/reinstate", "POST /v1/licenses/{}/revoke", "POST /v1/licenses/{}/unlink",
+                            "POST /v1/licenses/{}/transfer", "GET /v1/usage"}) {
+    CAPTURE(route);
+    CHECK(documented.count(route) == 1);
+  }
+}
+
+TEST_CASE("GET /v1/audit lists every change with seq, at, actor, action and target") {
+  auto& server = shared_server();
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+  const auto customer = customer_fresh(as_partner)["id"].get<std::string>();
+  const auto license = license_issue(as_partner, {customer, product});
+  REQUIRE(as_partner.post("/v1/licenses/" + license.at("id").get<std::string>() + "/suspend").status == 200);
+
+  std::vector<nlohmann::json> entries;
+  std::string after;
+  for (int page = 0; page < 1000; ++page) {
+    const auto reply = as_operator.get("/v1/audit?limit=100" + (after.empty() ? "" : "&after=" + after));
+    REQUIRE(reply.status == 200);
+    for (const auto& entry : reply.json.at("items")) entries.push_back(entry);
+    if (reply.json.at("next").is_null()) break;
+    after = reply.json.at("next").get<std::string>();
+  }
+  REQUIRE_FALSE(entries.empty());
+  std::uint64_t previous = 0;
+  for (const auto& entry : entries) {
+    CAPTURE(entry.dump());
+    REQUIRE(entry.at("seq").is_number_unsigned());
+    CHECK(entry.at("seq").get<std::uint64_t>() > previous);
+    previous = entry.at("seq").get<std::uint64_t>();
+    CHECK(entry.at("at").is_string());
+    CHECK(entry.at("actor").is_string());
+    CHECK(entry.at("action").is_string());
+    CHECK(entry.at("target").is_string());
+  }
+  auto find = [&](const std::string& action, const std::string& target) -> const nlohmann::json* {
+    for (const auto& entry : entries)
+      if (entry.at("action") == action && entry.at("target") == target) return &entry;
+    return nullptr;
+  };
+  const auto* created = find("partner.create", partner.id);
+  REQUIRE(created != nullptr);
+  CHECK(created->at("actor") == "operator");
+  CHECK(find("product.create", product) != nullptr);
+  const auto* customer_entry = find("customer.create", customer);
+  REQUIRE(customer_entry != nullptr);
+  CHECK(customer_entry->at("actor").get<std::string>().starts_with("partner:" + partner.id + ":"));
+  CHECK(find("license.issue", license.at("id").get<std::string>()) != nullptr);
+  CHECK(find("license.suspend", license.at("id").get<std::string>()) != nullptr);
+  // The audit log never shows secrets.
+  for (const auto& entry : entries) CHECK(entry.dump().find(partner.api_key) == std::string::npos);
+}

@@ -1,0 +1,104 @@
+// DESIGN 3: live rotation keeps old tokens valid and bumps the keyring; revocation re-signs the
+// affected licenses with the active key and makes the old tokens fail as revoked_key.
+#include "server_test.hpp"
+
+using namespace licensor::testing;
+
+TEST_CASE("rotate, then revoke the old key") {
+  licensord_process server;  // its own keys: rotation and revocation touch every license
+  auto as_operator = server.operator_client();
+  auto anyone = server.client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+
+  const auto keyring_before = anyone.get("/v1/keyring");
+  REQUIRE(keyring_before.status == 200);
+  const auto version_before = keyring_before.json.at("version").get<std::int64_t>();
+  const auto old_license = license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"});
+  const auto old_kid = old_license.at("kid").get<std::string>();
+  const auto old_token = old_license.at("token").get<std::string>();
+  CHECK(token_kid_untrusted(old_token) == old_kid);
+  CHECK(validate_code(anyone, {{"token", old_token}}) == "valid");
+
+  SUBCASE("only operators rotate and revoke") {
+    CHECK_ERROR(as_partner.post("/v1/keys/rotate"), 403, "forbidden");
+    CHECK_ERROR(as_partner.post("/v1/keys/" + old_kid + "/revoke"), 403, "forbidden");
+    CHECK_ERROR(anyone.post("/v1/keys/rotate"), 401, "unauthorized");
+    CHECK(anyone.get("/v1/keyring").json.at("version") == version_before);
+  }
+
+  SUBCASE("rotation and revocation") {
+    const auto rotated = as_operator.post("/v1/keys/rotate");
+    REQUIRE(rotated.status == 200);
+    const auto new_kid = rotated.json.at("active_kid").get<std::string>();
+    CHECK(new_kid != old_kid);
+    CHECK(new_kid.starts_with("k4.pid."));
+    CHECK(rotated.json.at("version").get<std::int64_t>() > version_before);
+    const auto keyring_after = anyone.get("/v1/keyring");
+    CHECK(keyring_after.json.at("version") == rotated.json.at("version"));
+    CHECK(keyring_after.json.at("token") == rotated.json.at("keyring"));
+    bool old_retired = false;
+    bool new_active = false;
+    for (const auto& key : keyring_after.json.at("keyring").at("keys")) {
+      if (key.at("kid") == old_kid) old_retired = key.at("status") == "retired";
+      if (key.at("kid") == new_kid) new_active = key.at("status") == "active";
+    }
+    CHECK(old_retired);
+    CHECK(new_active);
+
+    // Tokens issued before still validate; new ones carry the new kid.
+    CHECK(validate_code(anyone, {{"token", old_token}}) == "valid");
+    const auto new_license = license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"});
+    CHECK(new_license.at("kid") == new_kid);
+    CHECK(token_kid_untrusted(new_license.at("token").get<std::string>()) == new_kid);
+
+    // Revoking the old kid re-signs its licenses with the active key.
+    const auto revoked = as_operator.post("/v1/keys/" + old_kid + "/revoke");
+    REQUIRE(revoked.status == 200);
+    CHECK(revoked.json.at("revoked_kid") == old_kid);
+    CHECK(revoked.json.at("licenses_resigned").get<int>() >= 1);
+    CHECK(revoked.json.at("version").get<std::int64_t>() > rotated.json.at("version").get<std::int64_t>());
+    const auto keyring_revoked = anyone.get("/v1/keyring");
+    CHECK(keyring_revoked.json.at("version") == revoked.json.at("version"));
+    const auto& revoked_list = keyring_revoked.json.at("keyring").at("revoked");
+    CHECK(std::find(revoked_list.begin(), revoked_list.end(), old_kid) != revoked_list.end());
+
+    const auto resigned = as_partner.get("/v1/licenses/" + old_license.at("id").get<std::string>());
+    REQUIRE(resigned.status == 200);
+    CHECK(resigned.json.at("kid") == new_kid);
+    const auto resigned_token = resigned.json.at("token").get<std::string>();
+    CHECK(resigned_token != old_token);
+    CHECK(token_kid_untrusted(resigned_token) == new_kid);
+    CHECK(token_claims_untrusted(resigned_token).at("email") == old_license.at("email"));
+    CHECK(validate_code(anyone, {{"token", resigned_token}}) == "valid");
+    const auto old_answer = anyone.post("/v1/validate", {{"token", old_token}});
+    CHECK(old_answer.status == 200);
+    CHECK(old_answer.json.at("valid") == false);
+    CHECK(old_answer.json.at("code") == "revoked_key");
+    // The license itself is fine: by activation key it validates, and activation hands out the new token.
+    CHECK(validate_code(anyone, {{"activation_key", old_license.at("activation_key")}}) == "valid");
+    const auto activated = anyone.post("/v1/activate", {{"activation_key", old_license.at("activation_key")},
+                                                         {"email", old_license.at("email")}});
+    REQUIRE(activated.status == 200);
+    CHECK(token_kid_untrusted(activated.json.at("token").get<std::string>()) == new_kid);
+    // New licenses are unaffected.
+    CHECK(validate_code(anyone, {{"token", new_license.at("token")}}) == "valid");
+
+    // Revoking again changes nothing; an unknown kid or garbage is a 4xx, never a 5xx.
+    const auto twice = as_operator.post("/v1/keys/" + old_kid + "/revoke");
+    CHECK(twice.status < 500);
+    CHECK(validate_code(anyone, {{"token", old_token}}) == "revoked_key");
+    CHECK(validate_code(anyone, {{"token", resigned_token}}) == "valid");
+    CHECK_ERROR(as_operator.post("/v1/keys/not-a-kid/revoke"), 404, "not_found");
+    const auto unknown = as_operator.post("/v1/keys/k4.pid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/revoke");
+    CHECK(unknown.status >= 400);
+    CHECK(unknown.status < 500);
+    CHECK(unknown.has_error_shape());
+    // Revoking the only active key must not leave the server unable to sign.
+    const auto active = as_operator.post("/v1/keys/" + new_kid + "/revoke");
+    INFO("revoking the active key: ", active.body);
+    CHECK(active.status < 500);
+    CHECK(anyone.get("/v1/health").status == 200);
+  }
+}

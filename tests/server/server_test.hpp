@@ -1,0 +1,27 @@
+// Shared by the licensord black-box suites: doctest, the support library, and the one-line
+// assertion every refusal uses (HTTP status AND the stable error code, never the message).
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include "support/https_client.hpp"
+#include "support/licensor_api.hpp"
+#include "support/licensord_process.hpp"
+
+namespace licensor::testing {
+
+/// One licensord for the suites that only need their own partner (started on first use,
+/// killed at exit). Suites that restart the server or change its keys start their own.
+licensord_process& shared_server();
+
+}  // namespace licensor::testing
+
+// The response is an error with this status and this code, in the {"error":{"code","message"}} shape.
+#define CHECK_ERROR(reply, expected_status, expected_code)            \
+  do {                                                                \
+    const ::licensor::testing::response& checked_ = (reply);          \
+    INFO("response ", checked_.status, ": ", checked_.body);          \
+    CHECK(checked_.status == (expected_status));                      \
+    CHECK(checked_.has_error_shape());                                \
+    CHECK(checked_.error_code() == (expected_code));                  \
+  } while (0)
