@@ -24,8 +24,8 @@ using clock_type = std::chrono::steady_clock;
 struct shared_state {
   load_result result;
   clock_type::time_point deadline;
-  unsigned expected_status = 200;
-  const std::function<load_request(unsigned, std::uint64_t)>* next = nullptr;
+  const request_source* next = nullptr;
+  const response_sink* sink = nullptr;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -47,15 +47,17 @@ class connection : public std::enable_shared_from_this<connection> {
  private:
   void send() {
     if (clock_type::now() >= state_.deadline) return;
-    const auto next = (*state_.next)(id_, sent_++);
+    const auto next = (*state_.next)(id_, sent_);
+    if (!next) return;
+    ++sent_;
     request_ = {};
-    request_.method_string(next.method);
-    request_.target(next.target);
+    request_.method_string(next->method);
+    request_.target(next->target);
     request_.version(11);
     request_.set(http::field::host, "127.0.0.1");
     request_.set(http::field::content_type, "application/json");
-    if (!next.authorization.empty()) request_.set(http::field::authorization, next.authorization);
-    request_.body() = next.body;
+    if (!next->authorization.empty()) request_.set(http::field::authorization, next->authorization);
+    request_.body() = next->body;
     request_.keep_alive(true);
     request_.prepare_payload();
     started_ = clock_type::now();
@@ -65,7 +67,8 @@ class connection : public std::enable_shared_from_this<connection> {
       http::async_read(self->stream_, self->buffer_, self->response_, [self](beast::error_code error, std::size_t) {
         if (error) return self->fail();
         const auto elapsed = std::chrono::duration<double, std::micro>(clock_type::now() - self->started_).count();
-        if (self->response_.result_int() == self->state_.expected_status) {
+        if (*self->state_.sink) (*self->state_.sink)(self->id_, self->sent_ - 1, self->response_.result_int(), self->response_.body());
+        if (self->response_.result_int() / 100 == 2) {
           ++self->state_.result.completed;
           self->state_.result.latencies_us.push_back(elapsed);
         } else {
@@ -118,18 +121,18 @@ load_reply load_once(unsigned short port, const load_request& request) {
   return {response.result_int(), response.body()};
 }
 
-load_result load_run(unsigned short port, unsigned clients, std::chrono::milliseconds duration, unsigned expected_status,
-                     const std::function<load_request(unsigned, std::uint64_t)>& next) {
+load_result load_run(unsigned short port, const load_options& options, const request_source& next,
+                     const response_sink& sink) {
   net::io_context io(1);
   net::ssl::context tls(net::ssl::context::tls_client);
   tls.set_verify_mode(net::ssl::verify_none);  // loopback benchmark against a self-signed certificate
   shared_state state;
-  state.expected_status = expected_status;
   state.next = &next;
+  state.sink = &sink;
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
   const auto begin = clock_type::now();
-  state.deadline = begin + duration;
-  for (unsigned i = 0; i < clients; ++i) std::make_shared<connection>(io, tls, i, state)->start(endpoint);
+  state.deadline = begin + options.duration;
+  for (unsigned i = 0; i < options.clients; ++i) std::make_shared<connection>(io, tls, i, state)->start(endpoint);
   io.run();
   state.result.seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
   return std::move(state.result);

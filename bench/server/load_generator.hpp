@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,7 @@ struct load_request {
 
 struct load_result {
   std::uint64_t completed = 0;
-  std::uint64_t failed = 0;      ///< transport errors or statuses other than the expected one
+  std::uint64_t failed = 0;      ///< transport errors and non-2xx answers
   double seconds = 0;
   std::vector<double> latencies_us;
 
@@ -36,11 +37,19 @@ struct load_reply {
 /// One request on a fresh connection (for setting a benchmark up). Throws on transport errors.
 [[nodiscard]] load_reply load_once(unsigned short port, const load_request& request);
 
-/// Runs `clients` connections against 127.0.0.1:`port` for `duration`; `next(client, i)`
-/// gives connection `client`'s i-th request. A response counts as completed only with
-/// status `expected_status`.
-[[nodiscard]] load_result load_run(unsigned short port, unsigned clients, std::chrono::milliseconds duration,
-                                   unsigned expected_status,
-                                   const std::function<load_request(unsigned client, std::uint64_t i)>& next);
+struct load_options {
+  unsigned clients = 64;
+  std::chrono::milliseconds duration{3000};  ///< stop sending after this long
+};
+
+/// Connection `client`'s i-th request, or nullopt to close that connection.
+using request_source = std::function<std::optional<load_request>(unsigned client, std::uint64_t i)>;
+/// Sees every response (for collecting ids while loading data).
+using response_sink = std::function<void(unsigned client, std::uint64_t i, unsigned status, const std::string& body)>;
+
+/// Runs `options.clients` connections against 127.0.0.1:`port` until the duration ends or
+/// every source is exhausted. A response counts as completed when its status is 2xx.
+[[nodiscard]] load_result load_run(unsigned short port, const load_options& options, const request_source& next,
+                                   const response_sink& sink = {});
 
 }  // namespace licensor::bench

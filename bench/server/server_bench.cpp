@@ -1,21 +1,20 @@
-// The server benchmark. From one run it prints, as medians over several repetitions:
-//  - issuance: POST /v1/licenses per second over HTTPS keep-alive with 64 clients, against the
-//    limit measured here (Ed25519 signing on every core, and durable LMDB commits batched as
-//    the server batches them: the slower of the two bounds issuance);
+// The server benchmark. From one run it prints, as medians (min-max) over several repetitions:
+//  - issuance: POST /v1/licenses per second over HTTPS keep-alive, against the limit measured
+//    here (Ed25519 signing on every core, and durable LMDB commits batched as the server
+//    batches them: the slower of the two bounds issuance);
 //  - validation: POST /v1/validate per second against a trivial responder on the same stack;
-//  - p50 and p99 latency of each.
+//  - a mixed load (issue, activate, validate in turn) with its error count;
+//  - p50, p99 and p99.9 latency of each, and licensord's peak memory.
 // Usage: server_bench BUILD_DIR [seconds per run] [repetitions] [clients]
 #include <sodium.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench_support.hpp"
 #include "child_process.hpp"
 #include "licensor/claims.hpp"
-#include "load_generator.hpp"
 #include "store/lmdb.hpp"
 
 namespace {
@@ -24,12 +23,7 @@ using namespace licensor;
 using namespace licensor::bench;
 using clock_type = std::chrono::steady_clock;
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[values.size() / 2];
-}
-
-license_claims sample_claims(int i) {
+license_claims sample_claims(std::uint64_t i) {
   license_claims claims;
   claims.iss = "licensor";
   claims.sub = "lic_" + std::to_string(i);
@@ -49,16 +43,12 @@ double sign_rate(std::chrono::milliseconds duration) {
   const auto begin = clock_type::now();
   for (unsigned t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
-      while (clock_type::now() - begin < duration) {
-        (void)license_token_sign(sample_claims(static_cast<int>(counts[t])), key);
-        ++counts[t];
-      }
+      while (clock_type::now() - begin < duration) (void)license_token_sign(sample_claims(counts[t]++), key);
     });
   for (auto& worker : workers) worker.join();
-  const double seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
   std::uint64_t total = 0;
   for (const auto count : counts) total += count;
-  return static_cast<double>(total) / seconds;
+  return static_cast<double>(total) / std::chrono::duration<double>(clock_type::now() - begin).count();
 }
 
 // License-sized records per second in durable LMDB commits of `batch` records each.
@@ -77,27 +67,34 @@ double commit_rate(const std::filesystem::path& dir, std::size_t batch, std::chr
   return static_cast<double>(written) / std::chrono::duration<double>(clock_type::now() - begin).count();
 }
 
-std::string json_id(const load_reply& reply, const char* field = "id") {
-  const auto body = nlohmann::json::parse(reply.body, nullptr, false);
-  if (!body.is_object() || !body.contains(field)) throw std::runtime_error("setup failed: " + reply.body);
-  return body[field].get<std::string>();
-}
-
 struct figures {
-  std::vector<double> per_second, p50, p99;
+  std::vector<double> per_second, p50, p99, p999;
+  std::uint64_t failed = 0;
   void add(const load_result& result) {
     per_second.push_back(result.per_second());
     p50.push_back(result.percentile_us(50));
     p99.push_back(result.percentile_us(99));
+    p999.push_back(result.percentile_us(99.9));
+    failed += result.failed;
+  }
+  [[nodiscard]] nlohmann::json json() const {
+    return {{"per_s", spread_json(spread_of(per_second))}, {"p50_us", spread_json(spread_of(p50))},
+            {"p99_us", spread_json(spread_of(p99))}, {"p999_us", spread_json(spread_of(p999))}, {"failed", failed}};
   }
 };
 
 void print(const char* name, const figures& f, double limit, const char* limit_name) {
-  std::printf("%-10s %9.0f req/s (min %.0f, max %.0f)  p50 %7.0f us  p99 %7.0f us   %s %9.0f /s  ratio %.2f\n", name,
-              median(f.per_second), *std::min_element(f.per_second.begin(), f.per_second.end()),
-              *std::max_element(f.per_second.begin(), f.per_second.end()), median(f.p50), median(f.p99), limit_name,
-              limit, median(f.per_second) / limit);
+  const auto rate = spread_of(f.per_second);
+  std::printf("%-9s %8.0f req/s (%.0f-%.0f)  p50 %6.0f us  p99 %6.0f us  p99.9 %6.0f us  errors %llu", name, rate.median,
+              rate.min, rate.max, spread_of(f.p50).median, spread_of(f.p99).median, spread_of(f.p999).median,
+              static_cast<unsigned long long>(f.failed));
+  if (limit > 0) std::printf("   %s %.0f/s, ratio %.2f", limit_name, limit, rate.median / limit);
+  std::printf("\n");
 }
+
+struct issued_license {
+  std::string token, activation_key, email;
+};
 
 }  // namespace
 
@@ -106,75 +103,71 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: server_bench BUILD_DIR [seconds] [repetitions] [clients]\n");
     return 2;
   }
-  const std::filesystem::path build = argv[1];
+  const std::string build = argv[1];
   const auto duration = std::chrono::milliseconds(static_cast<int>(1000 * (argc > 2 ? std::stod(argv[2]) : 3.0)));
   const int reps = argc > 3 ? std::stoi(argv[3]) : 5;
-  const unsigned clients = argc > 4 ? static_cast<unsigned>(std::stoi(argv[4])) : 64;
+  const load_options load{argc > 4 ? static_cast<unsigned>(std::stoi(argv[4])) : 64u, duration};
   const auto scratch = std::filesystem::temp_directory_path() / ("licensor-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(scratch);
 
-  const std::string operator_token = "bench-operator-token";
-  const std::string operator_auth = "Bearer " + operator_token;
-  child_process server({(build / "server/licensord").string(), "--listen", "127.0.0.1:0", "--data-dir",
-                        (scratch / "data").string(), "--log-level", "warn"},
-                       {"LICENSOR_OPERATOR_TOKEN=" + operator_token});
-  child_process trivial({(build / "bench/server/trivial_responder").string(), (scratch / "trivial").string()}, {});
+  const std::string operator_auth = "Bearer bench-operator-token";
+  child_process server(licensord_bench_args(build, (scratch / "data").string()), {"LICENSOR_OPERATOR_TOKEN=bench-operator-token"});
+  child_process trivial({build + "/bench/server/trivial_responder", (scratch / "trivial").string()}, {});
 
-  // A Titanium partner, a product and one customer per client.
+  // A Titanium partner, a product and one customer (with one license) per client.
   const auto port = server.port();
-  const auto partner = json_id(load_once(port, {"POST", "/v1/partners", R"({"name":"Bench","level":"titanium","can_issue":true})", operator_auth}));
-  const auto api_key = json_id(load_once(port, {"POST", "/v1/partners/" + partner + "/api-keys", "", operator_auth}), "api_key");
-  (void)load_once(port, {"POST", "/v1/products", R"({"id":"editor","tiers":["basic","pro"]})", operator_auth});
-  const std::string partner_auth = "Bearer " + api_key;
-  std::vector<std::string> issue_bodies, validate_bodies;
-  for (unsigned i = 0; i < clients; ++i) {
-    const auto customer = json_id(load_once(port, {"POST", "/v1/customers",
-        R"({"email":"bench)" + std::to_string(i) + R"(@example.com"})", partner_auth}));
+  const auto partner = request_field(port, {"POST", "/v1/partners", R"({"name":"Bench","level":"titanium","can_issue":true})", operator_auth});
+  const auto partner_auth = "Bearer " + request_field(port, {"POST", "/v1/partners/" + partner + "/api-keys", "", operator_auth}, "api_key");
+  (void)request_field(port, {"POST", "/v1/products", R"({"id":"editor","tiers":["basic","pro"]})", operator_auth});
+  std::vector<std::string> issue_bodies;
+  std::vector<issued_license> licenses;
+  for (unsigned i = 0; i < load.clients; ++i) {
+    const auto email = "bench" + std::to_string(i) + "@example.com";
+    const auto customer = request_field(port, {"POST", "/v1/customers", R"({"email":")" + email + R"("})", partner_auth});
     issue_bodies.push_back(R"({"customer_id":")" + customer + R"(","product":"editor","tier":"pro","kind":"paid","term_days":365})");
-    const auto token = json_id(load_once(port, {"POST", "/v1/licenses", issue_bodies.back(), partner_auth}), "token");
-    validate_bodies.push_back(R"({"token":")" + token + R"("})");
+    const auto reply = nlohmann::json::parse(load_once(port, {"POST", "/v1/licenses", issue_bodies.back(), partner_auth}).body);
+    licenses.push_back({reply["token"], reply["activation_key"], email});
   }
+  const auto issue = [&](unsigned c) { return load_request{"POST", "/v1/licenses", issue_bodies[c], partner_auth}; };
+  const auto validate = [&](unsigned c) { return load_request{"POST", "/v1/validate", R"({"token":")" + licenses[c].token + R"("})", ""}; };
+  const auto activate = [&](unsigned c) {
+    return load_request{"POST", "/v1/activate", R"({"activation_key":")" + licenses[c].activation_key + R"(","email":")" + licenses[c].email + R"("})", ""};
+  };
 
   std::vector<double> sign_rates, commit_rates;
-  figures issue, validate, responder;
-  std::uint64_t failures = 0;
+  figures issued, validated, trivially, mixed;
   for (int rep = 0; rep < reps; ++rep) {
-    std::fprintf(stderr, "repetition %d/%d\n", rep + 1, reps);
+    std::fprintf(stderr, "server_bench: repetition %d/%d\n", rep + 1, reps);
     sign_rates.push_back(sign_rate(duration / 3));
-    commit_rates.push_back(commit_rate(scratch / ("commit-" + std::to_string(rep)), clients, duration / 3));
-    auto issued = load_run(port, clients, duration, 201, [&](unsigned c, std::uint64_t) {
-      return load_request{"POST", "/v1/licenses", issue_bodies[c], partner_auth};
-    });
-    auto validated = load_run(port, clients, duration, 200, [&](unsigned c, std::uint64_t) {
-      return load_request{"POST", "/v1/validate", validate_bodies[c], ""};
-    });
-    auto trivially = load_run(trivial.port(), clients, duration, 200, [&](unsigned c, std::uint64_t) {
-      return load_request{"POST", "/v1/validate", validate_bodies[c], ""};
-    });
-    failures += issued.failed + validated.failed + trivially.failed;
-    issue.add(issued);
-    validate.add(validated);
-    responder.add(trivially);
+    commit_rates.push_back(commit_rate(scratch / ("commit-" + std::to_string(rep)), load.clients, duration / 3));
+    issued.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); }));
+    validated.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
+    trivially.add(load_run(trivial.port(), load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
+    mixed.add(load_run(port, load, [&](unsigned c, std::uint64_t i) {
+      return std::optional(i % 3 == 0 ? issue(c) : i % 3 == 1 ? activate(c) : validate(c));
+    }));
   }
+  const long peak_kib = peak_rss_kib(server.pid());
   std::filesystem::remove_all(scratch);
 
-  const double sign_limit = median(sign_rates);
-  const double commit_limit = median(commit_rates);
-  const double issue_limit = std::min(sign_limit, commit_limit);
-  std::printf("limits     sign %0.f/s on %u cores, durable LMDB %0.f records/s in batches of %u\n", sign_limit,
-              std::max(1u, std::thread::hardware_concurrency()), commit_limit, clients);
-  print("issue", issue, issue_limit, "limit");
-  print("validate", validate, median(responder.per_second), "trivial");
-  print("trivial", responder, median(responder.per_second), "trivial");
-  std::printf("failed requests: %llu\n", static_cast<unsigned long long>(failures));
+  const auto sign_limit = spread_of(sign_rates);
+  const auto commit_limit = spread_of(commit_rates);
+  const double issue_limit = std::min(sign_limit.median, commit_limit.median);
+  const double trivial_rate = spread_of(trivially.per_second).median;
+  std::printf("limits: sign %.0f/s on %u cores; durable LMDB %.0f records/s in batches of %u\n", sign_limit.median,
+              std::max(1u, std::thread::hardware_concurrency()), commit_limit.median, load.clients);
+  print("issue", issued, issue_limit, "limit");
+  print("validate", validated, trivial_rate, "trivial");
+  print("trivial", trivially, 0, "");
+  print("mixed", mixed, 0, "");
+  std::printf("licensord peak memory: %.1f MiB\n", static_cast<double>(peak_kib) / 1024.0);
   const nlohmann::json summary{
-      {"bench", "server"}, {"clients", clients}, {"repetitions", reps},
-      {"issue_per_s", median(issue.per_second)}, {"issue_p50_us", median(issue.p50)}, {"issue_p99_us", median(issue.p99)},
-      {"issue_limit_per_s", issue_limit}, {"sign_per_s", sign_limit}, {"commit_records_per_s", commit_limit},
-      {"validate_per_s", median(validate.per_second)}, {"validate_p50_us", median(validate.p50)},
-      {"validate_p99_us", median(validate.p99)}, {"trivial_per_s", median(responder.per_second)},
-      {"validate_ratio", median(validate.per_second) / median(responder.per_second)},
-      {"issue_ratio", median(issue.per_second) / issue_limit}, {"failed", failures}};
+      {"bench", "server"}, {"clients", load.clients}, {"repetitions", reps}, {"seconds_per_run", duration.count() / 1000.0},
+      {"sign_per_s", spread_json(sign_limit)}, {"commit_records_per_s", spread_json(commit_limit)},
+      {"issue_limit_per_s", issue_limit}, {"issue", issued.json()}, {"validate", validated.json()},
+      {"trivial", trivially.json()}, {"mixed", mixed.json()},
+      {"issue_ratio", spread_of(issued.per_second).median / issue_limit},
+      {"validate_ratio", spread_of(validated.per_second).median / trivial_rate}, {"peak_rss_kib", peak_kib}};
   std::printf("%s\n", summary.dump().c_str());
-  return failures == 0 ? 0 : 1;
+  return issued.failed + validated.failed + trivially.failed + mixed.failed == 0 ? 0 : 1;
 }

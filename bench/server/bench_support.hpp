@@ -1,0 +1,33 @@
+// What the server benchmarks share: statistics over repetitions, licensord's peak memory, and
+// API setup through one-off requests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "load_generator.hpp"
+
+namespace licensor::bench {
+
+/// Median and spread of one figure over the repetitions.
+struct spread {
+  double median = 0, min = 0, max = 0;
+};
+[[nodiscard]] spread spread_of(std::vector<double> values);
+[[nodiscard]] nlohmann::json spread_json(const spread& s);
+
+/// Peak resident memory of a process (VmHWM), in KiB; 0 when unknown.
+[[nodiscard]] long peak_rss_kib(pid_t pid);
+
+/// Sends one request and returns the JSON answer's `field` (throws on anything unexpected).
+[[nodiscard]] std::string request_field(unsigned short port, const load_request& request, const char* field = "id");
+
+/// licensord's command line for a benchmark: loopback, a fresh data dir, quiet, brute-force
+/// limits lifted (one loopback client plays thousands of customers).
+[[nodiscard]] std::vector<std::string> licensord_bench_args(const std::string& build_dir, const std::string& data_dir);
+
+}  // namespace licensor::bench
