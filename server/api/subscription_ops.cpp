@@ -100,7 +100,10 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& licen
   auto s = subscription_find(write, license_id);
   auto stored = write.get(store::db::licenses, license_id);
   if (!stored) api_fail(stored.error());
-  if (!s || !*stored) return false;
+  if (!s || !*stored) {  // the license was deleted: drop its terms and its queue entry
+    if (s) store_check(write.erase(store::db::subscriptions, license_id));
+    return false;
+  }
   auto license = nlohmann::json::parse(**stored).get<license_record>();
   bool changed = false;
   std::uint32_t renewals = 0;
@@ -280,13 +283,29 @@ std::size_t subscription_due_apply(service& svc, store::txn& write, const signin
   const auto horizon = hex16(static_cast<std::uint64_t>(now < 0 ? 0 : now));
   store_check(write.scan(store::db::schedule, "", "", 100'000, [&](std::string_view key, std::string_view) {
     if (key.substr(0, 16) > horizon) return false;
-    due.emplace_back(key.substr(17));
+    due.emplace_back(key);
     return true;
   }));
   std::size_t changed = 0;
-  for (const auto& license_id : due)
-    if (license_due_apply(svc, write, license_id, signing, now)) ++changed;
+  for (const auto& key : due) {
+    const auto license_id = key.substr(17);
+    if (license_due_apply(svc, write, license_id, signing, now)) {
+      ++changed;
+    } else if (auto still = write.get(store::db::schedule, key); still && *still) {
+      store_check(write.erase(store::db::schedule, key));  // nothing to do for it: a stale entry
+    }
+  }
   return changed;
+}
+
+bool subscription_due_any(const store::txn& t, std::int64_t now) {
+  const auto horizon = hex16(static_cast<std::uint64_t>(now < 0 ? 0 : now));
+  bool any = false;
+  store_check(t.scan(store::db::schedule, "", "", 1, [&](std::string_view key, std::string_view) {
+    any = key.substr(0, 16) <= horizon;
+    return false;
+  }));
+  return any;
 }
 
 std::optional<api_response> subscription_status_change(service& svc, store::txn& write, const caller& who,

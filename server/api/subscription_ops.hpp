@@ -69,6 +69,9 @@ void subscription_view_attach(const store::txn& t, nlohmann::json& license_view,
 std::size_t subscription_due_apply(service& svc, store::txn& write, const signing_context& signing,
                                    std::int64_t now);
 
+/// True when the schedule holds work due at `now` (a cheap read before a write pass).
+[[nodiscard]] bool subscription_due_any(const store::txn& t, std::int64_t now);
+
 /// The subscription side of suspend, reinstate and revoke for POST /v1/licenses/{id}/{action}:
 /// returns the answer when the license is a subscription, nullopt to let the plain rules run.
 [[nodiscard]] std::optional<api_response> subscription_status_change(service& svc, store::txn& write,
