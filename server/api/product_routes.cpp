@@ -1,5 +1,6 @@
 // Operators define products: ordered tiers and, per license kind, a minimum app version.
 #include <algorithm>
+#include <optional>
 
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
@@ -16,6 +17,25 @@ bool slug_ok(std::string_view text) {
   return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
+}
+
+// {"currency": "EUR", "seat_month": 1000, "seat_year": 10000}: amounts in minor units.
+std::optional<tier_price> tier_price_parse(const nlohmann::json& price) {
+  if (!price.is_object() || price.size() != 3) return std::nullopt;
+  const auto currency = price.find("currency");
+  if (currency == price.end() || !currency->is_string()) return std::nullopt;
+  const auto& code = currency->get_ref<const std::string&>();
+  if (code.size() != 3 || !std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+    return std::nullopt;
+  std::int64_t amounts[2] = {};
+  const char* names[2] = {"seat_month", "seat_year"};
+  for (int i = 0; i < 2; ++i) {
+    const auto amount = price.find(names[i]);
+    if (amount == price.end() || !amount->is_number_integer()) return std::nullopt;
+    amounts[i] = amount->get<std::int64_t>();
+    if (amounts[i] < 0 || amounts[i] > 100'000'000'000) return std::nullopt;
+  }
+  return tier_price{code, amounts[0], amounts[1]};
 }
 
 }  // namespace
@@ -40,25 +60,11 @@ void product_create(service& svc, api_call& call, responder respond) {
   if (const auto* prices = body.optional_object("prices")) {
     // {"tier": {"currency": "EUR", "seat_month": 1000, "seat_year": 10000}} in minor units.
     for (const auto& item : prices->items()) {
-      // Named references, not a structured binding: clang 14 cannot capture one in a lambda.
-      const auto& tier = item.key();
-      const auto& price = item.value();
-      const auto field_ok = [&](const char* name) {
-        const auto it = price.find(name);
-        return it != price.end() && it->is_number_integer() && it->get<std::int64_t>() >= 0 &&
-               it->get<std::int64_t>() <= 100'000'000'000;
-      };
-      const auto currency = price.is_object() ? price.find("currency") : price.end();
-      const bool currency_ok = price.is_object() && currency != price.end() && currency->is_string() &&
-                               currency->get<std::string>().size() == 3 &&
-                               std::all_of(currency->get<std::string>().begin(), currency->get<std::string>().end(),
-                                           [](char c) { return c >= 'A' && c <= 'Z'; });
-      if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end() || !currency_ok ||
-          !field_ok("seat_month") || !field_ok("seat_year") || price.size() != 3)
+      const auto price = tier_price_parse(item.value());
+      if (std::find(product.tiers.begin(), product.tiers.end(), item.key()) == product.tiers.end() || !price)
         api_fail(errc::bad_request,
                  "field 'prices' maps a tier to {\"currency\": \"EUR\", \"seat_month\": minor units, \"seat_year\": minor units}");
-      product.prices[tier] = tier_price{currency->get<std::string>(), price["seat_month"].get<std::int64_t>(),
-                                        price["seat_year"].get<std::int64_t>()};
+      product.prices[item.key()] = *price;
     }
   }
   product.created_at = svc.now();
