@@ -35,16 +35,28 @@ void license_sign(license_record& license, const keys::signer_state& signer, std
   license.kid = signer.active_kid.value;
 }
 
-std::string token_index_entry(std::string_view license_id, std::string_view kid) {
+std::string token_index_entry(std::string_view license_id, std::string_view kid, std::string_view email) {
   std::string entry(license_id);
   entry += ' ';
   entry += kid;
+  entry += ' ';
+  entry += email;
   return entry;
+}
+
+token_index_fields token_index_parse(std::string_view entry) {
+  const auto first = entry.find(' ');
+  const auto second = entry.find(' ', first == std::string_view::npos ? entry.size() : first + 1);
+  token_index_fields fields;
+  fields.license_id = entry.substr(0, first);
+  if (first != std::string_view::npos) fields.kid = entry.substr(first + 1, second - first - 1);
+  if (second != std::string_view::npos) fields.email = entry.substr(second + 1);
+  return fields;
 }
 
 void license_save(store::txn& write, const license_record& license) {
   record_put(write, store::db::licenses, license.id, license);
-  store_check(write.put(store::db::token_hashes, hash_hex(license.token), token_index_entry(license.id, license.kid)));
+  store_check(write.put(store::db::token_hashes, hash_hex(license.token), token_index_entry(license.id, license.kid, license.email)));
 }
 
 }  // namespace licensor::server

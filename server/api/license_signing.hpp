@@ -17,8 +17,14 @@ namespace licensor::server {
 /// Throws api_error(internal) if the fresh token does not verify.
 void license_sign(license_record& license, const keys::signer_state& signer, std::string_view issuer);
 
-/// The token index's value: "<license id> <kid>" (plain text: validate reads it on every call).
-[[nodiscard]] std::string token_index_entry(std::string_view license_id, std::string_view kid);
+/// The token index's value: "<license id> <kid> <email the token is bound to>" (plain text:
+/// validate reads it on every call). Ids, kids and normalised emails never contain spaces.
+[[nodiscard]] std::string token_index_entry(std::string_view license_id, std::string_view kid, std::string_view email);
+
+struct token_index_fields {
+  std::string license_id, kid, email;
+};
+[[nodiscard]] token_index_fields token_index_parse(std::string_view entry);
 
 /// Stores `license` and indexes its current token (hash -> license and kid) so validate can
 /// find it without a signature check. Earlier tokens stay indexed: they remain answerable.

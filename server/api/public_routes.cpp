@@ -50,15 +50,11 @@ std::optional<license_record> license_find(const store::txn& snapshot, std::stri
 api_response validate_token(service& svc, const store::txn& snapshot, const std::string& token,
                             const std::optional<std::string>& fingerprint) {
   const auto signer = svc.signer();
-  std::string license_id;
-  std::string kid;
+  token_index_fields bound;
   auto indexed = snapshot.get(store::db::token_hashes, hash_hex(token));
   if (!indexed) api_fail(indexed.error());
   if (*indexed) {
-    const auto& entry = **indexed;
-    const auto space = entry.find(' ');
-    license_id = entry.substr(0, space);
-    kid = entry.substr(space + 1);
+    bound = token_index_parse(**indexed);
   } else {
     auto parsed = paseto_parse(token);
     if (!parsed) return validate_answer("malformed", nullptr);
@@ -71,12 +67,15 @@ api_response validate_token(service& svc, const store::txn& snapshot, const std:
     if (!verified) return validate_answer("bad_signature", nullptr);
     auto claims = claims_parse(verified->payload);
     if (!claims) return validate_answer("malformed", nullptr);
-    license_id = claims->sub;
-    kid = footer_kid->value;
+    bound = {claims->sub, footer_kid->value, claims->email};
   }
-  if (signer->keyring.is_revoked(KeyId{kid})) return validate_answer("revoked_key", nullptr);
-  const auto license = license_find(snapshot, license_id);
+  if (signer->keyring.is_revoked(KeyId{bound.kid})) return validate_answer("revoked_key", nullptr);
+  const auto license = license_find(snapshot, bound.license_id);
   if (!license) return validate_answer("not_found", nullptr);
+  // A token answers for its license only while bound to the license's email or a current
+  // member's: after a transfer the former owner's token is refused.
+  if (bound.email != license->email && !member_exists(snapshot, license->id, bound.email))
+    return validate_answer("email_mismatch", &*license);
   if (fingerprint && !license->fingerprint.empty() && *fingerprint != license->fingerprint)
     return validate_answer("fingerprint_mismatch", &*license);
   return validate_answer(license_state_code(*license, svc.now(), svc.config().leeway_seconds), &*license);

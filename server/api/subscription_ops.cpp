@@ -367,7 +367,7 @@ std::optional<api_response> subscription_status_change(service& svc, store::txn&
 
 api_response member_activate(service& svc, store::txn& write, license_record& license, const std::string& email,
                              const signing_context& signing, std::int64_t /*now*/) {
-  auto stored = write.get(store::db::members, license.id + "/" + email);
+  auto stored = write.get(store::db::members, member_key(license.id, email));
   if (!stored) api_fail(stored.error());
   if (!*stored) api_fail(errc::activation_failed);
   auto member = nlohmann::json::parse(**stored).get<sub::member_record>();
@@ -384,8 +384,8 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
     member.kid = bound.kid;
     member.token_at = license.updated_at;
     member.token_hashes.push_back(hash_hex(member.token));
-    store_check(write.put(store::db::token_hashes, member.token_hashes.back(), token_index_entry(license.id, member.kid)));
-    record_put(write, store::db::members, license.id + "/" + email, member);
+    store_check(write.put(store::db::token_hashes, member.token_hashes.back(), token_index_entry(license.id, member.kid, email)));
+    record_put(write, store::db::members, member_key(license.id, email), member);
     svc.audit_append(write, caller{caller_kind::anonymous, "", "member:" + email}, "license.member_activate",
                      license.id, nlohmann::json::object());
   }
@@ -396,6 +396,19 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
                    {"member", true},
                    {"expires_at", time_or_null(license.expires_at)}};
   return response;
+}
+
+std::string member_key(std::string_view license_id, std::string_view email) {
+  std::string key(license_id);
+  key += '/';
+  key += email;
+  return key;
+}
+
+bool member_exists(const store::txn& t, std::string_view license_id, std::string_view email) {
+  auto stored = t.get(store::db::members, member_key(license_id, email));
+  if (!stored) api_fail(stored.error());
+  return stored->has_value();
 }
 
 }  // namespace licensor::server

@@ -24,6 +24,11 @@ struct signing_context {
 };
 [[nodiscard]] signing_context signing_of(service& svc);
 
+/// The members database key of a license's member.
+[[nodiscard]] std::string member_key(std::string_view license_id, std::string_view email);
+/// True when `email` holds a seat of the license.
+[[nodiscard]] bool member_exists(const store::txn& t, std::string_view license_id, std::string_view email);
+
 /// The subscription of a license, if it has one.
 [[nodiscard]] std::optional<subscription::subscription_record> subscription_find(const store::txn& t,
                                                                                  std::string_view license_id);

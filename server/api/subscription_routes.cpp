@@ -51,7 +51,6 @@ int partner_discount(const store::txn& t, const std::string& partner_id) {
   return record_get<partner_record>(t, store::db::partners, partner_id, errc::partner_not_found).discount_percent;
 }
 
-std::string member_key(const std::string& license_id, const std::string& email) { return license_id + "/" + email; }
 
 std::string hex16(std::uint64_t value) {
   char text[17];
@@ -78,7 +77,7 @@ nlohmann::json ledger_view(const sub::ledger_entry& entry) {
 // Removes a member's seat and makes its tokens unanswerable (validate: not_found).
 void member_erase(store::txn& write, const std::string& license_id, const sub::member_record& member) {
   for (const auto& hash : member.token_hashes)
-    store_check(write.put(store::db::token_hashes, hash, token_index_entry("removed:" + license_id, member.kid)));
+    store_check(write.put(store::db::token_hashes, hash, token_index_entry("removed:" + license_id, member.kid, member.email)));
   store_check(write.erase(store::db::members, member_key(license_id, member.email)));
 }
 

@@ -55,11 +55,9 @@ TEST_CASE("transfer re-binds the license to the other customer's email and re-si
   CHECK(license_issue_try(w.as_partner, {from.at("id").get<std::string>(), w.product}).status == 201);
 }
 
-// KNOWN SERVER BUG (reported to the lead): validate_token (server/api/public_routes.cpp) finds
-// the former owner's token by hash and answers from the license's state alone, so after a
-// transfer the token bound to the OLD email still validates as "valid". Marked should_fail so
-// the suite stays green; when the server is fixed this case fails: remove the decorator.
-TEST_CASE("after a transfer the former owner's token no longer validates" * doctest::should_fail()) {
+// A transfer re-binds the license: the token bound to the former owner's email no longer
+// stands for it (validate answers email_mismatch), while the new owner's token is valid.
+TEST_CASE("after a transfer the former owner's token no longer validates") {
   world w;
   const auto from = customer_fresh(w.as_partner, "from");
   const auto to = customer_fresh(w.as_partner, "to");
@@ -71,6 +69,7 @@ TEST_CASE("after a transfer the former owner's token no longer validates" * doct
   const auto old_answer = w.anyone.post("/v1/validate", {{"token", old_token}});
   REQUIRE(old_answer.status == 200);
   CHECK(old_answer.json.at("valid") == false);
+  CHECK(old_answer.json.at("code") == "email_mismatch");
 }
 
 TEST_CASE("a free license cannot be transferred to a customer who already has one for the product") {
