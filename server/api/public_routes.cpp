@@ -8,6 +8,7 @@
 #include "api/subscription_ops.hpp"
 #include "api/subscription_scheduler.hpp"
 #include "api/routes.hpp"
+#include "api/views.hpp"
 #include "domain/activation_key.hpp"
 #include "licensor/email.hpp"
 #include "licensor/keyring_document.hpp"
@@ -18,18 +19,6 @@
 
 namespace licensor::server {
 namespace {
-
-// What anyone holding a token or an activation key may learn about its license.
-nlohmann::json license_public_view(const license_record& license) {
-  return {{"id", license.id},
-          {"product", license.product},
-          {"tier", license.tier},
-          {"kind", license.kind},
-          {"status", license.status},
-          {"seats", license.seats},
-          {"features", license.features},
-          {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}};
-}
 
 api_response validate_answer(std::string_view code, const license_record* license) {
   api_response response;

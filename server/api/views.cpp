@@ -32,23 +32,27 @@ nlohmann::json product_view(const product_record& product) {
           {"created_at", rfc3339_format(product.created_at)}};
 }
 
+nlohmann::json license_public_view(const license_record& license) {
+  return {{"id", license.id},
+          {"product", license.product},
+          {"tier", license.tier},
+          {"kind", license.kind},
+          {"status", license.status},
+          {"seats", license.seats},
+          {"features", license.features},
+          {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}};
+}
+
 nlohmann::json license_view(const license_record& license) {
-  nlohmann::json view{{"id", license.id},
-                      {"partner_id", license.partner_id},
-                      {"customer_id", license.customer_id.empty() ? nlohmann::json() : nlohmann::json(license.customer_id)},
-                      {"email", license.email},
-                      {"product", license.product},
-                      {"tier", license.tier},
-                      {"kind", license.kind},
-                      {"status", license.status},
-                      {"seats", license.seats},
-                      {"features", license.features},
-                      {"activation_key", license.activation_key},
-                      {"token", license.token},
-                      {"kid", license.kid},
-                      {"issued_at", rfc3339_format(license.issued_at)},
-                      {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))},
-                      {"updated_at", rfc3339_format(license.updated_at)}};
+  auto view = license_public_view(license);
+  view["partner_id"] = license.partner_id;
+  view["customer_id"] = license.customer_id.empty() ? nlohmann::json() : nlohmann::json(license.customer_id);
+  view["email"] = license.email;
+  view["activation_key"] = license.activation_key;
+  view["token"] = license.token;
+  view["kid"] = license.kid;
+  view["issued_at"] = rfc3339_format(license.issued_at);
+  view["updated_at"] = rfc3339_format(license.updated_at);
   if (!license.min_version.empty()) view["min_version"] = license.min_version;
   if (!license.fingerprint.empty()) view["fingerprint"] = license.fingerprint;
   return view;

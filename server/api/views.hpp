@@ -10,6 +10,8 @@ namespace licensor::server {
 [[nodiscard]] nlohmann::json partner_view(const partner_record& partner);
 [[nodiscard]] nlohmann::json customer_view(const customer_record& customer);
 [[nodiscard]] nlohmann::json product_view(const product_record& product);
+/// What anyone holding a token or an activation key may learn about its license.
+[[nodiscard]] nlohmann::json license_public_view(const license_record& license);
 /// Includes the token and activation key: only ever shown to the managing partner or an operator.
 [[nodiscard]] nlohmann::json license_view(const license_record& license);
 

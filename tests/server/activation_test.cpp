@@ -6,13 +6,7 @@ using namespace licensor::testing;
 
 namespace {
 
-struct world {
-  licensord_process& server = shared_server();
-  https_client as_operator = server.operator_client();
-  std::string product = product_create(as_operator);
-  partner_account partner = partner_create(as_operator);
-  https_client as_partner = server.client(partner.api_key);
-  https_client anyone = server.client();
+struct world : partner_world {
   nlohmann::json customer = customer_fresh(as_partner, "Activating");
   nlohmann::json license = license_issue(as_partner, {customer.at("id").get<std::string>(), product, "paid"});
 };

@@ -8,13 +8,7 @@ using namespace licensor::testing;
 
 namespace {
 
-struct world {
-  licensord_process& server = shared_server();
-  https_client as_operator = server.operator_client();
-  std::string product = product_create(as_operator);
-  partner_account partner = partner_create(as_operator);
-  https_client as_partner = server.client(partner.api_key);
-};
+using world = partner_world;
 
 header_list key(const std::string& value) { return {{"Idempotency-Key", value}}; }
 

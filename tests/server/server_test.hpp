@@ -14,6 +14,17 @@ namespace licensor::testing {
 /// killed at exit). Suites that restart the server or change its keys start their own.
 licensord_process& shared_server();
 
+/// What most cases start from: the shared server, a product, a fresh partner with its API key,
+/// and clients for the operator, the partner and anyone.
+struct partner_world {
+  licensord_process& server = shared_server();
+  https_client as_operator = server.operator_client();
+  std::string product = product_create(as_operator);
+  partner_account partner = partner_create(as_operator);
+  https_client as_partner = server.client(partner.api_key);
+  https_client anyone = server.client();
+};
+
 }  // namespace licensor::testing
 
 // The response is an error with this status and this code, in the {"error":{"code","message"}} shape.
