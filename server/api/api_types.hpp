@@ -67,6 +67,14 @@ struct api_error {
   throw api_error{errc::rate_limited, "too many requests; retry after " + std::to_string(seconds) + " s", seconds};
 }
 
+/// A JSON answer.
+[[nodiscard]] inline api_response answer(nlohmann::json body, unsigned status = 200) {
+  api_response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
 /// The HTTP status of an error code.
 [[nodiscard]] unsigned errc_http_status(errc code) noexcept;
 /// {"error": {"code", "message"}} with the status for `code`.

@@ -27,15 +27,11 @@ void customer_create(service& svc, api_call& call, responder respond) {
   customer.created_at = svc.now();
   svc.commit(call, [&svc, who = call.who, customer](store::txn& write) {
     (void)record_get<partner_record>(write, store::db::partners, customer.partner_id, errc::partner_not_found);
-    if (auto inserted = write.insert(store::db::customer_emails, customer.email, customer.id); !inserted)
-      api_fail(inserted.error() == errc::conflict ? errc::email_taken : inserted.error());
+    insert_or_fail(write, store::db::customer_emails, customer.email, customer.id, errc::email_taken);
     record_put(write, store::db::customers, customer.id, customer);
     store_check(write.put(store::db::partner_customers, customer.partner_id + "/" + customer.id, ""));
     svc.audit_append(write, who, "customer.create", customer.id, {{"partner_id", customer.partner_id}});
-    api_response response;
-    response.status = 201;
-    response.body = customer_view(customer);
-    return response;
+    return answer(customer_view(customer), 201);
   }, std::move(respond));
 }
 
@@ -59,9 +55,7 @@ void customer_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   const auto customer = record_get<customer_record>(snapshot, store::db::customers, call.params[0], errc::customer_not_found);
   visible_or_fail(call, customer.partner_id, errc::customer_not_found);
-  api_response response;
-  response.body = customer_view(customer);
-  respond(std::move(response));
+  respond(answer(customer_view(customer)));
 }
 
 }  // namespace licensor::server

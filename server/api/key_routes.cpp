@@ -24,10 +24,8 @@ void keys_rotate(service& svc, api_call& call, responder respond) {
   const auto signer = svc.signer();
   svc.commit(call, [&svc, who = call.who, signer](store::txn& write) {
     svc.audit_append(write, who, "keys.rotate", signer->active_kid.value, {{"version", signer->keyring.version}});
-    api_response response;
-    response.body = {{"active_kid", signer->active_kid.value}, {"version", signer->keyring.version},
-                     {"keyring", signer->keyring_token}};
-    return response;
+    return answer({{"active_kid", signer->active_kid.value}, {"version", signer->keyring.version},
+                     {"keyring", signer->keyring_token}});
   }, std::move(respond));
 }
 
@@ -55,10 +53,8 @@ void keys_revoke(service& svc, api_call& call, responder respond) {
     }
     svc.audit_append(write, who, "keys.revoke", kid.value,
                      {{"version", signer->keyring.version}, {"licenses_resigned", affected.size()}});
-    api_response response;
-    response.body = {{"revoked_kid", kid.value}, {"version", signer->keyring.version},
-                     {"licenses_resigned", affected.size()}, {"keyring", signer->keyring_token}};
-    return response;
+    return answer({{"revoked_kid", kid.value}, {"version", signer->keyring.version},
+                     {"licenses_resigned", affected.size()}, {"keyring", signer->keyring_token}});
   }, std::move(respond));
 }
 

@@ -56,10 +56,7 @@ void license_unlink_indexes(store::txn& write, const license_record& license) {
 }
 
 api_response license_answer(const license_record& license, unsigned status = 200) {
-  api_response response;
-  response.status = status;
-  response.body = license_view(license);
-  return response;
+  return answer(license_view(license), status);
 }
 
 // Reads a license visible to the caller inside a change.
@@ -141,8 +138,7 @@ void license_issue(service& svc, api_call& call, responder respond) {
       free_rules_check(svc, write, partner, customer, license.product);
       counter_add(write, partner_free_counter(partner.id), 1);
     }
-    if (auto inserted = write.insert(store::db::activation_keys, *activation_key_canonical(license.activation_key), license.id); !inserted)
-      api_fail(inserted.error() == errc::conflict ? errc::conflict : inserted.error());
+    insert_or_fail(write, store::db::activation_keys, *activation_key_canonical(license.activation_key), license.id, errc::conflict);
     license_save(write, license);
     store_check(write.put(store::db::partner_licenses, license.partner_id + "/" + license.id, ""));
     license_link(write, license);
@@ -186,9 +182,7 @@ void license_token_get(service& svc, api_call& call, responder respond) {
       license_save(write, license);
       svc.audit_append(write, who, "license.resign", license.id, {{"kid", license.kid}});
     }
-    api_response response;
-    response.body = {{"id", license.id}, {"token", license.token}, {"kid", license.kid}, {"keyring", signer->keyring_token}};
-    return response;
+    return answer({{"id", license.id}, {"token", license.token}, {"kid", license.kid}, {"keyring", signer->keyring_token}});
   }, std::move(respond));
 }
 
@@ -250,9 +244,7 @@ void license_delete(service& svc, api_call& call, responder respond) {
     store_check(write.erase(store::db::activation_keys, *activation_key_canonical(license.activation_key)));
     store_check(write.erase(store::db::licenses, license.id));
     svc.audit_append(write, who, "license.delete", license.id, {{"customer_id", license.customer_id}, {"kind", license.kind}});
-    api_response response;
-    response.body = {{"id", license.id}, {"deleted", true}};
-    return response;
+    return answer({{"id", license.id}, {"deleted", true}});
   }, std::move(respond));
 }
 

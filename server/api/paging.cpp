@@ -36,9 +36,7 @@ api_response page_scan(const store::txn& snapshot, const char* db, const std::st
     if (auto listed = item(key, value); !listed.is_null()) items.push_back(std::move(listed));
     return true;
   }));
-  api_response response;
-  response.body = {{"items", std::move(items)}, {"next", more ? nlohmann::json(last) : nlohmann::json()}};
-  return response;
+  return answer({{"items", std::move(items)}, {"next", more ? nlohmann::json(last) : nlohmann::json()}});
 }
 
 }  // namespace licensor::server

@@ -41,13 +41,6 @@ void partner_apply(const service& svc, const body_reader& body, partner_record& 
   if (auto discount = body.optional_integer("discount_percent", 0, 100)) partner.discount_percent = static_cast<int>(*discount);
 }
 
-api_response created(nlohmann::json body) {
-  api_response response;
-  response.status = 201;
-  response.body = std::move(body);
-  return response;
-}
-
 }  // namespace
 
 void partner_create(service& svc, api_call& call, responder respond) {
@@ -60,7 +53,7 @@ void partner_create(service& svc, api_call& call, responder respond) {
   svc.commit(call, [&svc, who = call.who, partner](store::txn& write) {
     record_put(write, store::db::partners, partner.id, partner);
     svc.audit_append(write, who, "partner.create", partner.id, partner_view(partner));
-    return created(partner_view(partner));
+    return answer(partner_view(partner), 201);
   }, std::move(respond));
 }
 
@@ -92,9 +85,7 @@ void partner_update(service& svc, api_call& call, responder respond) {
     partner_apply(svc, body_reader(body_json, {"name", "level", "email_domains", "can_issue", "discount_percent"}), partner);
     record_put(write, store::db::partners, partner.id, partner);
     svc.audit_append(write, who, "partner.update", partner.id, {{"before", before}, {"after", partner_view(partner)}});
-    api_response response;
-    response.body = partner_view(partner);
-    return response;
+    return answer(partner_view(partner));
   }, std::move(respond));
 }
 
@@ -115,7 +106,7 @@ void api_key_create(service& svc, api_call& call, responder respond) {
     store_check(write.insert(store::db::api_keys, hash_hex(api_key), nlohmann::json(record).dump()));
     store_check(write.put(store::db::meta, "api_key/" + record.id, hash_hex(api_key)));
     svc.audit_append(write, who, "api_key.create", record.id, {{"partner_id", record.partner_id}, {"label", label}});
-    return created({{"id", record.id}, {"partner_id", record.partner_id}, {"api_key", api_key}});
+    return answer({{"id", record.id}, {"partner_id", record.partner_id}, {"api_key", api_key}}, 201);
   }, std::move(respond));
 }
 
@@ -129,9 +120,7 @@ void api_key_revoke(service& svc, api_call& call, responder respond) {
     record.revoked = true;
     record_put(write, store::db::api_keys, **hash, record);
     svc.audit_append(write, who, "api_key.revoke", record.id, {{"partner_id", record.partner_id}});
-    api_response response;
-    response.body = {{"id", record.id}, {"revoked", true}};
-    return response;
+    return answer({{"id", record.id}, {"revoked", true}});
   }, std::move(respond));
 }
 
@@ -140,12 +129,10 @@ void usage_get(service& svc, api_call& call, responder respond) {
   if (partner_id.empty()) api_fail(errc::bad_request, "query 'partner_id' is required for operators");
   const auto snapshot = svc.read();
   const auto partner = record_get<partner_record>(snapshot, store::db::partners, partner_id, errc::partner_not_found);
-  api_response response;
-  response.body = {{"partner_id", partner.id},
+  respond(answer({{"partner_id", partner.id},
                    {"level", partner.level},
                    {"free_licenses_used", counter_get(snapshot, partner_free_counter(partner.id))},
-                   {"free_license_cap", svc.config().caps.cap_for(partner.level).value_or(0)}};
-  respond(std::move(response));
+                   {"free_license_cap", svc.config().caps.cap_for(partner.level).value_or(0)}}));
 }
 
 }  // namespace licensor::server

@@ -69,13 +69,9 @@ void product_create(service& svc, api_call& call, responder respond) {
   }
   product.created_at = svc.now();
   svc.commit(call, [&svc, who = call.who, product](store::txn& write) {
-    if (auto inserted = write.insert(store::db::products, product.id, nlohmann::json(product).dump()); !inserted)
-      api_fail(inserted.error() == errc::conflict ? errc::product_exists : inserted.error());
+    insert_or_fail(write, store::db::products, product.id, nlohmann::json(product).dump(), errc::product_exists);
     svc.audit_append(write, who, "product.create", product.id, product_view(product));
-    api_response response;
-    response.status = 201;
-    response.body = product_view(product);
-    return response;
+    return answer(product_view(product), 201);
   }, std::move(respond));
 }
 
@@ -88,9 +84,7 @@ void product_list(service& svc, api_call& call, responder respond) {
 
 void product_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
-  api_response response;
-  response.body = product_view(record_get<product_record>(snapshot, store::db::products, call.params[0], errc::product_not_found));
-  respond(std::move(response));
+  respond(answer(product_view(record_get<product_record>(snapshot, store::db::products, call.params[0], errc::product_not_found))));
 }
 
 }  // namespace licensor::server

@@ -73,9 +73,7 @@ api_response validate_token(service& svc, const store::txn& snapshot, const std:
 }  // namespace
 
 void health_get(service& svc, api_call&, responder respond) {
-  api_response response;
-  response.body = {{"status", "ok"}, {"time", rfc3339_format(svc.now())}};
-  respond(std::move(response));
+  respond(answer({{"status", "ok"}, {"time", rfc3339_format(svc.now())}}));
 }
 
 void openapi_get(service&, api_call&, responder respond) {
@@ -86,11 +84,9 @@ void openapi_get(service&, api_call&, responder respond) {
 
 void keyring_get(service& svc, api_call&, responder respond) {
   const auto signer = svc.signer();
-  api_response response;
-  response.body = {{"token", signer->keyring_token},
+  respond(answer({{"token", signer->keyring_token},
                    {"version", signer->keyring.version},
-                   {"keyring", nlohmann::json::parse(keyring_to_json(signer->keyring))}};
-  respond(std::move(response));
+                   {"keyring", nlohmann::json::parse(keyring_to_json(signer->keyring))}}));
 }
 
 void validate_post(service& svc, api_call& call, responder respond) {
@@ -148,12 +144,10 @@ void activate_post(service& svc, api_call& call, responder respond) {
       svc.audit_append(write, caller{caller_kind::anonymous, "", "customer:" + email}, "license.activate",
                        license.id, {{"fingerprint_bound", fingerprint.has_value()}});
     }
-    api_response response;
-    response.body = {{"license_id", license.id},
+    return answer({{"license_id", license.id},
                      {"token", license.token},
                      {"keyring", signer->keyring_token},
-                     {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}};
-    return response;
+                     {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}});
   }, std::move(respond));
 }
 
@@ -164,9 +158,7 @@ void test_clock_set(service& svc, api_call& call, responder respond) {
   svc.clock_set(*now);
   // Due renewals and expiries are applied before the answer, so tests are deterministic.
   subscription_run_due(svc, [&svc, respond = std::move(respond)](std::size_t changed) {
-    api_response response;
-    response.body = {{"now", rfc3339_format(svc.now())}, {"subscriptions_changed", changed}};
-    respond(std::move(response));
+    respond(answer({{"now", rfc3339_format(svc.now())}, {"subscriptions_changed", changed}}));
   });
 }
 

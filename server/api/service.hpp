@@ -110,6 +110,12 @@ template <class Record>
 void record_put(store::txn& t, const char* db, std::string_view key, const Record& record) {
   if (auto put = t.put(db, key, nlohmann::json(record).dump()); !put) api_fail(put.error());
 }
+/// Inserts a new key, answering `on_conflict` when it already exists.
+inline void insert_or_fail(store::txn& write, const char* db, std::string_view key, std::string_view value,
+                           errc on_conflict) {
+  if (auto inserted = write.insert(db, key, value); !inserted)
+    api_fail(inserted.error() == errc::conflict ? on_conflict : inserted.error());
+}
 /// Unwraps a store result inside a change or a read, throwing api_error on failure.
 inline void store_check(const result<void>& outcome) {
   if (!outcome) api_fail(outcome.error());

@@ -360,9 +360,7 @@ std::optional<api_response> subscription_status_change(service& svc, store::txn&
   license_resign(write, license, signing, now);
   subscription_save(write, *s, license);
   svc.audit_append(write, who, "license." + action, license.id, {{"subscription", true}});
-  api_response response;
-  response.body = subscription_license_view(write, license, now);
-  return response;
+  return answer(subscription_license_view(write, license, now));
 }
 
 api_response member_activate(service& svc, store::txn& write, license_record& license, const std::string& email,
@@ -389,13 +387,11 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
     svc.audit_append(write, caller{caller_kind::anonymous, "", "member:" + email}, "license.member_activate",
                      license.id, nlohmann::json::object());
   }
-  api_response response;
-  response.body = {{"license_id", license.id},
+  return answer({{"license_id", license.id},
                    {"token", member.token},
                    {"keyring", signing.signer->keyring_token},
                    {"member", true},
-                   {"expires_at", time_or_null(license.expires_at)}};
-  return response;
+                   {"expires_at", time_or_null(license.expires_at)}});
 }
 
 std::string member_key(std::string_view license_id, std::string_view email) {

@@ -41,10 +41,7 @@ void require(const result<void>& allowed) {
 }
 
 api_response view_answer(const store::txn& t, const license_record& license, std::int64_t now, unsigned status = 200) {
-  api_response response;
-  response.status = status;
-  response.body = subscription_license_view(t, license, now);
-  return response;
+  return answer(subscription_license_view(t, license, now), status);
 }
 
 int partner_discount(const store::txn& t, const std::string& partner_id) {
@@ -243,14 +240,10 @@ void member_add(service& svc, api_call& call, responder respond) {
     sub::member_record member;
     member.email = email;
     member.added_at = now;
-    if (auto inserted = write.insert(store::db::members, member_key(license.id, email), nlohmann::json(member).dump()); !inserted)
-      api_fail(inserted.error() == errc::conflict ? errc::member_exists : inserted.error());
+    insert_or_fail(write, store::db::members, member_key(license.id, email), nlohmann::json(member).dump(), errc::member_exists);
     svc.audit_append(write, who, "subscription.member_add", license.id, {{"email", email}});
-    api_response response;
-    response.status = 201;
-    response.body = {{"license_id", license.id}, {"email", email}, {"added_at", rfc3339_format(now)},
-                     {"members", members_count(write, license.id)}, {"seats", license.seats}};
-    return response;
+    return answer({{"license_id", license.id}, {"email", email}, {"added_at", rfc3339_format(now)},
+                     {"members", members_count(write, license.id)}, {"seats", license.seats}}, 201);
   }, std::move(respond));
 }
 
@@ -270,11 +263,9 @@ void member_remove(service& svc, api_call& call, responder respond) {
     if (!*stored) api_fail(errc::member_not_found);
     member_erase(write, license.id, nlohmann::json::parse(**stored).get<sub::member_record>());
     svc.audit_append(write, who, "subscription.member_remove", license.id, {{"email", email}});
-    api_response response;
-    response.body = {{"license_id", license.id}, {"email", email}, {"removed", true},
+    return answer({{"license_id", license.id}, {"email", email}, {"removed", true},
                      {"members", members_count(write, license.id)}, {"seats", license.seats},
-                     {"expires_at", rfc3339_format(license.expires_at)}};
-    return response;
+                     {"expires_at", rfc3339_format(license.expires_at)}});
   }, std::move(respond));
 }
 
@@ -284,9 +275,7 @@ void member_list(service& svc, api_call& call, responder respond) {
   auto items = nlohmann::json::array();
   for (const auto& member : members_of(snapshot, license.id))
     items.push_back({{"email", member.email}, {"added_at", rfc3339_format(member.added_at)}, {"activated", !member.token.empty()}});
-  api_response response;
-  response.body = {{"license_id", license.id}, {"seats", license.seats}, {"items", std::move(items)}};
-  respond(std::move(response));
+  respond(answer({{"license_id", license.id}, {"seats", license.seats}, {"items", std::move(items)}}));
 }
 
 void license_upgrade(service& svc, api_call& call, responder respond) {
@@ -360,8 +349,7 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
     split.created_at = now;
     split.term_start = now;
     split.lots = {sub::seat_lot{moved, now, moved_paid / moved + diff, terms.term_end}};
-    if (auto inserted = write.insert(store::db::activation_keys, *activation_key_canonical(new_key), new_id); !inserted)
-      api_fail(inserted.error() == errc::conflict ? errc::conflict : inserted.error());
+    insert_or_fail(write, store::db::activation_keys, *activation_key_canonical(new_key), new_id, errc::conflict);
     license_resign(write, upgraded, signing, now);
     ledger_append(write, split, upgraded, "upgrade", diff * moved, now, split.term_end, discount, now);
     subscription_save(write, split, upgraded);
@@ -371,11 +359,8 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
                      {{"to", tier}, {"seats", moved}, {"new_license_id", new_id}});
     svc.audit_append(write, who, "subscription.create", new_id,
                      {{"from_license_id", license.id}, {"tier", tier}, {"seats", moved}});
-    api_response response;
-    response.status = 201;
-    response.body = {{"license", subscription_license_view(write, license, now)},
-                     {"new_license", subscription_license_view(write, upgraded, now)}};
-    return response;
+    return answer({{"license", subscription_license_view(write, license, now)},
+                     {"new_license", subscription_license_view(write, upgraded, now)}}, 201);
   }, std::move(respond));
 }
 
@@ -508,10 +493,8 @@ void trial_convert(service& svc, api_call& call, responder respond) {
       license_resign(write, license, signing, now);
       subscription_save(write, terms, license);
       svc.audit_append(write, who, "subscription.trial_convert", license.id, {{"into_license_id", target.id}});
-      api_response response;
-      response.body = {{"license", subscription_license_view(write, license, now)},
-                       {"into", subscription_license_view(write, target, now)}};
-      return response;
+      return answer({{"license", subscription_license_view(write, license, now)},
+                       {"into", subscription_license_view(write, target, now)}});
     }
     const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
     if (tier) {
@@ -589,9 +572,7 @@ void ledger_list(service& svc, api_call& call, responder respond) {
     if (*entry) items.push_back(ledger_view(nlohmann::json::parse(**entry).get<sub::ledger_entry>()));
     return true;
   }));
-  api_response response;
-  response.body = {{"partner_id", partner_id}, {"items", std::move(items)}, {"next", more ? nlohmann::json(last) : nlohmann::json()}};
-  respond(std::move(response));
+  respond(answer({{"partner_id", partner_id}, {"items", std::move(items)}, {"next", more ? nlohmann::json(last) : nlohmann::json()}}));
 }
 
 void license_delivery_get(service& svc, api_call& call, responder respond) {
@@ -615,15 +596,13 @@ void license_delivery_get(service& svc, api_call& call, responder respond) {
   text += "4. Offline machines: paste the license token below into Help > Activate license > Offline.\n";
   text += "5. Team members you were given a seat as: activate with the same key and your own email.\n\n";
   text += "License token:\n" + license.token + "\n";
-  api_response response;
-  response.body = {{"license_id", license.id},
+  respond(answer({{"license_id", license.id},
                    {"activation_key", license.activation_key},
                    {"email", license.email},
                    {"token", license.token},
                    {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))},
                    {"subject", "Your " + product.name + " license"},
-                   {"instructions", text}};
-  respond(std::move(response));
+                   {"instructions", text}}));
 }
 
 }  // namespace licensor::server

@@ -23,9 +23,7 @@ void subscription_run_due(service& svc, std::function<void(std::size_t)> done) {
   }
   svc.commit(call, [&svc, signing](store::txn& write) {
     const auto changed = subscription_due_apply(svc, write, signing, svc.now());
-    api_response response;
-    response.body = {{"changed", changed}};
-    return response;
+    return answer({{"changed", changed}});
   }, [done = std::move(done)](api_response answer) {
     if (answer.status >= 400) {
       std::fprintf(stderr, "licensord: subscription scheduler pass failed: %s\n", answer.body.dump().c_str());
