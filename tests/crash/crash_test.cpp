@@ -1,5 +1,5 @@
 // Crash safety: licensord is killed with SIGKILL, repeatedly, in the middle of concurrent
-// issuance and transfers. After every restart the store opens cleanly, every change that was
+// issuance, transfers and subscription seat changes. After every restart the store opens cleanly, every change that was
 // acknowledged (2xx) is there, nothing unacknowledged is half-applied (each license is whole:
 // listed, findable by activation key, its token bound to its customer), and the stored
 // free-license counter equals a recount.
@@ -31,14 +31,26 @@ struct acknowledged {
   std::set<std::string> in_doubt;                        ///< licenses with a transfer cut by the kill
 };
 
+// One subscription per writer: its seat count goes up by one at a time.
+struct seat_counter {
+  std::string license_id;
+  int initial = 0;
+  std::atomic<int> acknowledged{0};
+  std::atomic<int> attempted{0};
+};
+
 // Issues a free license to each of this writer's customers, and transfers every other one to
 // the writer's spare customer and back, until the server dies under it.
 void writer_run(unsigned short port, const std::string& api_key, const std::vector<std::string>& customers,
-                const std::string& product, acknowledged& seen) {
+                const std::string& product, acknowledged& seen, seat_counter& seats) {
   https_client client(port, api_key);
   client.timeout_set(std::chrono::seconds(5));
   try {
     for (std::size_t i = 0; i + 1 < customers.size(); ++i) {
+      const int next_seats = seats.acknowledged + 1;
+      seats.attempted = next_seats;
+      if (client.post("/v1/licenses/" + seats.license_id + "/seats", {{"seats", next_seats}}).status == 200)
+        seats.acknowledged = next_seats;
       const auto issued = license_issue_try(client, {customers[i], product, i % 3 == 0 ? "paid" : "free"});
       if (issued.status != 201) continue;  // e.g. this customer already got one in an earlier round
       const auto id = issued.json["id"].get<std::string>();
@@ -82,18 +94,29 @@ TEST_CASE("SIGKILL during concurrent issuance and transfers loses no acknowledge
   licensord_process server;
   auto as_operator = server.operator_client();
   const auto partner = partner_create(as_operator, partner_spec().with_level("titanium"));
-  const auto product = product_create(as_operator);
+  const std::string product = "crash-editor";
+  REQUIRE(as_operator.post("/v1/products", {{"id", product}, {"tiers", {"standard"}},
+      {"prices", {{"standard", {{"currency", "EUR"}, {"seat_month", 1000}, {"seat_year", 10000}}}}}}).status == 201);
   auto as_partner = server.client(partner.api_key);
   std::vector<std::vector<std::string>> customers(writers);
   for (auto& list : customers)
     for (int i = 0; i < customers_per_writer; ++i) list.push_back(customer_fresh(as_partner)["id"].get<std::string>());
+  std::vector<seat_counter> subscriptions(writers);
+  for (int w = 0; w < writers; ++w) {
+    const auto created = as_partner.post("/v1/subscriptions", {{"customer_id", customers[w].front()}, {"product", product},
+                                                               {"term", "annual"}, {"seats", 1}});
+    REQUIRE(created.status == 201);
+    subscriptions[w].license_id = created.json["id"].get<std::string>();
+    subscriptions[w].initial = subscriptions[w].acknowledged = subscriptions[w].attempted = 1;
+  }
 
   acknowledged seen;
   for (int round = 0; round < rounds; ++round) {
     CAPTURE(round);
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w)
-      threads.emplace_back(writer_run, server.port(), partner.api_key, std::cref(customers[w]), product, std::ref(seen));
+      threads.emplace_back(writer_run, server.port(), partner.api_key, std::cref(customers[w]), product, std::ref(seen),
+                           std::ref(subscriptions[w]));
     // Let the writers get going, then pull the plug at a point that differs per round.
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + 70 * round));
     server.kill();
@@ -123,6 +146,23 @@ TEST_CASE("SIGKILL during concurrent issuance and transfers loses no acknowledge
       const auto customer = checker.get("/v1/customers/" + license["customer_id"].get<std::string>());
       REQUIRE(customer.status == 200);
       CHECK(token_claims_untrusted(license["token"].get<std::string>())["email"] == customer.json["email"]);
+    }
+    for (auto& counter : subscriptions) {
+      CAPTURE(counter.license_id);
+      const auto license = checker.get("/v1/licenses/" + counter.license_id);
+      REQUIRE(license.status == 200);
+      // Acknowledged seats are there; an unacknowledged change is all there or not at all:
+      // the seat count, the token's claim and the ledger (one seats_added entry per seat) agree.
+      const int stored = license.json["seats"].get<int>();
+      CHECK(stored >= counter.acknowledged.load());
+      CHECK(stored <= std::max(counter.attempted.load(), counter.acknowledged.load()));
+      CHECK(token_claims_untrusted(license.json["token"].get<std::string>())["seats"] == stored);
+      const auto ledger = checker.get("/v1/licenses/" + counter.license_id + "/ledger");
+      REQUIRE(ledger.status == 200);
+      int added = 0;
+      for (const auto& entry : ledger.json["items"]) added += entry["reason"] == "seats_added";
+      CHECK(added == stored - counter.initial);
+      counter.acknowledged = counter.attempted = stored;  // the next round continues from what is stored
     }
     const auto usage = checker.get("/v1/usage?partner_id=" + partner.id);
     REQUIRE(usage.status == 200);
