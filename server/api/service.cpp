@@ -62,7 +62,9 @@ void service::commit(const api_call& call, change work, responder respond) {
   std::string idempotency_key;
   std::string request_hash;
   if (!call.request.idempotency_key.empty()) {
-    idempotency_key = call.who.id + '\n' + call.request.idempotency_key;
+    // Keys are per caller; anonymous callers (activation) are told apart by address.
+    const auto scope = call.who.id.empty() ? "client:" + call.request.client : call.who.id;
+    idempotency_key = scope + '\n' + call.request.idempotency_key;
     request_hash = idempotency_hash(call.request);
   }
   auto outcome = std::make_shared<api_response>();

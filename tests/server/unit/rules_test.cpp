@@ -1,0 +1,78 @@
+// The partner rules as pure functions (server/domain/rules.hpp), at their boundaries.
+#include <doctest/doctest.h>
+
+#include "domain/rules.hpp"
+
+using namespace licensor;
+using namespace licensor::server;
+
+namespace {
+
+partner_record partner_at(std::string level, std::vector<std::string> domains = {"acme.com"}) {
+  partner_record partner;
+  partner.level = std::move(level);
+  partner.email_domains = std::move(domains);
+  partner.can_issue = true;
+  return partner;
+}
+
+}  // namespace
+
+TEST_CASE("each level's cap: the last free license within it is allowed, the next is refused") {
+  const level_caps caps;
+  for (const auto& [level, cap] : std::map<std::string, std::uint32_t>{
+           {"bronze", 5}, {"silver", 25}, {"gold", 50}, {"platinum", 100}, {"titanium", 150}}) {
+    CAPTURE(level);
+    const auto partner = partner_at(level);
+    CHECK(free_license_allowed({partner, "ann@example.com", false, cap - 1}, caps).ok());
+    CHECK(free_license_allowed({partner, "ann@example.com", false, cap}, caps).error() == errc::partner_cap_reached);
+  }
+  CHECK(free_license_allowed({partner_at("unknown"), "ann@example.com", false, 0}, caps).error() == errc::partner_cap_reached);
+}
+
+TEST_CASE("free licenses: the partner's own domains and subdomains are refused, look-alikes are not") {
+  const level_caps caps;
+  const auto partner = partner_at("gold", {"acme.com"});
+  CHECK(free_license_allowed({partner, "x@acme.com", false, 0}, caps).error() == errc::partner_domain_email);
+  CHECK(free_license_allowed({partner, "x@sales.acme.com", false, 0}, caps).error() == errc::partner_domain_email);
+  CHECK(free_license_allowed({partner, "x@evilacme.com", false, 0}, caps).ok());
+  CHECK(free_license_allowed({partner, "x@acme.com.example", false, 0}, caps).ok());
+}
+
+TEST_CASE("one free license per customer and product comes before the cap") {
+  const level_caps caps;
+  const auto partner = partner_at("bronze");
+  CHECK(free_license_allowed({partner, "ann@example.com", true, 0}, caps).error() == errc::free_license_exists);
+}
+
+TEST_CASE("a partner issues only once enabled") {
+  auto partner = partner_at("gold");
+  CHECK(license_issue_allowed(partner).ok());
+  partner.can_issue = false;
+  CHECK(license_issue_allowed(partner).error() == errc::partner_not_enabled);
+}
+
+TEST_CASE("status changes: suspend and reinstate toggle, revoke is final") {
+  CHECK(*license_status_change("active", "suspend") == "suspended");
+  CHECK(license_status_change("suspended", "suspend").error() == errc::conflict);
+  CHECK(*license_status_change("suspended", "reinstate") == "active");
+  CHECK(license_status_change("active", "reinstate").error() == errc::conflict);
+  CHECK(*license_status_change("suspended", "revoke") == "revoked");
+  CHECK(license_status_change("revoked", "reinstate").error() == errc::license_revoked);
+}
+
+TEST_CASE("validate's answer for a license: exact expiry boundary with leeway") {
+  license_record license;
+  license.customer_id = "cus_1";
+  license.issued_at = 1000;
+  license.expires_at = 2000;
+  CHECK(license_state_code(license, 2000 + 60, 60) == "valid");
+  CHECK(license_state_code(license, 2000 + 61, 60) == "expired");
+  CHECK(license_state_code(license, 1000 - 60, 60) == "valid");
+  CHECK(license_state_code(license, 1000 - 61, 60) == "not_yet_valid");
+  license.status = "suspended";
+  CHECK(license_state_code(license, 1500, 60) == "suspended");
+  license.status = "active";
+  license.customer_id.clear();
+  CHECK(license_state_code(license, 1500, 60) == "unlinked");
+}

@@ -1,0 +1,141 @@
+// The LMDB layer and group commit: RAII transactions, prefix scans, nested transactions that
+// fail alone, concurrent jobs committed together, and the schema guard.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "store/group_commit.hpp"
+#include "store/schema.hpp"
+
+using namespace licensor;
+using namespace licensor::store;
+
+namespace {
+
+struct temp_dir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("licensor-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  temp_dir() { std::filesystem::create_directories(path); }
+  ~temp_dir() { std::filesystem::remove_all(path); }
+  static inline int counter = 0;
+};
+
+std::unique_ptr<lmdb_env> env_open(const temp_dir& dir) {
+  auto env = lmdb_env::open(dir.path, {"items"}, std::size_t{1} << 30, /*durable=*/false);
+  REQUIRE(env.ok());
+  return std::move(*env);
+}
+
+}  // namespace
+
+TEST_CASE("put, get, insert, erase and prefix scans with a cursor") {
+  temp_dir dir;
+  auto env = env_open(dir);
+  auto write = env->begin_write();
+  REQUIRE(write.ok());
+  for (const char* key : {"a/1", "a/2", "a/3", "b/1"}) REQUIRE(write->put("items", key, key).ok());
+  CHECK(write->insert("items", "a/1", "x").error() == errc::conflict);
+  REQUIRE(write->erase("items", "a/2").ok());
+  REQUIRE(write->erase("items", "absent").ok());
+  REQUIRE(write->commit().ok());
+
+  auto read = env->begin_read();
+  REQUIRE(read.ok());
+  CHECK(**read->get("items", "a/1") == "a/1");
+  CHECK_FALSE(read->get("items", "a/2")->has_value());
+  std::vector<std::string> keys;
+  REQUIRE(read->scan("items", "a/", "", 10, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  }).ok());
+  CHECK(keys == std::vector<std::string>{"a/1", "a/3"});
+  keys.clear();
+  REQUIRE(read->scan("items", "a/", "a/1", 10, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  }).ok());
+  CHECK(keys == std::vector<std::string>{"a/3"});
+  keys.clear();
+  REQUIRE(read->scan("items", "", "", 2, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  }).ok());
+  CHECK(keys.size() == 2);
+  CHECK(**read->last_key("items") == "b/1");
+  CHECK(read->get("no-such-db", "x").error() == errc::internal);
+}
+
+TEST_CASE("a failed nested transaction leaves its parent untouched") {
+  temp_dir dir;
+  auto env = env_open(dir);
+  auto parent = env->begin_write();
+  REQUIRE(parent->put("items", "kept", "1").ok());
+  {
+    auto child = parent->nested();
+    REQUIRE(child.ok());
+    REQUIRE(child->put("items", "dropped", "1").ok());
+  }  // aborted
+  auto child = parent->nested();
+  REQUIRE(child->put("items", "joined", "1").ok());
+  REQUIRE(child->commit().ok());
+  REQUIRE(parent->commit().ok());
+  auto read = env->begin_read();
+  CHECK(read->get("items", "kept")->has_value());
+  CHECK(read->get("items", "joined")->has_value());
+  CHECK_FALSE(read->get("items", "dropped")->has_value());
+}
+
+TEST_CASE("group commit: every job answers once after commit, failures stay alone") {
+  temp_dir dir;
+  auto env = env_open(dir);
+  std::atomic<int> succeeded{0}, failed{0};
+  {
+    group_commit writer(*env);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 100; ++i) {
+          std::promise<void> answered;
+          const auto key = std::to_string(t) + "/" + std::to_string(i);
+          writer.submit([key, i](txn& write) -> result<void> {
+            if (auto put = write.put("items", key, "v"); !put) return put.error();
+            if (i % 10 == 0) return errc::conflict;  // refused: its put must vanish
+            if (i % 10 == 1) throw std::runtime_error("a bug");  // must not stop the writer
+            return {};
+          }, [&, i](result<void> outcome) {
+            (outcome.ok() ? succeeded : failed)++;
+            CHECK(outcome.ok() == (i % 10 >= 2));
+            answered.set_value();
+          });
+          answered.get_future().wait();
+        }
+      });
+    for (auto& thread : threads) thread.join();
+  }
+  CHECK(succeeded == 640);
+  CHECK(failed == 160);
+  auto read = env->begin_read();
+  int stored = 0;
+  REQUIRE(read->scan("items", "", "", 10'000, [&](std::string_view, std::string_view) {
+    ++stored;
+    return true;
+  }).ok());
+  CHECK(stored == 640);
+}
+
+TEST_CASE("the store records its schema version and refuses a newer one") {
+  temp_dir dir;
+  {
+    auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+    REQUIRE(store.ok());
+    auto read = (*store)->begin_read();
+    CHECK(**read->get(db::meta, "schema_version") == std::to_string(schema_version));
+    auto write = (*store)->begin_write();
+    REQUIRE(write->put(db::meta, "schema_version", std::to_string(schema_version + 1)).ok());
+    REQUIRE(write->commit().ok());
+  }
+  CHECK(store_open(dir.path, {std::size_t{1} << 30, false}).error() == errc::schema_too_new);
+}
