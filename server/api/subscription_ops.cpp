@@ -81,6 +81,11 @@ void addon_follow(service& svc, store::txn& write, const std::string& addon_id, 
     addon_end(svc, write, addon_id, "expired", signing, now, scheduler_caller);
     return;
   }
+  // The add-on's own scheduled change (tier, seats) takes effect with the base's new term.
+  if (!addon_sub->scheduled.tier.empty()) addon.tier = addon_sub->scheduled.tier;
+  if (addon_sub->scheduled.seats != 0)
+    addon.seats = std::max({addon_sub->scheduled.seats, members_count(write, addon.id), std::uint32_t{1}});
+  addon_sub->scheduled = {};
   addon_sub->term = base.term;
   addon_sub->anchor_at = base.anchor_at;
   addon_sub->period = base.period;

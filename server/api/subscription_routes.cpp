@@ -490,6 +490,8 @@ void trial_convert(service& svc, api_call& call, responder respond) {
       terms.auto_renew = false;
       terms.scheduled = {};
       terms.converted_into = target.id;
+      // The trial is cancelled: its add-ons end with it, as with any cancelled base.
+      for (const auto& addon : terms.addons) addon_end(svc, write, addon, "cancelled", signing, now, who);
       license_resign(write, license, signing, now);
       subscription_save(write, terms, license);
       svc.audit_append(write, who, "subscription.trial_convert", license.id, {{"into_license_id", target.id}});

@@ -53,6 +53,7 @@ result<MDB_dbi> txn::dbi(std::string_view db) const {
 result<std::optional<std::string>> txn::get(std::string_view db, std::string_view key) const {
   auto handle = dbi(db);
   if (!handle) return handle.error();
+  if (key.empty()) return std::optional<std::string>{};  // LMDB refuses empty keys (MDB_BAD_VALSIZE): none is stored
   MDB_val k = as_val(key), v{};
   const int rc = mdb_get(handle_, *handle, &k, &v);
   if (rc == MDB_NOTFOUND) return std::optional<std::string>{};
