@@ -70,35 +70,6 @@ void subscription_term_charge(store::txn& write, sub::subscription_record& s, li
 
 namespace {
 
-// Renews (or converts at its end) one add-on together with its base's new term.
-void addon_follow(service& svc, store::txn& write, const std::string& addon_id, const sub::subscription_record& base,
-                  const signing_context& signing, std::int64_t now) {
-  auto addon_sub = subscription_find(write, addon_id);
-  if (!addon_sub) return;
-  auto addon = record_get<license_record>(write, store::db::licenses, addon_id, errc::internal);
-  if (addon.status != "active" && addon.status != "suspended") return;
-  if (addon.status == "suspended" || !addon_sub->auto_renew) {
-    addon_end(svc, write, addon_id, "expired", signing, now, scheduler_caller);
-    return;
-  }
-  // The add-on's own scheduled change (tier, seats) takes effect with the base's new term.
-  if (!addon_sub->scheduled.tier.empty()) addon.tier = addon_sub->scheduled.tier;
-  if (addon_sub->scheduled.seats != 0)
-    addon.seats = std::max({addon_sub->scheduled.seats, members_count(write, addon.id), std::uint32_t{1}});
-  addon_sub->scheduled = {};
-  addon_sub->term = base.term;
-  addon_sub->anchor_at = base.anchor_at;
-  addon_sub->period = base.period;
-  addon_sub->term_start = base.term_start;
-  addon_sub->term_end = base.term_end;
-  addon.expires_at = base.term_end;
-  subscription_term_charge(write, *addon_sub, addon, "renewal", now);
-  license_resign(write, addon, signing, now);
-  subscription_save(write, *addon_sub, addon);
-  svc.audit_append(write, scheduler_caller, "subscription.addon_renew", addon.id,
-                   {{"base_license_id", base.license_id}, {"term_end", rfc3339_format(base.term_end)}});
-}
-
 // Applies every due term end of one license. Returns true when something changed.
 bool license_due_apply(service& svc, store::txn& write, const std::string& license_id, const signing_context& signing,
                        std::int64_t now) {
@@ -151,7 +122,7 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& licen
     if (!applied.empty()) details["scheduled_change"] = applied;
     svc.audit_append(write, scheduler_caller, converting ? "subscription.trial_convert" : "subscription.renew",
                      license.id, std::move(details));
-    for (const auto& addon : s->addons) addon_follow(svc, write, addon, *s, signing, now);
+    for (const auto& addon : s->addons) addon_follow(svc, write, addon, *s, signing, now, "renewal", false);
     if (renewals > 100'000) api_fail(errc::internal, "runaway renewal loop");
   }
   if (changed) {
@@ -165,6 +136,41 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& licen
 }
 
 }  // namespace
+
+void addon_follow(service& svc, store::txn& write, const std::string& addon_id, const sub::subscription_record& base,
+                  const signing_context& signing, std::int64_t now, std::string_view reason, bool refund_unused) {
+  auto addon_sub = subscription_find(write, addon_id);
+  if (!addon_sub) return;
+  auto addon = record_get<license_record>(write, store::db::licenses, addon_id, errc::internal);
+  if (addon.status != "active" && addon.status != "suspended") return;
+  if (addon.status == "suspended" || !addon_sub->auto_renew) {
+    addon_end(svc, write, addon_id, "expired", signing, now, scheduler_caller);
+    return;
+  }
+  // The add-on's own scheduled change (tier, seats) takes effect with the base's new term.
+  if (!addon_sub->scheduled.tier.empty()) addon.tier = addon_sub->scheduled.tier;
+  if (addon_sub->scheduled.seats != 0)
+    addon.seats = std::max({addon_sub->scheduled.seats, members_count(write, addon.id), std::uint32_t{1}});
+  addon_sub->scheduled = {};
+  if (refund_unused) {
+    // The base moved to a new term mid-way (a trial converted): give back the add-on's unused
+    // days before charging it the base's new term, so no day is paid twice.
+    const auto partner = record_get<partner_record>(write, store::db::partners, addon.partner_id, errc::partner_not_found);
+    const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
+    ledger_append(write, *addon_sub, addon, reason, -refund, now, addon_sub->term_end, partner.discount_percent, now);
+  }
+  addon_sub->term = base.term;
+  addon_sub->anchor_at = base.anchor_at;
+  addon_sub->period = base.period;
+  addon_sub->term_start = base.term_start;
+  addon_sub->term_end = base.term_end;
+  addon.expires_at = base.term_end;
+  subscription_term_charge(write, *addon_sub, addon, reason, now);
+  license_resign(write, addon, signing, now);
+  subscription_save(write, *addon_sub, addon);
+  svc.audit_append(write, scheduler_caller, "subscription.addon_" + std::string(reason), addon.id,
+                   {{"base_license_id", base.license_id}, {"term_end", rfc3339_format(base.term_end)}});
+}
 
 signing_context signing_of(service& svc) { return {svc.signer(), svc.config().issuer}; }
 

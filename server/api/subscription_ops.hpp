@@ -50,6 +50,14 @@ void ledger_append(store::txn& write, subscription::subscription_record& sub, co
 void subscription_term_charge(store::txn& write, subscription::subscription_record& sub, license_record& license,
                               std::string_view reason, std::int64_t now);
 
+/// Moves an active add-on onto its base's current term (tier and seats of its own scheduled
+/// change applied) and charges that term under `reason`; with `refund_unused`, the unused days
+/// of the add-on's previous term are refunded first. A suspended add-on, or one with auto_renew
+/// off, expires instead.
+void addon_follow(service& svc, store::txn& write, const std::string& addon_id,
+                  const subscription::subscription_record& base, const signing_context& signing, std::int64_t now,
+                  std::string_view reason, bool refund_unused);
+
 /// Ends an add-on along with its base: `status` is "expired" or "cancelled" (refunded prorated by
 /// day). Does nothing to an add-on that is already over.
 void addon_end(service& svc, store::txn& write, const std::string& addon_id, const std::string& status,

@@ -524,6 +524,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     subscription_term_charge(write, terms, license, "conversion", now);
     license_resign(write, license, signing, now);
     subscription_save(write, terms, license);
+    for (const auto& addon : terms.addons) addon_follow(svc, write, addon, terms, signing, now, "conversion", true);
     svc.audit_append(write, who, "subscription.trial_convert", license.id,
                      {{"term", terms.term}, {"seats", license.seats}, {"tier", license.tier}});
     return view_answer(write, license, now);
