@@ -365,6 +365,8 @@ std::optional<api_response> subscription_status_change(service& svc, store::txn&
     license.status = "revoked";
     s->auto_renew = false;
     s->scheduled = {};
+    // Add-ons need a base: they end with it (a revocation refunds nothing).
+    for (const auto& addon_id : s->addons) addon_end(svc, write, addon_id, "expired", signing, now, who);
   } else {
     api_fail(errc::bad_request);
   }

@@ -333,6 +333,13 @@ TEST_CASE("add-ons need an active base, follow its end date, and are suspended w
   CHECK(w.get(base_id).at("status") == "expired");
   CHECK(w.get(addon_id).at("status") == "expired");
   CHECK_ERROR(w.post(base_id, "reactivate"), 422, "subscription_not_active");
+
+  // Revoking a base ends its add-ons.
+  auto revoked_base = w.subscribe({{"term", "monthly"}, {"seats", 1}});
+  auto orphan = w.subscribe({{"base_license_id", revoked_base.at("id")}, {"seats", 1}});
+  REQUIRE(w.post(revoked_base.at("id").get<std::string>(), "revoke").status == 200);
+  CHECK(w.get(orphan.at("id").get<std::string>()).at("status") == "expired");
+  CHECK(w.validate(orphan) == "expired");
 }
 
 TEST_CASE("a scheduled change applies at renewal; a mid-term change removes it") {
