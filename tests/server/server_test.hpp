@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "support/error_check.hpp"
 #include "support/https_client.hpp"
 #include "support/licensor_api.hpp"
 #include "support/licensord_process.hpp"
@@ -26,13 +27,3 @@ struct partner_world {
 };
 
 }  // namespace licensor::testing
-
-// The response is an error with this status and this code, in the {"error":{"code","message"}} shape.
-#define CHECK_ERROR(reply, expected_status, expected_code)            \
-  do {                                                                \
-    const ::licensor::testing::response& checked_ = (reply);          \
-    INFO("response ", checked_.status, ": ", checked_.body);          \
-    CHECK(checked_.status == (expected_status));                      \
-    CHECK(checked_.has_error_shape());                                \
-    CHECK(checked_.error_code() == (expected_code));                  \
-  } while (0)

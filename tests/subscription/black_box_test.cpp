@@ -5,33 +5,12 @@
 
 #include <memory>
 
-#include "licensor/rfc3339.hpp"
-#include "support/https_client.hpp"
-#include "support/licensor_api.hpp"
-#include "support/licensord_process.hpp"
+#include "subscription_test.hpp"
 
 using namespace licensor::testing;
 using json = nlohmann::json;
 
 namespace {
-
-constexpr std::int64_t day = 86'400;
-
-#define CHECK_ERROR(reply, expected_status, expected_code)   \
-  do {                                                       \
-    const response& checked_ = (reply);                      \
-    INFO("response ", checked_.status, ": ", checked_.body); \
-    CHECK(checked_.status == (expected_status));             \
-    CHECK(checked_.error_code() == (expected_code));         \
-  } while (0)
-
-std::string t(std::int64_t seconds) { return licensor::rfc3339_format(seconds); }
-std::int64_t at(const std::string& text) { return *licensor::rfc3339_parse(text); }
-
-licensord_process& server() {
-  static auto process = std::make_unique<licensord_process>(std::vector<std::string>{"--test-clock"});
-  return *process;
-}
 
 // One partner with a priced product and a customer, at a clock the case chooses.
 struct world {

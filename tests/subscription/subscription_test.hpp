@@ -1,0 +1,29 @@
+// Shared by the subscription black-box suites: one licensord started with --test-clock for the
+// whole executable, and time helpers (cases move the clock with POST /v1/test/clock).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "licensor/rfc3339.hpp"
+#include "support/error_check.hpp"
+#include "support/https_client.hpp"
+#include "support/licensor_api.hpp"
+#include "support/licensord_process.hpp"
+
+namespace licensor::testing {
+
+constexpr std::int64_t day = 86'400;
+
+inline std::string t(std::int64_t seconds) { return licensor::rfc3339_format(seconds); }
+inline std::int64_t at(const std::string& text) { return *licensor::rfc3339_parse(text); }
+
+/// The suites' licensord, started on first use with the test clock.
+inline licensord_process& server() {
+  static auto process = std::make_unique<licensord_process>(std::vector<std::string>{"--test-clock"});
+  return *process;
+}
+
+}  // namespace licensor::testing
