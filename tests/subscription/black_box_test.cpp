@@ -68,27 +68,6 @@ struct world {
   json customer;
 };
 
-std::int64_t sum_amounts(const json& items, const std::string& reason = {}) {
-  std::int64_t total = 0;
-  for (const auto& item : items)
-    if (reason.empty() || item.at("reason") == reason) total += item.at("amount").get<std::int64_t>();
-  return total;
-}
-
-// Every audit entry about `target`, across pages.
-std::vector<json> audit_of(https_client& op, const std::string& target) {
-  std::vector<json> out;
-  std::string after;
-  for (;;) {
-    auto page = op.get("/v1/audit?limit=500" + (after.empty() ? std::string() : "&after=" + after));
-    expect_status(page, 200, "audit");
-    for (const auto& entry : page.json.at("items"))
-      if (entry.at("target") == target) out.push_back(entry);
-    if (page.json.at("next").is_null()) return out;
-    after = page.json.at("next").get<std::string>();
-  }
-}
-
 }  // namespace
 
 TEST_CASE("seat decreases: day 7 after purchase is allowed, day 8 is seat_decrease_window_closed") {

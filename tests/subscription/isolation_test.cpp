@@ -81,33 +81,12 @@ struct seller {
   json customer;
 };
 
-std::int64_t sum_amounts(const json& items, const std::string& reason = {}) {
-  std::int64_t total = 0;
-  for (const auto& item : items)
-    if (reason.empty() || item.at("reason") == reason) total += item.at("amount").get<std::int64_t>();
-  return total;
-}
-
-// Every audit entry about `target`, across pages.
-std::vector<json> audit_of(const std::string& target) {
-  std::vector<json> out;
-  std::string after;
-  for (;;) {
-    auto page = operator_client().get("/v1/audit?limit=500" + (after.empty() ? std::string() : "&after=" + after));
-    expect_status(page, 200, "audit");
-    for (const auto& entry : page.json.at("items"))
-      if (entry.at("target") == target) out.push_back(entry);
-    if (page.json.at("next").is_null()) return out;
-    after = page.json.at("next").get<std::string>();
-  }
-}
-
 // Everything the owner sees of one subscription: the license, its ledger, members, audit.
 json snapshot_of(seller& owner, const std::string& id) {
   auto members = owner.api.get("/v1/licenses/" + id + "/members");
   expect_status(members, 200, "members");
   return {{"license", owner.get(id)}, {"ledger", owner.ledger(id)}, {"members", members.json},
-          {"audit", audit_of(id).size()}};
+          {"audit", audit_of(operator_client(), id).size()}};
 }
 
 }  // namespace

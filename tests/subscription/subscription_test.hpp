@@ -26,4 +26,26 @@ inline licensord_process& server() {
   return *process;
 }
 
+/// The sum of a ledger's amounts, for one `reason` or all.
+inline std::int64_t sum_amounts(const nlohmann::json& items, const std::string& reason = {}) {
+  std::int64_t total = 0;
+  for (const auto& item : items)
+    if (reason.empty() || item.at("reason") == reason) total += item.at("amount").get<std::int64_t>();
+  return total;
+}
+
+/// Every audit entry about `target`, across pages.
+inline std::vector<nlohmann::json> audit_of(https_client& as_operator, const std::string& target) {
+  std::vector<nlohmann::json> out;
+  std::string after;
+  for (;;) {
+    auto page = as_operator.get("/v1/audit?limit=500" + (after.empty() ? std::string() : "&after=" + after));
+    expect_status(page, 200, "audit");
+    for (const auto& entry : page.json.at("items"))
+      if (entry.at("target") == target) out.push_back(entry);
+    if (page.json.at("next").is_null()) return out;
+    after = page.json.at("next").get<std::string>();
+  }
+}
+
 }  // namespace licensor::testing
