@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/bn.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <unistd.h>
 
@@ -39,7 +41,41 @@ bool pem_write(const std::filesystem::path& path, mode_t mode, Write write) {
   return std::fclose(file) == 0 && written;
 }
 
+// Mozilla's "intermediate" TLS 1.2 list: forward secrecy and AEAD only.
+constexpr const char* tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+constexpr int renew_days_before_expiry = 30;
+
+bool certificate_fresh(const std::filesystem::path& certificate) {
+  FILE* file = std::fopen(certificate.c_str(), "r");
+  if (file == nullptr) return false;
+  x509_ptr cert(PEM_read_X509(file, nullptr, nullptr, nullptr), X509_free);
+  std::fclose(file);
+  if (!cert) return false;
+  const time_t renew_at = ::time(nullptr) + renew_days_before_expiry * 86'400L;
+  return X509_cmp_time(X509_get0_notAfter(cert.get()), const_cast<time_t*>(&renew_at)) > 0;
+}
+
+// RFC 5280 asks for a unique serial; 128 random bits (top bit clear, so it stays positive).
+bool serial_randomize(X509* certificate) {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return false;
+  bytes[0] &= 0x7f;
+  BIGNUM* number = BN_bin2bn(bytes, sizeof bytes, nullptr);
+  const bool set = number != nullptr && BN_to_ASN1_INTEGER(number, X509_get_serialNumber(certificate)) != nullptr;
+  BN_free(number);
+  return set;
+}
+
 }  // namespace
+
+bool tls_key_world_readable(const std::filesystem::path& private_key) {
+  std::error_code ec;
+  const auto perms = std::filesystem::status(private_key, ec).permissions();
+  return !ec && (perms & std::filesystem::perms::others_all) != std::filesystem::perms::none;
+}
 
 result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(const std::filesystem::path& certificate,
                                                                     const std::filesystem::path& private_key) {
@@ -47,6 +83,7 @@ result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(const std::f
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  if (SSL_CTX_set_cipher_list(context->native_handle(), tls12_ciphers) != 1) return errc::internal;
   boost::system::error_code ec;
   context->use_certificate_chain_file(certificate.string(), ec);
   if (ec) return errc::io_error;
@@ -58,14 +95,18 @@ result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(const std::f
 result<void> tls_self_signed_ensure(const std::filesystem::path& certificate,
                                     const std::filesystem::path& private_key) {
   std::error_code ec;
-  if (std::filesystem::exists(certificate, ec) && std::filesystem::exists(private_key, ec)) return {};
+  if (std::filesystem::exists(private_key, ec)) {
+    std::filesystem::permissions(private_key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    if (ec) return errc::io_error;
+    if (certificate_fresh(certificate)) return {};
+  }
   std::filesystem::create_directories(certificate.parent_path(), ec);
 
   pkey_ptr key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   x509_ptr cert(X509_new(), X509_free);
   if (!key || !cert) return errc::internal;
   X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(::time(nullptr)));
+  if (!serial_randomize(cert.get())) return errc::internal;
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 24 * 3600);
   X509_set_pubkey(cert.get(), key.get());
