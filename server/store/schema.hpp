@@ -28,6 +28,7 @@ inline constexpr const char* free_licenses = "free_licenses";          // custom
 inline constexpr const char* counters = "counters";                    // name -> decimal count
 inline constexpr const char* audit = "audit";                          // 16 hex digit seq -> entry
 inline constexpr const char* idempotency = "idempotency";              // caller \n key -> response
+inline constexpr const char* idempotency_expiry = "idempotency_expiry"; // 16-hex at/caller \n key -> ""
 // subscriptions (docs/subscriptions.md)
 inline constexpr const char* subscriptions = "subscriptions";          // license id -> subscription terms
 inline constexpr const char* ledger = "ledger";                        // license/16-hex seq -> ledger entry
@@ -36,14 +37,16 @@ inline constexpr const char* members = "members";                      // licens
 inline constexpr const char* schedule = "schedule";                    // 16-hex due/license -> ""
 }  // namespace db
 
-inline constexpr int schema_version = 1;
+/// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.
+inline constexpr int schema_version = 2;
 
 struct store_options {
   std::size_t map_size_bytes = std::size_t{64} << 30;  // address space, not disk
   bool durable = true;
 };
 
-/// Opens the store in `dir`, creating it and recording the schema version on first use.
+/// Opens the store in `dir`, creating it (mode 0700) and recording the schema version on first
+/// use, and migrates an older schema in one write transaction. An existing `dir` keeps its mode.
 /// Errors: schema_too_new when a newer Licensor wrote the data, storage_* from LMDB.
 [[nodiscard]] result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir,
                                                            const store_options& options);
