@@ -26,6 +26,9 @@ struct spread {
 /// Sends one request and returns the JSON answer's `field` (throws on anything unexpected).
 [[nodiscard]] std::string request_field(unsigned short port, const load_request& request, const char* field = "id");
 
+/// The operator token benchmarks start licensord with: a throwaway, at the minimum length.
+inline constexpr const char* bench_operator_token = "bench-operator-token-throwaway-00";
+
 /// licensord's command line for a benchmark: loopback, a fresh data dir, quiet, brute-force
 /// limits lifted (one loopback client plays thousands of customers).
 [[nodiscard]] std::vector<std::string> licensord_bench_args(const std::string& build_dir, const std::string& data_dir);

@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
   const load_options load{argc > 4 ? static_cast<unsigned>(std::stoi(argv[4])) : 64u, std::chrono::hours(24)};
   const auto scratch = std::filesystem::temp_directory_path() / ("licensor-scale-" + std::to_string(::getpid()));
   const auto data = scratch / "data";
-  const std::string operator_auth = "Bearer bench-operator-token";
-  child_process server(licensord_bench_args(build, data.string()), {"LICENSOR_OPERATOR_TOKEN=bench-operator-token"});
+  const std::string operator_auth = std::string("Bearer ") + bench_operator_token;
+  child_process server(licensord_bench_args(build, data.string()), {std::string("LICENSOR_OPERATOR_TOKEN=") + bench_operator_token});
   const auto port = server.port();
 
   std::fprintf(stderr, "scale_bench: %llu partners\n", static_cast<unsigned long long>(partner_count));

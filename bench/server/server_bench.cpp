@@ -110,8 +110,8 @@ int main(int argc, char** argv) {
   const auto scratch = std::filesystem::temp_directory_path() / ("licensor-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(scratch);
 
-  const std::string operator_auth = "Bearer bench-operator-token";
-  child_process server(licensord_bench_args(build, (scratch / "data").string()), {"LICENSOR_OPERATOR_TOKEN=bench-operator-token"});
+  const std::string operator_auth = std::string("Bearer ") + bench_operator_token;
+  child_process server(licensord_bench_args(build, (scratch / "data").string()), {std::string("LICENSOR_OPERATOR_TOKEN=") + bench_operator_token});
   child_process trivial({build + "/bench/server/trivial_responder", (scratch / "trivial").string()}, {});
 
   // A Titanium partner, a product and one customer (with one license) per client.

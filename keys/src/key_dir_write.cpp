@@ -1,6 +1,7 @@
 // The changes to a key directory: init, rotate, revoke. Each holds the directory lock and
 // writes the keyring last (see the layout comment in key_dir.hpp).
 #include <array>
+#include <optional>
 #include <system_error>
 
 #include "key_dir_lock.hpp"
@@ -21,6 +22,9 @@ struct change_context {
 result<change_context> change_begin(const std::filesystem::path& dir, const key_dir_options& options) {
   auto state = key_dir_keyring(dir);
   if (!state) return state.error();
+  // A server's copy of the dir may leave the root out, as it should: say so, not "io_error".
+  std::error_code ec;
+  if (!std::filesystem::exists(key_dir_root_secret_path(dir), ec) && !ec) return errc::root_key_offline;
   auto text = file_read(key_dir_root_secret_path(dir));
   if (!text) return text.error();
   auto form = secret_text_form(line_trim(*text));
@@ -123,11 +127,12 @@ result<void> key_dir_init(const std::filesystem::path& dir, const key_dir_option
 }
 
 result<KeyId> key_dir_rotate(const std::filesystem::path& dir, const key_dir_options& options,
-                             unix_seconds now) {
+                             unix_seconds now, std::optional<std::uint64_t> from_version) {
   auto lock = key_dir_lock::acquire(dir);
   if (!lock) return lock.error();
   auto change = change_begin(dir, options);
   if (!change) return change.error();
+  if (from_version && change->keyring.version != *from_version) return errc::conflict;
 
   auto entry = signing_key_create(dir, change->form, options, now);
   if (!entry) return entry.error();
@@ -155,6 +160,33 @@ result<void> key_dir_revoke(const std::filesystem::path& dir, const key_dir_opti
   }
   // Also on a repeated revoke, so a secret a failed deletion left behind goes now.
   return signing_secrets_prune(dir, keyring);
+}
+
+std::optional<unix_seconds> key_retired_at(const keyring_document& keyring, const KeyId& kid) {
+  const auto* entry = keyring.find(kid);
+  if (entry == nullptr || entry->status != key_status::retired) return std::nullopt;
+  // A key is retired by the rotation that activates the next one: the first later nbf.
+  std::optional<unix_seconds> successor;
+  for (const auto& other : keyring.keys)
+    if (other.nbf > entry->nbf && (!successor || other.nbf < *successor)) successor = other.nbf;
+  return successor;
+}
+
+result<std::size_t> key_dir_retired_secrets_prune(const std::filesystem::path& dir, unix_seconds now,
+                                                  std::int64_t grace_seconds) {
+  auto state = key_dir_keyring(dir);
+  if (!state) return state.error();
+  auto lock = key_dir_lock::acquire(dir);
+  if (!lock) return lock.error();
+  std::size_t removed = 0;
+  for (const auto& entry : state->keyring.keys) {
+    const auto retired_at = key_retired_at(state->keyring, entry.kid);
+    if (!retired_at || *retired_at + grace_seconds > now) continue;
+    std::error_code ec;
+    if (std::filesystem::remove(key_dir_signing_secret_path(dir, entry.kid), ec)) ++removed;
+    if (ec) return errc::io_error;
+  }
+  return removed;
 }
 
 }  // namespace licensor::keys

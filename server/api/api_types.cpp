@@ -26,6 +26,9 @@ unsigned errc_http_status(errc code) noexcept {
     case errc::license_unlinked:
     case errc::not_a_subscription:
     case errc::member_exists:
+    case errc::secret_shown_once:
+    case errc::root_key_offline:
+    case errc::customer_has_licenses:
     case errc::no_active_key: return 409;
     case errc::payload_too_large: return 413;
     case errc::free_license_exists:
@@ -44,6 +47,7 @@ unsigned errc_http_status(errc code) noexcept {
     case errc::price_not_found:
     case errc::conversion_not_allowed:
     case errc::invalid_vat_number:
+    case errc::product_policy:
     case errc::activation_failed: return 422;
     case errc::rate_limited: return 429;
     case errc::storage_full: return 507;

@@ -29,6 +29,9 @@ struct api_response {
   std::optional<int> retry_after_seconds;
   std::string content_type = "application/json";
   std::string raw_body;  ///< sent as is when not empty (e.g. the OpenAPI document)
+  /// The body carries a secret shown once (a new API key): it is never stored, so a replay of
+  /// its Idempotency-Key answers secret_shown_once instead of the secret.
+  bool shown_once = false;
 };
 
 using responder = std::function<void(api_response)>;

@@ -106,7 +106,9 @@ void api_key_create(service& svc, api_call& call, responder respond) {
     store_check(write.insert(store::db::api_keys, hash_hex(api_key), nlohmann::json(record).dump()));
     store_check(write.put(store::db::meta, "api_key/" + record.id, hash_hex(api_key)));
     svc.audit_append(write, who, "api_key.create", record.id, {{"partner_id", record.partner_id}, {"label", label}});
-    return answer({{"id", record.id}, {"partner_id", record.partner_id}, {"api_key", api_key}}, 201);
+    auto created = answer({{"id", record.id}, {"partner_id", record.partner_id}, {"api_key", api_key}}, 201);
+    created.shown_once = true;  // never kept for an Idempotency-Key replay
+    return created;
   }, std::move(respond));
 }
 

@@ -99,8 +99,12 @@ void validate_post(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   if (token) return respond(validate_token(svc, snapshot, *token, fingerprint));
 
+  // An activation key is a guessable identifier: looking one up spends the same budgets as an
+  // activation, or validate would be an existence oracle beside activate's limits.
+  if (auto wait = svc.limiters().activate_by_client.take(call.request.client)) api_fail_rate_limited(*wait);
   const auto canonical = activation_key_canonical(*activation_key);
   if (!canonical) return respond(validate_answer("not_found", nullptr));
+  if (auto wait = svc.limiters().activate_by_key.take(*canonical)) api_fail_rate_limited(*wait);
   auto license_id = snapshot.get(store::db::activation_keys, *canonical);
   if (!license_id) api_fail(license_id.error());
   const auto license = *license_id ? license_find(snapshot, **license_id) : std::nullopt;

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "api/idempotency.hpp"
 #include "api/routes.hpp"
 #include "store/schema.hpp"
 
@@ -135,13 +136,17 @@ bool hash_equal(std::string_view a, std::string_view b) {
 
 caller router::authenticate(const api_request& request) const {
   if (request.authorization.empty()) return {};
-  // A client that keeps failing is refused before its next guess is even looked at.
-  auto& failures = service_.limiters().auth_failures_by_client;
-  if (auto wait = failures.exhausted(request.client)) api_fail_rate_limited(*wait);
+  // The credential is checked first: a valid one always passes, so a client sharing an address
+  // (NAT, a proxy) with someone who keeps failing is not locked out. Credentials are 256-bit
+  // random, so limiting failures is about their cost (an audit write each), not about guessing.
   try {
     return credential_check(request);
   } catch (const api_error& error) {
-    if (error.code == errc::unauthorized) (void)failures.take(request.client);
+    if (error.code != errc::unauthorized) throw;
+    auto& failures = service_.limiters().auth_failures_by_client;
+    if (auto wait = failures.take(request.client)) api_fail_rate_limited(*wait);
+    service_.audit_record(caller{caller_kind::anonymous, "", "client:" + request.client}, "auth.failed", "",
+                          {{"reason", error.message}});
     throw;
   }
 }
@@ -182,6 +187,7 @@ void router::handle(const api_request& request, responder respond) {
     if (matched == nullptr) api_fail(path_known ? errc::method_not_allowed : errc::not_found);
     if (matched->run == test_clock_set && !service_.config().test_clock) api_fail(errc::not_found);
 
+    idempotency_key_check(request);
     api_call call{request, authenticate(request), std::move(params), {}, nlohmann::json::object()};
     const unsigned needed = call.who.kind == caller_kind::operator_ ? operators
                             : call.who.kind == caller_kind::partner ? partners

@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <future>
 
+#include "api/idempotency.hpp"
+#include "api/keyring_audit.hpp"
 #include "licensor/base64url.hpp"
 #include "licensor/rfc3339.hpp"
 #include "store/schema.hpp"
@@ -13,10 +16,6 @@ namespace licensor::server {
 namespace {
 
 constexpr std::int64_t signer_poll_seconds = 1;
-
-std::string idempotency_hash(const api_request& request) {
-  return hash_hex(request.method + ' ' + request.target + '\n' + request.body);
-}
 
 }  // namespace
 
@@ -49,6 +48,18 @@ service::~service() {
 result<std::unique_ptr<service>> service::create(service_config config, std::unique_ptr<store::lmdb_env> env) {
   std::unique_ptr<service> out(new service(std::move(config), std::move(env)));
   if (auto loaded = out->signer_reload(); !loaded) return loaded.error();
+  // The keyring in force when this store was created (or upgraded) needs no audit entry.
+  const auto version = out->signer_->keyring.version;
+  std::promise<result<void>> baseline;
+  out->writer_->submit([version](store::txn& write) -> result<void> {
+    try {
+      keyring_audit_baseline(write, version);
+      return {};
+    } catch (const api_error& error) {
+      return error.code;
+    }
+  }, [&baseline](result<void> committed) { baseline.set_value(committed); });
+  if (auto committed = baseline.get_future().get(); !committed) return committed.error();
   return out;
 }
 
@@ -59,33 +70,19 @@ store::txn service::read() const {
 }
 
 void service::commit(const api_call& call, change work, responder respond) {
-  std::string idempotency_key;
-  std::string request_hash;
-  if (!call.request.idempotency_key.empty()) {
-    // Keys are per caller; anonymous callers (activation) are told apart by address.
-    const auto scope = call.who.id.empty() ? "client:" + call.request.client : call.who.id;
-    idempotency_key = scope + '\n' + call.request.idempotency_key;
-    request_hash = idempotency_hash(call.request);
-  }
+  auto scope = idempotency_scope_of(call);
   auto outcome = std::make_shared<api_response>();
-  auto job = [work = std::move(work), outcome, idempotency_key, request_hash](store::txn& write) -> result<void> {
+  auto job = [this, work = std::move(work), outcome, scope = std::move(scope)](store::txn& write) -> result<void> {
     try {
-      if (!idempotency_key.empty()) {
-        auto seen = write.get(store::db::idempotency, idempotency_key);
-        if (!seen) return seen.error();
-        if (*seen) {
-          const auto stored = nlohmann::json::parse(**seen);
-          if (stored.at("hash").get<std::string>() != request_hash) api_fail(errc::idempotency_mismatch);
-          outcome->status = stored.at("status").get<unsigned>();
-          outcome->body = stored.at("body");
+      const auto now = this->now();
+      if (scope) {
+        if (auto first = idempotency_replay(write, *scope, now, config_.idempotency_ttl_seconds)) {
+          *outcome = std::move(*first);
           return {};  // a replay: the first answer, and no change
         }
       }
       *outcome = work(write);
-      if (!idempotency_key.empty()) {
-        const nlohmann::json stored{{"hash", request_hash}, {"status", outcome->status}, {"body", outcome->body}};
-        store_check(write.put(store::db::idempotency, idempotency_key, stored.dump()));
-      }
+      if (scope) idempotency_record(write, *scope, *outcome, now, config_.idempotency_ttl_seconds);
       return {};
     } catch (const api_error& error) {
       *outcome = error_response(error);
@@ -96,6 +93,55 @@ void service::commit(const api_call& call, change work, responder respond) {
     // A job that failed already wrote its error into `outcome`; a failed commit did not.
     if (!committed && outcome->status < 400) *outcome = error_response(committed.error());
     respond(std::move(*outcome));
+  });
+}
+
+std::optional<api_response> service::replay_of(const api_call& call) const {
+  const auto scope = idempotency_scope_of(call);
+  if (!scope) return std::nullopt;
+  return idempotency_replay(read(), *scope, now(), config_.idempotency_ttl_seconds);
+}
+
+void service::audit_record(caller who, std::string action, std::string target, nlohmann::json details) {
+  writer_->submit([this, who = std::move(who), action = std::move(action), target = std::move(target),
+                   details = std::move(details)](store::txn& write) -> result<void> {
+    try {
+      audit_append(write, who, action, target, details);
+      return {};
+    } catch (const api_error& error) {
+      return error.code;
+    }
+  }, [](result<void> committed) {
+    if (!committed)
+      std::fprintf(stderr, "licensord: an audit entry could not be written: %s\n",
+                   std::string(errc_code(committed.error())).c_str());
+  });
+}
+
+void service::keyring_watch(std::shared_ptr<const keys::signer_state> current) {
+  const auto now_seconds = now();
+  if (now_seconds - retired_pruned_at_.load() >= 3600) {
+    retired_pruned_at_ = now_seconds;
+    auto pruned = keys::key_dir_retired_secrets_prune(config_.key_dir, now_seconds, config_.retired_secret_grace_seconds);
+    if (!pruned)
+      std::fprintf(stderr, "licensord: retired signing secrets could not be pruned: %s\n",
+                   std::string(errc_code(pruned.error())).c_str());
+  }
+  // A version nobody audited (a rotation made with licensorctl, or an API change whose commit
+  // failed after the key dir changed) is audited here, once.
+  const auto version = current->keyring.version;
+  if (keyring_audited_.load() >= version || keyring_audit_pending_.exchange(true)) return;
+  writer_->submit([this, signer = std::move(current)](store::txn& write) -> result<void> {
+    try {
+      (void)keyring_change_audit(*this, write, caller{caller_kind::operator_, "", "keyring-watch"},
+                                 "keys.keyring_changed", signer->active_kid.value, *signer);
+      return {};
+    } catch (const api_error& error) {
+      return error.code;
+    }
+  }, [this, version](result<void> committed) {
+    if (committed) keyring_audited_ = version;
+    keyring_audit_pending_ = false;
   });
 }
 
@@ -115,6 +161,12 @@ std::shared_ptr<const keys::signer_state> service::signer() {
         std::fprintf(stderr, "licensord: keyring changed on disk but could not be loaded: %s\n",
                      std::string(errc_code(reloaded.error())).c_str());
     }
+    std::shared_ptr<const keys::signer_state> watched;
+    {
+      std::lock_guard lock(signer_mutex_);
+      watched = signer_;
+    }
+    keyring_watch(std::move(watched));
   }
   std::lock_guard lock(signer_mutex_);
   return signer_;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "api/api_types.hpp"
@@ -36,6 +37,8 @@ struct service_config {
   level_caps caps;
   std::int64_t leeway_seconds = 60;
   bool test_clock = false;  ///< enables POST /v1/test/clock (tests only)
+  std::int64_t idempotency_ttl_seconds = 86'400;  ///< how long a first answer is replayed
+  std::int64_t retired_secret_grace_seconds = 30 * 86'400;  ///< then a retired key's secret is deleted
   rate_limits limits;
 };
 
@@ -65,7 +68,17 @@ class service {
   /// `respond` once it is durable. `work` may throw api_error: its writes are then discarded.
   void commit(const api_call& call, change work, responder respond);
 
-  /// The current signer; picks up a keyring changed on disk (licensorctl) within a second.
+  /// The first answer to `call`'s Idempotency-Key, read outside any write: for changes that
+  /// act outside the store (the key dir) and must not act twice. Throws api_error.
+  [[nodiscard]] std::optional<api_response> replay_of(const api_call& call) const;
+
+  /// Appends one audit entry in its own write, without waiting (failed authentications, the
+  /// operator token replaced at start). A failure is logged, never thrown.
+  void audit_record(caller who, std::string action, std::string target,
+                    nlohmann::json details = nlohmann::json::object());
+
+  /// The current signer; picks up a keyring changed on disk (licensorctl) within a second,
+  /// audits a keyring version nobody audited yet, and deletes retired secrets past their grace.
   [[nodiscard]] std::shared_ptr<const keys::signer_state> signer();
   /// Re-reads the key dir now (after a rotation or revocation made through the API).
   [[nodiscard]] result<void> signer_reload();
@@ -81,6 +94,7 @@ class service {
 
  private:
   service(service_config config, std::unique_ptr<store::lmdb_env> env);
+  void keyring_watch(std::shared_ptr<const keys::signer_state> current);
 
   service_config config_;
   service_limiters limiters_;
@@ -89,6 +103,9 @@ class service {
   std::mutex signer_mutex_;
   std::shared_ptr<const keys::signer_state> signer_;
   std::atomic<std::int64_t> signer_checked_at_{0};
+  std::atomic<std::uint64_t> keyring_audited_{0};      ///< highest version known to be audited
+  std::atomic<bool> keyring_audit_pending_{false};     ///< one catch-up write at a time
+  std::atomic<std::int64_t> retired_pruned_at_{0};
   std::atomic<std::int64_t> clock_override_{0};
 };
 

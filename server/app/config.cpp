@@ -56,6 +56,12 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
     if (name == "activate-rate") config.limits.activate_per_client = rate, config.limits.activate_per_client_burst = rate / 2 + 1;
     if (name == "activate-key-rate") config.limits.activate_per_key = rate, config.limits.activate_per_key_burst = rate;
     if (name == "auth-failure-rate") config.limits.auth_failures_per_client = rate, config.limits.auth_failures_per_client_burst = rate;
+  } else if (name == "idempotency-ttl") {
+    if (!number_parse(value, number) || number == 0 || number > 24 * 365) return "--idempotency-ttl takes hours";
+    config.idempotency_ttl_seconds = static_cast<std::int64_t>(number) * 3600;
+  } else if (name == "retired-secret-grace") {
+    if (!number_parse(value, number) || number > 3650) return "--retired-secret-grace takes days";
+    config.retired_secret_grace_seconds = static_cast<std::int64_t>(number) * 86'400;
   } else if (name == "log-level") {
     if (value != "info" && value != "warn") return "--log-level takes info or warn";
     config.http.log_requests = value == "info";
@@ -109,6 +115,9 @@ usage: licensord [options]
   --activate-rate N       activations per minute per client address (default 120, burst 61)
   --activate-key-rate N   activation attempts per minute per activation key (default 10)
   --auth-failure-rate N   failed authentications per minute per client address (default 30)
+  --idempotency-ttl H     hours a change's first answer is replayed for its Idempotency-Key (default 24)
+  --retired-secret-grace D  days a retired signing key's secret stays on disk before it is
+                          deleted (its public key keeps verifying; default 30)
   --issuer NAME           the tokens' iss claim (default licensor)
   --test-clock            tests only: adds POST /v1/test/clock for operators to set the time
   --help                  this text

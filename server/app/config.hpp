@@ -23,6 +23,8 @@ struct daemon_config {
   http_options http;
   bool test_clock = false;
   rate_limits limits;
+  std::int64_t idempotency_ttl_seconds = 86'400;
+  std::int64_t retired_secret_grace_seconds = 30 * 86'400;
   bool show_help = false;
 };
 

@@ -45,26 +45,44 @@ result<void> key_dir_ensure(const daemon_config& config, const keys::key_dir_opt
   return keys::key_dir_init(config.key_dir, init, std::time(nullptr));
 }
 
-// Stores the operator token's hash. Returns the token to print when one was generated.
-result<std::string> operator_token_ensure(store::lmdb_env& env) {
+// Secrets read from the environment are taken out of it at once: the environment is readable
+// in /proc by the same user, copied into every child, and shown in crash reports.
+std::string environment_take(const char* name) {
+  const char* value = std::getenv(name);
+  std::string taken = value == nullptr ? "" : value;
+  if (value != nullptr) ::unsetenv(name);
+  return taken;
+}
+
+constexpr std::size_t min_operator_token_length = 32;
+constexpr std::size_t min_passphrase_length = 12;
+
+struct operator_token_outcome {
+  std::string printed;   ///< a generated token to print once, or empty
+  bool replaced = false; ///< LICENSOR_OPERATOR_TOKEN replaced a different stored token
+};
+
+// Stores the operator token's hash: the chosen one, or a generated one on first start.
+result<operator_token_outcome> operator_token_ensure(store::lmdb_env& env, std::string chosen) {
   auto write = env.begin_write();
   if (!write) return write.error();
-  std::string printed;
-  if (const char* chosen = std::getenv("LICENSOR_OPERATOR_TOKEN"); chosen != nullptr && *chosen != '\0') {
-    if (auto put = write->put(store::db::meta, "operator_token_hash", hash_hex(chosen)); !put) return put.error();
-  } else {
-    auto existing = write->get(store::db::meta, "operator_token_hash");
-    if (!existing) return existing.error();
-    if (!*existing) {
-      std::array<std::uint8_t, 32> secret{};
-      randombytes_buf(secret.data(), secret.size());
-      printed = "lop_" + base64url_encode(secret);
-      sodium_memzero(secret.data(), secret.size());
-      if (auto put = write->put(store::db::meta, "operator_token_hash", hash_hex(printed)); !put) return put.error();
-    }
+  operator_token_outcome outcome;
+  auto existing = write->get(store::db::meta, "operator_token_hash");
+  if (!existing) return existing.error();
+  if (!chosen.empty()) {
+    const auto hashed = hash_hex(chosen);
+    sodium_memzero(chosen.data(), chosen.size());
+    outcome.replaced = *existing && **existing != hashed;
+    if (auto put = write->put(store::db::meta, "operator_token_hash", hashed); !put) return put.error();
+  } else if (!*existing) {
+    std::array<std::uint8_t, 32> secret{};
+    randombytes_buf(secret.data(), secret.size());
+    outcome.printed = "lop_" + base64url_encode(secret);
+    sodium_memzero(secret.data(), secret.size());
+    if (auto put = write->put(store::db::meta, "operator_token_hash", hash_hex(outcome.printed)); !put) return put.error();
   }
   if (auto committed = write->commit(); !committed) return committed.error();
-  return printed;
+  return outcome;
 }
 
 }  // namespace
@@ -90,14 +108,27 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // A data dir this process creates is private; an existing one keeps the mode its owner chose.
   std::error_code dir_error;
-  std::filesystem::create_directories(config->data_dir, dir_error);
-  std::filesystem::permissions(config->data_dir, std::filesystem::perms::owner_all, dir_error);
+  if (!std::filesystem::exists(config->data_dir, dir_error)) {
+    std::filesystem::create_directories(config->data_dir, dir_error);
+    if (!dir_error) std::filesystem::permissions(config->data_dir, std::filesystem::perms::owner_all, dir_error);
+  }
   if (dir_error) return fail("data dir " + config->data_dir.string(), errc::io_error);
 
   keys::key_dir_options key_options;
-  if (const char* passphrase = std::getenv(config->passphrase_env.c_str()); passphrase != nullptr)
-    key_options.passphrase = passphrase;
+  key_options.passphrase = environment_take(config->passphrase_env.c_str());
+  auto chosen_operator_token = environment_take("LICENSOR_OPERATOR_TOKEN");
+  if (!key_options.passphrase.empty() && key_options.passphrase.size() < min_passphrase_length) {
+    std::fprintf(stderr, "licensord: %s is shorter than %zu characters; choose a longer passphrase\n",
+                 config->passphrase_env.c_str(), min_passphrase_length);
+    return 2;
+  }
+  if (!chosen_operator_token.empty() && chosen_operator_token.size() < min_operator_token_length) {
+    std::fprintf(stderr, "licensord: LICENSOR_OPERATOR_TOKEN is shorter than %zu characters; use a random token "
+                 "(e.g. openssl rand -base64 32)\n", min_operator_token_length);
+    return 2;
+  }
   if (auto keys_ready = key_dir_ensure(*config, key_options); !keys_ready)
     return fail("key dir " + config->key_dir.string(), keys_ready.error());
 
@@ -106,12 +137,17 @@ int main(int argc, char** argv) {
     if (auto made = tls_self_signed_ensure(config->tls_cert, config->tls_key); !made)
       return fail("self-signed certificate", made.error());
   }
+  if (tls_key_world_readable(config->tls_key)) {
+    std::fprintf(stderr, "licensord: the TLS key %s is readable by other users; chmod 0600 (or 0640 for a service "
+                 "group) and start again\n", config->tls_key.c_str());
+    return 2;
+  }
   auto tls = tls_context_load(config->tls_cert, config->tls_key);
   if (!tls) return fail("TLS certificate " + config->tls_cert.string(), tls.error());
 
   auto env = store::store_open(config->data_dir / "store", {});
   if (!env) return fail("store " + (config->data_dir / "store").string(), env.error());
-  auto operator_token = operator_token_ensure(**env);
+  auto operator_token = operator_token_ensure(**env, std::move(chosen_operator_token));
   if (!operator_token) return fail("operator token", operator_token.error());
 
   service_config settings;
@@ -120,8 +156,12 @@ int main(int argc, char** argv) {
   settings.issuer = config->issuer;
   settings.test_clock = config->test_clock;
   settings.limits = config->limits;
+  settings.idempotency_ttl_seconds = config->idempotency_ttl_seconds;
+  settings.retired_secret_grace_seconds = config->retired_secret_grace_seconds;
   auto svc = service::create(std::move(settings), std::move(*env));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
+  if (operator_token->replaced)
+    (*svc)->audit_record(caller{caller_kind::operator_, "", "environment"}, "operator_token.replace", "operator");
 
   // Renewals, expiries and trial conversions; a first pass at once catches up after downtime.
   auto scheduler = std::make_unique<subscription_scheduler>(**svc);
@@ -133,8 +173,8 @@ int main(int argc, char** argv) {
 
   std::cout << "licensord listening on https://" << config->http.address << ":" << *port << "\n";
   std::cout << "root public key (pin it in apps): " << keys::key_dir_root_public_path(config->key_dir).string() << "\n";
-  if (!operator_token->empty())
-    std::cout << "operator token (shown once, keep it safe): " << *operator_token << "\n";
+  if (!operator_token->printed.empty())
+    std::cout << "operator token (shown once, keep it safe): " << operator_token->printed << "\n";
   std::cout << std::flush;
 
   std::thread signal_waiter([&server, stop_signals] {

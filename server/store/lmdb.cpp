@@ -1,5 +1,6 @@
 #include "store/lmdb.hpp"
 
+#include <cerrno>
 #include <memory>
 
 namespace licensor::store {
@@ -15,7 +16,11 @@ std::string_view as_view(const MDB_val& value) {
 
 }  // namespace
 
-errc lmdb_error(int rc) noexcept { return rc == MDB_MAP_FULL ? errc::storage_full : errc::storage_error; }
+// A full map and a full disk (a commit's write or fsync failing for space) are one condition
+// for clients: no room left, 507, and nothing half-written (the transaction is aborted).
+errc lmdb_error(int rc) noexcept {
+  return rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT ? errc::storage_full : errc::storage_error;
+}
 
 txn::txn(txn&& other) noexcept : env_(other.env_), handle_(other.handle_) { other.handle_ = nullptr; }
 

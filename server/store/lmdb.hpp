@@ -1,7 +1,7 @@
 // LMDB behind RAII: one environment per process, named sub-databases, short transactions.
 // Values are copied out (std::string) before a transaction ends, so nothing points into the
-// map after commit. Every LMDB error is mapped to errc::storage_full (MDB_MAP_FULL) or
-// errc::storage_error; "not found" is an empty optional, never an error.
+// map after commit. Every LMDB error is mapped to errc::storage_full (MDB_MAP_FULL, or a full
+// disk: ENOSPC, EDQUOT) or errc::storage_error; "not found" is an empty optional, never an error.
 //
 // Threads: the environment is shared; a read_txn belongs to the thread that made it (MDB_NOTLS
 // lets workers open many); write transactions are made only by the group-commit writer.

@@ -76,6 +76,10 @@ constexpr std::array errc_table{
     errc_entry{errc::price_not_found, "price_not_found", "the product has no price for this tier"},
     errc_entry{errc::conversion_not_allowed, "conversion_not_allowed", "the trial cannot convert into that subscription"},
     errc_entry{errc::invalid_vat_number, "invalid_vat_number", "VAT number format is not valid"},
+    errc_entry{errc::secret_shown_once, "secret_shown_once", "the first answer carried a secret that is shown only once"},
+    errc_entry{errc::root_key_offline, "root_key_offline", "the root secret key is kept offline; use licensorctl where it is"},
+    errc_entry{errc::customer_has_licenses, "customer_has_licenses", "the customer still has licenses"},
+    errc_entry{errc::product_policy, "product_policy", "the product's policy does not allow this license"},
     errc_entry{errc::internal, "internal", "internal error"},
 };
 

@@ -119,4 +119,32 @@ TEST_CASE("guessing credentials is limited per client, with Retry-After") {
   CHECK_FALSE(limited.header("retry-after").empty());
   // Unauthenticated endpoints stay open to that client.
   CHECK(guesser.request("GET", "/v1/health", {}, {{"Authorization", ""}}).status == 200);
+  // Valid credentials from the same address (a NAT, a proxy) are not refused: only failures are.
+  auto colleague = server.operator_client();
+  CHECK(colleague.get("/v1/partners").status == 200);
+  CHECK(guesser.get("/v1/licenses").status == 429);
+  // Each failure the limiter let through is audited with the client's address, never the credential.
+  // (They are written without holding up the refusal, so give the writer a moment.)
+  auto failures = audit_entries(colleague, "auth.failed");
+  for (int attempt = 0; attempt < 50 && failures.size() < 5; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    failures = audit_entries(colleague, "auth.failed");
+  }
+  CHECK(failures.size() == 5);
+  for (const auto& entry : failures) {
+    CHECK(entry.at("actor").get<std::string>().starts_with("client:127.0.0.1"));
+    CHECK(entry.dump().find("lk_not-a-real-key") == std::string::npos);
+  }
+}
+
+TEST_CASE("validation by activation key spends the activation budget: no free existence oracle") {
+  licensord_process server({"--activate-key-rate", "5", "--activate-rate", "1000"});
+  auto anyone = server.client();
+  const nlohmann::json guess{{"activation_key", "0000-0000-0000-0000-0"}};
+  for (int i = 0; i < 5; ++i) CHECK(anyone.post("/v1/validate", guess).status == 200);
+  const auto limited = anyone.post("/v1/validate", guess);
+  CHECK(limited.status == 429);
+  CHECK(limited.error_code() == "rate_limited");
+  // Activation of that key shares the budget.
+  CHECK(anyone.post("/v1/activate", {{"activation_key", "0000-0000-0000-0000-0"}, {"email", "x@example.com"}}).status == 429);
 }

@@ -131,5 +131,38 @@ TEST_CASE("a server's copy without root.secret can still load the signer") {
   REQUIRE(key_dir_init(dir, cheap_options(), now).ok());
   std::filesystem::remove(key_dir_root_secret_path(dir));
   CHECK(key_dir_load_signer(dir, cheap_options()).ok());
-  CHECK(key_dir_rotate(dir, cheap_options(), now).error() == errc::io_error);
+  CHECK(key_dir_rotate(dir, cheap_options(), now).error() == errc::root_key_offline);
+  CHECK(key_dir_revoke(dir, cheap_options(), active_kid(dir), now).error() == errc::root_key_offline);
+}
+
+TEST_CASE("rotating from a version rotates only a keyring still at that version") {
+  const temp_dir scratch;
+  const auto dir = scratch.path();
+  REQUIRE(key_dir_init(dir, cheap_options(), now).ok());
+  REQUIRE(key_dir_rotate(dir, cheap_options(), now + 1, 1).ok());
+  CHECK(*key_dir_keyring_version(dir) == 2);
+  // The same request again (a retry) finds version 2 and changes nothing.
+  CHECK(key_dir_rotate(dir, cheap_options(), now + 2, 1).error() == errc::conflict);
+  CHECK(*key_dir_keyring_version(dir) == 2);
+}
+
+TEST_CASE("a retired key's secret is deleted once its grace period has passed, its public key stays") {
+  const temp_dir scratch;
+  const auto dir = scratch.path();
+  REQUIRE(key_dir_init(dir, cheap_options(), now).ok());
+  const auto first = active_kid(dir);
+  REQUIRE(key_dir_rotate(dir, cheap_options(), now + 100).ok());
+  const auto keyring = key_dir_keyring(dir);
+  REQUIRE(keyring.ok());
+  CHECK(key_retired_at(keyring->keyring, first) == now + 100);
+  CHECK(!key_retired_at(keyring->keyring, active_kid(dir)).has_value());
+
+  const std::int64_t grace = 86'400;
+  CHECK(*key_dir_retired_secrets_prune(dir, now + 100 + grace - 1, grace) == 0);  // one second early
+  CHECK(std::filesystem::exists(key_dir_signing_secret_path(dir, first)));
+  CHECK(*key_dir_retired_secrets_prune(dir, now + 100 + grace, grace) == 1);
+  CHECK(!std::filesystem::exists(key_dir_signing_secret_path(dir, first)));
+  CHECK(std::filesystem::exists(key_dir_signing_secret_path(dir, active_kid(dir))));
+  CHECK(key_dir_keyring(dir)->keyring.find(first) != nullptr);  // still verifies its tokens
+  CHECK(key_dir_load_signer(dir, cheap_options()).ok());
 }

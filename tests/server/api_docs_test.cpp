@@ -47,15 +47,7 @@ TEST_CASE("GET /v1/audit lists every change with seq, at, actor, action and targ
   const auto license = license_issue(as_partner, {customer, product});
   REQUIRE(as_partner.post("/v1/licenses/" + license.at("id").get<std::string>() + "/suspend").status == 200);
 
-  std::vector<nlohmann::json> entries;
-  std::string after;
-  for (int page = 0; page < 1000; ++page) {
-    const auto reply = as_operator.get("/v1/audit?limit=100" + (after.empty() ? "" : "&after=" + after));
-    REQUIRE(reply.status == 200);
-    for (const auto& entry : reply.json.at("items")) entries.push_back(entry);
-    if (reply.json.at("next").is_null()) break;
-    after = reply.json.at("next").get<std::string>();
-  }
+  const auto entries = audit_all(as_operator);
   REQUIRE_FALSE(entries.empty());
   std::uint64_t previous = 0;
   for (const auto& entry : entries) {

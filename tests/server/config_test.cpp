@@ -1,5 +1,8 @@
 // licensord's configuration file: settings apply, comments are skipped, flags win over the
 // file, and a bad file stops the start with a clear message.
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <fstream>
 
 #include "server_test.hpp"
@@ -26,4 +29,50 @@ TEST_CASE("an unknown setting in the config file stops licensord before it liste
   std::ofstream(file) << "no-such-setting = 1\n";
   CHECK_THROWS_AS(licensord_process({"--config", file.string()}), std::runtime_error);
   std::filesystem::remove(file);
+}
+
+namespace {
+
+// Runs licensord with `environment` prepended and returns its exit code (it must not start).
+int licensord_exit_code(const std::string& environment, const std::filesystem::path& data_dir) {
+  const auto command = environment + " " + std::string(LICENSOR_BINARY_DIR) + "/server/licensord --listen 127.0.0.1:0 --data-dir " +
+                       data_dir.string() + " >/dev/null 2>&1";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("a short operator token or passphrase stops licensord before it touches anything") {
+  const auto data_dir = std::filesystem::temp_directory_path() / ("licensord-weak-" + unique_suffix());
+  CHECK(licensord_exit_code("LICENSOR_OPERATOR_TOKEN=x", data_dir) == 2);
+  CHECK(licensord_exit_code("LICENSOR_OPERATOR_TOKEN=" + std::string(31, 'a'), data_dir) == 2);
+  CHECK(licensord_exit_code("LICENSOR_PASSPHRASE=short", data_dir) == 2);
+  CHECK_FALSE(std::filesystem::exists(data_dir / "keys"));
+  std::filesystem::remove_all(data_dir);
+}
+
+TEST_CASE("an existing data dir keeps its mode; the TLS key is made private; a shared TLS key is refused") {
+  licensord_process server;
+  namespace fs = std::filesystem;
+  const auto tls_key = server.data_dir() / "tls" / "key.pem";
+  CHECK((fs::status(server.data_dir()).permissions() & fs::perms::all) == fs::perms::owner_all);
+  CHECK((fs::status(tls_key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  REQUIRE(server.stop() == 0);
+
+  const auto shared_mode = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec;
+  fs::permissions(server.data_dir(), shared_mode);
+  fs::permissions(tls_key, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  server.restart();
+  CHECK((fs::status(server.data_dir()).permissions() & fs::perms::all) == shared_mode);
+  // The development key is licensord's own: brought back to 0600.
+  CHECK((fs::status(tls_key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  REQUIRE(server.stop() == 0);
+
+  // A configured key that every user can read is refused with a clear message.
+  const auto exposed = server.data_dir() / "exposed-key.pem";
+  fs::copy_file(tls_key, exposed);
+  fs::permissions(exposed, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  CHECK_THROWS_AS(licensord_process({"--tls-cert", (server.data_dir() / "tls" / "cert.pem").string(), "--tls-key", exposed.string()}),
+                  std::runtime_error);
 }

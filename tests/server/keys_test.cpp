@@ -102,3 +102,43 @@ TEST_CASE("rotate, then revoke the old key") {
     CHECK(anyone.get("/v1/health").status == 200);
   }
 }
+
+TEST_CASE("a rotation retried with one Idempotency-Key rotates once and is audited once") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  auto anyone = server.client();
+  const auto before = anyone.get("/v1/keyring").json.at("version").get<std::int64_t>();
+  const header_list retry_key = {{"Idempotency-Key", "rotate-" + unique_suffix()}};
+  const auto first = as_operator.post("/v1/keys/rotate", nlohmann::json::object(), retry_key);
+  REQUIRE(first.status == 200);
+  for (int retry = 0; retry < 2; ++retry) {
+    const auto again = as_operator.post("/v1/keys/rotate", nlohmann::json::object(), retry_key);
+    CHECK(again.status == 200);
+    CHECK(again.json == first.json);
+  }
+  CHECK(anyone.get("/v1/keyring").json.at("version").get<std::int64_t>() == before + 1);
+  CHECK(first.json.at("version").get<std::int64_t>() == before + 1);
+  CHECK(audit_entries(as_operator, "keys.rotate").size() == 1);
+
+  // "Rotate from version N" is refused once the keyring moved on, and changes nothing.
+  CHECK_ERROR(as_operator.post("/v1/keys/rotate", {{"from_version", before}}), 409, "conflict");
+  CHECK(anyone.get("/v1/keyring").json.at("version").get<std::int64_t>() == before + 1);
+  CHECK(as_operator.post("/v1/keys/rotate", {{"from_version", before + 1}}).status == 200);
+  CHECK(anyone.get("/v1/keyring").json.at("version").get<std::int64_t>() == before + 2);
+  CHECK(audit_entries(as_operator, "keys.rotate").size() == 2);
+}
+
+TEST_CASE("with the root key kept offline, rotate and revoke answer 409 root_key_offline and change nothing") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  auto anyone = server.client();
+  const auto before = anyone.get("/v1/keyring").json;
+  const auto kid = before.at("keyring").at("keys").at(0).at("kid").get<std::string>();
+  const auto root_secret = server.data_dir() / "keys" / "root.secret";
+  REQUIRE(std::filesystem::exists(root_secret));
+  std::filesystem::rename(root_secret, server.data_dir() / "root.secret.offline");
+  CHECK_ERROR(as_operator.post("/v1/keys/rotate"), 409, "root_key_offline");
+  CHECK_ERROR(as_operator.post("/v1/keys/" + kid + "/revoke"), 409, "root_key_offline");
+  CHECK(anyone.get("/v1/keyring").json == before);
+  CHECK(anyone.get("/v1/health").status == 200);
+}

@@ -91,6 +91,15 @@ TEST_CASE("a rotation made with licensorctl while licensord runs is picked up wi
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(after["version"].get<int>() == before["version"].get<int>() + 1);
+  // The server audits the change it did not make, once, with the version it found.
+  std::vector<nlohmann::json> audited;
+  for (int attempt = 0; attempt < 50 && audited.empty(); ++attempt) {
+    audited = audit_entries(as_operator, "keys.keyring_changed");
+    if (audited.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(audited.size() == 1);
+  CHECK(audited[0]["actor"] == "keyring-watch");
+  CHECK(audited[0]["details"]["version"] == after["version"]);
   const auto new_license = license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"});
   CHECK(new_license["kid"] != old_license["kid"]);
   CHECK(validate_code(anyone, {{"token", old_license["token"]}}) == "valid");

@@ -1,5 +1,8 @@
 // DESIGN 6: durable commits. A graceful stop (SIGTERM, exit 0) and a restart keep everything;
 // so does a SIGKILL right after the answers came back.
+#include <chrono>
+#include <thread>
+
 #include "server_test.hpp"
 
 using namespace licensor::testing;
@@ -95,4 +98,23 @@ TEST_CASE("SIGTERM while clients hold keep-alive connections still exits 0") {
   REQUIRE(first.get("/v1/health").status == 200);
   REQUIRE(second.get("/v1/partners").status == 200);
   CHECK(server.stop(std::chrono::seconds(20)) == 0);
+}
+
+TEST_CASE("an operator token replaced from the environment works at once, the old one stops, and it is audited") {
+  licensord_process server;
+  const auto old_token = server.operator_token();
+  REQUIRE(server.stop() == 0);
+  server.operator_token_set("lop_replaced_" + unique_suffix() + std::string(32, 'r'));
+  server.restart();
+  auto as_operator = server.operator_client();
+  CHECK(as_operator.get("/v1/partners").status == 200);
+  CHECK_ERROR(server.client(old_token).get("/v1/partners"), 401, "unauthorized");
+  std::vector<nlohmann::json> replaced;
+  for (int attempt = 0; attempt < 50 && replaced.empty(); ++attempt) {
+    replaced = audit_entries(as_operator, "operator_token.replace");
+    if (replaced.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(replaced.size() == 1);
+  CHECK(replaced[0].at("actor") == "environment");
+  CHECK(replaced[0].dump().find(server.operator_token()) == std::string::npos);
 }

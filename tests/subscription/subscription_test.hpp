@@ -34,18 +34,11 @@ inline std::int64_t sum_amounts(const nlohmann::json& items, const std::string& 
   return total;
 }
 
-/// Every audit entry about `target`, across pages.
+/// Every audit entry about `target`.
 inline std::vector<nlohmann::json> audit_of(https_client& as_operator, const std::string& target) {
-  std::vector<nlohmann::json> out;
-  std::string after;
-  for (;;) {
-    auto page = as_operator.get("/v1/audit?limit=500" + (after.empty() ? std::string() : "&after=" + after));
-    expect_status(page, 200, "audit");
-    for (const auto& entry : page.json.at("items"))
-      if (entry.at("target") == target) out.push_back(entry);
-    if (page.json.at("next").is_null()) return out;
-    after = page.json.at("next").get<std::string>();
-  }
+  auto entries = audit_all(as_operator);
+  std::erase_if(entries, [&](const nlohmann::json& entry) { return entry.at("target") != target; });
+  return entries;
 }
 
 }  // namespace licensor::testing

@@ -76,6 +76,11 @@ enum class errc {
   price_not_found,        ///< the product has no price for the tier
   conversion_not_allowed, ///< the trial cannot convert into that subscription
   invalid_vat_number,     ///< the VAT number has the wrong format
+  // -- hardening
+  secret_shown_once,      ///< the first answer carried a secret; a replay cannot show it again
+  root_key_offline,       ///< the root secret is not on this server: rotate or revoke with licensorctl
+  customer_has_licenses,  ///< the customer still has licenses linked to it
+  product_policy,         ///< the product's policy does not allow this tier, seat count or feature
   internal,               ///< a bug: an invariant did not hold
 };
 

@@ -76,6 +76,24 @@ std::uint32_t free_used(https_client& as_partner) {
   return usage.json.at("free_licenses_used").get<std::uint32_t>();
 }
 
+std::vector<nlohmann::json> audit_all(https_client& as_operator) {
+  std::vector<nlohmann::json> entries;
+  std::string after;
+  for (;;) {
+    auto page = as_operator.get("/v1/audit?limit=500" + (after.empty() ? std::string() : "&after=" + after));
+    expect_status(page, 200, "audit");
+    for (auto& entry : page.json.at("items")) entries.push_back(std::move(entry));
+    if (page.json.at("next").is_null()) return entries;
+    after = page.json.at("next").get<std::string>();
+  }
+}
+
+std::vector<nlohmann::json> audit_entries(https_client& as_operator, std::string_view action) {
+  auto entries = audit_all(as_operator);
+  std::erase_if(entries, [&](const nlohmann::json& entry) { return entry.at("action") != action; });
+  return entries;
+}
+
 std::string validate_code(https_client& anyone, const nlohmann::json& body) {
   auto answer = anyone.post("/v1/validate", body);
   expect_status(answer, 200, "validate");

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/https_client.hpp"
@@ -62,6 +63,11 @@ response license_issue_try(https_client& as_partner, const license_request& requ
 std::uint32_t free_used(https_client& as_partner);
 /// POST /v1/validate with `body`; returns the answer's "code" (throws unless 200).
 std::string validate_code(https_client& anyone, const nlohmann::json& body);
+
+/// GET /v1/audit as the operator, every page: the whole log, oldest first.
+std::vector<nlohmann::json> audit_all(https_client& as_operator);
+/// The audit entries whose action is `action`.
+std::vector<nlohmann::json> audit_entries(https_client& as_operator, std::string_view action);
 
 /// The claims of a v4.public token, read without verifying it (tests only).
 nlohmann::json token_claims_untrusted(const std::string& token);

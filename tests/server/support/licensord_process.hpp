@@ -48,6 +48,8 @@ class licensord_process {
   void kill();
   /// Starts again on the same data dir (and the same operator token). The port may change.
   void restart();
+  /// The operator token the next restart() passes in LICENSOR_OPERATOR_TOKEN.
+  void operator_token_set(std::string token) { operator_token_ = std::move(token); }
   /// What the server wrote to stderr so far.
   [[nodiscard]] std::string stderr_text() const;
 

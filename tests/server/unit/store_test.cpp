@@ -2,6 +2,7 @@
 // fail alone, concurrent jobs committed together, and the schema guard.
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <atomic>
 #include <filesystem>
 #include <future>
@@ -138,4 +139,12 @@ TEST_CASE("the store records its schema version and refuses a newer one") {
     REQUIRE(write->commit().ok());
   }
   CHECK(store_open(dir.path, {std::size_t{1} << 30, false}).error() == errc::schema_too_new);
+}
+
+TEST_CASE("a full map or a full disk is storage_full (507), other failures storage_error") {
+  CHECK(lmdb_error(MDB_MAP_FULL) == errc::storage_full);
+  CHECK(lmdb_error(ENOSPC) == errc::storage_full);
+  CHECK(lmdb_error(EDQUOT) == errc::storage_full);
+  CHECK(lmdb_error(EIO) == errc::storage_error);
+  CHECK(lmdb_error(MDB_CORRUPTED) == errc::storage_error);
 }

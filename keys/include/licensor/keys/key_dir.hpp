@@ -25,8 +25,9 @@
 // Revoked keys: the secret file is deleted once the revoking keyring is written. A revoked key
 // must never sign again and is typically revoked because it leaked, so keeping it only helps
 // a thief; its public key stays in the keyring (listed under "revoked") for verifiers.
-// Retired keys keep their secret file until revoked: nothing signs with them, but they are not
-// known to be compromised and a deletion cannot be undone.
+// Retired keys keep their secret file for a grace period after the rotation that retired them
+// (key_dir_retired_secrets_prune, run by licensord): nothing signs with them, and a secret that
+// is not on the server cannot leak from it; the grace only leaves time to notice a bad rotation.
 //
 // Thread safety: changes (init, rotate, revoke) lock DIR against other processes; reads take
 // no lock and see either the old or the new keyring, never a mix. No function throws.
@@ -34,6 +35,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <sodium.h>
@@ -76,11 +78,14 @@ struct key_dir_options {
 
 /// Makes a new signing key active (nbf = now); the previous active key becomes retired and
 /// still verifies its tokens. The version goes up by one and the root re-signs. Returns the
-/// new kid. Errors: wrong_password, keyring_bad_signature (keyring.token not signed by
-/// root.public), malformed (a file's content, or root.secret not matching root.public),
-/// io_error, internal.
+/// new kid. With `from_version`, rotates only a keyring still at that version, so a retried
+/// request cannot rotate twice. Errors: conflict (the keyring is at another version),
+/// root_key_offline (no root.secret in DIR), wrong_password, keyring_bad_signature
+/// (keyring.token not signed by root.public), malformed (a file's content, or root.secret not
+/// matching root.public), io_error, internal.
 [[nodiscard]] result<KeyId> key_dir_rotate(const std::filesystem::path& dir,
-                                           const key_dir_options& options, unix_seconds now);
+                                           const key_dir_options& options, unix_seconds now,
+                                           std::optional<std::uint64_t> from_version = std::nullopt);
 
 /// Lists `kid` as revoked (version + 1, root re-signs) and deletes its secret. Revoking an
 /// already revoked kid changes nothing. Errors: not_found (no such kid in the keyring),
@@ -88,6 +93,16 @@ struct key_dir_options {
 [[nodiscard]] result<void> key_dir_revoke(const std::filesystem::path& dir,
                                           const key_dir_options& options, const KeyId& kid,
                                           unix_seconds now);
+
+/// When `kid` was retired (the activation of the key after it), or nullopt when it is not a
+/// retired key of `keyring`.
+[[nodiscard]] std::optional<unix_seconds> key_retired_at(const keyring_document& keyring, const KeyId& kid);
+
+/// Deletes the secret files of keys retired at least `grace_seconds` before `now` (their public
+/// keys stay in the keyring and keep verifying). Needs no root secret. Returns how many files
+/// went. Errors: those of key_dir_keyring, io_error.
+[[nodiscard]] result<std::size_t> key_dir_retired_secrets_prune(const std::filesystem::path& dir,
+                                                                unix_seconds now, std::int64_t grace_seconds);
 
 // -- reads (need only root.public, keyring.token and signing/)
 
