@@ -40,6 +40,12 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
   } else if (name == "max-connections") {
     if (!number_parse(value, number) || number == 0) return "--max-connections takes a positive number";
     config.http.limits.max_connections = number;
+  } else if (name == "max-client-connections") {
+    if (!number_parse(value, number) || number == 0) return "--max-client-connections takes a positive number";
+    config.http.limits.max_connections_per_client = number;
+  } else if (name == "max-handshakes") {
+    if (!number_parse(value, number) || number == 0) return "--max-handshakes takes a positive number";
+    config.http.limits.max_handshakes = number;
   } else if (name == "body-limit") {
     if (!number_parse(value, number) || number == 0) return "--body-limit takes a byte count";
     config.http.limits.body_bytes = number;
@@ -107,7 +113,10 @@ usage: licensord [options]
   --tls-cert FILE         PEM certificate chain (default DATA_DIR/tls/cert.pem, self-signed if missing)
   --tls-key FILE          PEM private key (default DATA_DIR/tls/key.pem)
   --threads N             worker threads (default: number of cores)
-  --max-connections N     open connection limit (default 10000)
+  --max-connections N     open connection limit (default 10000; lowered to fit the open-file limit,
+                          which licensord raises to its hard maximum at start)
+  --max-client-connections N  open connections from one client address (default 256)
+  --max-handshakes N      connections still in the TLS handshake (default 1000)
   --body-limit BYTES      request body limit (default 65536)
   --read-timeout S        seconds to receive a whole request (default 15)
   --idle-timeout S        seconds a keep-alive connection may wait for a request (default 60)

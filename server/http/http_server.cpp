@@ -9,10 +9,17 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/resource.h>
+
+#include <boost/asio/steady_timer.hpp>
+
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
+#include "http/request_reader.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -31,6 +38,9 @@ struct http_server::state {
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> handshakes{0};
+  std::mutex per_client_mutex;
+  std::unordered_map<std::string, std::size_t> per_client;  ///< open connections by address
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> draining{false};
   std::atomic<bool> stopper_done{false};  ///< stop()'s thread no longer touches `contexts`
@@ -56,17 +66,58 @@ void log_request(const http_server::state& s, const api_request& request, unsign
   std::fprintf(stderr, "%s\n", json_dump(line).c_str());
 }
 
+// One connection's place in the limits, taken at accept and given back when the session ends.
+class connection_slot {
+ public:
+  static std::optional<connection_slot> take(const state_ptr& s, const std::string& client) {
+    const auto& limits = s->options.limits;
+    std::lock_guard lock(s->per_client_mutex);  // one check-and-take for all three limits
+    if (s->connections.load() >= limits.max_connections || s->handshakes.load() >= limits.max_handshakes)
+      return std::nullopt;
+    auto& open = s->per_client[client];
+    if (open >= limits.max_connections_per_client) {
+      if (open == 0) s->per_client.erase(client);
+      return std::nullopt;
+    }
+    ++open;
+    ++s->connections;
+    ++s->handshakes;
+    return connection_slot(s, client);
+  }
+  connection_slot(connection_slot&& other) noexcept
+      : state_(std::move(other.state_)), client_(std::move(other.client_)), in_handshake_(other.in_handshake_) {}
+  connection_slot(const connection_slot&) = delete;
+  connection_slot& operator=(const connection_slot&) = delete;
+  connection_slot& operator=(connection_slot&&) = delete;
+  ~connection_slot() {
+    if (!state_) return;
+    handshake_done();
+    --state_->connections;
+    std::lock_guard lock(state_->per_client_mutex);
+    if (auto it = state_->per_client.find(client_); it != state_->per_client.end() && --it->second == 0)
+      state_->per_client.erase(it);
+  }
+  void handshake_done() {
+    if (in_handshake_) --state_->handshakes;
+    in_handshake_ = false;
+  }
+  [[nodiscard]] const std::string& client() const { return client_; }
+
+ private:
+  connection_slot(state_ptr s, std::string client) : state_(std::move(s)), client_(std::move(client)) {}
+  state_ptr state_;
+  std::string client_;
+  bool in_handshake_ = true;
+};
+
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, state_ptr s) : stream_(std::move(socket), *s->tls), state_(std::move(s)) {
-    ++state_->connections;
-  }
-  ~session() { --state_->connections; }
+  session(tcp::socket socket, state_ptr s, connection_slot slot)
+      : stream_(std::move(socket), *s->tls), state_(std::move(s)), slot_(std::move(slot)),
+        reader_(state_->options.limits) {}
 
   void start() {
     beast::error_code ec;
-    const auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    client_ = ec ? "unknown" : remote.address().to_string();
     beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
     beast::get_lowest_layer(stream_).expires_after(state_->options.limits.handshake_timeout);
     stream_.async_handshake(net::ssl::stream_base::server,
@@ -75,24 +126,24 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   void on_handshake(beast::error_code ec) {
+    slot_.handshake_done();
     if (ec) return;
     do_read();
   }
 
   void do_read() {
-    parser_.emplace();
-    parser_->body_limit(state_->options.limits.body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(state_->options.limits.header_bytes));
+    auto& parser = reader_.next();
     // The idle timeout covers waiting for a request; the read timeout, receiving it whole.
     beast::get_lowest_layer(stream_).expires_after(state_->options.limits.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    http::async_read_header(stream_, reader_.buffer(), parser,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
+    if (auto refusal = reader_.header_refusal()) return answer_and_close(error_response(errc::bad_request, *refusal));
     beast::get_lowest_layer(stream_).expires_after(state_->options.limits.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(stream_, reader_.buffer(), reader_.parser(),
                      [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
   }
 
@@ -101,36 +152,30 @@ class session : public std::enable_shared_from_this<session> {
         ec == net::ssl::error::stream_truncated || ec == net::error::eof || ec == net::error::connection_reset)
       return do_close();
     // Whatever a client sent, it gets a 4xx with the error shape and the connection closes.
-    const errc code = (ec == http::error::body_limit) ? errc::payload_too_large : errc::bad_request;
+    answer_and_close(read_error_response(ec));
+  }
+
+  void answer_and_close(api_response response) {
     api_request request;
-    request.client = client_;
+    request.client = slot_.client();
     started_ = std::chrono::steady_clock::now();
     ++state_->in_flight;
-    do_write(request, error_response(code, ec == http::error::header_limit ? "headers are too large" : ""), false);
+    do_write(request, std::move(response), false);
   }
 
   void on_read(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     started_ = std::chrono::steady_clock::now();
-    auto message = parser_->release();
-    auto request = std::make_shared<api_request>();
-    request->method = std::string(message.method_string());
-    request->target = std::string(message.target());
-    request->body = std::move(message.body());
-    request->authorization = std::string(message[http::field::authorization]);
-    request->idempotency_key = std::string(message["Idempotency-Key"]);
-    request->client = client_;
-    const bool keep_alive = message.keep_alive();
+    auto received = std::make_shared<received_request>(reader_.take(slot_.client()));
     ++state_->in_flight;
-    state_->handler(*request, [self = shared_from_this(), request, keep_alive](api_response response) {
+    state_->handler(received->request, [self = shared_from_this(), received](api_response response) {
       // Answers may come from the group-commit writer: hop back to this connection's thread
       // (dispatch runs inline when the answer is already on it, as for reads).
-      net::dispatch(self->stream_.get_executor(), [self, request, keep_alive, response = std::move(response)]() mutable {
-        self->do_write(*request, std::move(response), keep_alive);
+      net::dispatch(self->stream_.get_executor(), [self, received, response = std::move(response)]() mutable {
+        self->do_write(received->request, std::move(response), received->keep_alive);
       });
     });
   }
-
   void do_write(const api_request& request, api_response response, bool keep_alive) {
     auto reply = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), 11);
@@ -160,25 +205,75 @@ class session : public std::enable_shared_from_this<session> {
 
   beast::ssl_stream<beast::tcp_stream> stream_;
   state_ptr state_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  std::string client_;
+  connection_slot slot_;
+  request_reader reader_;
   std::chrono::steady_clock::time_point started_;
 };
+
+// Accept errors that are about this process's resources (EMFILE, ENFILE, ENOBUFS, ENOMEM)
+// would fail again at once: wait before the next accept instead of spinning.
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
 
 void do_accept(const state_ptr& s, tcp::acceptor& acceptor, net::io_context& context) {
   acceptor.async_accept(context, [s, &acceptor, &context](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (!ec) {
-      if (s->connections.load() >= s->options.limits.max_connections) {
-        beast::error_code ignored;
-        socket.close(ignored);  // over the limit: refuse before spending a handshake on it
-      } else {
-        std::make_shared<session>(std::move(socket), s)->start();
-      }
+    if (ec) {
+      std::fprintf(stderr, "licensord: accept failed (%s); retrying in %lld ms\n", ec.message().c_str(),
+                   static_cast<long long>(accept_backoff.count()));
+      auto timer = std::make_shared<net::steady_timer>(context, accept_backoff);
+      timer->async_wait([s, &acceptor, &context, timer](beast::error_code) { do_accept(s, acceptor, context); });
+      return;
     }
+    beast::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    const auto client = ignored ? std::string("unknown") : remote.address().to_string();
+    // Over a limit: refuse before spending a handshake on it.
+    if (auto slot = connection_slot::take(s, client))
+      std::make_shared<session>(std::move(socket), s, std::move(*slot))->start();
+    else
+      socket.close(ignored);
     do_accept(s, acceptor, context);
   });
+}
+
+// Runs one worker's io_context until it is stopped. An exception thrown by a handler (a parser
+// or allocator failure on one connection) unwinds only that handler, whose connection closes
+// with it; the worker logs it and goes on serving the others.
+void worker_run(net::io_context& context) {
+  for (;;) {
+    try {
+      context.run();
+      return;
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "licensord: a connection failed with an exception (%s); serving on\n", error.what());
+    } catch (...) {
+      std::fprintf(stderr, "licensord: a connection failed with an unknown exception; serving on\n");
+    }
+  }
+}
+
+// Descriptors kept for everything that is not a connection: the store, key files, listeners,
+// logs, the writer's and the scheduler's files.
+constexpr rlim_t descriptors_reserved = 128;
+
+// Raises the soft file-descriptor limit to the hard one and fits the connection limits under it.
+void descriptor_limits_fit(http_limits& limits) {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0) return;
+  if (files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+    (void)::getrlimit(RLIMIT_NOFILE, &files);
+  }
+  const rlim_t usable = files.rlim_cur > 2 * descriptors_reserved ? files.rlim_cur - descriptors_reserved
+                                                                  : files.rlim_cur / 2;
+  if (limits.max_connections > usable) {
+    std::fprintf(stderr, "licensord: %llu open files allowed: serving at most %llu connections\n",
+                 static_cast<unsigned long long>(files.rlim_cur), static_cast<unsigned long long>(usable));
+    limits.max_connections = static_cast<std::size_t>(usable);
+  }
+  limits.max_handshakes = std::min(limits.max_handshakes, limits.max_connections);
+  limits.max_connections_per_client = std::min(limits.max_connections_per_client, limits.max_connections);
 }
 
 }  // namespace
@@ -191,6 +286,7 @@ http_server::http_server(request_handler handler, std::shared_ptr<net::ssl::cont
 http_server::~http_server() { stop(); }
 
 result<unsigned short> http_server::listen() {
+  descriptor_limits_fit(state_->options.limits);
   beast::error_code ec;
   const auto address = net::ip::make_address(state_->options.address, ec);
   if (ec) return errc::io_error;
@@ -220,8 +316,8 @@ void http_server::run() {
     do_accept(state_, *state_->acceptors[i], *state_->contexts[i]);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < state_->contexts.size(); ++i)
-    threads.emplace_back([context = state_->contexts[i].get()] { context->run(); });
-  if (!state_->contexts.empty()) state_->contexts[0]->run();
+    threads.emplace_back([context = state_->contexts[i].get()] { worker_run(*context); });
+  if (!state_->contexts.empty()) worker_run(*state_->contexts[0]);
   for (auto& thread : threads) thread.join();
   // Queued handlers hold sessions and sessions hold this state: destroy the contexts (and so
   // the handlers) now, or that cycle leaks every connection open at shutdown (LeakSanitizer).

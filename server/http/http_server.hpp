@@ -2,9 +2,12 @@
 // each with its own SO_REUSEPORT listener, so the kernel spreads connections and no request
 // crosses threads except through the group-commit writer.
 //
-// Bounded: header and body size limits, a handshake, read and idle timeout, a connection
-// limit, one request in flight per connection. Graceful stop: listeners close, requests in
-// flight finish and are answered, then the threads end.
+// Bounded: header, body and read-buffer size limits, a handshake, read and idle timeout,
+// connection limits (in all, per client address, in the handshake) kept below the process's
+// file-descriptor limit, one request in flight per connection. Accept errors (EMFILE, ENFILE)
+// back off instead of spinning. An exception escaping one connection's handler is logged and
+// ends that connection only: the worker goes on serving. Graceful stop: listeners close,
+// requests in flight finish and are answered, then the threads end.
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
@@ -16,18 +19,10 @@
 #include <vector>
 
 #include "api/api_types.hpp"
+#include "http/http_limits.hpp"
 #include "licensor/result.hpp"
 
 namespace licensor::server {
-
-struct http_limits {
-  std::size_t body_bytes = 64 * 1024;
-  std::size_t header_bytes = 8 * 1024;
-  std::chrono::seconds handshake_timeout{10};
-  std::chrono::seconds read_timeout{15};   ///< a request must arrive whole within this
-  std::chrono::seconds idle_timeout{60};   ///< keep-alive connections with no request close
-  std::size_t max_connections = 10'000;
-};
 
 struct http_options {
   std::string address = "127.0.0.1";
@@ -45,7 +40,9 @@ class http_server {
   http_server(request_handler handler, std::shared_ptr<boost::asio::ssl::context> tls, http_options options);
   ~http_server();
 
-  /// Binds the listeners. Returns the port (useful with port 0). Errors: io_error.
+  /// Raises the file-descriptor limit to its hard maximum and lowers max_connections (and
+  /// max_handshakes) to fit under it, then binds the listeners. Returns the port (useful with
+  /// port 0). Errors: io_error.
   [[nodiscard]] result<unsigned short> listen();
   /// Serves until stop() (callable from any thread or a signal handler thread).
   void run();

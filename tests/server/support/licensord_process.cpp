@@ -42,11 +42,12 @@ constexpr std::string_view listening_prefix = "licensord listening on https://";
 
 }  // namespace
 
-licensord_process::licensord_process(std::vector<std::string> extra_args)
+licensord_process::licensord_process(std::vector<std::string> extra_args, process_limits limits)
     : temp_dir_(temp_dir_make()),
       data_dir_(temp_dir_ / "data"),
       binary_(std::string(LICENSOR_BINARY_DIR) + "/server/licensord"),
       extra_args_(std::move(extra_args)),
+      limits_(limits),
       operator_token_("lop_test_" + random_hex(24)) {
   try {
     start();
@@ -99,6 +100,10 @@ void licensord_process::start() {
     if (::getppid() != parent) ::_exit(127);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_fd, STDERR_FILENO);
+    if (limits_.open_files != 0) {
+      const rlimit files{limits_.open_files, limits_.open_files};
+      if (::setrlimit(RLIMIT_NOFILE, &files) != 0) ::_exit(126);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

@@ -12,6 +12,7 @@
 // server's stderr. Not thread-safe: drive one object from one thread (clients may be many).
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -23,10 +24,15 @@
 
 namespace licensor::testing {
 
+/// Resource limits set in the child before it runs licensord (0: inherited).
+struct process_limits {
+  rlim_t open_files = 0;  ///< RLIMIT_NOFILE, soft and hard
+};
+
 class licensord_process {
  public:
   /// Starts the server. `extra_args` are appended to the command line.
-  explicit licensord_process(std::vector<std::string> extra_args = {});
+  explicit licensord_process(std::vector<std::string> extra_args = {}, process_limits limits = {});
   ~licensord_process();
   licensord_process(const licensord_process&) = delete;
   licensord_process& operator=(const licensord_process&) = delete;
@@ -61,6 +67,7 @@ class licensord_process {
   std::filesystem::path data_dir_;
   std::string binary_;
   std::vector<std::string> extra_args_;
+  process_limits limits_;
   std::string operator_token_;
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
