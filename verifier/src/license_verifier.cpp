@@ -165,7 +165,9 @@ verify_outcome license_verifier::verify(std::string_view license_token, const ve
     out.status = check_claims(*claims, ctx, last_trusted_time);
     if (out.status != verify_status::valid && out.status != verify_status::valid_in_grace)
       return out;
-    last_trusted_time = std::max({last_trusted_time, claims->iat, ctx.now});
+    // Only the app's own clock moves it: a token issued by a server whose clock is ahead (iat
+    // after now) must not make the next check, at the correct time, look like a rollback.
+    last_trusted_time = std::max(last_trusted_time, ctx.now);
     out.claims = std::move(*claims);
     return out;
   } catch (...) {  // allocation failure: fail closed

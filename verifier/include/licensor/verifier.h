@@ -89,7 +89,7 @@ LICENSOR_VERIFY_API LICENSOR_VERIFY_NODISCARD lv_status lv_load_keyring(
 
 /* Verifies a license token offline. `last_trusted_time` is in/out: pass the value persisted
  * last time (0 at first); after LV_VALID or LV_VALID_IN_GRACE it becomes
- * max(itself, token iat, now) and the caller should persist it; otherwise it is unchanged.
+ * max(itself, now) (never the token's iat) and the caller should persist it; otherwise it is unchanged.
  * `out_claims` may be NULL; if not, *out_claims is set to a new claims object on LV_VALID or
  * LV_VALID_IN_GRACE (free it with lv_claims_free) and to NULL on every other result.
  * Returns any lv_status except the keyring ones; LV_INVALID_ARGUMENT when verifier, token,

@@ -79,7 +79,12 @@ class LICENSOR_VERIFY_API license_verifier {
 
   /// Verifies a keyring token against the pinned roots and, on success, replaces the loaded
   /// keyring. `highest_seen_version` is in/out caller storage (persist it): a keyring whose
-  /// version is lower is refused; an equal one is accepted; on success it becomes the version.
+  /// version is lower is refused; an equal one is accepted (the same keyring fetched again:
+  /// this is safe because every change licensorctl or licensord makes to a keyring raises its
+  /// version, so two different keyrings never share one); on success it becomes the version.
+  /// Retired keys stay in the keyring and verify any token they signed, whatever its iat: a
+  /// retired key signs nothing new (its secret is deleted after a grace period), and a key
+  /// that must stop verifying is revoked, not retired.
   /// Returns valid, malformed, keyring_bad_signature or keyring_rollback. On failure the
   /// previously loaded keyring (if any) and highest_seen_version are unchanged. Memory
   /// exhaustion fails closed as malformed.
@@ -89,7 +94,8 @@ class LICENSOR_VERIFY_API license_verifier {
   /// Verifies a license token offline. `last_trusted_time` is in/out caller storage for clock
   /// rollback detection (persist it): when ctx.now < last_trusted_time - leeway the result is
   /// clock_tampered and it is left unchanged; after a valid or valid_in_grace result it becomes
-  /// max(last_trusted_time, token iat, now). Other failures leave it unchanged.
+  /// max(last_trusted_time, now). The token's iat does not move it (a server clock ahead of the
+  /// app's would cause a false clock_tampered later). Other failures leave it unchanged.
   /// With no keyring loaded every token is unknown_key. Memory exhaustion fails closed as
   /// malformed (the outcome then carries no claims).
   [[nodiscard]] verify_outcome verify(std::string_view license_token, const verify_context& ctx,
