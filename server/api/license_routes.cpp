@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "api/body_reader.hpp"
-#include "api/counters.hpp"
+#include "api/free_slots.hpp"
 #include "api/license_signing.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
@@ -20,39 +20,26 @@ namespace {
 constexpr std::int64_t day_seconds = 86'400;
 constexpr std::int64_t trial_days = 30;
 
-std::string free_key(const std::string& customer_id, const std::string& product) { return customer_id + "/" + product; }
-
-bool has_free_license(const store::txn& t, const std::string& customer_id, const std::string& product) {
-  auto existing = t.get(store::db::free_licenses, free_key(customer_id, product));
-  if (!existing) api_fail(existing.error());
-  return existing->has_value();
-}
-
-// The free-license rules, with facts read in transaction `t`.
-void free_rules_check(const service& svc, const store::txn& t, const partner_record& partner,
+// The free-license rules, with facts read (and expired holds released) in `write`.
+void free_rules_check(const service& svc, store::txn& write, const partner_record& partner,
                       const customer_record& customer, const std::string& product) {
-  const free_license_facts facts{partner, customer.email, has_free_license(t, customer.id, product),
-                                 counter_get(t, partner_free_counter(partner.id))};
+  const auto now = svc.now();
+  const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, product, now),
+                                 free_cap_used_release(write, partner.id, now)};
   if (auto allowed = free_license_allowed(facts, svc.config().caps); !allowed) api_fail(allowed.error());
 }
 
-// Links `license` to `customer` in the indexes (and the free slot for free licenses).
+// Links `license` to its customer in the indexes (and the free slot for free licenses).
 void license_link(store::txn& write, const license_record& license) {
   store_check(write.put(store::db::customer_licenses, license.customer_id + "/" + license.id, ""));
-  if (license.kind == "free")
-    store_check(write.put(store::db::free_licenses, free_key(license.customer_id, license.product), license.id));
+  free_slot_take(write, license);
 }
 
-void license_unlink_indexes(store::txn& write, const license_record& license) {
+// Unlinks `license` from its customer; a free license holds the customer's slot while its tokens run.
+void license_unlink_indexes(const service& svc, store::txn& write, const license_record& license) {
   if (license.customer_id.empty()) return;
   store_check(write.erase(store::db::customer_licenses, license.customer_id + "/" + license.id));
-  if (license.kind == "free") {
-    // Only free the slot this license holds, never another license's.
-    auto holder = write.get(store::db::free_licenses, free_key(license.customer_id, license.product));
-    if (!holder) api_fail(holder.error());
-    if (*holder && **holder == license.id)
-      store_check(write.erase(store::db::free_licenses, free_key(license.customer_id, license.product)));
-  }
+  free_slot_leave(write, license, svc.now(), svc.config().leeway_seconds);
 }
 
 api_response license_answer(const license_record& license, unsigned status = 200) {
@@ -136,7 +123,7 @@ void license_issue(service& svc, api_call& call, responder respond) {
     if (customer.email != license.email || customer.partner_id != license.partner_id) api_fail(errc::conflict);
     if (license.kind == "free") {
       free_rules_check(svc, write, partner, customer, license.product);
-      counter_add(write, partner_free_counter(partner.id), 1);
+      free_cap_take(write, license);
     }
     insert_or_fail(write, store::db::activation_keys, *activation_key_canonical(license.activation_key), license.id, errc::conflict);
     license_save(write, license);
@@ -176,7 +163,8 @@ void license_token_get(service& svc, api_call& call, responder respond) {
   svc.commit(call, [&svc, signer, who = call.who, id = call.params[0]](store::txn& write) {
     auto license = license_for_change(write, who, id);
     if (license.status == "revoked") api_fail(errc::license_revoked);
-    if (license.kid != signer->active_kid.value) {  // a fresh token moves the license to the active key
+    // A fresh token moves the license to the active key, and renews a free token running out.
+    if (license.kid != signer->active_kid.value || free_token_renewal_due(license, svc.now())) {
       license.updated_at = svc.now();
       license_sign(license, *signer, svc.config().issuer);
       license_save(write, license);
@@ -195,7 +183,7 @@ void license_unlink(service& svc, api_call& call, responder respond) {
   svc.commit(call, [&svc, who = call.who, id = call.params[0]](store::txn& write) {
     auto license = license_for_change(write, who, id);
     if (license.customer_id.empty()) api_fail(errc::license_unlinked);
-    license_unlink_indexes(write, license);
+    license_unlink_indexes(svc, write, license);
     const auto former = license.customer_id;
     license.customer_id.clear();
     license.updated_at = svc.now();
@@ -219,9 +207,9 @@ void license_transfer(service& svc, api_call& call, responder respond) {
       const auto partner = record_get<partner_record>(write, store::db::partners, license.partner_id, errc::partner_not_found);
       // The license already counts against the cap, so only the per-customer and domain rules apply.
       if (email_in_partner_domains(partner, target.email)) api_fail(errc::partner_domain_email);
-      if (has_free_license(write, target.id, license.product)) api_fail(errc::free_license_exists);
+      if (free_slot_held(write, target.id, license.product, svc.now())) api_fail(errc::free_license_exists);
     }
-    license_unlink_indexes(write, license);
+    license_unlink_indexes(svc, write, license);
     const auto former = license.customer_id;
     license.customer_id = target.id;
     license.email = target.email;
@@ -238,8 +226,8 @@ void license_transfer(service& svc, api_call& call, responder respond) {
 void license_delete(service& svc, api_call& call, responder respond) {
   svc.commit(call, [&svc, who = call.who, id = call.params[0]](store::txn& write) {
     const auto license = license_for_change(write, who, id);
-    license_unlink_indexes(write, license);
-    if (license.kind == "free") counter_add(write, partner_free_counter(license.partner_id), -1);
+    license_unlink_indexes(svc, write, license);
+    if (license.kind == "free") free_cap_leave(write, license, svc.now(), svc.config().leeway_seconds);
     store_check(write.erase(store::db::partner_licenses, license.partner_id + "/" + license.id));
     store_check(write.erase(store::db::activation_keys, *activation_key_canonical(license.activation_key)));
     store_check(write.erase(store::db::licenses, license.id));

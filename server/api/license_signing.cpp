@@ -1,5 +1,7 @@
 #include "api/license_signing.hpp"
 
+#include <algorithm>
+
 #include "api/api_types.hpp"
 #include "api/service.hpp"
 #include "store/schema.hpp"
@@ -15,6 +17,10 @@ license_claims license_claims_of(const license_record& license, std::string_view
   claims.iat = license.updated_at;
   claims.nbf = license.issued_at;
   if (license.expires_at != 0) claims.exp = license.expires_at;
+  if (license.kind == "free") {
+    const auto token_end = license.updated_at + free_token_lifetime_seconds;
+    claims.exp = claims.exp ? std::min(*claims.exp, token_end) : token_end;
+  }
   claims.product = license.product;
   claims.tier = license.tier;
   claims.kind = license_kind_parse(license.kind).ok() ? *license_kind_parse(license.kind) : license_kind::paid;
@@ -33,6 +39,11 @@ void license_sign(license_record& license, const keys::signer_state& signer, std
     api_fail(errc::internal, "a freshly signed token did not verify");
   license.token = std::move(token);
   license.kid = signer.active_kid.value;
+  if (license.kind == "free" && claims.exp) license.token_expires_at = std::max(license.token_expires_at, *claims.exp);
+}
+
+bool free_token_renewal_due(const license_record& license, std::int64_t now) {
+  return license.kind == "free" && license.token_expires_at - now < free_token_renew_within_seconds;
 }
 
 std::string token_index_entry(std::string_view license_id, std::string_view kid, std::string_view email) {

@@ -2,7 +2,7 @@
 #include <sodium.h>
 
 #include "api/body_reader.hpp"
-#include "api/counters.hpp"
+#include "api/free_slots.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
@@ -69,7 +69,7 @@ void partner_get(service& svc, api_call& call, responder respond) {
   const auto partner = record_get<partner_record>(snapshot, store::db::partners, call.params[0], errc::partner_not_found);
   api_response response;
   response.body = partner_view(partner);
-  response.body["usage"] = {{"free_licenses_used", counter_get(snapshot, partner_free_counter(partner.id))},
+  response.body["usage"] = {{"free_licenses_used", free_cap_used(snapshot, partner.id, svc.now())},
                             {"free_license_cap", svc.config().caps.cap_for(partner.level).value_or(0)}};
   respond(std::move(response));
 }
@@ -133,7 +133,7 @@ void usage_get(service& svc, api_call& call, responder respond) {
   const auto partner = record_get<partner_record>(snapshot, store::db::partners, partner_id, errc::partner_not_found);
   respond(answer({{"partner_id", partner.id},
                    {"level", partner.level},
-                   {"free_licenses_used", counter_get(snapshot, partner_free_counter(partner.id))},
+                   {"free_licenses_used", free_cap_used(snapshot, partner.id, svc.now())},
                    {"free_license_cap", svc.config().caps.cap_for(partner.level).value_or(0)}}));
 }
 

@@ -139,8 +139,10 @@ void activate_post(service& svc, api_call& call, responder respond) {
     if (fingerprint && !license.fingerprint.empty() && *fingerprint != license.fingerprint)
       api_fail(errc::fingerprint_mismatch, "this license is bound to another machine");
     // A first activation with a fingerprint binds the machine into a freshly signed token;
-    // so does one after a key rotation, so the customer moves to the active key.
-    if ((fingerprint && license.fingerprint.empty()) || license.kid != signer->active_kid.value) {
+    // so does one after a key rotation, so the customer moves to the active key, and one that
+    // finds a free license's token running out (free tokens are renewed online).
+    if ((fingerprint && license.fingerprint.empty()) || license.kid != signer->active_kid.value ||
+        free_token_renewal_due(license, now)) {
       if (fingerprint) license.fingerprint = *fingerprint;
       license.updated_at = now;
       license_sign(license, *signer, svc.config().issuer);

@@ -72,6 +72,8 @@ struct license_record {
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;  ///< 0: perpetual
   std::int64_t updated_at = 0;
+  /// Free licenses: when the latest token handed out expires (0: signed before free tokens expired).
+  std::int64_t token_expires_at = 0;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
@@ -84,6 +86,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
                                                 tier, kind, status, seats, features, min_version,
                                                 fingerprint, activation_key, token, kid, issued_at,
-                                                expires_at, updated_at)
+                                                expires_at, updated_at, token_expires_at)
 
 }  // namespace licensor::server

@@ -51,7 +51,7 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
                                        db::customer_emails, db::products, db::licenses,
                                        db::activation_keys, db::token_hashes, db::partner_customers,
                                        db::partner_licenses, db::customer_licenses, db::free_licenses,
-                                       db::counters, db::audit, db::idempotency, db::idempotency_expiry,
+                                       db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                        db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                        db::schedule};
   auto env = lmdb_env::open(dir, names, options.map_size_bytes, options.durable);

@@ -24,7 +24,8 @@ inline constexpr const char* token_hashes = "token_hashes";            // hash(t
 inline constexpr const char* partner_customers = "partner_customers";  // partner/customer -> ""
 inline constexpr const char* partner_licenses = "partner_licenses";    // partner/license -> ""
 inline constexpr const char* customer_licenses = "customer_licenses";  // customer/license -> ""
-inline constexpr const char* free_licenses = "free_licenses";          // customer/product -> license id
+inline constexpr const char* free_licenses = "free_licenses";          // customer/product -> license id, or ~until/license id
+inline constexpr const char* free_cap_holds = "free_cap_holds";        // partner/16-hex until/license -> "" (api/free_slots.hpp)
 inline constexpr const char* counters = "counters";                    // name -> decimal count
 inline constexpr const char* audit = "audit";                          // 16 hex digit seq -> entry
 inline constexpr const char* idempotency = "idempotency";              // caller \n key -> response
@@ -38,7 +39,10 @@ inline constexpr const char* schedule = "schedule";                    // 16-hex
 }  // namespace db
 
 /// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.
-inline constexpr int schema_version = 2;
+/// 3: free licenses' tokens expire and a free license that leaves holds its slots until they do
+///    (free_cap_holds; holds in free_licenses). Nothing to convert: an older binary must not
+///    open it, as it would release held slots.
+inline constexpr int schema_version = 3;
 
 struct store_options {
   std::size_t map_size_bytes = std::size_t{64} << 30;  // address space, not disk

@@ -1,8 +1,13 @@
 // DESIGN 4.1, 4.3, 4.5: unique syntax-checked emails, one free license per customer per
 // product, no free licenses to the partner's own domains.
+#include "licensor/rfc3339.hpp"
 #include "server_test.hpp"
 
 using namespace licensor::testing;
+
+namespace {
+constexpr std::int64_t day = 86'400;
+}  // namespace
 
 TEST_CASE("customer emails are unique whatever their case and surrounding spaces") {
   auto& server = shared_server();
@@ -76,9 +81,16 @@ TEST_CASE("no free license to the partner's own domain or its subdomains") {
               422, "partner_domain_email");
 }
 
-TEST_CASE("one free license per customer per product; unlink frees the slot; delete frees usage") {
-  auto& server = shared_server();
+TEST_CASE("one free license per customer per product, and the slot stays held while the license's tokens run") {
+  // Free tokens expire 30 days after signing (renewed online): a license that leaves its
+  // customer keeps the customer's slot until then, so no customer holds two valid free tokens.
+  licensord_process server({"--test-clock"});
   auto as_operator = server.operator_client();
+  const std::int64_t start = 1'900'000'000;
+  const auto clock_set = [&](std::int64_t at) {
+    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
+  };
+  clock_set(start);
   const auto first_product = product_create(as_operator);
   const auto second_product = product_create(as_operator);
   const auto partner = partner_create(as_operator);
@@ -86,6 +98,7 @@ TEST_CASE("one free license per customer per product; unlink frees the slot; del
   const auto customer = customer_fresh(as_partner)["id"].get<std::string>();
 
   const auto first = license_issue(as_partner, {customer, first_product});
+  CHECK(token_claims_untrusted(first.at("token").get<std::string>()).at("exp") == licensor::rfc3339_format(start + 30 * day));
   CHECK_ERROR(license_issue_try(as_partner, {customer, first_product}), 422, "free_license_exists");
   CHECK(free_used(as_partner) == 1);
   // Another product, or another kind for the same product, is fine.
@@ -93,7 +106,7 @@ TEST_CASE("one free license per customer per product; unlink frees the slot; del
   CHECK(license_issue_try(as_partner, {customer, first_product, "paid"}).status == 201);
   CHECK(free_used(as_partner) == 2);
 
-  // Unlinking detaches the license from the customer and frees the customer's slot.
+  // Unlinking detaches the license; the customer's slot is held while its token is valid.
   const auto first_path = "/v1/licenses/" + first.at("id").get<std::string>();
   const auto unlinked = as_partner.post(first_path + "/unlink");
   REQUIRE(unlinked.status == 200);
@@ -101,26 +114,40 @@ TEST_CASE("one free license per customer per product; unlink frees the slot; del
   CHECK_ERROR(as_partner.post(first_path + "/unlink"), 409, "license_unlinked");
   auto anyone = server.client();
   CHECK(validate_code(anyone, {{"token", first.at("token")}}) == "unlinked");
-  const auto again = license_issue_try(as_partner, {customer, first_product});
-  CHECK(again.status == 201);
   CHECK_ERROR(license_issue_try(as_partner, {customer, first_product}), 422, "free_license_exists");
 
-  // Deleting a free license decrements the partner's usage and frees the slot.
-  const auto used_before = free_used(as_partner);
+  // Deleting a free license keeps its place under the cap and the customer's slot as long.
   const auto deleted = as_partner.del("/v1/licenses/" + second.at("id").get<std::string>());
   REQUIRE(deleted.status == 200);
   CHECK(deleted.json.at("deleted") == true);
-  CHECK(free_used(as_partner) == used_before - 1);
+  CHECK(free_used(as_partner) == 2);
   CHECK_ERROR(as_partner.get("/v1/licenses/" + second.at("id").get<std::string>()), 404, "license_not_found");
   CHECK_ERROR(as_partner.del("/v1/licenses/" + second.at("id").get<std::string>()), 404, "license_not_found");
   CHECK(validate_code(anyone, {{"token", second.at("token")}}) == "not_found");
   CHECK(validate_code(anyone, {{"activation_key", second.at("activation_key")}}) == "not_found");
+  CHECK_ERROR(license_issue_try(as_partner, {customer, second_product}), 422, "free_license_exists");
+
+  // The tokens' last second, plus the verifiers' 60 s leeway: still held. One second later:
+  // free again, exactly once.
+  clock_set(start + 30 * day + 60);
+  CHECK_ERROR(license_issue_try(as_partner, {customer, first_product}), 422, "free_license_exists");
+  CHECK(free_used(as_partner) == 2);
+  clock_set(start + 30 * day + 61);
+  CHECK(free_used(as_partner) == 1);  // the deleted one's place is released; the unlinked one still counts
+  CHECK(license_issue_try(as_partner, {customer, first_product}).status == 201);
   CHECK(license_issue_try(as_partner, {customer, second_product}).status == 201);
+  CHECK_ERROR(license_issue_try(as_partner, {customer, first_product}), 422, "free_license_exists");
+  CHECK(free_used(as_partner) == 3);
 }
 
-TEST_CASE("deleting at the cap makes room for exactly one; deleting paid licenses changes nothing") {
-  auto& server = shared_server();
+TEST_CASE("a Bronze partner cannot hand out more than 5 valid free tokens by deleting and issuing again") {
+  licensord_process server({"--test-clock"});
   auto as_operator = server.operator_client();
+  const std::int64_t start = 1'900'000'000;
+  const auto clock_set = [&](std::int64_t at) {
+    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
+  };
+  clock_set(start);
   const auto product = product_create(as_operator);
   const auto partner = partner_create(as_operator);
   auto as_partner = server.client(partner.api_key);
@@ -131,9 +158,28 @@ TEST_CASE("deleting at the cap makes room for exactly one; deleting paid license
   CHECK(free_used(as_partner) == 5);
   CHECK_ERROR(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}), 422,
               "partner_cap_reached");
-  REQUIRE(as_partner.del("/v1/licenses/" + licenses[0].at("id").get<std::string>()).status == 200);
-  CHECK(free_used(as_partner) == 4);
-  CHECK(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}).status == 201);
+
+  // Day 20: the first customer's app renews its token online (less than 15 days were left).
+  clock_set(start + 20 * day);
+  const auto renewed = server.client().post("/v1/activate", {{"activation_key", licenses[0].at("activation_key")},
+                                                         {"email", licenses[0].at("email")}});
+  REQUIRE(renewed.status == 200);
+  CHECK(token_claims_untrusted(renewed.json.at("token").get<std::string>()).at("exp") ==
+        licensor::rfc3339_format(start + 50 * day));
+  // Deleting every free license does not give a single place back while their tokens run.
+  for (const auto& license : licenses)
+    REQUIRE(as_partner.del("/v1/licenses/" + license.at("id").get<std::string>()).status == 200);
+  CHECK(free_used(as_partner) == 5);
   CHECK_ERROR(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}), 422,
               "partner_cap_reached");
+  // Day 30 + leeway + 1 s: four tokens expired, four places come back; the renewed one holds to day 50.
+  clock_set(start + 30 * day + 61);
+  CHECK(free_used(as_partner) == 1);
+  for (int i = 0; i < 4; ++i)
+    CHECK(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}).status == 201);
+  CHECK_ERROR(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}), 422,
+              "partner_cap_reached");
+  clock_set(start + 50 * day + 61);
+  CHECK(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}).status == 201);
+  CHECK(free_used(as_partner) == 5);
 }
