@@ -13,6 +13,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "support/openapi_conformance.hpp"
+
 namespace licensor::testing {
 
 namespace beast = boost::beast;
@@ -172,6 +174,7 @@ response https_client::request(std::string_view method, std::string_view target,
     const bool keep_alive = reply.keep_alive();
     auto out = response_from(std::move(reply));
     if (!keep_alive) close();
+    if (openapi_conformance_enabled()) openapi_conformance_check(port_, method, target, out);
     return out;
   }
 }
