@@ -69,17 +69,11 @@ class raw_tls {
   net::ssl::stream<tcp::socket> stream_;
 };
 
-// Sends `bytes` on a fresh connection and returns what came back before the server closed.
 std::string exchange(unsigned short port, const std::string& bytes) {
-  raw_tls connection(port);
-  connection.send(bytes);
-  return connection.read_all();
+  return tls_raw_exchange(port, bytes, std::chrono::seconds(5));
 }
 
-unsigned status_of(const std::string& reply) {
-  if (!reply.starts_with("HTTP/1.1 ")) return 0;
-  return static_cast<unsigned>(std::stoi(reply.substr(9, 3)));
-}
+unsigned status_of(const std::string& reply) { return http_response_parse(reply).status; }
 
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t count = 0;
