@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <string_view>
 
 #include "http/request_reader.hpp"
 
@@ -29,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   static const licensor::server::http_limits limits{};  // the server's defaults
   boost::asio::io_context io;
-  beast::test::stream connection(io, std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
+  beast::test::stream connection(io, beast::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
   connection.read_size(static_cast<std::size_t>(data[0]) + 1);
   connection.close_remote();  // the client sent all it will: reads end with eof
 
