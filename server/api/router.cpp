@@ -35,6 +35,7 @@ constexpr std::array routes{
     route{"POST", "/v1/products", operators, product_create},
     route{"GET", "/v1/products", operators | partners, product_list},
     route{"GET", "/v1/products/{}", operators | partners, product_get},
+    route{"PATCH", "/v1/products/{}", operators, product_update},
     route{"GET", "/v1/audit", operators, audit_list},
     route{"POST", "/v1/keys/rotate", operators, keys_rotate},
     route{"POST", "/v1/keys/{}/revoke", operators, keys_revoke},

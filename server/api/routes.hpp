@@ -21,6 +21,7 @@ void api_key_revoke(service&, api_call&, responder);
 void product_create(service&, api_call&, responder);
 void product_list(service&, api_call&, responder);
 void product_get(service&, api_call&, responder);
+void product_update(service&, api_call&, responder);
 void audit_list(service&, api_call&, responder);
 void keys_rotate(service&, api_call&, responder);
 void keys_revoke(service&, api_call&, responder);
