@@ -43,6 +43,8 @@ constexpr std::array routes{
     route{"POST", "/v1/customers", operators | partners, customer_create},
     route{"GET", "/v1/customers", operators | partners, customer_list},
     route{"GET", "/v1/customers/{}", operators | partners, customer_get},
+    route{"DELETE", "/v1/customers/{}", operators, customer_delete},
+    route{"POST", "/v1/customers/{}/reassign", operators, customer_reassign},
     route{"POST", "/v1/licenses", operators | partners, license_issue},
     route{"GET", "/v1/licenses", operators | partners, license_list},
     route{"GET", "/v1/licenses/{}", operators | partners, license_get},

@@ -30,6 +30,8 @@ void test_clock_set(service&, api_call&, responder);
 void customer_create(service&, api_call&, responder);
 void customer_list(service&, api_call&, responder);
 void customer_get(service&, api_call&, responder);
+void customer_delete(service&, api_call&, responder);    // operators only
+void customer_reassign(service&, api_call&, responder);  // operators only
 void license_issue(service&, api_call&, responder);
 void license_list(service&, api_call&, responder);
 void license_get(service&, api_call&, responder);
