@@ -20,6 +20,7 @@ struct two_partners {
 
 std::string customer_path(const std::string& id) { return "/v1/customers/" + id; }
 
+// The entry of `entries` about `target`; it points into `entries`, which must outlive it.
 const json* audit_find(const std::vector<json>& entries, const std::string& target) {
   for (const auto& entry : entries)
     if (entry.at("target") == target) return &entry;
@@ -48,7 +49,8 @@ TEST_CASE("an operator deletes a customer without licenses, and its email can be
   CHECK(again.at("id") != id);
   CHECK(again.at("partner_id") == w.b.id);
 
-  const auto* entry = audit_find(audit_entries(w.as_operator, "customer.delete"), id);
+  const auto deletions = audit_entries(w.as_operator, "customer.delete");
+  const auto* entry = audit_find(deletions, id);
   REQUIRE(entry != nullptr);
   CHECK(entry->at("actor") == "operator");
   CHECK(entry->at("details").at("partner_id") == w.a.id);
@@ -115,7 +117,8 @@ TEST_CASE("an operator reassigns a customer to another partner, which then manag
   CHECK(license_issue_try(w.as_b, {id, w.product, "free"}).status == 201);
   CHECK(w.as_operator.get("/v1/customers?partner_id=" + w.a.id).json.at("items").empty());
 
-  const auto* entry = audit_find(audit_entries(w.as_operator, "customer.reassign"), id);
+  const auto reassignments = audit_entries(w.as_operator, "customer.reassign");
+  const auto* entry = audit_find(reassignments, id);
   REQUIRE(entry != nullptr);
   CHECK(entry->at("actor") == "operator");
   CHECK(entry->at("details") == json{{"from_partner_id", w.a.id}, {"to_partner_id", w.b.id}});
