@@ -25,9 +25,9 @@ constexpr std::array routes{
     body_route{"POST", "/v1/licenses/@l/members"}, body_route{"POST", "/v1/licenses/@l/upgrade"},
     body_route{"POST", "/v1/licenses/@l/scheduled-change"}, body_route{"POST", "/v1/licenses/@l/auto-renew"},
     body_route{"POST", "/v1/licenses/@l/cancel"}, body_route{"POST", "/v1/licenses/@l/reactivate"},
-    body_route{"POST", "/v1/licenses/@l/convert"}, body_route{"POST", "/v1/customers"},
+    body_route{"POST", "/v1/licenses/@l/convert"}, body_route{"POST", "/v1/customers/@c/reassign"},
     body_route{"POST", "/v1/licenses"},           body_route{"POST", "/v1/activate"},
-    body_route{"POST", "/v1/validate"},           body_route{"POST", "/v1/products"},
+    body_route{"POST", "/v1/validate"},           body_route{"PATCH", "/v1/products/acme-editor"},
     body_route{"PATCH", "/v1/partners/@p"},       body_route{"POST", "/v1/licenses/@l/transfer"},
 };
 static_assert(routes.size() == 32, "byte 0's low 5 bits pick a route");

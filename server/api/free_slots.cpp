@@ -55,6 +55,25 @@ bool free_slot_held(const store::txn& t, const std::string& customer_id, const s
   return !until || *until >= now;
 }
 
+bool free_slots_held_any(const store::txn& t, const std::string& customer_id, std::int64_t now) {
+  bool held = false;
+  store_check(t.scan(store::db::free_licenses, customer_id + "/", "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+    const auto until = hold_until(value);
+    held = !until || *until >= now;
+    return !held;
+  }));
+  return held;
+}
+
+void free_slots_expired_remove(store::txn& write, const std::string& customer_id, std::int64_t now) {
+  std::vector<std::string> expired;
+  store_check(write.scan(store::db::free_licenses, customer_id + "/", "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+    if (const auto until = hold_until(value); until && *until < now) expired.emplace_back(key);
+    return true;
+  }));
+  for (const auto& key : expired) store_check(write.erase(store::db::free_licenses, key));
+}
+
 void free_slot_take(store::txn& write, const license_record& license) {
   if (license.kind != "free" || license.customer_id.empty()) return;
   store_check(write.put(store::db::free_licenses, slot_key(license.customer_id, license.product), license.id));

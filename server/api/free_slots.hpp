@@ -27,6 +27,12 @@ namespace licensor::server {
 [[nodiscard]] bool free_slot_held(const store::txn& t, const std::string& customer_id, const std::string& product,
                                   std::int64_t now);
 
+/// True when the customer holds any free slot at `now` (of any product).
+[[nodiscard]] bool free_slots_held_any(const store::txn& t, const std::string& customer_id, std::int64_t now);
+
+/// Removes the customer's expired holds (before the customer itself is removed).
+void free_slots_expired_remove(store::txn& write, const std::string& customer_id, std::int64_t now);
+
 /// Gives the free `license` its customer's slot (at issue, or when transferred in).
 void free_slot_take(store::txn& write, const license_record& license);
 

@@ -12,6 +12,7 @@
 #include "api/subscription_ops.hpp"
 #include "api/views.hpp"
 #include "domain/activation_key.hpp"
+#include "domain/product_policy.hpp"
 #include "store/schema.hpp"
 
 namespace licensor::server {
@@ -118,6 +119,8 @@ void license_issue(service& svc, api_call& call, responder respond) {
   svc.commit(call, [&svc, who = call.who, license](store::txn& write) {
     const auto partner = record_get<partner_record>(write, store::db::partners, license.partner_id, errc::partner_not_found);
     if (auto allowed = license_issue_allowed(partner); !allowed) api_fail(allowed.error());
+    const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
+    if (auto refused = product_policy_refusal(product, license)) api_fail(errc::product_policy, *refused);
     const auto customer = record_get<customer_record>(write, store::db::customers, license.customer_id, errc::customer_not_found);
     // The token was signed for this email; a customer cannot change it, so this only guards a race with a delete.
     if (customer.email != license.email || customer.partner_id != license.partner_id) api_fail(errc::conflict);

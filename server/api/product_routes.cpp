@@ -1,4 +1,5 @@
-// Operators define products: ordered tiers and, per license kind, a minimum app version.
+// Operators define products: ordered tiers, per license kind a minimum app version, per tier
+// prices, and the policy of what free and trial licenses may grant (domain/product_policy.hpp).
 #include <algorithm>
 #include <optional>
 
@@ -6,6 +7,7 @@
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/views.hpp"
+#include "domain/product_policy.hpp"
 #include "licensor/app_version.hpp"
 #include "licensor/claims.hpp"
 #include "store/schema.hpp"
@@ -38,10 +40,40 @@ std::optional<tier_price> tier_price_parse(const nlohmann::json& price) {
   return tier_price{code, amounts[0], amounts[1]};
 }
 
+// {"free": {"tiers": [...], "max_seats": 1, "features": [...]}, "trial": {...}}. A field left out
+// takes the kind's default for this product, and a kind left out keeps all its defaults, so what
+// is stored is complete and reads the same whatever the defaults later become.
+std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, const product_record& product) {
+  std::map<std::string, kind_policy> out;
+  for (const auto& [kind, fields] : policy.items()) {
+    if (!product_policy_governs(kind))
+      api_fail(errc::bad_request, "field 'policy' sets 'free' and 'trial' only (paid licenses are not limited)");
+    const auto name = "policy." + kind;
+    if (!fields.is_object()) api_fail(errc::bad_request, "field '" + name + "' must be an object");
+    auto rules = product_policy_default(product, kind);
+    try {
+      const body_reader reader(fields, {"tiers", "max_seats", "features"});
+      if (auto tiers = reader.optional_strings("tiers")) {
+        for (const auto& tier : *tiers)
+          if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end())
+            api_fail(errc::bad_request, "field 'tiers' names '" + tier + "', not a tier of the product");
+        rules.tiers = std::move(*tiers);
+      }
+      if (auto seats = reader.optional_integer("max_seats", 1, 1'000'000)) rules.max_seats = static_cast<std::uint32_t>(*seats);
+      if (auto features = reader.optional_strings("features")) rules.features = std::move(*features);
+    } catch (api_error& error) {
+      error.message = "in '" + name + "': " + error.message;
+      throw;
+    }
+    out[kind] = std::move(rules);
+  }
+  return out;
+}
+
 }  // namespace
 
 void product_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"id", "name", "tiers", "min_version", "prices"});
+  const body_reader body(call.body, {"id", "name", "tiers", "min_version", "prices", "policy"});
   product_record product;
   product.id = body.string("id");
   if (!slug_ok(product.id)) api_fail(errc::bad_request, "field 'id' must be 1-64 of a-z, 0-9, '-', '_'");
@@ -67,6 +99,7 @@ void product_create(service& svc, api_call& call, responder respond) {
       product.prices[item.key()] = *price;
     }
   }
+  if (const auto* policy = body.optional_object("policy")) product.policy = policy_parse(*policy, product);
   product.created_at = svc.now();
   svc.commit(call, [&svc, who = call.who, product](store::txn& write) {
     insert_or_fail(write, store::db::products, product.id, nlohmann::json(product).dump(), errc::product_exists);
@@ -85,6 +118,22 @@ void product_list(service& svc, api_call& call, responder respond) {
 void product_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   respond(answer(product_view(record_get<product_record>(snapshot, store::db::products, call.params[0], errc::product_not_found))));
+}
+
+// Sets the product's policy, whole: a kind left out goes back to its defaults ({} resets all).
+void product_update(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"policy"});
+  const auto* policy = body.optional_object("policy");
+  if (policy == nullptr) api_fail(errc::bad_request, "field 'policy' is required");
+  svc.commit(call, [&svc, who = call.who, id = call.params[0], policy = *policy](store::txn& write) {
+    auto product = record_get<product_record>(write, store::db::products, id, errc::product_not_found);
+    const auto before = product_view(product).at("policy");
+    product.policy = policy_parse(policy, product);
+    record_put(write, store::db::products, product.id, product);
+    auto view = product_view(product);
+    svc.audit_append(write, who, "product.update", product.id, {{"before", before}, {"policy", view.at("policy")}});
+    return answer(std::move(view));
+  }, std::move(respond));
 }
 
 }  // namespace licensor::server

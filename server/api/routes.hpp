@@ -21,6 +21,7 @@ void api_key_revoke(service&, api_call&, responder);
 void product_create(service&, api_call&, responder);
 void product_list(service&, api_call&, responder);
 void product_get(service&, api_call&, responder);
+void product_update(service&, api_call&, responder);
 void audit_list(service&, api_call&, responder);
 void keys_rotate(service&, api_call&, responder);
 void keys_revoke(service&, api_call&, responder);
@@ -29,6 +30,8 @@ void test_clock_set(service&, api_call&, responder);
 void customer_create(service&, api_call&, responder);
 void customer_list(service&, api_call&, responder);
 void customer_get(service&, api_call&, responder);
+void customer_delete(service&, api_call&, responder);    // operators only
+void customer_reassign(service&, api_call&, responder);  // operators only
 void license_issue(service&, api_call&, responder);
 void license_list(service&, api_call&, responder);
 void license_get(service&, api_call&, responder);

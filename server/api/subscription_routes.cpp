@@ -12,6 +12,7 @@
 #include "api/subscription_ops.hpp"
 #include "api/views.hpp"
 #include "domain/activation_key.hpp"
+#include "domain/product_policy.hpp"
 #include "licensor/email.hpp"
 #include "licensor/rfc3339.hpp"
 #include "store/schema.hpp"
@@ -124,6 +125,7 @@ void subscription_create(service& svc, api_call& call, responder respond) {
     license.tier = requested_tier.value_or(product.tiers.front());
     if (std::find(product.tiers.begin(), product.tiers.end(), license.tier) == product.tiers.end())
       api_fail(errc::tier_not_found);
+    if (auto refused = product_policy_refusal(product, license)) api_fail(errc::product_policy, *refused);
     const auto price = tier_price_of(product, license.tier);
     if (const auto it = product.min_version.find(license.kind); it != product.min_version.end())
       license.min_version = it->second;

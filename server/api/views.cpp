@@ -1,5 +1,6 @@
 #include "api/views.hpp"
 
+#include "domain/product_policy.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -29,6 +30,7 @@ nlohmann::json product_view(const product_record& product) {
           {"tiers", product.tiers},
           {"min_version", product.min_version},
           {"prices", product.prices},
+          {"policy", {{"free", product_policy_of(product, "free")}, {"trial", product_policy_of(product, "trial")}}},
           {"created_at", rfc3339_format(product.created_at)}};
 }
 

@@ -9,6 +9,7 @@ namespace licensor::server {
 
 [[nodiscard]] nlohmann::json partner_view(const partner_record& partner);
 [[nodiscard]] nlohmann::json customer_view(const customer_record& customer);
+/// Shows the policy in force for free and trial licenses (the defaults where none was set).
 [[nodiscard]] nlohmann::json product_view(const product_record& product);
 /// What anyone holding a token or an activation key may learn about its license.
 [[nodiscard]] nlohmann::json license_public_view(const license_record& license);

@@ -44,12 +44,23 @@ struct tier_price {
   std::int64_t seat_year = 0;   ///< per seat and year (annual terms)
 };
 
+/// What licenses of one kind (free or trial) of a product may grant. Stored complete: the
+/// operator's fields with the defaults filled in when the policy was set.
+struct kind_policy {
+  std::vector<std::string> tiers;     ///< the tiers allowed; empty: none (the kind is not offered)
+  std::uint32_t max_seats = 1;
+  std::vector<std::string> features;  ///< the features allowed; any other is refused
+};
+
 struct product_record {
   std::string id;
   std::string name;
   std::vector<std::string> tiers;                  ///< ordered, lowest first
   std::map<std::string, std::string> min_version;  ///< per license kind, e.g. {"free": "20"}
   std::map<std::string, tier_price> prices;        ///< per tier; subscriptions need one
+  /// Per license kind ("free", "trial"); a kind not set (and every product stored before
+  /// policies existed) has the defaults of domain/product_policy.hpp.
+  std::map<std::string, kind_policy> policy;
   std::int64_t created_at = 0;
 };
 
@@ -82,7 +93,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
                                                 created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,
+                                                created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
                                                 tier, kind, status, seats, features, min_version,
                                                 fingerprint, activation_key, token, kid, issued_at,

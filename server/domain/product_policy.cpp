@@ -1,0 +1,55 @@
+#include "domain/product_policy.hpp"
+
+#include <algorithm>
+
+namespace licensor::server {
+namespace {
+
+bool listed(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string joined(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "'" : ", '") + item + "'";
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+bool product_policy_governs(std::string_view kind) { return kind == "free" || kind == "trial"; }
+
+kind_policy product_policy_default(const product_record& product, std::string_view kind) {
+  if (kind == "free") {
+    kind_policy free;
+    if (!product.tiers.empty()) free.tiers = {product.tiers.front()};
+    free.max_seats = 1;
+    return free;
+  }
+  kind_policy trial;
+  trial.tiers = product.tiers;
+  trial.max_seats = trial_default_max_seats;
+  return trial;
+}
+
+kind_policy product_policy_of(const product_record& product, std::string_view kind) {
+  const auto set = product.policy.find(std::string(kind));
+  return set != product.policy.end() ? set->second : product_policy_default(product, kind);
+}
+
+std::optional<std::string> product_policy_refusal(const product_record& product, const license_record& license) {
+  if (!product_policy_governs(license.kind)) return std::nullopt;
+  const auto policy = product_policy_of(product, license.kind);
+  const auto what = license.kind + " licenses of '" + product.id + "'";
+  if (policy.tiers.empty()) return "the product's policy offers no " + license.kind + " licenses of '" + product.id + "'";
+  if (!listed(policy.tiers, license.tier))
+    return what + " allow tier " + joined(policy.tiers) + ", not '" + license.tier + "'";
+  if (license.seats > policy.max_seats)
+    return what + " allow at most " + std::to_string(policy.max_seats) + " seat(s), not " + std::to_string(license.seats);
+  for (const auto& feature : license.features)
+    if (!listed(policy.features, feature))
+      return what + " allow feature(s) " + joined(policy.features) + ", not '" + feature + "'";
+  return std::nullopt;
+}
+
+}  // namespace licensor::server
