@@ -107,7 +107,7 @@ void subscription_create(service& svc, api_call& call, responder respond) {
   if (trial_days && !trial) api_fail(errc::bad_request, "field 'trial_days' needs 'trial': true");
   license.kind = trial ? "trial" : "paid";
   license.seats = static_cast<std::uint32_t>(
-      body.optional_integer("seats", 1, 1'000'000).value_or(trial ? sub::trial_default_seats : 1));
+      body.optional_integer("seats", 1, sub::seats_max).value_or(trial ? sub::trial_default_seats : 1));
   license.features = body.optional_strings("features").value_or(std::vector<std::string>{});
   const auto requested_tier = body.optional_string("tier");
   const bool auto_renew = body.optional_bool("auto_renew").value_or(true);
@@ -190,7 +190,7 @@ void subscription_create(service& svc, api_call& call, responder respond) {
 
 void license_seats_set(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"seats"});
-  const auto seats = body.optional_integer("seats", 1, 1'000'000);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   if (!seats) api_fail(errc::bad_request, "field 'seats' is required");
   const auto signing = signing_of(svc);
   svc.commit(call, [&svc, signing, who = call.who, id = call.params[0], seats = static_cast<std::uint32_t>(*seats)](store::txn& write) {
@@ -281,7 +281,7 @@ void member_list(service& svc, api_call& call, responder respond) {
 void license_upgrade(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"tier", "seats"});
   const auto tier = body.string("tier");
-  const auto seats = body.optional_integer("seats", 1, 1'000'000);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   const auto signing = signing_of(svc);
   std::string new_id = id_generate("lic_");
   std::string new_key = activation_key_generate();
@@ -368,7 +368,7 @@ void scheduled_change_set(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"tier", "seats", "term"});
   sub::scheduled_change change;
   change.tier = body.optional_string("tier").value_or("");
-  change.seats = static_cast<std::uint32_t>(body.optional_integer("seats", 1, 1'000'000).value_or(0));
+  change.seats = static_cast<std::uint32_t>(body.optional_integer("seats", 1, sub::seats_max).value_or(0));
   change.term = body.optional_string("term").value_or("");
   if (change.empty()) api_fail(errc::bad_request, "give at least one of 'tier', 'seats', 'term'");
   if (!change.term.empty() && !sub::term_parse(change.term)) api_fail(errc::bad_request, "field 'term' must be monthly or annual");
@@ -458,7 +458,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
   const auto into = body.optional_string("into_license_id");
   const auto term_text = body.optional_string("term");
   if (term_text && !sub::term_parse(*term_text)) api_fail(errc::bad_request, "field 'term' must be monthly or annual");
-  const auto seats = body.optional_integer("seats", 1, 1'000'000);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   const auto tier = body.optional_string("tier");
   if (into && (term_text || seats || tier))
     api_fail(errc::bad_request, "converting into an existing subscription takes only 'into_license_id'");

@@ -17,6 +17,8 @@ namespace licensor::server::subscription {
 
 inline constexpr std::int64_t trial_default_days = 30;
 inline constexpr std::uint32_t trial_default_seats = 25;
+/// The most seats a subscription may have; with price_max (charges.hpp) it bounds every charge.
+inline constexpr std::int64_t seats_max = 1'000'000;
 
 [[nodiscard]] std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept;
 

@@ -448,6 +448,28 @@ TEST_CASE("delivery text, VAT numbers, the audit log, and a plain license is not
   CHECK_ERROR(w.subscribe_try({{"term", "weekly"}}), 400, "bad_request");
 }
 
+TEST_CASE("the largest accepted prices and seat counts are charged and refunded exactly") {
+  const auto t0 = at("2074-01-01T00:00:00Z");
+  world w(server(), t0);
+  const std::int64_t price_max = 100'000'000'000;
+  const auto big = "big-" + unique_suffix();
+  const json top{{"currency", "EUR"}, {"seat_month", price_max}, {"seat_year", price_max}};
+  expect_status(w.op.post("/v1/products", {{"id", big}, {"tiers", {"basic"}}, {"prices", {{"basic", top}}}}), 201, "product");
+  json over = top;
+  over["seat_year"] = price_max + 1;
+  CHECK_ERROR(w.op.post("/v1/products", {{"id", big + "-over"}, {"tiers", {"basic"}}, {"prices", {{"basic", over}}}}), 400,
+              "bad_request");
+  CHECK_ERROR(w.subscribe_try({{"product", big}, {"seats", 1'000'001}}), 400, "bad_request");
+
+  auto lic = w.subscribe({{"product", big}, {"term", "annual"}, {"seats", 1'000'000}});
+  const auto id = lic.at("id").get<std::string>();
+  CHECK(sum_amounts(w.ledger(id), "purchase") == 100'000'000'000'000'000);
+  w.clock(t0 + day);
+  REQUIRE(w.post(id, "cancel").status == 200);
+  // 364 of 365 days back: 1e17 x 364 / 365, a refund (it was once booked as a charge).
+  CHECK(sum_amounts(w.ledger(id), "cancellation") == -99'726'027'397'260'273);
+}
+
 TEST_CASE("without --test-clock the clock endpoint does not exist") {
   licensord_process plain;
   auto op = plain.operator_client();
