@@ -73,7 +73,9 @@ api_response validate_token(service& svc, const store::txn& snapshot, const std:
 }  // namespace
 
 void health_get(service& svc, api_call&, responder respond) {
-  respond(answer({{"status", "ok"}, {"time", rfc3339_format(svc.now())}}));
+  // Jobs are reported, not judged: a failing job does not make the server unhealthy to a load
+  // balancer, but operators see it (consecutive_failures > 0).
+  respond(answer({{"status", "ok"}, {"time", rfc3339_format(svc.now())}, {"jobs", svc.jobs().view()}}));
 }
 
 void openapi_get(service&, api_call&, responder respond) {

@@ -71,22 +71,6 @@ nlohmann::json ledger_view(const sub::ledger_entry& entry) {
           {"discount_percent", entry.discount_percent}};
 }
 
-// Removes a member's seat and makes its tokens unanswerable (validate: not_found).
-void member_erase(store::txn& write, const std::string& license_id, const sub::member_record& member) {
-  for (const auto& hash : member.token_hashes)
-    store_check(write.put(store::db::token_hashes, hash, token_index_entry("removed:" + license_id, member.kid, member.email)));
-  store_check(write.erase(store::db::members, member_key(license_id, member.email)));
-}
-
-std::vector<sub::member_record> members_of(const store::txn& t, const std::string& license_id) {
-  std::vector<sub::member_record> out;
-  store_check(t.scan(store::db::members, license_id + "/", "", 1'000'000, [&](std::string_view, std::string_view value) {
-    out.push_back(nlohmann::json::parse(value).get<sub::member_record>());
-    return true;
-  }));
-  return out;
-}
-
 }  // namespace
 
 void subscription_create(service& svc, api_call& call, responder respond) {
