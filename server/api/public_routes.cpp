@@ -135,9 +135,7 @@ void activate_post(service& svc, api_call& call, responder respond) {
     auto license = record_get<license_record>(write, store::db::licenses, **license_id, errc::activation_failed);
     if (license.email != email)  // a member of a subscription gets a token bound to its own email
       return member_activate(svc, write, license, email, signing_context{signer, svc.config().issuer}, now);
-    if (license.status == "revoked") api_fail(errc::license_revoked);
-    if (license.status == "suspended") api_fail(errc::license_suspended);
-    if (license.customer_id.empty()) api_fail(errc::license_unlinked);
+    if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
     if (fingerprint && !license.fingerprint.empty() && *fingerprint != license.fingerprint)
       api_fail(errc::fingerprint_mismatch, "this license is bound to another machine");
     // A first activation with a fingerprint binds the machine into a freshly signed token;

@@ -51,6 +51,7 @@ void addon_end(service& svc, store::txn& write, const std::string& addon_id, con
     if (auto partner = write.get(store::db::partners, addon.partner_id); partner && *partner)
       discount = nlohmann::json::parse(**partner).value("discount_percent", 0);
     const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
+    addon.expires_at = sub::cancel_end(addon_sub->term_start, addon_sub->term_end, addon_sub->term_charged, now);
     ledger_append(write, *addon_sub, addon, "cancellation", -refund, now, addon_sub->term_end, discount, now);
   }
   addon.status = status;
@@ -393,9 +394,7 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
   if (!stored) api_fail(stored.error());
   if (!*stored) api_fail(errc::activation_failed);
   auto member = nlohmann::json::parse(**stored).get<sub::member_record>();
-  if (license.status == "revoked") api_fail(errc::license_revoked);
-  if (license.status == "suspended") api_fail(errc::license_suspended);
-  if (license.customer_id.empty()) api_fail(errc::license_unlinked);
+  if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
   if (member.token.empty() || member.token_at != license.updated_at || member.kid != signing.signer->active_kid.value) {
     // A member's token is the license's, bound to the member's email, and indexed like it.
     auto bound = license;

@@ -60,7 +60,8 @@ void addon_follow(service& svc, store::txn& write, const std::string& addon_id,
                   std::string_view reason, bool refund_unused);
 
 /// Ends an add-on along with its base: `status` is "expired" or "cancelled" (refunded prorated by
-/// day). Does nothing to an add-on that is already over or gone (deleted).
+/// day, its token re-signed to end where the refund starts: subscription::cancel_end). Does
+/// nothing to an add-on that is already over or gone (deleted).
 void addon_end(service& svc, store::txn& write, const std::string& addon_id, const std::string& status,
                const signing_context& signing, std::int64_t now, const caller& who);
 
@@ -108,7 +109,8 @@ void subscription_unwind(service& svc, store::txn& write, const license_record& 
                                                                      const signing_context& signing);
 
 /// Activation by a member of a subscription: a token bound to the member's email.
-/// Throws activation_failed when `email` is not a member, plus the license's status errors.
+/// Throws activation_failed when `email` is not a member, the errors of
+/// license_token_handout_allowed.
 [[nodiscard]] api_response member_activate(service& svc, store::txn& write, license_record& license,
                                            const std::string& email, const signing_context& signing,
                                            std::int64_t now);

@@ -416,6 +416,8 @@ void subscription_cancel(service& svc, api_call& call, responder respond) {
     require(sub::cancel_allowed(terms, license.status, now));
     const auto discount = partner_discount(write, license.partner_id);
     const auto refund = sub::refund_prorated(terms.term_charged, terms.term_start, terms.term_end, now);
+    // The tokens stop where the refund starts: none outlives what was paid for.
+    license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);
     ledger_append(write, terms, license, "cancellation", -refund, now, terms.term_end, discount, now);
     license.status = "cancelled";
     terms.auto_renew = false;
@@ -471,6 +473,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
           if (inserted.error() != errc::conflict) api_fail(inserted.error());
       }
       license.status = "cancelled";
+      license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);  // a trial: now
       terms.auto_renew = false;
       terms.scheduled = {};
       terms.converted_into = target.id;
@@ -566,7 +569,8 @@ void license_delivery_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   const auto license = record_get<license_record>(snapshot, store::db::licenses, call.params[0], errc::license_not_found);
   visible_or_fail(call, license.partner_id, errc::license_not_found);
-  if (license.status == "revoked") api_fail(errc::license_revoked);
+  // The text carries the token: only while the license is in force (not cancelled or expired).
+  if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
   const auto product = record_get<product_record>(snapshot, store::db::products, license.product, errc::product_not_found);
   const auto expires = license.expires_at == 0 ? std::string("does not expire") : "is valid until " + rfc3339_format(license.expires_at);
   std::string text;

@@ -12,6 +12,13 @@ std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept {
   return total;
 }
 
+std::int64_t cancel_end(std::int64_t term_start, std::int64_t term_end, std::int64_t charged, std::int64_t now) noexcept {
+  if (charged <= 0 || now >= term_end) return now;
+  // The same day count as refund_prorated: the refund covers [end - unused days, end).
+  const auto end = term_end - days_floor(now < term_start ? term_start : now, term_end) * day_seconds;
+  return end < now ? now : end;
+}
+
 std::vector<seat_window> seat_windows_open(const std::vector<seat_lot>& lots, std::int64_t now) {
   std::vector<seat_window> open;
   for (const auto& lot : lots)

@@ -22,6 +22,12 @@ inline constexpr std::int64_t seats_max = 1'000'000;
 
 [[nodiscard]] std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept;
 
+/// The end of a cancelled term: what the prorated refund (charges.hpp) does not give back. The
+/// refund returns every whole unused day, so this is `now` when the rest of the term was whole
+/// days, otherwise the end of the started day; `now` when nothing was charged.
+[[nodiscard]] std::int64_t cancel_end(std::int64_t term_start, std::int64_t term_end, std::int64_t charged,
+                                      std::int64_t now) noexcept;
+
 /// Seats that can be removed at `now`, with the time their window closes (earliest first).
 struct seat_window {
   std::uint32_t seats = 0;

@@ -448,6 +448,36 @@ TEST_CASE("delivery text, VAT numbers, the audit log, and a plain license is not
   CHECK_ERROR(w.subscribe_try({{"term", "weekly"}}), 400, "bad_request");
 }
 
+TEST_CASE("cancelled and expired subscriptions hand out no token; a cancelled token ends where the refund starts") {
+  const auto t0 = at("2072-03-01T00:00:00Z");
+  world w(server(), t0);
+  auto lic = w.subscribe({{"seats", 3}});  // March: 31 days, 30.00
+  const auto id = lic.at("id").get<std::string>();
+  const auto key = lic.at("activation_key").get<std::string>();
+  REQUIRE(w.post(id, "members", {{"email", "member@example.com"}}).status == 201);
+
+  w.clock(t0 + 2 * day + 3'600);  // an hour into day 2
+  auto cancelled = w.post(id, "cancel");
+  REQUIRE(cancelled.status == 200);
+  // 28 whole unused days are refunded; day 2 was started, paid and kept: the tokens end with it.
+  CHECK(sum_amounts(w.ledger(id), "cancellation") == -3'000 * 28 / 31);
+  CHECK(cancelled.json.at("expires_at") == t(t0 + 3 * day));
+  CHECK(token_claims_untrusted(cancelled.json.at("token")).at("exp") == t(t0 + 3 * day));
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", lic.at("email")}}), 422,
+              "subscription_not_active");
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", "member@example.com"}}), 422,
+              "subscription_not_active");
+  CHECK_ERROR(w.p().get("/v1/licenses/" + id + "/delivery"), 422, "subscription_not_active");
+
+  auto lapsing = w.subscribe({{"seats", 1}, {"auto_renew", false}});
+  const auto lapsing_id = lapsing.at("id").get<std::string>();
+  w.clock(t0 + 40 * day);
+  REQUIRE(w.get(lapsing_id).at("status") == "expired");
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", lapsing.at("activation_key")}, {"email", lapsing.at("email")}}),
+              422, "subscription_not_active");
+  CHECK_ERROR(w.p().get("/v1/licenses/" + lapsing_id + "/delivery"), 422, "subscription_not_active");
+}
+
 TEST_CASE("the largest accepted prices and seat counts are charged and refunded exactly") {
   const auto t0 = at("2074-01-01T00:00:00Z");
   world w(server(), t0);

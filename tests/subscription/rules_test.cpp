@@ -117,6 +117,19 @@ TEST_CASE("at the end of a term: renew, expire or convert") {
   CHECK(term_end_due(s, "active", s.term_end) == term_end_action::none);
 }
 
+TEST_CASE("a cancelled term ends where its refund starts") {
+  const auto start = t0;
+  const auto end = t0 + 31 * day_seconds;
+  // On the first second: every day is refunded, so it ends now.
+  CHECK(cancel_end(start, end, 3'100, start) == start);
+  // Mid-day: the started day was paid and not refunded, so it ends with that day.
+  CHECK(cancel_end(start, end, 3'100, start + 3 * day_seconds + 100) == start + 4 * day_seconds);
+  CHECK(cancel_end(start, end, 3'100, start + 3 * day_seconds) == start + 3 * day_seconds);
+  // Nothing was charged (a trial, a 100% discount): nothing to keep.
+  CHECK(cancel_end(start, end, 0, start + 3 * day_seconds + 100) == start + 3 * day_seconds + 100);
+  CHECK(cancel_end(start, end, 3'100, end + 5) == end + 5);
+}
+
 TEST_CASE("the next term keeps the anchor; a scheduled term change starts a new one") {
   auto s = paid_monthly();
   auto next = term_next(s);
