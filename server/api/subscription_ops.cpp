@@ -36,7 +36,19 @@ std::optional<license_record> license_lookup(const store::txn& t, std::string_vi
   return nlohmann::json::parse(**value).get<license_record>();
 }
 
+// The partner may issue (can_issue); a partner that is gone may not.
+bool partner_issuing(const store::txn& t, const std::string& partner_id) {
+  auto value = t.get(store::db::partners, partner_id);
+  if (!value) api_fail(value.error());
+  return *value && license_issue_allowed(nlohmann::json::parse(**value).get<partner_record>()).ok();
+}
+
 }  // namespace
+
+void partner_issuing_or_fail(const store::txn& t, const std::string& partner_id) {
+  if (!partner_issuing(t, partner_id))
+    api_fail(errc::partner_not_enabled, "the partner may not issue licenses or widen them (can_issue is off)");
+}
 
 // Ends an add-on with its base: `status` is expired or cancelled.
 void addon_end(service& svc, store::txn& write, const std::string& addon_id, const std::string& status,
@@ -97,9 +109,12 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& key, 
   const auto addons_before = s->addons.size();
   std::erase_if(s->addons, [&](const std::string& id) { return !license_lookup(write, id) || !subscription_find(write, id); });
   bool changed = s->addons.size() != addons_before;
+  // A partner that may no longer issue keeps renewing what it sold, as it was: no scheduled
+  // widening, no trial becoming paid (see docs/subscriptions.md, hardening decisions).
+  const bool issuing = partner_issuing(write, license.partner_id);
   std::uint32_t renewals = 0;
   for (;;) {
-    const auto action = sub::term_end_due(*s, license.status, now);
+    const auto action = sub::term_end_due(*s, license.status, now, issuing);
     if (action == sub::term_end_action::none) break;
     changed = true;
     if (action == sub::term_end_action::expire) {
@@ -112,6 +127,7 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& key, 
       break;
     }
     const bool converting = action == sub::term_end_action::convert;
+    if (!issuing) s->scheduled = {};
     const auto next = converting ? sub::term_fresh(sub::term_parse(s->term).value_or(sub::term_kind::monthly), s->term_end)
                                  : sub::term_next(*s);
     // Scheduled changes take effect now; seats never go below the assigned members.
@@ -137,7 +153,7 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& key, 
     if (!applied.empty()) details["scheduled_change"] = applied;
     svc.audit_append(write, scheduler_caller, converting ? "subscription.trial_convert" : "subscription.renew",
                      license.id, std::move(details));
-    for (const auto& addon : s->addons) addon_follow(svc, write, addon, *s, signing, now, "renewal", false);
+    for (const auto& addon : s->addons) addon_follow(svc, write, addon, *s, signing, now, "renewal", false, issuing);
     if (renewals > 100'000) api_fail(errc::internal, "runaway renewal loop");
   }
   if (changed) {
@@ -157,7 +173,8 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& key, 
 }  // namespace
 
 void addon_follow(service& svc, store::txn& write, const std::string& addon_id, const sub::subscription_record& base,
-                  const signing_context& signing, std::int64_t now, std::string_view reason, bool refund_unused) {
+                  const signing_context& signing, std::int64_t now, std::string_view reason, bool refund_unused,
+                  bool changes_allowed) {
   auto addon_sub = subscription_find(write, addon_id);
   auto found = license_lookup(write, addon_id);
   if (!addon_sub || !found) return;
@@ -167,6 +184,7 @@ void addon_follow(service& svc, store::txn& write, const std::string& addon_id, 
     addon_end(svc, write, addon_id, "expired", signing, now, scheduler_caller);
     return;
   }
+  if (!changes_allowed) addon_sub->scheduled = {};
   // The add-on's own scheduled change (tier, seats) takes effect with the base's new term.
   if (!addon_sub->scheduled.tier.empty()) addon.tier = addon_sub->scheduled.tier;
   if (addon_sub->scheduled.seats != 0)
@@ -395,6 +413,8 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
   if (!*stored) api_fail(errc::activation_failed);
   auto member = nlohmann::json::parse(**stored).get<sub::member_record>();
   if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
+  // A member's first token is a new working token: minting it needs a partner that may issue.
+  if (member.token.empty()) partner_issuing_or_fail(write, license.partner_id);
   if (member.token.empty() || member.token_at != license.updated_at || member.kid != signing.signer->active_kid.value) {
     // A member's token is the license's, bound to the member's email, and indexed like it.
     auto bound = license;

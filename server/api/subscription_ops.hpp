@@ -52,12 +52,13 @@ void subscription_term_charge(store::txn& write, subscription::subscription_reco
                               std::string_view reason, std::int64_t now);
 
 /// Moves an active add-on onto its base's current term (tier and seats of its own scheduled
-/// change applied) and charges that term under `reason`; with `refund_unused`, the unused days
-/// of the add-on's previous term are refunded first. A suspended add-on, or one with auto_renew
-/// off, expires instead. Does nothing to an add-on that is over or gone (deleted).
+/// change applied when `changes_allowed`, dropped otherwise) and charges that term under
+/// `reason`; with `refund_unused`, the unused days of the add-on's previous term are refunded
+/// first. A suspended add-on, or one with auto_renew off, expires instead. Does nothing to an
+/// add-on that is over or gone (deleted).
 void addon_follow(service& svc, store::txn& write, const std::string& addon_id,
                   const subscription::subscription_record& base, const signing_context& signing, std::int64_t now,
-                  std::string_view reason, bool refund_unused);
+                  std::string_view reason, bool refund_unused, bool changes_allowed);
 
 /// Ends an add-on along with its base: `status` is "expired" or "cancelled" (refunded prorated by
 /// day, its token re-signed to end where the refund starts: subscription::cancel_end). Does
@@ -89,6 +90,10 @@ void subscription_view_attach(const store::txn& t, nlohmann::json& license_view,
 bool subscription_due_apply(service& svc, store::txn& write, const std::string& key, const signing_context& signing,
                             std::int64_t now);
 
+/// Throws partner_not_enabled unless the partner exists and may issue (can_issue): every change
+/// that creates a license or a token, or widens one (seats, tier, members, conversions), asks.
+void partner_issuing_or_fail(const store::txn& t, const std::string& partner_id);
+
 /// A member's seat is freed and its tokens stop answering (validate: not_found).
 void member_erase(store::txn& write, const std::string& license_id, const subscription::member_record& member);
 /// Every member of a license.
@@ -110,7 +115,7 @@ void subscription_unwind(service& svc, store::txn& write, const license_record& 
 
 /// Activation by a member of a subscription: a token bound to the member's email.
 /// Throws activation_failed when `email` is not a member, the errors of
-/// license_token_handout_allowed.
+/// license_token_handout_allowed, and partner_not_enabled for a member's first token.
 [[nodiscard]] api_response member_activate(service& svc, store::txn& write, license_record& license,
                                            const std::string& email, const signing_context& signing,
                                            std::int64_t now);

@@ -185,6 +185,7 @@ void license_seats_set(service& svc, api_call& call, responder respond) {
     const auto discount = partner_discount(write, license.partner_id);
     const auto before = license.seats;
     if (seats > license.seats) {
+      partner_issuing_or_fail(write, license.partner_id);
       const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
       const auto price = tier_price_of(product, license.tier);
       const auto term = sub::term_parse(terms.term).value_or(sub::term_kind::monthly);
@@ -218,6 +219,7 @@ void member_add(service& svc, api_call& call, responder respond) {
     const auto now = svc.now();
     auto [license, terms] = subscription_for(write, who, id);
     if (license.status != "active") api_fail(errc::subscription_not_active);
+    partner_issuing_or_fail(write, license.partner_id);
     // The account that manages the subscription (the customer's email) takes no seat.
     if (email == license.email) api_fail(errc::member_exists, "the subscription's own email needs no seat");
     if (members_count(write, license.id) >= license.seats) api_fail(errc::seats_exhausted);
@@ -273,6 +275,7 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
     const auto now = svc.now();
     auto [license, terms] = subscription_for(write, who, id);
     if (license.status != "active" || now >= terms.term_end) api_fail(errc::subscription_not_active);
+    partner_issuing_or_fail(write, license.partner_id);
     const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
     require(sub::upgrade_tier_allowed(product.tiers, license.tier, tier));
     const auto price_new = tier_price_of(product, tier);
@@ -360,6 +363,7 @@ void scheduled_change_set(service& svc, api_call& call, responder respond) {
     const auto now = svc.now();
     auto [license, terms] = subscription_for(write, who, id);
     require(sub::scheduled_change_allowed(terms, license.status));
+    partner_issuing_or_fail(write, license.partner_id);
     if (!terms.base_license_id.empty() && !change.term.empty())
       api_fail(errc::bad_request, "an add-on's term follows its base");
     if (!change.tier.empty()) {
@@ -454,6 +458,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     auto [license, terms] = subscription_for(write, who, id);
     if (!terms.trial) api_fail(errc::conversion_not_allowed, "only a trial converts");
     if (license.status != "active" || now >= terms.term_end) api_fail(errc::subscription_not_active);
+    partner_issuing_or_fail(write, license.partner_id);
     if (into) {
       auto [target, target_terms] = subscription_for(write, who, *into);
       require(sub::trial_conversion_target_ok(terms, license, target_terms, target));
@@ -511,7 +516,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     subscription_term_charge(write, terms, license, "conversion", now);
     license_resign(write, license, signing, now);
     subscription_save(write, terms, license);
-    for (const auto& addon : terms.addons) addon_follow(svc, write, addon, terms, signing, now, "conversion", true);
+    for (const auto& addon : terms.addons) addon_follow(svc, write, addon, terms, signing, now, "conversion", true, true);
     svc.audit_append(write, who, "subscription.trial_convert", license.id,
                      {{"term", terms.term}, {"seats", license.seats}, {"tier", license.tier}});
     return view_answer(write, license, now);

@@ -101,10 +101,11 @@ result<void> scheduled_change_allowed(const subscription_record& sub, std::strin
   return {};
 }
 
-term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now) {
+term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now,
+                             bool issuing_allowed) {
   if (now < sub.term_end || !sub.base_license_id.empty()) return term_end_action::none;
   if (status != "active" && status != "suspended") return term_end_action::none;
-  if (status == "suspended" || !sub.auto_renew) return term_end_action::expire;
+  if (status == "suspended" || !sub.auto_renew || (sub.trial && !issuing_allowed)) return term_end_action::expire;
   return sub.trial ? term_end_action::convert : term_end_action::renew;
 }
 

@@ -73,14 +73,17 @@ struct seat_decrease {
 /// Errors: trial_locked is not used here; subscription_not_active, auto_renew_off.
 [[nodiscard]] result<void> scheduled_change_allowed(const subscription_record& sub, std::string_view status);
 
-/// What happens to a subscription whose term has ended (term_end <= now).
+/// What happens to a subscription whose term has ended (term_end <= now). `issuing_allowed` is
+/// the partner's can_issue: renewals of what it already sold go on without it, but a trial does
+/// not become a paid license (it expires instead).
 enum class term_end_action {
   none,       ///< nothing is due (term not over, or a final status, or an add-on)
   renew,      ///< auto_renew on and active: a new term starts at the old end
   convert,    ///< a trial with auto_renew on: becomes the equivalent paid subscription
   expire,     ///< auto_renew off, or suspended: expired
 };
-[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now);
+[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now,
+                                           bool issuing_allowed);
 
 /// The next term of `sub` after a renewal (or a trial conversion at its end): start, end,
 /// period and anchor move on; a scheduled term change starts a new anchor.

@@ -478,6 +478,52 @@ TEST_CASE("cancelled and expired subscriptions hand out no token; a cancelled to
   CHECK_ERROR(w.p().get("/v1/licenses/" + lapsing_id + "/delivery"), 422, "subscription_not_active");
 }
 
+TEST_CASE("a partner that may not issue cannot create or widen anything; renewals of what it sold go on") {
+  const auto t0 = at("2073-01-10T00:00:00Z");
+  world w(server(), t0);
+  auto lic = w.subscribe({{"seats", 3}});
+  const auto id = lic.at("id").get<std::string>();
+  auto trial = w.subscribe({{"trial", true}});  // ends Feb 9
+  const auto trial_id = trial.at("id").get<std::string>();
+  auto planned = w.subscribe({{"seats", 4}});
+  const auto planned_id = planned.at("id").get<std::string>();
+  REQUIRE(w.post(id, "members", {{"email", "early@example.com"}}).status == 201);
+  REQUIRE(w.post(planned_id, "scheduled-change", {{"seats", 6}, {"tier", "pro"}}).status == 200);
+  expect_status(w.op.patch("/v1/partners/" + w.partner.id, {{"can_issue", false}}), 200, "disable the partner");
+
+  CHECK_ERROR(w.subscribe_try({{"seats", 1}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.subscribe_try({{"base_license_id", id}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "seats", {{"seats", 4}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "members", {{"email", "late@example.com"}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "upgrade", {{"tier", "pro"}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "upgrade", {{"tier", "pro"}, {"seats", 1}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "scheduled-change", {{"seats", 5}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(trial_id, "convert"), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(trial_id, "convert", {{"into_license_id", id}}), 403, "partner_not_enabled");
+  // A member's first token is a new working token.
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", lic.at("activation_key")}, {"email", "early@example.com"}}),
+              403, "partner_not_enabled");
+  CHECK(w.get(id).at("seats") == 3);
+  CHECK(w.get(id).at("tier") == "basic");
+  CHECK(w.ledger(id).size() == 1);
+
+  // Narrowing and the customer's own token still work.
+  CHECK(w.post(id, "seats", {{"seats", 2}}).status == 200);
+  CHECK(w.anyone.post("/v1/activate", {{"activation_key", lic.at("activation_key")}, {"email", lic.at("email")}}).status == 200);
+
+  // Renewals go on as sold: no scheduled widening, and the trial expires instead of converting.
+  w.clock(at("2073-02-10T00:00:00Z"));
+  const auto renewed = w.get(id);
+  CHECK(renewed.at("status") == "active");
+  CHECK(renewed.at("expires_at") == t(at("2073-03-10T00:00:00Z")));
+  const auto kept = w.get(planned_id);
+  CHECK(kept.at("expires_at") == t(at("2073-03-10T00:00:00Z")));
+  CHECK(kept.at("seats") == 4);
+  CHECK(kept.at("tier") == "basic");
+  CHECK(w.get(trial_id).at("status") == "expired");
+  CHECK(w.get(trial_id).at("kind") == "trial");
+}
+
 TEST_CASE("the largest accepted prices and seat counts are charged and refunded exactly") {
   const auto t0 = at("2074-01-01T00:00:00Z");
   world w(server(), t0);

@@ -102,19 +102,26 @@ TEST_CASE("scheduled changes need an active license with auto_renew on") {
 
 TEST_CASE("at the end of a term: renew, expire or convert") {
   auto s = paid_monthly();
-  CHECK(term_end_due(s, "active", s.term_end - 1) == term_end_action::none);
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::renew);
-  CHECK(term_end_due(s, "suspended", s.term_end) == term_end_action::expire);
-  CHECK(term_end_due(s, "cancelled", s.term_end) == term_end_action::none);
-  CHECK(term_end_due(s, "revoked", s.term_end) == term_end_action::none);
+  CHECK(term_end_due(s, "active", s.term_end - 1, true) == term_end_action::none);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::renew);
+  CHECK(term_end_due(s, "suspended", s.term_end, true) == term_end_action::expire);
+  CHECK(term_end_due(s, "cancelled", s.term_end, true) == term_end_action::none);
+  CHECK(term_end_due(s, "revoked", s.term_end, true) == term_end_action::none);
   s.auto_renew = false;
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::expire);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::expire);
   s.auto_renew = true;
   s.trial = true;
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::convert);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::convert);
+  // A partner that may not issue (can_issue off): the trial does not become paid, it expires.
+  CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::expire);
   s.trial = false;
   s.base_license_id = "lic_base";  // an add-on follows its base instead
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::none);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::none);
+}
+
+TEST_CASE("renewals of what a partner sold go on when it may no longer issue") {
+  auto s = paid_monthly();
+  CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::renew);
 }
 
 TEST_CASE("a cancelled term ends where its refund starts") {
