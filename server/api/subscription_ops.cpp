@@ -130,10 +130,10 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& key, 
     if (!issuing) s->scheduled = {};
     const auto next = converting ? sub::term_fresh(sub::term_parse(s->term).value_or(sub::term_kind::monthly), s->term_end)
                                  : sub::term_next(*s);
-    // Scheduled changes take effect now; seats never go below the assigned members.
+    // Scheduled changes take effect now; seats never go below the owner and the members.
     if (!s->scheduled.tier.empty()) license.tier = s->scheduled.tier;
     if (s->scheduled.seats != 0)
-      license.seats = std::max({s->scheduled.seats, members_count(write, license.id), std::uint32_t{1}});
+      license.seats = std::max(s->scheduled.seats, sub::seats_needed(members_count(write, license.id)));
     const auto applied = s->scheduled;
     s->scheduled = {};
     if (converting) {
@@ -188,7 +188,7 @@ void addon_follow(service& svc, store::txn& write, const std::string& addon_id, 
   // The add-on's own scheduled change (tier, seats) takes effect with the base's new term.
   if (!addon_sub->scheduled.tier.empty()) addon.tier = addon_sub->scheduled.tier;
   if (addon_sub->scheduled.seats != 0)
-    addon.seats = std::max({addon_sub->scheduled.seats, members_count(write, addon.id), std::uint32_t{1}});
+    addon.seats = std::max(addon_sub->scheduled.seats, sub::seats_needed(members_count(write, addon.id)));
   addon_sub->scheduled = {};
   if (refund_unused) {
     // The base moved to a new term mid-way (a trial converted): give back the add-on's unused

@@ -195,7 +195,7 @@ void license_seats_set(service& svc, api_call& call, responder respond) {
       license.seats = seats;
       ledger_append(write, terms, license, "seats_added", unit * added, now, terms.term_end, discount, now);
     } else {
-      if (seats < members_count(write, license.id)) api_fail(errc::seats_in_use);
+      if (seats < sub::seats_needed(members_count(write, license.id))) api_fail(errc::seats_in_use);
       auto plan = sub::seat_decrease_plan(terms.lots, license.seats - seats, now);
       if (!plan) api_fail(plan.error());
       terms.lots = plan->lots;
@@ -220,9 +220,10 @@ void member_add(service& svc, api_call& call, responder respond) {
     auto [license, terms] = subscription_for(write, who, id);
     if (license.status != "active") api_fail(errc::subscription_not_active);
     partner_issuing_or_fail(write, license.partner_id);
-    // The account that manages the subscription (the customer's email) takes no seat.
-    if (email == license.email) api_fail(errc::member_exists, "the subscription's own email needs no seat");
-    if (members_count(write, license.id) >= license.seats) api_fail(errc::seats_exhausted);
+    // The customer's own email already holds a seat (sub::owner_seats), like a member's.
+    const bool present = email == license.email || member_exists(write, license.id, email);
+    if (auto allowed = sub::member_add_allowed(present, members_count(write, license.id), license.seats); !allowed)
+      api_fail(allowed.error(), email == license.email ? "the subscription's own email already holds a seat" : "");
     sub::member_record member;
     member.email = email;
     member.added_at = now;
@@ -302,7 +303,7 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
     if (terms.trial) api_fail(errc::trial_locked, "a trial upgrades whole or converts");
     if (!terms.base_license_id.empty()) api_fail(errc::bad_request, "an add-on upgrades whole");
     const auto moved = static_cast<std::uint32_t>(*seats);
-    if (license.seats - moved < members_count(write, license.id)) api_fail(errc::seats_in_use);
+    if (license.seats - moved < sub::seats_needed(members_count(write, license.id))) api_fail(errc::seats_in_use);
     // The moved seats leave the newest lots first; they were paid for, so nothing is refunded.
     std::stable_sort(terms.lots.begin(), terms.lots.end(), [](const sub::seat_lot& a, const sub::seat_lot& b) { return a.added_at > b.added_at; });
     std::uint32_t left = moved;
@@ -371,7 +372,7 @@ void scheduled_change_set(service& svc, api_call& call, responder respond) {
       if (std::find(product.tiers.begin(), product.tiers.end(), change.tier) == product.tiers.end()) api_fail(errc::tier_not_found);
       (void)tier_price_of(product, change.tier);
     }
-    if (change.seats != 0 && change.seats < members_count(write, license.id)) api_fail(errc::seats_in_use);
+    if (change.seats != 0 && change.seats < sub::seats_needed(members_count(write, license.id))) api_fail(errc::seats_in_use);
     change.requested_at = now;
     terms.scheduled = change;
     subscription_save(write, terms, license);
@@ -464,7 +465,10 @@ void trial_convert(service& svc, api_call& call, responder respond) {
       require(sub::trial_conversion_target_ok(terms, license, target_terms, target));
       // The trial's members move into the subscription, within its seats.
       const auto moving = members_of(write, license.id);
-      if (members_count(write, target.id) + moving.size() > target.seats) api_fail(errc::seats_exhausted);
+      const auto joining = static_cast<std::uint32_t>(std::count_if(moving.begin(), moving.end(), [&](const sub::member_record& m) {
+        return m.email != target.email && !member_exists(write, target.id, m.email);
+      }));
+      if (sub::seats_needed(members_count(write, target.id) + joining) > target.seats) api_fail(errc::seats_exhausted);
       for (const auto& member : moving) {
         if (member.email == target.email) {
           member_erase(write, license.id, member);
@@ -497,7 +501,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     }
     (void)tier_price_of(product, license.tier);
     if (seats) {
-      if (static_cast<std::uint32_t>(*seats) < members_count(write, license.id)) api_fail(errc::seats_in_use);
+      require(sub::conversion_seats_allowed(license.seats, static_cast<std::uint32_t>(*seats), members_count(write, license.id)));
       license.seats = static_cast<std::uint32_t>(*seats);
     }
     const auto term = term_text ? *sub::term_parse(*term_text) : sub::term_parse(terms.term).value_or(sub::term_kind::monthly);

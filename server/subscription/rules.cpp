@@ -12,6 +12,20 @@ std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept {
   return total;
 }
 
+std::uint32_t seats_needed(std::uint32_t members) noexcept { return members + owner_seats; }
+
+result<void> member_add_allowed(bool already_member, std::uint32_t members, std::uint32_t seats) {
+  if (already_member) return errc::member_exists;
+  if (seats_needed(members + 1) > seats) return errc::seats_exhausted;
+  return {};
+}
+
+result<void> conversion_seats_allowed(std::uint32_t trial_seats, std::uint32_t seats, std::uint32_t members) {
+  if (seats < std::min(trial_seats, trial_default_seats)) return errc::conversion_not_allowed;
+  if (seats < seats_needed(members)) return errc::seats_in_use;
+  return {};
+}
+
 std::int64_t cancel_end(std::int64_t term_start, std::int64_t term_end, std::int64_t charged, std::int64_t now) noexcept {
   if (charged <= 0 || now >= term_end) return now;
   // The same day count as refund_prorated: the refund covers [end - unused days, end).

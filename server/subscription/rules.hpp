@@ -19,8 +19,26 @@ inline constexpr std::int64_t trial_default_days = 30;
 inline constexpr std::uint32_t trial_default_seats = 25;
 /// The most seats a subscription may have; with price_max (charges.hpp) it bounds every charge.
 inline constexpr std::int64_t seats_max = 1'000'000;
+/// The seats the subscription's own customer holds: its token (activation, delivery) works like
+/// a member's, so it counts like one and N seats give N working emails, not N + 1.
+inline constexpr std::uint32_t owner_seats = 1;
 
 [[nodiscard]] std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept;
+
+/// The fewest seats a subscription with `members` members may have: theirs and the owner's.
+[[nodiscard]] std::uint32_t seats_needed(std::uint32_t members) noexcept;
+
+/// Assigning a seat to a member. The duplicate is checked first, so an email already on a full
+/// subscription is told it is there. `already_member` includes the subscription's own email.
+/// Errors: member_exists, seats_exhausted (the owner and `members` fill `seats`).
+[[nodiscard]] result<void> member_add_allowed(bool already_member, std::uint32_t members, std::uint32_t seats);
+
+/// The seats of a trial converted in place before its end: at least the default 25 (or the
+/// trial's own count, if it was created smaller), and room for the owner and the members; only
+/// a scheduled change applied at the trial's end may go lower.
+/// Errors: conversion_not_allowed (below the trial's seats floor), seats_in_use.
+[[nodiscard]] result<void> conversion_seats_allowed(std::uint32_t trial_seats, std::uint32_t seats,
+                                                    std::uint32_t members);
 
 /// The end of a cancelled term: what the prorated refund (charges.hpp) does not give back. The
 /// refund returns every whole unused day, so this is `now` when the rest of the term was whole

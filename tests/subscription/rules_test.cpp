@@ -124,6 +124,30 @@ TEST_CASE("renewals of what a partner sold go on when it may no longer issue") {
   CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::renew);
 }
 
+TEST_CASE("the owner holds a seat: N seats are the owner and N - 1 members") {
+  CHECK(seats_needed(0) == 1);
+  CHECK(seats_needed(4) == 5);
+  CHECK(member_add_allowed(false, 0, 2));
+  CHECK(member_add_allowed(false, 1, 2).error() == errc::seats_exhausted);
+  CHECK(member_add_allowed(false, 0, 1).error() == errc::seats_exhausted);  // one seat: the owner's
+}
+
+TEST_CASE("a duplicate member is member_exists even when every seat is taken") {
+  CHECK(member_add_allowed(true, 1, 2).error() == errc::member_exists);
+  CHECK(member_add_allowed(true, 0, 5).error() == errc::member_exists);
+}
+
+TEST_CASE("a trial converted before its end keeps its 25 seats") {
+  CHECK(conversion_seats_allowed(25, 25, 0));
+  CHECK(conversion_seats_allowed(25, 40, 0));
+  CHECK(conversion_seats_allowed(25, 24, 0).error() == errc::conversion_not_allowed);
+  CHECK(conversion_seats_allowed(25, 5, 0).error() == errc::conversion_not_allowed);
+  CHECK(conversion_seats_allowed(40, 25, 0));       // the floor is the default, not the trial's count
+  CHECK(conversion_seats_allowed(10, 10, 0));       // a trial made smaller keeps its own count
+  CHECK(conversion_seats_allowed(10, 9, 0).error() == errc::conversion_not_allowed);
+  CHECK(conversion_seats_allowed(25, 25, 25).error() == errc::seats_in_use);  // 25 members and the owner
+}
+
 TEST_CASE("a cancelled term ends where its refund starts") {
   const auto start = t0;
   const auto end = t0 + 31 * day_seconds;
