@@ -227,8 +227,11 @@ void license_transfer(service& svc, api_call& call, responder respond) {
 }
 
 void license_delete(service& svc, api_call& call, responder respond) {
-  svc.commit(call, [&svc, who = call.who, id = call.params[0]](store::txn& write) {
+  svc.commit(call, [&svc, signing = signing_of(svc), who = call.who, id = call.params[0]](store::txn& write) {
     const auto license = license_for_change(write, who, id);
+    // A subscription leaves nothing behind that points at it (its base's list, its add-ons, its
+    // members, its schedule entry), or the scheduler would trip over it.
+    subscription_unwind(svc, write, license, signing, who);
     license_unlink_indexes(svc, write, license);
     if (license.kind == "free") free_cap_leave(write, license, svc.now(), svc.config().leeway_seconds);
     store_check(write.erase(store::db::partner_licenses, license.partner_id + "/" + license.id));

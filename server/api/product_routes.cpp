@@ -11,6 +11,7 @@
 #include "licensor/app_version.hpp"
 #include "licensor/claims.hpp"
 #include "store/schema.hpp"
+#include "subscription/charges.hpp"
 
 namespace licensor::server {
 namespace {
@@ -35,7 +36,7 @@ std::optional<tier_price> tier_price_parse(const nlohmann::json& price) {
     const auto amount = price.find(names[i]);
     if (amount == price.end() || !amount->is_number_integer()) return std::nullopt;
     amounts[i] = amount->get<std::int64_t>();
-    if (amounts[i] < 0 || amounts[i] > 100'000'000'000) return std::nullopt;
+    if (amounts[i] < 0 || amounts[i] > subscription::price_max) return std::nullopt;
   }
   return tier_price{code, amounts[0], amounts[1]};
 }

@@ -73,7 +73,9 @@ api_response validate_token(service& svc, const store::txn& snapshot, const std:
 }  // namespace
 
 void health_get(service& svc, api_call&, responder respond) {
-  respond(answer({{"status", "ok"}, {"time", rfc3339_format(svc.now())}}));
+  // Jobs are reported, not judged: a failing job does not make the server unhealthy to a load
+  // balancer, but operators see it (consecutive_failures > 0).
+  respond(answer({{"status", "ok"}, {"time", rfc3339_format(svc.now())}, {"jobs", svc.jobs().view()}}));
 }
 
 void openapi_get(service&, api_call&, responder respond) {
@@ -133,9 +135,7 @@ void activate_post(service& svc, api_call& call, responder respond) {
     auto license = record_get<license_record>(write, store::db::licenses, **license_id, errc::activation_failed);
     if (license.email != email)  // a member of a subscription gets a token bound to its own email
       return member_activate(svc, write, license, email, signing_context{signer, svc.config().issuer}, now);
-    if (license.status == "revoked") api_fail(errc::license_revoked);
-    if (license.status == "suspended") api_fail(errc::license_suspended);
-    if (license.customer_id.empty()) api_fail(errc::license_unlinked);
+    if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
     if (fingerprint && !license.fingerprint.empty() && *fingerprint != license.fingerprint)
       api_fail(errc::fingerprint_mismatch, "this license is bound to another machine");
     // A first activation with a fingerprint binds the machine into a freshly signed token;

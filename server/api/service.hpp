@@ -15,6 +15,7 @@
 #include <string>
 
 #include "api/api_types.hpp"
+#include "api/job_health.hpp"
 #include "api/rate_limiter.hpp"
 #include "domain/rules.hpp"
 #include "licensor/keys/key_dir.hpp"
@@ -87,6 +88,7 @@ class service {
   void clock_set(std::int64_t now);  ///< test clock only
   [[nodiscard]] const service_config& config() const noexcept { return config_; }
   [[nodiscard]] service_limiters& limiters() noexcept { return limiters_; }
+  [[nodiscard]] job_health& jobs() noexcept { return jobs_; }
 
   /// Appends {seq, at, actor, action, target, details} to the audit log inside `write`.
   void audit_append(store::txn& write, const caller& who, std::string_view action, std::string_view target,
@@ -98,6 +100,7 @@ class service {
 
   service_config config_;
   service_limiters limiters_;
+  job_health jobs_;
   std::unique_ptr<store::lmdb_env> env_;
   std::unique_ptr<store::group_commit> writer_;
   std::mutex signer_mutex_;

@@ -28,20 +28,42 @@ nlohmann::json time_or_null(std::int64_t t) { return t == 0 ? nlohmann::json() :
 
 const caller scheduler_caller{caller_kind::operator_, "", "scheduler"};
 
+// A license that may be gone (deleted by its partner): records that point at it must not fail.
+std::optional<license_record> license_lookup(const store::txn& t, std::string_view id) {
+  auto value = t.get(store::db::licenses, id);
+  if (!value) api_fail(value.error());
+  if (!*value) return std::nullopt;
+  return nlohmann::json::parse(**value).get<license_record>();
+}
+
+// The partner may issue (can_issue); a partner that is gone may not.
+bool partner_issuing(const store::txn& t, const std::string& partner_id) {
+  auto value = t.get(store::db::partners, partner_id);
+  if (!value) api_fail(value.error());
+  return *value && license_issue_allowed(nlohmann::json::parse(**value).get<partner_record>()).ok();
+}
+
 }  // namespace
+
+void partner_issuing_or_fail(const store::txn& t, const std::string& partner_id) {
+  if (!partner_issuing(t, partner_id))
+    api_fail(errc::partner_not_enabled, "the partner may not issue licenses or widen them (can_issue is off)");
+}
 
 // Ends an add-on with its base: `status` is expired or cancelled.
 void addon_end(service& svc, store::txn& write, const std::string& addon_id, const std::string& status,
                const signing_context& signing, std::int64_t now, const caller& who) {
   auto addon_sub = subscription_find(write, addon_id);
-  if (!addon_sub) return;
-  auto addon = record_get<license_record>(write, store::db::licenses, addon_id, errc::internal);
+  auto found = license_lookup(write, addon_id);
+  if (!addon_sub || !found) return;
+  auto& addon = *found;
   if (addon.status != "active" && addon.status != "suspended") return;
   if (status == "cancelled") {
     int discount = 0;
     if (auto partner = write.get(store::db::partners, addon.partner_id); partner && *partner)
       discount = nlohmann::json::parse(**partner).value("discount_percent", 0);
     const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
+    addon.expires_at = sub::cancel_end(addon_sub->term_start, addon_sub->term_end, addon_sub->term_charged, now);
     ledger_append(write, *addon_sub, addon, "cancellation", -refund, now, addon_sub->term_end, discount, now);
   }
   addon.status = status;
@@ -70,21 +92,29 @@ void subscription_term_charge(store::txn& write, sub::subscription_record& s, li
 
 namespace {
 
-// Applies every due term end of one license. Returns true when something changed.
-bool license_due_apply(service& svc, store::txn& write, const std::string& license_id, const signing_context& signing,
+// Applies every due term end of the license queued under schedule key `key`. Returns true when
+// something changed. Add-ons that are gone (deleted) are dropped from the base's list, so a
+// partner's own records can make this fail for nobody else.
+bool license_due_apply(service& svc, store::txn& write, const std::string& key, const signing_context& signing,
                        std::int64_t now) {
+  const auto license_id = key.substr(17);
   auto s = subscription_find(write, license_id);
-  auto stored = write.get(store::db::licenses, license_id);
-  if (!stored) api_fail(stored.error());
-  if (!s || !*stored) {  // the license was deleted: drop its terms and its queue entry
+  auto found = license_lookup(write, license_id);
+  if (!s || !found) {  // the license or its terms are gone: drop what is left and the queue entry
     if (s) store_check(write.erase(store::db::subscriptions, license_id));
+    store_check(write.erase(store::db::schedule, key));
     return false;
   }
-  auto license = nlohmann::json::parse(**stored).get<license_record>();
-  bool changed = false;
+  auto& license = *found;
+  const auto addons_before = s->addons.size();
+  std::erase_if(s->addons, [&](const std::string& id) { return !license_lookup(write, id) || !subscription_find(write, id); });
+  bool changed = s->addons.size() != addons_before;
+  // A partner that may no longer issue keeps renewing what it sold, as it was: no scheduled
+  // widening, no trial becoming paid (see docs/subscriptions.md, hardening decisions).
+  const bool issuing = partner_issuing(write, license.partner_id);
   std::uint32_t renewals = 0;
   for (;;) {
-    const auto action = sub::term_end_due(*s, license.status, now);
+    const auto action = sub::term_end_due(*s, license.status, now, issuing);
     if (action == sub::term_end_action::none) break;
     changed = true;
     if (action == sub::term_end_action::expire) {
@@ -97,12 +127,13 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& licen
       break;
     }
     const bool converting = action == sub::term_end_action::convert;
+    if (!issuing) s->scheduled = {};
     const auto next = converting ? sub::term_fresh(sub::term_parse(s->term).value_or(sub::term_kind::monthly), s->term_end)
                                  : sub::term_next(*s);
-    // Scheduled changes take effect now; seats never go below the assigned members.
+    // Scheduled changes take effect now; seats never go below the owner and the members.
     if (!s->scheduled.tier.empty()) license.tier = s->scheduled.tier;
     if (s->scheduled.seats != 0)
-      license.seats = std::max({s->scheduled.seats, members_count(write, license.id), std::uint32_t{1}});
+      license.seats = std::max(s->scheduled.seats, sub::seats_needed(members_count(write, license.id)));
     const auto applied = s->scheduled;
     s->scheduled = {};
     if (converting) {
@@ -122,7 +153,7 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& licen
     if (!applied.empty()) details["scheduled_change"] = applied;
     svc.audit_append(write, scheduler_caller, converting ? "subscription.trial_convert" : "subscription.renew",
                      license.id, std::move(details));
-    for (const auto& addon : s->addons) addon_follow(svc, write, addon, *s, signing, now, "renewal", false);
+    for (const auto& addon : s->addons) addon_follow(svc, write, addon, *s, signing, now, "renewal", false, issuing);
     if (renewals > 100'000) api_fail(errc::internal, "runaway renewal loop");
   }
   if (changed) {
@@ -132,25 +163,32 @@ bool license_due_apply(service& svc, store::txn& write, const std::string& licen
     subscription_save(write, *s, license);  // a stale queue entry: requeue or drop it
     changed = true;
   }
+  // Nothing to do for a key that is still queued (not the one the record points at): stale.
+  if (auto still = write.get(store::db::schedule, key); still && *still &&
+      key != schedule_key(s->schedule_due, license_id))
+    store_check(write.erase(store::db::schedule, key));
   return changed;
 }
 
 }  // namespace
 
 void addon_follow(service& svc, store::txn& write, const std::string& addon_id, const sub::subscription_record& base,
-                  const signing_context& signing, std::int64_t now, std::string_view reason, bool refund_unused) {
+                  const signing_context& signing, std::int64_t now, std::string_view reason, bool refund_unused,
+                  bool changes_allowed) {
   auto addon_sub = subscription_find(write, addon_id);
-  if (!addon_sub) return;
-  auto addon = record_get<license_record>(write, store::db::licenses, addon_id, errc::internal);
+  auto found = license_lookup(write, addon_id);
+  if (!addon_sub || !found) return;
+  auto& addon = *found;
   if (addon.status != "active" && addon.status != "suspended") return;
   if (addon.status == "suspended" || !addon_sub->auto_renew) {
     addon_end(svc, write, addon_id, "expired", signing, now, scheduler_caller);
     return;
   }
+  if (!changes_allowed) addon_sub->scheduled = {};
   // The add-on's own scheduled change (tier, seats) takes effect with the base's new term.
   if (!addon_sub->scheduled.tier.empty()) addon.tier = addon_sub->scheduled.tier;
   if (addon_sub->scheduled.seats != 0)
-    addon.seats = std::max({addon_sub->scheduled.seats, members_count(write, addon.id), std::uint32_t{1}});
+    addon.seats = std::max(addon_sub->scheduled.seats, sub::seats_needed(members_count(write, addon.id)));
   addon_sub->scheduled = {};
   if (refund_unused) {
     // The base moved to a new term mid-way (a trial converted): give back the add-on's unused
@@ -288,35 +326,24 @@ void subscription_view_attach(const store::txn& t, nlohmann::json& view, std::in
   view["subscription"] = std::move(out);
 }
 
-std::size_t subscription_due_apply(service& svc, store::txn& write, const signing_context& signing, std::int64_t now) {
-  // Collect first, then change: the scan must not run over keys this pass rewrites.
+std::vector<std::string> subscription_due_list(const store::txn& t, std::int64_t now) {
   std::vector<std::string> due;
   const auto horizon = hex16(static_cast<std::uint64_t>(now < 0 ? 0 : now));
-  store_check(write.scan(store::db::schedule, "", "", 100'000, [&](std::string_view key, std::string_view) {
+  store_check(t.scan(store::db::schedule, "", "", 100'000, [&](std::string_view key, std::string_view) {
     if (key.substr(0, 16) > horizon) return false;
     due.emplace_back(key);
     return true;
   }));
-  std::size_t changed = 0;
-  for (const auto& key : due) {
-    const auto license_id = key.substr(17);
-    if (license_due_apply(svc, write, license_id, signing, now)) {
-      ++changed;
-    } else if (auto still = write.get(store::db::schedule, key); still && *still) {
-      store_check(write.erase(store::db::schedule, key));  // nothing to do for it: a stale entry
-    }
-  }
-  return changed;
+  return due;
 }
 
-bool subscription_due_any(const store::txn& t, std::int64_t now) {
-  const auto horizon = hex16(static_cast<std::uint64_t>(now < 0 ? 0 : now));
-  bool any = false;
-  store_check(t.scan(store::db::schedule, "", "", 1, [&](std::string_view key, std::string_view) {
-    any = key.substr(0, 16) <= horizon;
+bool subscription_due_apply(service& svc, store::txn& write, const std::string& key, const signing_context& signing,
+                            std::int64_t now) {
+  if (key.size() <= 17) {  // not a key this code writes: drop it rather than fail on it
+    store_check(write.erase(store::db::schedule, key));
     return false;
-  }));
-  return any;
+  }
+  return license_due_apply(svc, write, key, signing, now);
 }
 
 std::optional<api_response> subscription_status_change(service& svc, store::txn& write, const caller& who,
@@ -335,8 +362,9 @@ std::optional<api_response> subscription_status_change(service& svc, store::txn&
     s->scheduled = {};
     for (const auto& addon_id : s->addons) {
       auto addon_sub = subscription_find(write, addon_id);
-      auto addon = record_get<license_record>(write, store::db::licenses, addon_id, errc::internal);
-      if (!addon_sub || addon.status != "active") continue;
+      auto found = license_lookup(write, addon_id);
+      if (!addon_sub || !found || found->status != "active") continue;
+      auto& addon = *found;
       addon.status = "suspended";
       addon_sub->suspended_by_base = true;
       license_resign(write, addon, signing, now);
@@ -346,15 +374,17 @@ std::optional<api_response> subscription_status_change(service& svc, store::txn&
   } else if (action == "reinstate") {
     if (auto allowed = sub::reactivate_allowed(*s, license.status, now); !allowed) api_fail(allowed.error());
     if (!s->base_license_id.empty()) {
-      const auto base = record_get<license_record>(write, store::db::licenses, s->base_license_id, errc::internal);
-      if (base.status != "active") api_fail(errc::base_not_active);
+      const auto base = license_lookup(write, s->base_license_id);
+      if (!base) api_fail(errc::base_not_active, "the add-on's base license was deleted");
+      if (base->status != "active") api_fail(errc::base_not_active);
     }
     license.status = "active";
     s->suspended_by_base = false;
     for (const auto& addon_id : s->addons) {
       auto addon_sub = subscription_find(write, addon_id);
-      auto addon = record_get<license_record>(write, store::db::licenses, addon_id, errc::internal);
-      if (!addon_sub || addon.status != "suspended" || !addon_sub->suspended_by_base) continue;
+      auto found = license_lookup(write, addon_id);
+      if (!addon_sub || !found || found->status != "suspended" || !addon_sub->suspended_by_base) continue;
+      auto& addon = *found;
       addon.status = "active";
       addon_sub->suspended_by_base = false;
       license_resign(write, addon, signing, now);
@@ -382,9 +412,9 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
   if (!stored) api_fail(stored.error());
   if (!*stored) api_fail(errc::activation_failed);
   auto member = nlohmann::json::parse(**stored).get<sub::member_record>();
-  if (license.status == "revoked") api_fail(errc::license_revoked);
-  if (license.status == "suspended") api_fail(errc::license_suspended);
-  if (license.customer_id.empty()) api_fail(errc::license_unlinked);
+  if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
+  // A member's first token is a new working token: minting it needs a partner that may issue.
+  if (member.token.empty()) partner_issuing_or_fail(write, license.partner_id);
   if (member.token.empty() || member.token_at != license.updated_at || member.kid != signing.signer->active_kid.value) {
     // A member's token is the license's, bound to the member's email, and indexed like it.
     auto bound = license;
@@ -405,6 +435,39 @@ api_response member_activate(service& svc, store::txn& write, license_record& li
                    {"keyring", signing.signer->keyring_token},
                    {"member", true},
                    {"expires_at", time_or_null(license.expires_at)}});
+}
+
+void member_erase(store::txn& write, const std::string& license_id, const sub::member_record& member) {
+  for (const auto& hash : member.token_hashes)
+    store_check(write.put(store::db::token_hashes, hash, token_index_entry("removed:" + license_id, member.kid, member.email)));
+  store_check(write.erase(store::db::members, member_key(license_id, member.email)));
+}
+
+std::vector<sub::member_record> members_of(const store::txn& t, const std::string& license_id) {
+  std::vector<sub::member_record> out;
+  store_check(t.scan(store::db::members, license_id + "/", "", 1'000'000, [&](std::string_view, std::string_view value) {
+    out.push_back(nlohmann::json::parse(value).get<sub::member_record>());
+    return true;
+  }));
+  return out;
+}
+
+void subscription_unwind(service& svc, store::txn& write, const license_record& license, const signing_context& signing,
+                         const caller& who) {
+  auto s = subscription_find(write, license.id);
+  if (!s) return;
+  if (!s->base_license_id.empty()) {
+    auto base = subscription_find(write, s->base_license_id);
+    if (const auto base_license = license_lookup(write, s->base_license_id); base && base_license) {
+      std::erase(base->addons, license.id);
+      subscription_save(write, *base, *base_license);
+    }
+  }
+  // Add-ons need a base: they end with it, as on revocation (nothing is refunded).
+  for (const auto& addon : s->addons) addon_end(svc, write, addon, "expired", signing, svc.now(), who);
+  for (const auto& member : members_of(write, license.id)) member_erase(write, license.id, member);
+  if (s->schedule_due != 0) store_check(write.erase(store::db::schedule, schedule_key(s->schedule_due, license.id)));
+  store_check(write.erase(store::db::subscriptions, license.id));
 }
 
 std::string member_key(std::string_view license_id, std::string_view email) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/service.hpp"
 #include "subscription/records.hpp"
@@ -51,15 +52,17 @@ void subscription_term_charge(store::txn& write, subscription::subscription_reco
                               std::string_view reason, std::int64_t now);
 
 /// Moves an active add-on onto its base's current term (tier and seats of its own scheduled
-/// change applied) and charges that term under `reason`; with `refund_unused`, the unused days
-/// of the add-on's previous term are refunded first. A suspended add-on, or one with auto_renew
-/// off, expires instead.
+/// change applied when `changes_allowed`, dropped otherwise) and charges that term under
+/// `reason`; with `refund_unused`, the unused days of the add-on's previous term are refunded
+/// first. A suspended add-on, or one with auto_renew off, expires instead. Does nothing to an
+/// add-on that is over or gone (deleted).
 void addon_follow(service& svc, store::txn& write, const std::string& addon_id,
                   const subscription::subscription_record& base, const signing_context& signing, std::int64_t now,
-                  std::string_view reason, bool refund_unused);
+                  std::string_view reason, bool refund_unused, bool changes_allowed);
 
 /// Ends an add-on along with its base: `status` is "expired" or "cancelled" (refunded prorated by
-/// day). Does nothing to an add-on that is already over.
+/// day, its token re-signed to end where the refund starts: subscription::cancel_end). Does
+/// nothing to an add-on that is already over or gone (deleted).
 void addon_end(service& svc, store::txn& write, const std::string& addon_id, const std::string& status,
                const signing_context& signing, std::int64_t now, const caller& who);
 
@@ -76,14 +79,32 @@ void addon_end(service& svc, store::txn& write, const std::string& addon_id, con
 /// Adds "subscription" to a license view made elsewhere (GET /v1/licenses/{id}).
 void subscription_view_attach(const store::txn& t, nlohmann::json& license_view, std::int64_t now);
 
-/// Applies every term end due at `now` (renewals, expiries, trial conversions, scheduled
-/// changes, add-ons following their base), catching up every missed period. Idempotent:
-/// applying twice changes nothing the second time. Returns how many licenses changed.
-std::size_t subscription_due_apply(service& svc, store::txn& write, const signing_context& signing,
-                                   std::int64_t now);
+/// The schedule keys due at `now`, earliest first (a read; the scheduler applies each in its own
+/// write so that one license that fails cannot hold back the others).
+[[nodiscard]] std::vector<std::string> subscription_due_list(const store::txn& t, std::int64_t now);
 
-/// True when the schedule holds work due at `now` (a cheap read before a write pass).
-[[nodiscard]] bool subscription_due_any(const store::txn& t, std::int64_t now);
+/// Applies every term end due at `now` of the license queued under schedule key `key`
+/// (renewals, expiries, trial conversions, scheduled changes, add-ons following it), catching
+/// up every missed period; a license, terms or add-on that is gone is dropped, never an error.
+/// Idempotent: applying twice changes nothing the second time. Returns true when it changed.
+bool subscription_due_apply(service& svc, store::txn& write, const std::string& key, const signing_context& signing,
+                            std::int64_t now);
+
+/// Throws partner_not_enabled unless the partner exists and may issue (can_issue): every change
+/// that creates a license or a token, or widens one (seats, tier, members, conversions), asks.
+void partner_issuing_or_fail(const store::txn& t, const std::string& partner_id);
+
+/// A member's seat is freed and its tokens stop answering (validate: not_found).
+void member_erase(store::txn& write, const std::string& license_id, const subscription::member_record& member);
+/// Every member of a license.
+[[nodiscard]] std::vector<subscription::member_record> members_of(const store::txn& t, const std::string& license_id);
+
+/// The subscription side of deleting `license` (DELETE /v1/licenses/{id}), in the same write: an
+/// add-on leaves its base's list; a base's add-ons end with it (expired, as on revocation); its
+/// members, terms and schedule entry go. The ledger stays (it is the money's history). Does
+/// nothing for a plain license.
+void subscription_unwind(service& svc, store::txn& write, const license_record& license, const signing_context& signing,
+                         const caller& who);
 
 /// The subscription side of suspend, reinstate and revoke for POST /v1/licenses/{id}/{action}:
 /// returns the answer when the license is a subscription, nullopt to let the plain rules run.
@@ -93,7 +114,8 @@ std::size_t subscription_due_apply(service& svc, store::txn& write, const signin
                                                                      const signing_context& signing);
 
 /// Activation by a member of a subscription: a token bound to the member's email.
-/// Throws activation_failed when `email` is not a member, plus the license's status errors.
+/// Throws activation_failed when `email` is not a member, the errors of
+/// license_token_handout_allowed, and partner_not_enabled for a member's first token.
 [[nodiscard]] api_response member_activate(service& svc, store::txn& write, license_record& license,
                                            const std::string& email, const signing_context& signing,
                                            std::int64_t now);

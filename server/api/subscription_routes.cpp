@@ -72,22 +72,6 @@ nlohmann::json ledger_view(const sub::ledger_entry& entry) {
           {"discount_percent", entry.discount_percent}};
 }
 
-// Removes a member's seat and makes its tokens unanswerable (validate: not_found).
-void member_erase(store::txn& write, const std::string& license_id, const sub::member_record& member) {
-  for (const auto& hash : member.token_hashes)
-    store_check(write.put(store::db::token_hashes, hash, token_index_entry("removed:" + license_id, member.kid, member.email)));
-  store_check(write.erase(store::db::members, member_key(license_id, member.email)));
-}
-
-std::vector<sub::member_record> members_of(const store::txn& t, const std::string& license_id) {
-  std::vector<sub::member_record> out;
-  store_check(t.scan(store::db::members, license_id + "/", "", 1'000'000, [&](std::string_view, std::string_view value) {
-    out.push_back(nlohmann::json::parse(value).get<sub::member_record>());
-    return true;
-  }));
-  return out;
-}
-
 }  // namespace
 
 void subscription_create(service& svc, api_call& call, responder respond) {
@@ -108,7 +92,7 @@ void subscription_create(service& svc, api_call& call, responder respond) {
   if (trial_days && !trial) api_fail(errc::bad_request, "field 'trial_days' needs 'trial': true");
   license.kind = trial ? "trial" : "paid";
   license.seats = static_cast<std::uint32_t>(
-      body.optional_integer("seats", 1, 1'000'000).value_or(trial ? sub::trial_default_seats : 1));
+      body.optional_integer("seats", 1, sub::seats_max).value_or(trial ? sub::trial_default_seats : 1));
   license.features = body.optional_strings("features").value_or(std::vector<std::string>{});
   const auto requested_tier = body.optional_string("tier");
   const bool auto_renew = body.optional_bool("auto_renew").value_or(true);
@@ -192,7 +176,7 @@ void subscription_create(service& svc, api_call& call, responder respond) {
 
 void license_seats_set(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"seats"});
-  const auto seats = body.optional_integer("seats", 1, 1'000'000);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   if (!seats) api_fail(errc::bad_request, "field 'seats' is required");
   const auto signing = signing_of(svc);
   svc.commit(call, [&svc, signing, who = call.who, id = call.params[0], seats = static_cast<std::uint32_t>(*seats)](store::txn& write) {
@@ -203,6 +187,7 @@ void license_seats_set(service& svc, api_call& call, responder respond) {
     const auto discount = partner_discount(write, license.partner_id);
     const auto before = license.seats;
     if (seats > license.seats) {
+      partner_issuing_or_fail(write, license.partner_id);
       const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
       const auto price = tier_price_of(product, license.tier);
       const auto term = sub::term_parse(terms.term).value_or(sub::term_kind::monthly);
@@ -212,7 +197,7 @@ void license_seats_set(service& svc, api_call& call, responder respond) {
       license.seats = seats;
       ledger_append(write, terms, license, "seats_added", unit * added, now, terms.term_end, discount, now);
     } else {
-      if (seats < members_count(write, license.id)) api_fail(errc::seats_in_use);
+      if (seats < sub::seats_needed(members_count(write, license.id))) api_fail(errc::seats_in_use);
       auto plan = sub::seat_decrease_plan(terms.lots, license.seats - seats, now);
       if (!plan) api_fail(plan.error());
       terms.lots = plan->lots;
@@ -236,9 +221,11 @@ void member_add(service& svc, api_call& call, responder respond) {
     const auto now = svc.now();
     auto [license, terms] = subscription_for(write, who, id);
     if (license.status != "active") api_fail(errc::subscription_not_active);
-    // The account that manages the subscription (the customer's email) takes no seat.
-    if (email == license.email) api_fail(errc::member_exists, "the subscription's own email needs no seat");
-    if (members_count(write, license.id) >= license.seats) api_fail(errc::seats_exhausted);
+    partner_issuing_or_fail(write, license.partner_id);
+    // The customer's own email already holds a seat (sub::owner_seats), like a member's.
+    const bool present = email == license.email || member_exists(write, license.id, email);
+    if (auto allowed = sub::member_add_allowed(present, members_count(write, license.id), license.seats); !allowed)
+      api_fail(allowed.error(), email == license.email ? "the subscription's own email already holds a seat" : "");
     sub::member_record member;
     member.email = email;
     member.added_at = now;
@@ -283,7 +270,7 @@ void member_list(service& svc, api_call& call, responder respond) {
 void license_upgrade(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"tier", "seats"});
   const auto tier = body.string("tier");
-  const auto seats = body.optional_integer("seats", 1, 1'000'000);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   const auto signing = signing_of(svc);
   std::string new_id = id_generate("lic_");
   std::string new_key = activation_key_generate();
@@ -291,6 +278,7 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
     const auto now = svc.now();
     auto [license, terms] = subscription_for(write, who, id);
     if (license.status != "active" || now >= terms.term_end) api_fail(errc::subscription_not_active);
+    partner_issuing_or_fail(write, license.partner_id);
     const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
     require(sub::upgrade_tier_allowed(product.tiers, license.tier, tier));
     const auto price_new = tier_price_of(product, tier);
@@ -317,7 +305,7 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
     if (terms.trial) api_fail(errc::trial_locked, "a trial upgrades whole or converts");
     if (!terms.base_license_id.empty()) api_fail(errc::bad_request, "an add-on upgrades whole");
     const auto moved = static_cast<std::uint32_t>(*seats);
-    if (license.seats - moved < members_count(write, license.id)) api_fail(errc::seats_in_use);
+    if (license.seats - moved < sub::seats_needed(members_count(write, license.id))) api_fail(errc::seats_in_use);
     // The moved seats leave the newest lots first; they were paid for, so nothing is refunded.
     std::stable_sort(terms.lots.begin(), terms.lots.end(), [](const sub::seat_lot& a, const sub::seat_lot& b) { return a.added_at > b.added_at; });
     std::uint32_t left = moved;
@@ -370,7 +358,7 @@ void scheduled_change_set(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"tier", "seats", "term"});
   sub::scheduled_change change;
   change.tier = body.optional_string("tier").value_or("");
-  change.seats = static_cast<std::uint32_t>(body.optional_integer("seats", 1, 1'000'000).value_or(0));
+  change.seats = static_cast<std::uint32_t>(body.optional_integer("seats", 1, sub::seats_max).value_or(0));
   change.term = body.optional_string("term").value_or("");
   if (change.empty()) api_fail(errc::bad_request, "give at least one of 'tier', 'seats', 'term'");
   if (!change.term.empty() && !sub::term_parse(change.term)) api_fail(errc::bad_request, "field 'term' must be monthly or annual");
@@ -378,6 +366,7 @@ void scheduled_change_set(service& svc, api_call& call, responder respond) {
     const auto now = svc.now();
     auto [license, terms] = subscription_for(write, who, id);
     require(sub::scheduled_change_allowed(terms, license.status));
+    partner_issuing_or_fail(write, license.partner_id);
     if (!terms.base_license_id.empty() && !change.term.empty())
       api_fail(errc::bad_request, "an add-on's term follows its base");
     if (!change.tier.empty()) {
@@ -385,7 +374,7 @@ void scheduled_change_set(service& svc, api_call& call, responder respond) {
       if (std::find(product.tiers.begin(), product.tiers.end(), change.tier) == product.tiers.end()) api_fail(errc::tier_not_found);
       (void)tier_price_of(product, change.tier);
     }
-    if (change.seats != 0 && change.seats < members_count(write, license.id)) api_fail(errc::seats_in_use);
+    if (change.seats != 0 && change.seats < sub::seats_needed(members_count(write, license.id))) api_fail(errc::seats_in_use);
     change.requested_at = now;
     terms.scheduled = change;
     subscription_save(write, terms, license);
@@ -434,6 +423,8 @@ void subscription_cancel(service& svc, api_call& call, responder respond) {
     require(sub::cancel_allowed(terms, license.status, now));
     const auto discount = partner_discount(write, license.partner_id);
     const auto refund = sub::refund_prorated(terms.term_charged, terms.term_start, terms.term_end, now);
+    // The tokens stop where the refund starts: none outlives what was paid for.
+    license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);
     ledger_append(write, terms, license, "cancellation", -refund, now, terms.term_end, discount, now);
     license.status = "cancelled";
     terms.auto_renew = false;
@@ -460,7 +451,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
   const auto into = body.optional_string("into_license_id");
   const auto term_text = body.optional_string("term");
   if (term_text && !sub::term_parse(*term_text)) api_fail(errc::bad_request, "field 'term' must be monthly or annual");
-  const auto seats = body.optional_integer("seats", 1, 1'000'000);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   const auto tier = body.optional_string("tier");
   if (into && (term_text || seats || tier))
     api_fail(errc::bad_request, "converting into an existing subscription takes only 'into_license_id'");
@@ -470,12 +461,16 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     auto [license, terms] = subscription_for(write, who, id);
     if (!terms.trial) api_fail(errc::conversion_not_allowed, "only a trial converts");
     if (license.status != "active" || now >= terms.term_end) api_fail(errc::subscription_not_active);
+    partner_issuing_or_fail(write, license.partner_id);
     if (into) {
       auto [target, target_terms] = subscription_for(write, who, *into);
       require(sub::trial_conversion_target_ok(terms, license, target_terms, target));
       // The trial's members move into the subscription, within its seats.
       const auto moving = members_of(write, license.id);
-      if (members_count(write, target.id) + moving.size() > target.seats) api_fail(errc::seats_exhausted);
+      const auto joining = static_cast<std::uint32_t>(std::count_if(moving.begin(), moving.end(), [&](const sub::member_record& m) {
+        return m.email != target.email && !member_exists(write, target.id, m.email);
+      }));
+      if (sub::seats_needed(members_count(write, target.id) + joining) > target.seats) api_fail(errc::seats_exhausted);
       for (const auto& member : moving) {
         if (member.email == target.email) {
           member_erase(write, license.id, member);
@@ -489,6 +484,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
           if (inserted.error() != errc::conflict) api_fail(inserted.error());
       }
       license.status = "cancelled";
+      license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);  // a trial: now
       terms.auto_renew = false;
       terms.scheduled = {};
       terms.converted_into = target.id;
@@ -507,7 +503,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     }
     (void)tier_price_of(product, license.tier);
     if (seats) {
-      if (static_cast<std::uint32_t>(*seats) < members_count(write, license.id)) api_fail(errc::seats_in_use);
+      require(sub::conversion_seats_allowed(license.seats, static_cast<std::uint32_t>(*seats), members_count(write, license.id)));
       license.seats = static_cast<std::uint32_t>(*seats);
     }
     const auto term = term_text ? *sub::term_parse(*term_text) : sub::term_parse(terms.term).value_or(sub::term_kind::monthly);
@@ -526,7 +522,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     subscription_term_charge(write, terms, license, "conversion", now);
     license_resign(write, license, signing, now);
     subscription_save(write, terms, license);
-    for (const auto& addon : terms.addons) addon_follow(svc, write, addon, terms, signing, now, "conversion", true);
+    for (const auto& addon : terms.addons) addon_follow(svc, write, addon, terms, signing, now, "conversion", true, true);
     svc.audit_append(write, who, "subscription.trial_convert", license.id,
                      {{"term", terms.term}, {"seats", license.seats}, {"tier", license.tier}});
     return view_answer(write, license, now);
@@ -584,7 +580,8 @@ void license_delivery_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   const auto license = record_get<license_record>(snapshot, store::db::licenses, call.params[0], errc::license_not_found);
   visible_or_fail(call, license.partner_id, errc::license_not_found);
-  if (license.status == "revoked") api_fail(errc::license_revoked);
+  // The text carries the token: only while the license is in force (not cancelled or expired).
+  if (auto allowed = license_token_handout_allowed(license); !allowed) api_fail(allowed.error());
   const auto product = record_get<product_record>(snapshot, store::db::products, license.product, errc::product_not_found);
   const auto expires = license.expires_at == 0 ? std::string("does not expire") : "is valid until " + rfc3339_format(license.expires_at);
   std::string text;

@@ -2,35 +2,82 @@
 
 #include <cstdio>
 #include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "api/subscription_ops.hpp"
 
 namespace licensor::server {
 
+namespace {
+
+constexpr const char* job_name = "subscriptions";
+
+// One pass: its licenses' answers arrive one by one on the writer thread; the last one reports.
+struct pass_state {
+  pass_state(service& svc, std::size_t due, std::function<void(std::size_t)> done)
+      : svc(svc), left(due), done(std::move(done)) {}
+  void finish(const std::string& key, const api_response& answer) {
+    std::unique_lock lock(mutex);
+    if (answer.status >= 400) {
+      ++failed;
+      if (first_error.empty()) first_error = key.substr(key.size() > 17 ? 17 : 0) + ": " + answer.body.dump();
+    } else {
+      changed += answer.body.value("changed", false) ? 1 : 0;
+    }
+    if (--left != 0) return;
+    lock.unlock();
+    const auto error = failed == 0 ? std::string() : std::to_string(failed) + " due license(s) failed; first " + first_error;
+    report(svc, error);
+    done(changed);
+  }
+  static void report(service& svc, const std::string& error) {
+    const auto failures = svc.jobs().record(job_name, svc.now(), error);
+    // Logged on the 1st, 2nd, 4th, 8th... failing pass in a row: visible, without a line every 2 s.
+    if (failures != 0 && (failures & (failures - 1)) == 0)
+      std::fprintf(stderr, "licensord: subscription scheduler: %llu failing pass(es) in a row: %s\n",
+                   static_cast<unsigned long long>(failures), error.c_str());
+  }
+
+  service& svc;
+  std::mutex mutex;
+  std::size_t left;
+  std::size_t failed = 0;
+  std::size_t changed = 0;
+  std::string first_error;
+  std::function<void(std::size_t)> done;
+};
+
+}  // namespace
+
 void subscription_run_due(service& svc, std::function<void(std::size_t)> done) {
-  // A scheduler pass is an operator change with no Idempotency-Key: the request lives as long
+  // A scheduler change is an operator change with no Idempotency-Key: the request lives as long
   // as the commit call (the job copies what it needs).
   static const api_request no_request{};
   const api_call call{no_request, caller{caller_kind::operator_, "", "scheduler"}, {}, {}, nlohmann::json::object()};
+  std::vector<std::string> due;
   signing_context signing;
   try {
-    // Nothing due: no write transaction (and no fsync) at all.
-    if (!subscription_due_any(svc.read(), svc.now())) return done(0);
-    signing = signing_of(svc);
-  } catch (...) {
-    done(0);
-    return;
+    due = subscription_due_list(svc.read(), svc.now());
+    if (!due.empty()) signing = signing_of(svc);
+  } catch (const std::exception& error) {
+    pass_state::report(svc, error.what());
+    return done(0);
   }
-  svc.commit(call, [&svc, signing](store::txn& write) {
-    const auto changed = subscription_due_apply(svc, write, signing, svc.now());
-    return answer({{"changed", changed}});
-  }, [done = std::move(done)](api_response answer) {
-    if (answer.status >= 400) {
-      std::fprintf(stderr, "licensord: subscription scheduler pass failed: %s\n", answer.body.dump().c_str());
-      return done(0);
-    }
-    done(answer.body.value("changed", std::size_t{0}));
-  });
+  if (due.empty()) {  // nothing due: no write transaction (and no fsync) at all
+    pass_state::report(svc, "");
+    return done(0);
+  }
+  // One write job per license: the group commit still commits them together, but each runs in
+  // its own nested transaction, so a license that fails rolls back alone.
+  auto pass = std::make_shared<pass_state>(svc, due.size(), std::move(done));
+  for (const auto& key : due) {
+    svc.commit(call, [&svc, signing, key](store::txn& write) {
+      return answer({{"changed", subscription_due_apply(svc, write, key, signing, svc.now())}});
+    }, [pass, key](api_response answer) { pass->finish(key, answer); });
+  }
 }
 
 subscription_scheduler::subscription_scheduler(service& svc, std::chrono::milliseconds interval)

@@ -1,7 +1,10 @@
 // The subscription scheduler: applies renewals, expiries, trial conversions and scheduled
-// changes whose time has come. Each pass is one write job through the service's group commit
-// (so it serialises with every API change) that scans the "schedule" sub-database up to now and
-// catches up every missed period, which makes it idempotent and safe after downtime.
+// changes whose time has come. A pass reads the "schedule" sub-database up to now and submits
+// one write job per due license through the service's group commit (so each serialises with
+// every API change, and one license that fails rolls back alone, never the others); each job
+// catches up every missed period, which makes it idempotent and safe after downtime. Every pass
+// is reported to svc.jobs() as "subscriptions" (GET /v1/health) and repeated failures are
+// logged.
 //
 // Thread safety: subscription_run_due may be called from any thread. The scheduler object owns
 // one thread; destroy it before the service.
@@ -17,8 +20,9 @@
 
 namespace licensor::server {
 
-/// Submits one pass at svc.now(); `done(changed)` runs on the writer thread once it is durable
-/// (changed: licenses that moved on; 0 on failure, which the next pass retries).
+/// Submits one pass at svc.now(); `done(changed)` runs once every due license's job is durable
+/// (on the writer thread, or on the caller's when nothing was due). changed: licenses that
+/// moved on; a license that failed is left due and retried by the next pass.
 void subscription_run_due(service& svc, std::function<void(std::size_t)> done);
 
 class subscription_scheduler {

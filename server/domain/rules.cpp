@@ -45,6 +45,14 @@ result<std::string> license_status_change(std::string_view status, std::string_v
   return errc::bad_request;
 }
 
+result<void> license_token_handout_allowed(const license_record& license) {
+  if (license.status == "revoked") return errc::license_revoked;
+  if (license.status == "suspended") return errc::license_suspended;
+  if (license.status == "cancelled" || license.status == "expired") return errc::subscription_not_active;
+  if (license.customer_id.empty()) return errc::license_unlinked;
+  return {};
+}
+
 std::string_view license_state_code(const license_record& license, std::int64_t now,
                                     std::int64_t leeway_seconds) {
   if (license.status == "revoked") return "revoked";

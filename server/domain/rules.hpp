@@ -43,6 +43,12 @@ struct free_license_facts {
 /// Errors: license_revoked (revoked is final), conflict (e.g. reinstate an active license).
 [[nodiscard]] result<std::string> license_status_change(std::string_view status, std::string_view action);
 
+/// Handing out a license's token (activation by the owner or a member, the delivery text): only
+/// while the license is in force. A cancelled or expired subscription hands out nothing, or its
+/// tokens would outlive the refund. Errors: license_revoked, license_suspended,
+/// subscription_not_active (cancelled or expired), license_unlinked.
+[[nodiscard]] result<void> license_token_handout_allowed(const license_record& license);
+
 /// The validate answer for a license whose token verified: valid, suspended, revoked, cancelled,
 /// unlinked, expired or not_yet_valid.
 [[nodiscard]] std::string_view license_state_code(const license_record& license, std::int64_t now,

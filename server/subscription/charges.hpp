@@ -10,6 +10,11 @@
 
 namespace licensor::server::subscription {
 
+/// The largest accepted price of one seat for a month or a year, in minor units. With at most
+/// seats_max seats (rules.hpp) one term's charge stays below 1e17 and every sum of a term's
+/// charges and refunds fits int64 with room to spare; intermediates are 128-bit anyway.
+inline constexpr std::int64_t price_max = 100'000'000'000;
+
 /// `amount` less `discount_percent` (0..100); the discount is rounded down, so the partner's
 /// price is rounded up to the minor unit.
 [[nodiscard]] std::int64_t discount_apply(std::int64_t amount, int discount_percent) noexcept;

@@ -12,6 +12,27 @@ std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept {
   return total;
 }
 
+std::uint32_t seats_needed(std::uint32_t members) noexcept { return members + owner_seats; }
+
+result<void> member_add_allowed(bool already_member, std::uint32_t members, std::uint32_t seats) {
+  if (already_member) return errc::member_exists;
+  if (seats_needed(members + 1) > seats) return errc::seats_exhausted;
+  return {};
+}
+
+result<void> conversion_seats_allowed(std::uint32_t trial_seats, std::uint32_t seats, std::uint32_t members) {
+  if (seats < std::min(trial_seats, trial_default_seats)) return errc::conversion_not_allowed;
+  if (seats < seats_needed(members)) return errc::seats_in_use;
+  return {};
+}
+
+std::int64_t cancel_end(std::int64_t term_start, std::int64_t term_end, std::int64_t charged, std::int64_t now) noexcept {
+  if (charged <= 0 || now >= term_end) return now;
+  // The same day count as refund_prorated: the refund covers [end - unused days, end).
+  const auto end = term_end - days_floor(now < term_start ? term_start : now, term_end) * day_seconds;
+  return end < now ? now : end;
+}
+
 std::vector<seat_window> seat_windows_open(const std::vector<seat_lot>& lots, std::int64_t now) {
   std::vector<seat_window> open;
   for (const auto& lot : lots)
@@ -94,10 +115,11 @@ result<void> scheduled_change_allowed(const subscription_record& sub, std::strin
   return {};
 }
 
-term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now) {
+term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now,
+                             bool issuing_allowed) {
   if (now < sub.term_end || !sub.base_license_id.empty()) return term_end_action::none;
   if (status != "active" && status != "suspended") return term_end_action::none;
-  if (status == "suspended" || !sub.auto_renew) return term_end_action::expire;
+  if (status == "suspended" || !sub.auto_renew || (sub.trial && !issuing_allowed)) return term_end_action::expire;
   return sub.trial ? term_end_action::convert : term_end_action::renew;
 }
 

@@ -17,8 +17,34 @@ namespace licensor::server::subscription {
 
 inline constexpr std::int64_t trial_default_days = 30;
 inline constexpr std::uint32_t trial_default_seats = 25;
+/// The most seats a subscription may have; with price_max (charges.hpp) it bounds every charge.
+inline constexpr std::int64_t seats_max = 1'000'000;
+/// The seats the subscription's own customer holds: its token (activation, delivery) works like
+/// a member's, so it counts like one and N seats give N working emails, not N + 1.
+inline constexpr std::uint32_t owner_seats = 1;
 
 [[nodiscard]] std::uint32_t seats_total(const std::vector<seat_lot>& lots) noexcept;
+
+/// The fewest seats a subscription with `members` members may have: theirs and the owner's.
+[[nodiscard]] std::uint32_t seats_needed(std::uint32_t members) noexcept;
+
+/// Assigning a seat to a member. The duplicate is checked first, so an email already on a full
+/// subscription is told it is there. `already_member` includes the subscription's own email.
+/// Errors: member_exists, seats_exhausted (the owner and `members` fill `seats`).
+[[nodiscard]] result<void> member_add_allowed(bool already_member, std::uint32_t members, std::uint32_t seats);
+
+/// The seats of a trial converted in place before its end: at least the default 25 (or the
+/// trial's own count, if it was created smaller), and room for the owner and the members; only
+/// a scheduled change applied at the trial's end may go lower.
+/// Errors: conversion_not_allowed (below the trial's seats floor), seats_in_use.
+[[nodiscard]] result<void> conversion_seats_allowed(std::uint32_t trial_seats, std::uint32_t seats,
+                                                    std::uint32_t members);
+
+/// The end of a cancelled term: what the prorated refund (charges.hpp) does not give back. The
+/// refund returns every whole unused day, so this is `now` when the rest of the term was whole
+/// days, otherwise the end of the started day; `now` when nothing was charged.
+[[nodiscard]] std::int64_t cancel_end(std::int64_t term_start, std::int64_t term_end, std::int64_t charged,
+                                      std::int64_t now) noexcept;
 
 /// Seats that can be removed at `now`, with the time their window closes (earliest first).
 struct seat_window {
@@ -65,14 +91,17 @@ struct seat_decrease {
 /// Errors: trial_locked is not used here; subscription_not_active, auto_renew_off.
 [[nodiscard]] result<void> scheduled_change_allowed(const subscription_record& sub, std::string_view status);
 
-/// What happens to a subscription whose term has ended (term_end <= now).
+/// What happens to a subscription whose term has ended (term_end <= now). `issuing_allowed` is
+/// the partner's can_issue: renewals of what it already sold go on without it, but a trial does
+/// not become a paid license (it expires instead).
 enum class term_end_action {
   none,       ///< nothing is due (term not over, or a final status, or an add-on)
   renew,      ///< auto_renew on and active: a new term starts at the old end
   convert,    ///< a trial with auto_renew on: becomes the equivalent paid subscription
   expire,     ///< auto_renew off, or suspended: expired
 };
-[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now);
+[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now,
+                                           bool issuing_allowed);
 
 /// The next term of `sub` after a renewal (or a trial conversion at its end): start, end,
 /// period and anchor move on; a scheduled term change starts a new anchor.

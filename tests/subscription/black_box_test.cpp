@@ -3,6 +3,8 @@
 // own dates (years apart) with its own partner, so cases do not see each other's licenses.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "subscription_test.hpp"
@@ -185,15 +187,26 @@ TEST_CASE("trials: 30 days and 25 seats, seat and status changes locked, convers
     CHECK(w.validate(trial) == "expired");
     CHECK(w.ledger(id).empty());
   }
-  SUBCASE("converted at any time to a new paid subscription") {
+  SUBCASE("converted at any time to a new paid subscription, keeping its 25 seats") {
     w.clock(t0 + 3 * day);
-    auto converted = w.post(id, "convert", {{"term", "annual"}, {"seats", 5}, {"tier", "pro"}});
+    // Mid-term, the trial's 25 seats are kept: only a scheduled change at its end lowers them.
+    CHECK_ERROR(w.post(id, "convert", {{"term", "annual"}, {"seats", 5}, {"tier", "pro"}}), 422, "conversion_not_allowed");
+    CHECK_ERROR(w.post(id, "convert", {{"seats", 24}}), 422, "conversion_not_allowed");
+    auto converted = w.post(id, "convert", {{"term", "annual"}, {"seats", 25}, {"tier", "pro"}});
     REQUIRE(converted.status == 200);
     CHECK(converted.json.at("kind") == "paid");
-    CHECK(converted.json.at("seats") == 5);
+    CHECK(converted.json.at("seats") == 25);
     CHECK(converted.json.at("expires_at") == t(at("2038-05-04T00:00:00Z")));
-    CHECK(sum_amounts(w.ledger(id), "conversion") == 5 * 24'000);
-    CHECK(w.post(id, "seats", {{"seats", 6}}).status == 200);  // no longer locked
+    CHECK(sum_amounts(w.ledger(id), "conversion") == 25 * 24'000);
+    CHECK(w.post(id, "seats", {{"seats", 26}}).status == 200);  // no longer locked
+  }
+  SUBCASE("a change scheduled for the trial's end may lower its seats") {
+    REQUIRE(w.post(id, "scheduled-change", {{"seats", 5}}).status == 200);
+    w.clock(t0 + 30 * day);
+    const auto converted = w.get(id);
+    CHECK(converted.at("kind") == "paid");
+    CHECK(converted.at("seats") == 5);
+    CHECK(sum_amounts(w.ledger(id), "conversion") == 5 * 1'000);
   }
   SUBCASE("converted into an existing subscription that ends on or after the trial") {
     auto long_trial = w.subscribe({{"trial", true}, {"trial_days", 40}});  // ends Jun 10
@@ -337,17 +350,17 @@ TEST_CASE("a scheduled change applies at renewal; a mid-term change removes it")
   CHECK(w.get(no_renew.at("id")).at("status") == "expired");
 }
 
-TEST_CASE("members: seats assigned to emails, no duplicates, the manager takes none; members activate") {
+TEST_CASE("members: seats assigned to emails, no duplicates, the customer holds one; members activate") {
   const auto t0 = at("2045-03-01T00:00:00Z");
   world w(server(), t0);
-  auto lic = w.subscribe({{"seats", 2}, {"term", "annual"}});
+  auto lic = w.subscribe({{"seats", 3}, {"term", "annual"}});
   const auto id = lic.at("id").get<std::string>();
   CHECK(w.post(id, "members", {{"email", "Ann@Example.com"}}).status == 201);
   CHECK_ERROR(w.post(id, "members", {{"email", "ann@example.com"}}), 409, "member_exists");
   CHECK_ERROR(w.post(id, "members", {{"email", lic.at("email")}}), 409, "member_exists");
   CHECK(w.post(id, "members", {{"email", "bob@example.com"}}).status == 201);
   CHECK_ERROR(w.post(id, "members", {{"email", "cy@example.com"}}), 422, "seats_exhausted");
-  CHECK_ERROR(w.post(id, "seats", {{"seats", 1}}), 422, "seats_in_use");
+  CHECK_ERROR(w.post(id, "seats", {{"seats", 2}}), 422, "seats_in_use");
 
   auto activated = w.anyone.post("/v1/activate", {{"activation_key", lic.at("activation_key")}, {"email", "ann@example.com"}});
   REQUIRE(activated.status == 200);
@@ -446,6 +459,132 @@ TEST_CASE("delivery text, VAT numbers, the audit log, and a plain license is not
   CHECK(w.post(plain.at("id"), "suspend").status == 200);  // the plain rules still apply
   CHECK(w.post(plain.at("id"), "reinstate").status == 200);
   CHECK_ERROR(w.subscribe_try({{"term", "weekly"}}), 400, "bad_request");
+}
+
+TEST_CASE("N seats give exactly N working tokens: the subscription's customer holds one of them") {
+  world w(server(), at("2071-05-01T00:00:00Z"));
+  auto lic = w.subscribe({{"seats", 3}, {"term", "annual"}});
+  const auto id = lic.at("id").get<std::string>();
+  const auto key = lic.at("activation_key").get<std::string>();
+  REQUIRE(w.post(id, "members", {{"email", "ann@example.com"}}).status == 201);
+  REQUIRE(w.post(id, "members", {{"email", "bob@example.com"}}).status == 201);
+  CHECK_ERROR(w.post(id, "members", {{"email", "cy@example.com"}}), 422, "seats_exhausted");
+  // Every seat is taken: someone already on the subscription is told so, not that seats ran out.
+  auto owner_shouting = lic.at("email").get<std::string>();
+  std::transform(owner_shouting.begin(), owner_shouting.end(), owner_shouting.begin(), ::toupper);
+  CHECK_ERROR(w.post(id, "members", {{"email", "  ANN@Example.com "}}), 409, "member_exists");
+  CHECK_ERROR(w.post(id, "members", {{"email", " " + owner_shouting}}), 409, "member_exists");
+
+  int working = 0;
+  for (const auto& email : {lic.at("email").get<std::string>(), std::string("ann@example.com"), std::string("bob@example.com"),
+                            std::string("cy@example.com")}) {
+    auto activated = w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", email}});
+    if (activated.status == 200 && validate_code(w.anyone, {{"token", activated.json.at("token")}}) == "valid") ++working;
+  }
+  CHECK(working == 3);
+  // The seat count cannot drop below the customer and its members, now or at renewal.
+  CHECK_ERROR(w.post(id, "seats", {{"seats", 2}}), 422, "seats_in_use");
+  CHECK_ERROR(w.post(id, "scheduled-change", {{"seats", 2}}), 422, "seats_in_use");
+  auto one_seat = w.subscribe({{"seats", 1}});
+  CHECK_ERROR(w.post(one_seat.at("id"), "members", {{"email", "dan@example.com"}}), 422, "seats_exhausted");
+}
+
+TEST_CASE("cancelled and expired subscriptions hand out no token; a cancelled token ends where the refund starts") {
+  const auto t0 = at("2072-03-01T00:00:00Z");
+  world w(server(), t0);
+  auto lic = w.subscribe({{"seats", 3}});  // March: 31 days, 30.00
+  const auto id = lic.at("id").get<std::string>();
+  const auto key = lic.at("activation_key").get<std::string>();
+  REQUIRE(w.post(id, "members", {{"email", "member@example.com"}}).status == 201);
+
+  w.clock(t0 + 2 * day + 3'600);  // an hour into day 2
+  auto cancelled = w.post(id, "cancel");
+  REQUIRE(cancelled.status == 200);
+  // 28 whole unused days are refunded; day 2 was started, paid and kept: the tokens end with it.
+  CHECK(sum_amounts(w.ledger(id), "cancellation") == -3'000 * 28 / 31);
+  CHECK(cancelled.json.at("expires_at") == t(t0 + 3 * day));
+  CHECK(token_claims_untrusted(cancelled.json.at("token")).at("exp") == t(t0 + 3 * day));
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", lic.at("email")}}), 422,
+              "subscription_not_active");
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", "member@example.com"}}), 422,
+              "subscription_not_active");
+  CHECK_ERROR(w.p().get("/v1/licenses/" + id + "/delivery"), 422, "subscription_not_active");
+
+  auto lapsing = w.subscribe({{"seats", 1}, {"auto_renew", false}});
+  const auto lapsing_id = lapsing.at("id").get<std::string>();
+  w.clock(t0 + 40 * day);
+  REQUIRE(w.get(lapsing_id).at("status") == "expired");
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", lapsing.at("activation_key")}, {"email", lapsing.at("email")}}),
+              422, "subscription_not_active");
+  CHECK_ERROR(w.p().get("/v1/licenses/" + lapsing_id + "/delivery"), 422, "subscription_not_active");
+}
+
+TEST_CASE("a partner that may not issue cannot create or widen anything; renewals of what it sold go on") {
+  const auto t0 = at("2073-01-10T00:00:00Z");
+  world w(server(), t0);
+  auto lic = w.subscribe({{"seats", 3}});
+  const auto id = lic.at("id").get<std::string>();
+  auto trial = w.subscribe({{"trial", true}});  // ends Feb 9
+  const auto trial_id = trial.at("id").get<std::string>();
+  auto planned = w.subscribe({{"seats", 4}});
+  const auto planned_id = planned.at("id").get<std::string>();
+  REQUIRE(w.post(id, "members", {{"email", "early@example.com"}}).status == 201);
+  REQUIRE(w.post(planned_id, "scheduled-change", {{"seats", 6}, {"tier", "pro"}}).status == 200);
+  expect_status(w.op.patch("/v1/partners/" + w.partner.id, {{"can_issue", false}}), 200, "disable the partner");
+
+  CHECK_ERROR(w.subscribe_try({{"seats", 1}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.subscribe_try({{"base_license_id", id}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "seats", {{"seats", 4}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "members", {{"email", "late@example.com"}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "upgrade", {{"tier", "pro"}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "upgrade", {{"tier", "pro"}, {"seats", 1}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(id, "scheduled-change", {{"seats", 5}}), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(trial_id, "convert"), 403, "partner_not_enabled");
+  CHECK_ERROR(w.post(trial_id, "convert", {{"into_license_id", id}}), 403, "partner_not_enabled");
+  // A member's first token is a new working token.
+  CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", lic.at("activation_key")}, {"email", "early@example.com"}}),
+              403, "partner_not_enabled");
+  CHECK(w.get(id).at("seats") == 3);
+  CHECK(w.get(id).at("tier") == "basic");
+  CHECK(w.ledger(id).size() == 1);
+
+  // Narrowing and the customer's own token still work.
+  CHECK(w.post(id, "seats", {{"seats", 2}}).status == 200);
+  CHECK(w.anyone.post("/v1/activate", {{"activation_key", lic.at("activation_key")}, {"email", lic.at("email")}}).status == 200);
+
+  // Renewals go on as sold: no scheduled widening, and the trial expires instead of converting.
+  w.clock(at("2073-02-10T00:00:00Z"));
+  const auto renewed = w.get(id);
+  CHECK(renewed.at("status") == "active");
+  CHECK(renewed.at("expires_at") == t(at("2073-03-10T00:00:00Z")));
+  const auto kept = w.get(planned_id);
+  CHECK(kept.at("expires_at") == t(at("2073-03-10T00:00:00Z")));
+  CHECK(kept.at("seats") == 4);
+  CHECK(kept.at("tier") == "basic");
+  CHECK(w.get(trial_id).at("status") == "expired");
+  CHECK(w.get(trial_id).at("kind") == "trial");
+}
+
+TEST_CASE("the largest accepted prices and seat counts are charged and refunded exactly") {
+  const auto t0 = at("2074-01-01T00:00:00Z");
+  world w(server(), t0);
+  const std::int64_t price_max = 100'000'000'000;
+  const auto big = "big-" + unique_suffix();
+  const json top{{"currency", "EUR"}, {"seat_month", price_max}, {"seat_year", price_max}};
+  expect_status(w.op.post("/v1/products", {{"id", big}, {"tiers", {"basic"}}, {"prices", {{"basic", top}}}}), 201, "product");
+  json over = top;
+  over["seat_year"] = price_max + 1;
+  CHECK_ERROR(w.op.post("/v1/products", {{"id", big + "-over"}, {"tiers", {"basic"}}, {"prices", {{"basic", over}}}}), 400,
+              "bad_request");
+  CHECK_ERROR(w.subscribe_try({{"product", big}, {"seats", 1'000'001}}), 400, "bad_request");
+
+  auto lic = w.subscribe({{"product", big}, {"term", "annual"}, {"seats", 1'000'000}});
+  const auto id = lic.at("id").get<std::string>();
+  CHECK(sum_amounts(w.ledger(id), "purchase") == 100'000'000'000'000'000);
+  w.clock(t0 + day);
+  REQUIRE(w.post(id, "cancel").status == 200);
+  // 364 of 365 days back: 1e17 x 364 / 365, a refund (it was once booked as a charge).
+  CHECK(sum_amounts(w.ledger(id), "cancellation") == -99'726'027'397'260'273);
 }
 
 TEST_CASE("without --test-clock the clock endpoint does not exist") {

@@ -2,6 +2,7 @@
 
 #include "licensor/rfc3339.hpp"
 #include "subscription/charges.hpp"
+#include "subscription/rules.hpp"
 
 using namespace licensor::server;
 using namespace licensor::server::subscription;
@@ -44,4 +45,20 @@ TEST_CASE("refunds are prorated by whole unused days") {
   CHECK(refund_prorated(3'000, start, end, end) == 0);
   CHECK(refund_prorated(3'000, start, end, end + 100) == 0);
   CHECK(refund_prorated(0, start, end, start) == 0);
+}
+
+TEST_CASE("the largest accepted prices and seat counts do not overflow") {
+  const auto start = at("2031-01-01T00:00:00Z");
+  const auto end = at("2032-01-01T00:00:00Z");  // 365 days
+  const tier_price top{"EUR", price_max, price_max};
+  const std::int64_t year = seat_term_price(top, term_kind::annual) * seats_max;  // 1e17
+  CHECK(year == 100'000'000'000'000'000);
+  // charged x unused days passes int64 (3.65e19) before the division.
+  CHECK(refund_prorated(year, start, end, start) == year);
+  CHECK(refund_prorated(year, start, end, start + day_seconds) == 99'726'027'397'260'273);  // 1e17 x 364 / 365
+  CHECK(refund_prorated(year, start, end, start + day_seconds) > 0);
+  // amount x percent passes int64 (1e19).
+  CHECK(discount_apply(year, 99) == year / 100);
+  CHECK(discount_apply(year, 50) == year / 2);
+  CHECK(seat_midterm_price(top, term_kind::annual, start, end) == price_max);
 }

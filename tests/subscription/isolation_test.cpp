@@ -5,6 +5,7 @@
 // Runs its own licensord --test-clock; each case works at its own dates with its own partners.
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <tuple>
@@ -326,6 +327,90 @@ TEST_CASE("scheduled changes on add-ons: tier and seats apply at the base's rene
   CHECK(unchanged.at("seats") == 1);
   CHECK(sum_amounts(w.ledger(kept_id), "renewal") == 1'000);
   CHECK(w.get(no_renew.at("id")).at("status") == "expired");
+}
+
+// Finding 3 of issue 8: deleting one's own add-on once left records that made every scheduler
+// pass fail, so nobody's subscriptions renewed. Whatever A does to its own records, B renews.
+TEST_CASE("a partner deleting, unlinking or ending its own subscriptions never stops another partner's renewals") {
+  clock_set(at("2081-01-10T00:00:00Z"));
+  const auto product = priced_product();
+  seller a(product);
+  seller b(product);
+  const auto b_id = b.subscribe({{"seats", 2}}).at("id").get<std::string>();
+  int month = 1;
+  // Moves the clock to B's next renewal (the 10th of the next month) and checks it was applied,
+  // and that the scheduler reports no failure.
+  const auto b_renews = [&](const char* after) {
+    INFO("after: ", after);
+    ++month;
+    char now[32];
+    char next[32];
+    std::snprintf(now, sizeof now, "2081-%02d-10T00:00:00Z", month);
+    std::snprintf(next, sizeof next, "2081-%02d-10T00:00:00Z", month + 1);
+    clock_set(at(now));
+    CHECK(b.get(b_id).at("expires_at") == next);
+    int renewals = 0;
+    for (const auto& entry : b.ledger(b_id)) renewals += entry.at("reason") == "renewal" ? 1 : 0;
+    CHECK(renewals == month - 1);
+    const auto health = seller::anyone().get("/v1/health");
+    REQUIRE(health.status == 200);
+    CHECK(health.json.at("jobs").at("subscriptions").at("consecutive_failures") == 0);
+  };
+  const auto base_with_addons = [&](int count) {
+    std::vector<std::string> ids{a.subscribe({{"seats", 2}}).at("id").get<std::string>()};
+    for (int i = 0; i < count; ++i)
+      ids.push_back(a.subscribe({{"base_license_id", ids.front()}, {"seats", 1}}).at("id").get<std::string>());
+    return ids;
+  };
+  const auto del = [&](const std::string& id) { return a.api.del("/v1/licenses/" + id); };
+
+  // An add-on deleted: it leaves its base's list; the base renews as well.
+  auto first = base_with_addons(2);
+  REQUIRE(del(first[1]).status == 200);
+  CHECK(a.get(first[0]).at("subscription").at("addons") == json::array({first[2]}));
+  b_renews("an add-on deleted");
+  CHECK(a.get(first[0]).at("expires_at") == b.get(b_id).at("expires_at"));
+  CHECK(a.get(first[2]).at("expires_at") == b.get(b_id).at("expires_at"));
+
+  // A base deleted with an active and a suspended add-on: both end with it, and reactivating the
+  // suspended one is a clear 4xx (it once answered 500).
+  auto second = base_with_addons(2);
+  REQUIRE(a.post(second[2], "suspend").status == 200);
+  REQUIRE(del(second[0]).status == 200);
+  CHECK(a.get(second[1]).at("status") == "expired");
+  CHECK(a.get(second[2]).at("status") == "expired");
+  CHECK_ERROR(a.post(second[2], "reactivate"), 422, "subscription_not_active");
+  CHECK_ERROR(a.post(second[2], "reinstate"), 422, "subscription_not_active");
+  b_renews("a base deleted");
+  REQUIRE(del(second[2]).status == 200);  // an add-on whose base is gone can still be deleted
+  b_renews("an add-on of a deleted base deleted");
+
+  // Base and add-on unlinked, then deleted one after the other.
+  auto third = base_with_addons(1);
+  REQUIRE(a.post(third[0], "unlink").status == 200);
+  REQUIRE(a.post(third[1], "unlink").status == 200);
+  b_renews("a base and its add-on unlinked");
+  REQUIRE(del(third[1]).status == 200);
+  REQUIRE(del(third[0]).status == 200);
+  b_renews("an unlinked base and add-on deleted");
+
+  // Revoked, cancelled or suspended, then deleted; a trial base deleted; members go with it.
+  auto fourth = base_with_addons(1);
+  REQUIRE(a.post(fourth[0], "members", {{"email", "member." + unique_suffix() + "@example.com"}}).status == 201);
+  REQUIRE(a.post(fourth[1], "revoke").status == 200);
+  REQUIRE(a.post(fourth[0], "suspend").status == 200);
+  REQUIRE(del(fourth[0]).status == 200);
+  REQUIRE(del(fourth[1]).status == 200);
+  auto fifth = base_with_addons(1);
+  REQUIRE(a.post(fifth[0], "cancel").status == 200);
+  REQUIRE(del(fifth[1]).status == 200);
+  REQUIRE(del(fifth[0]).status == 200);
+  const auto trial = a.subscribe({{"trial", true}}).at("id").get<std::string>();
+  const auto on_trial = a.subscribe({{"base_license_id", trial}, {"seats", 1}}).at("id").get<std::string>();
+  REQUIRE(del(trial).status == 200);
+  CHECK(a.get(on_trial).at("status") == "expired");
+  b_renews("revoked, suspended, cancelled and trial records deleted");
+  CHECK_ERROR(a.api.get("/v1/licenses/" + fourth[0] + "/members"), 404, "license_not_found");
 }
 
 namespace {

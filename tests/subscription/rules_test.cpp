@@ -102,19 +102,63 @@ TEST_CASE("scheduled changes need an active license with auto_renew on") {
 
 TEST_CASE("at the end of a term: renew, expire or convert") {
   auto s = paid_monthly();
-  CHECK(term_end_due(s, "active", s.term_end - 1) == term_end_action::none);
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::renew);
-  CHECK(term_end_due(s, "suspended", s.term_end) == term_end_action::expire);
-  CHECK(term_end_due(s, "cancelled", s.term_end) == term_end_action::none);
-  CHECK(term_end_due(s, "revoked", s.term_end) == term_end_action::none);
+  CHECK(term_end_due(s, "active", s.term_end - 1, true) == term_end_action::none);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::renew);
+  CHECK(term_end_due(s, "suspended", s.term_end, true) == term_end_action::expire);
+  CHECK(term_end_due(s, "cancelled", s.term_end, true) == term_end_action::none);
+  CHECK(term_end_due(s, "revoked", s.term_end, true) == term_end_action::none);
   s.auto_renew = false;
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::expire);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::expire);
   s.auto_renew = true;
   s.trial = true;
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::convert);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::convert);
+  // A partner that may not issue (can_issue off): the trial does not become paid, it expires.
+  CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::expire);
   s.trial = false;
   s.base_license_id = "lic_base";  // an add-on follows its base instead
-  CHECK(term_end_due(s, "active", s.term_end) == term_end_action::none);
+  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::none);
+}
+
+TEST_CASE("renewals of what a partner sold go on when it may no longer issue") {
+  auto s = paid_monthly();
+  CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::renew);
+}
+
+TEST_CASE("the owner holds a seat: N seats are the owner and N - 1 members") {
+  CHECK(seats_needed(0) == 1);
+  CHECK(seats_needed(4) == 5);
+  CHECK(member_add_allowed(false, 0, 2));
+  CHECK(member_add_allowed(false, 1, 2).error() == errc::seats_exhausted);
+  CHECK(member_add_allowed(false, 0, 1).error() == errc::seats_exhausted);  // one seat: the owner's
+}
+
+TEST_CASE("a duplicate member is member_exists even when every seat is taken") {
+  CHECK(member_add_allowed(true, 1, 2).error() == errc::member_exists);
+  CHECK(member_add_allowed(true, 0, 5).error() == errc::member_exists);
+}
+
+TEST_CASE("a trial converted before its end keeps its 25 seats") {
+  CHECK(conversion_seats_allowed(25, 25, 0));
+  CHECK(conversion_seats_allowed(25, 40, 0));
+  CHECK(conversion_seats_allowed(25, 24, 0).error() == errc::conversion_not_allowed);
+  CHECK(conversion_seats_allowed(25, 5, 0).error() == errc::conversion_not_allowed);
+  CHECK(conversion_seats_allowed(40, 25, 0));       // the floor is the default, not the trial's count
+  CHECK(conversion_seats_allowed(10, 10, 0));       // a trial made smaller keeps its own count
+  CHECK(conversion_seats_allowed(10, 9, 0).error() == errc::conversion_not_allowed);
+  CHECK(conversion_seats_allowed(25, 25, 25).error() == errc::seats_in_use);  // 25 members and the owner
+}
+
+TEST_CASE("a cancelled term ends where its refund starts") {
+  const auto start = t0;
+  const auto end = t0 + 31 * day_seconds;
+  // On the first second: every day is refunded, so it ends now.
+  CHECK(cancel_end(start, end, 3'100, start) == start);
+  // Mid-day: the started day was paid and not refunded, so it ends with that day.
+  CHECK(cancel_end(start, end, 3'100, start + 3 * day_seconds + 100) == start + 4 * day_seconds);
+  CHECK(cancel_end(start, end, 3'100, start + 3 * day_seconds) == start + 3 * day_seconds);
+  // Nothing was charged (a trial, a 100% discount): nothing to keep.
+  CHECK(cancel_end(start, end, 0, start + 3 * day_seconds + 100) == start + 3 * day_seconds + 100);
+  CHECK(cancel_end(start, end, 3'100, end + 5) == end + 5);
 }
 
 TEST_CASE("the next term keeps the anchor; a scheduled term change starts a new one") {

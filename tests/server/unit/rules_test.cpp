@@ -1,6 +1,10 @@
 // The partner rules as pure functions (server/domain/rules.hpp), at their boundaries.
 #include <doctest/doctest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "domain/rules.hpp"
 
 using namespace licensor;
@@ -75,4 +79,22 @@ TEST_CASE("validate's answer for a license: exact expiry boundary with leeway") 
   license.status = "active";
   license.customer_id.clear();
   CHECK(license_state_code(license, 1500, 60) == "unlinked");
+}
+
+TEST_CASE("a token is handed out only while the license is in force") {
+  license_record license;
+  license.status = "active";
+  license.customer_id = "cus_1";
+  CHECK(license_token_handout_allowed(license));
+  for (const auto& [status, refused] : std::vector<std::pair<std::string, errc>>{
+           {"revoked", errc::license_revoked},
+           {"suspended", errc::license_suspended},
+           {"cancelled", errc::subscription_not_active},
+           {"expired", errc::subscription_not_active}}) {
+    license.status = status;
+    CHECK(license_token_handout_allowed(license).error() == refused);
+  }
+  license.status = "active";
+  license.customer_id.clear();
+  CHECK(license_token_handout_allowed(license).error() == errc::license_unlinked);
 }
