@@ -31,6 +31,9 @@ void reload_or_fail(service& svc) {
 void keys_rotate(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"from_version"});
   if (auto first = svc.replay_of(call)) return respond(std::move(*first));
+  respond = [hold = svc.keyring_change_hold(), answered = std::move(respond)](api_response response) {
+    answered(std::move(response));
+  };
   auto from_version = body.optional_integer("from_version", 1, INT64_MAX);
   if (!from_version) {
     auto current = keys::key_dir_keyring_version(svc.config().key_dir);
@@ -57,6 +60,9 @@ void keys_revoke(service& svc, api_call& call, responder respond) {
   const KeyId kid{call.params[0]};
   if (!paserk_pid_well_formed(kid.value)) api_fail(errc::not_found);
   if (auto first = svc.replay_of(call)) return respond(std::move(*first));
+  respond = [hold = svc.keyring_change_hold(), answered = std::move(respond)](api_response response) {
+    answered(std::move(response));
+  };
   // Revoking a revoked kid changes nothing on disk, so a retry only re-signs what is left.
   if (auto revoked = keys::key_dir_revoke(svc.config().key_dir, svc.config().key_options, kid, svc.now()); !revoked)
     key_change_fail(revoked.error());

@@ -130,6 +130,7 @@ void service::keyring_watch(std::shared_ptr<const keys::signer_state> current) {
   // A version nobody audited (a rotation made with licensorctl, or an API change whose commit
   // failed after the key dir changed) is audited here, once.
   const auto version = current->keyring.version;
+  if (keyring_changes_held_.load() > 0) return;
   if (keyring_audited_.load() >= version || keyring_audit_pending_.exchange(true)) return;
   writer_->submit([this, signer = std::move(current)](store::txn& write) -> result<void> {
     try {
@@ -143,6 +144,11 @@ void service::keyring_watch(std::shared_ptr<const keys::signer_state> current) {
     if (committed) keyring_audited_ = version;
     keyring_audit_pending_ = false;
   });
+}
+
+std::shared_ptr<void> service::keyring_change_hold() {
+  ++keyring_changes_held_;
+  return {nullptr, [this](void*) { --keyring_changes_held_; }};
 }
 
 std::shared_ptr<const keys::signer_state> service::signer() {

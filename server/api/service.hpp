@@ -83,6 +83,10 @@ class service {
   [[nodiscard]] std::shared_ptr<const keys::signer_state> signer();
   /// Re-reads the key dir now (after a rotation or revocation made through the API).
   [[nodiscard]] result<void> signer_reload();
+  /// Held by an API key change from before it touches the key dir until its commit answered:
+  /// meanwhile the keyring watch leaves the new version to that commit's audit entry (and
+  /// audits it itself afterwards only if the commit failed).
+  [[nodiscard]] std::shared_ptr<void> keyring_change_hold();
 
   [[nodiscard]] std::int64_t now() const;
   void clock_set(std::int64_t now);  ///< test clock only
@@ -108,6 +112,7 @@ class service {
   std::atomic<std::int64_t> signer_checked_at_{0};
   std::atomic<std::uint64_t> keyring_audited_{0};      ///< highest version known to be audited
   std::atomic<bool> keyring_audit_pending_{false};     ///< one catch-up write at a time
+  std::atomic<int> keyring_changes_held_{0};           ///< API key changes in flight
   std::atomic<std::int64_t> retired_pruned_at_{0};
   std::atomic<std::int64_t> clock_override_{0};
 };

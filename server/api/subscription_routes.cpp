@@ -281,6 +281,11 @@ void license_upgrade(service& svc, api_call& call, responder respond) {
     partner_issuing_or_fail(write, license.partner_id);
     const auto product = record_get<product_record>(write, store::db::products, license.product, errc::product_not_found);
     require(sub::upgrade_tier_allowed(product.tiers, license.tier, tier));
+    if (terms.trial) {  // a free upgrade: the trial stays within what the product lets trials grant
+      auto upgraded = license;
+      upgraded.tier = tier;
+      if (auto refused = product_policy_refusal(product, upgraded)) api_fail(errc::product_policy, *refused);
+    }
     const auto price_new = tier_price_of(product, tier);
     const auto price_old = tier_price_of(product, license.tier);
     const auto discount = partner_discount(write, license.partner_id);

@@ -191,3 +191,14 @@ TEST_CASE("bad policies get a clear 400 (or 404 for an unknown product), never a
               "product_not_found");
   CHECK(w.as_operator.get(path).json.at("policy").at("free").at("max_seats") == 1);
 }
+
+TEST_CASE("a trial cannot be upgraded out of its product's policy for free") {
+  policy_world w;
+  const auto product = product_with(w.as_operator, {{"trial", {{"tiers", {"basic", "pro"}}, {"max_seats", 25}}}});
+  const auto trial = w.trial(product, {{"tier", "basic"}});
+  REQUIRE(trial.status == 201);
+  const auto upgrade = "/v1/licenses/" + trial.json.at("id").get<std::string>() + "/upgrade";
+  CHECK_ERROR(w.as_partner.post(upgrade, {{"tier", "max"}}), 422, "product_policy");
+  CHECK(w.as_partner.get("/v1/licenses/" + trial.json.at("id").get<std::string>()).json.at("tier") == "basic");
+  CHECK(w.as_partner.post(upgrade, {{"tier", "pro"}}).status == 200);
+}
