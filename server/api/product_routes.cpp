@@ -41,7 +41,8 @@ std::optional<tier_price> tier_price_parse(const nlohmann::json& price) {
   return tier_price{code, amounts[0], amounts[1]};
 }
 
-// {"free": {"tiers": [...], "max_seats": 1, "features": [...]}, "trial": {...}}. A field left out
+// {"free": {"tiers": [...], "max_seats": 1, "features": [...], "tier_features": {"pro": [...]}},
+// "trial": {...}}. A field left out
 // takes the kind's default for this product, and a kind left out keeps all its defaults, so what
 // is stored is complete and reads the same whatever the defaults later become.
 std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, const product_record& product) {
@@ -53,7 +54,7 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
     if (!fields.is_object()) api_fail(errc::bad_request, "field '" + name + "' must be an object");
     auto rules = product_policy_default(product, kind);
     try {
-      const body_reader reader(fields, {"tiers", "max_seats", "features"});
+      const body_reader reader(fields, {"tiers", "max_seats", "features", "tier_features"});
       if (auto tiers = reader.optional_strings("tiers")) {
         for (const auto& tier : *tiers)
           if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end())
@@ -62,6 +63,15 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
       }
       if (auto seats = reader.optional_integer("max_seats", 1, 1'000'000)) rules.max_seats = static_cast<std::uint32_t>(*seats);
       if (auto features = reader.optional_strings("features")) rules.features = std::move(*features);
+      if (const auto* per_tier = reader.optional_object("tier_features")) {
+        for (const auto& [tier, features] : per_tier->items()) {
+          if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end())
+            api_fail(errc::bad_request, "field 'tier_features' names '" + tier + "', not a tier of the product");
+          if (!features.is_array() || !std::all_of(features.begin(), features.end(), [](const auto& f) { return f.is_string(); }))
+            api_fail(errc::bad_request, "field 'tier_features." + tier + "' must be an array of strings");
+          rules.tier_features[tier] = features.template get<std::vector<std::string>>();
+        }
+      }
     } catch (api_error& error) {
       error.message = "in '" + name + "': " + error.message;
       throw;

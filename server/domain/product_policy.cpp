@@ -46,9 +46,12 @@ std::optional<std::string> product_policy_refusal(const product_record& product,
     return what + " allow tier " + joined(policy.tiers) + ", not '" + license.tier + "'";
   if (license.seats > policy.max_seats)
     return what + " allow at most " + std::to_string(policy.max_seats) + " seat(s), not " + std::to_string(license.seats);
+  const auto at_tier = policy.tier_features.find(license.tier);
+  auto allowed = policy.features;
+  if (at_tier != policy.tier_features.end()) allowed.insert(allowed.end(), at_tier->second.begin(), at_tier->second.end());
   for (const auto& feature : license.features)
-    if (!listed(policy.features, feature))
-      return what + " allow feature(s) " + joined(policy.features) + ", not '" + feature + "'";
+    if (!listed(allowed, feature))
+      return what + " at tier '" + license.tier + "' allow feature(s) " + joined(allowed) + ", not '" + feature + "'";
   return std::nullopt;
 }
 

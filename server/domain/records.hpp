@@ -49,7 +49,9 @@ struct tier_price {
 struct kind_policy {
   std::vector<std::string> tiers;     ///< the tiers allowed; empty: none (the kind is not offered)
   std::uint32_t max_seats = 1;
-  std::vector<std::string> features;  ///< the features allowed; any other is refused
+  std::vector<std::string> features;  ///< the features allowed at every allowed tier
+  /// Features allowed only at a tier (e.g. {"pro": ["export"]}), on top of `features`.
+  std::map<std::string, std::vector<std::string>> tier_features;
 };
 
 struct product_record {
@@ -93,7 +95,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
                                                 created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features, tier_features)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,
                                                 created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,

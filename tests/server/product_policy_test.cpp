@@ -39,8 +39,8 @@ TEST_CASE("a product without a policy shows and enforces the defaults") {
   policy_world w;
   const auto product = product_with(w.as_operator);
   const auto shown = w.as_partner.get("/v1/products/" + product).json.at("policy");
-  CHECK(shown.at("free") == json{{"tiers", json::array({"basic"})}, {"max_seats", 1}, {"features", json::array()}});
-  CHECK(shown.at("trial") == json{{"tiers", {"basic", "pro", "max"}}, {"max_seats", 25}, {"features", json::array()}});
+  CHECK(shown.at("free") == json{{"tiers", json::array({"basic"})}, {"max_seats", 1}, {"features", json::array()}, {"tier_features", json::object()}});
+  CHECK(shown.at("trial") == json{{"tiers", {"basic", "pro", "max"}}, {"max_seats", 25}, {"features", json::array()}, {"tier_features", json::object()}});
 
   SUBCASE("free: the lowest tier, exactly 1 seat, no features") {
     CHECK(w.issue(product, "free").status == 201);
@@ -82,8 +82,8 @@ TEST_CASE("a policy set at creation: listed tiers, max_seats exactly, listed fea
       w.as_operator, {{"free", {{"tiers", {"basic", "pro"}}, {"max_seats", 3}, {"features", json::array({"export"})}}},
                       {"trial", {{"tiers", json::array({"pro"})}, {"max_seats", 10}}}});
   const auto shown = w.as_operator.get("/v1/products/" + product).json.at("policy");
-  CHECK(shown.at("free") == json{{"tiers", {"basic", "pro"}}, {"max_seats", 3}, {"features", json::array({"export"})}});
-  CHECK(shown.at("trial") == json{{"tiers", json::array({"pro"})}, {"max_seats", 10}, {"features", json::array()}});  // features default
+  CHECK(shown.at("free") == json{{"tiers", {"basic", "pro"}}, {"max_seats", 3}, {"features", json::array({"export"})}, {"tier_features", json::object()}});
+  CHECK(shown.at("trial") == json{{"tiers", json::array({"pro"})}, {"max_seats", 10}, {"features", json::array()}, {"tier_features", json::object()}});  // features default
 
   CHECK(w.issue(product, "free", {{"tier", "pro"}, {"seats", 3}, {"features", json::array({"export"})}}).status == 201);
   CHECK_ERROR(w.issue(product, "free", {{"tier", "pro"}, {"seats", 4}}), 422, "product_policy");
@@ -106,7 +106,7 @@ TEST_CASE("an operator changes the policy with PATCH /v1/products/{id}; it appli
 
   const auto patched = w.as_operator.patch(path, {{"policy", {{"free", {{"max_seats", 5}}}}}});
   REQUIRE(patched.status == 200);
-  CHECK(patched.json.at("policy").at("free") == json{{"tiers", json::array({"basic"})}, {"max_seats", 5}, {"features", json::array()}});
+  CHECK(patched.json.at("policy").at("free") == json{{"tiers", json::array({"basic"})}, {"max_seats", 5}, {"features", json::array()}, {"tier_features", json::object()}});
   CHECK(patched.json.at("tiers") == json{"basic", "pro", "max"});  // the rest of the product is unchanged
   CHECK(w.as_partner.get(path).json.at("policy") == patched.json.at("policy"));
   CHECK(w.issue(product, "free", {{"seats", 5}}).status == 201);
@@ -190,6 +190,18 @@ TEST_CASE("bad policies get a clear 400 (or 404 for an unknown product), never a
   CHECK_ERROR(w.as_operator.patch("/v1/products/" + std::string(600, 'p'), {{"policy", json::object()}}), 404,
               "product_not_found");
   CHECK(w.as_operator.get(path).json.at("policy").at("free").at("max_seats") == 1);
+}
+
+TEST_CASE("features per tier: a trial of the tier may carry them, one of another tier may not") {
+  policy_world w;
+  const auto product = product_with(w.as_operator, {{"trial", {{"tier_features", {{"pro", {"sso"}}}}}}});
+  CHECK(w.as_operator.get("/v1/products/" + product).json.at("policy").at("trial").at("tier_features") == json{{"pro", {"sso"}}});
+  CHECK(w.issue(product, "trial", {{"tier", "pro"}, {"features", {"sso"}}}).status == 201);
+  CHECK_ERROR(w.issue(product, "trial", {{"tier", "basic"}, {"features", {"sso"}}}), 422, "product_policy");
+  CHECK_ERROR(w.as_operator.patch("/v1/products/" + product, {{"policy", {{"trial", {{"tier_features", {{"gold", {"sso"}}}}}}}}}),
+              400, "bad_request");
+  CHECK_ERROR(w.as_operator.patch("/v1/products/" + product, {{"policy", {{"trial", {{"tier_features", {{"pro", "sso"}}}}}}}}),
+              400, "bad_request");
 }
 
 TEST_CASE("a trial cannot be upgraded out of its product's policy for free") {

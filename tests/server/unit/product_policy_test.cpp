@@ -57,7 +57,7 @@ TEST_CASE("without a policy, trials get any tier and at most 25 seats, no featur
 
 TEST_CASE("paid licenses are not limited by the policy") {
   auto product = editor();
-  product.policy["free"] = kind_policy{{}, 1, {}};
+  product.policy["free"] = kind_policy{{}, 1, {}, {}};
   CHECK(allowed(product, license_of("paid", "max", 1'000'000, {"export", "sso"})));
   CHECK_FALSE(product_policy_governs("paid"));
   CHECK(product_policy_governs("free"));
@@ -66,7 +66,7 @@ TEST_CASE("paid licenses are not limited by the policy") {
 
 TEST_CASE("a policy an operator set: tiers, max_seats exactly, listed features only") {
   auto product = editor();
-  product.policy["free"] = kind_policy{{"basic", "pro"}, 3, {"export"}};
+  product.policy["free"] = kind_policy{{"basic", "pro"}, 3, {"export"}, {}};
   CHECK(allowed(product, license_of("free", "pro", 3, {"export"})));
   CHECK(allowed(product, license_of("free", "basic", 1)));
   CHECK_FALSE(allowed(product, license_of("free", "pro", 4)));
@@ -79,7 +79,7 @@ TEST_CASE("a policy an operator set: tiers, max_seats exactly, listed features o
 
 TEST_CASE("a policy with no tiers offers no licenses of that kind") {
   auto product = editor();
-  product.policy["trial"] = kind_policy{{}, 25, {}};
+  product.policy["trial"] = kind_policy{{}, 25, {}, {}};
   const auto refusal = product_policy_refusal(product, license_of("trial", "basic", 1));
   REQUIRE(refusal.has_value());
   CHECK(refusal->find("no trial licenses") != std::string::npos);
@@ -105,4 +105,19 @@ TEST_CASE("a product stored before policies existed reads with the defaults") {
   CHECK(allowed(product, license_of("free", "standard", 1)));
   CHECK_FALSE(allowed(product, license_of("free", "pro", 1)));
   CHECK(allowed(product, license_of("trial", "pro", 25)));
+}
+
+TEST_CASE("features per tier: allowed at their tier only, on top of the kind's features") {
+  auto product = editor();
+  kind_policy trial;
+  trial.tiers = {"basic", "pro"};
+  trial.max_seats = 25;
+  trial.features = {"sync"};
+  trial.tier_features = {{"pro", {"export"}}};
+  product.policy["trial"] = trial;
+  CHECK(allowed(product, license_of("trial", "pro", 5, {"sync", "export"})));
+  CHECK(allowed(product, license_of("trial", "basic", 5, {"sync"})));
+  CHECK_FALSE(allowed(product, license_of("trial", "basic", 5, {"export"})));
+  CHECK_FALSE(allowed(product, license_of("trial", "pro", 5, {"sso"})));
+  CHECK(product_policy_refusal(product, license_of("trial", "basic", 5, {"export"}))->find("tier 'basic'") != std::string::npos);
 }
