@@ -472,8 +472,11 @@ void trial_convert(service& svc, api_call& call, responder respond) {
       require(sub::trial_conversion_target_ok(terms, license, target_terms, target));
       // The trial's members move into the subscription, within its seats.
       const auto moving = members_of(write, license.id);
+      // (Named copies: a lambda may not capture a structured binding before C++20's P1091 in clang.)
+      const auto& target_email = target.email;
+      const auto& target_id = target.id;
       const auto joining = static_cast<std::uint32_t>(std::count_if(moving.begin(), moving.end(), [&](const sub::member_record& m) {
-        return m.email != target.email && !member_exists(write, target.id, m.email);
+        return m.email != target_email && !member_exists(write, target_id, m.email);
       }));
       if (sub::seats_needed(members_count(write, target.id) + joining) > target.seats) api_fail(errc::seats_exhausted);
       for (const auto& member : moving) {
