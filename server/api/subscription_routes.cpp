@@ -472,7 +472,7 @@ void trial_convert(service& svc, api_call& call, responder respond) {
       require(sub::trial_conversion_target_ok(terms, license, target_terms, target));
       // The trial's members move into the subscription, within its seats.
       const auto moving = members_of(write, license.id);
-      // (Named copies: a lambda may not capture a structured binding before C++20's P1091 in clang.)
+      // (Named copies: clang before 16 does not let a lambda capture a structured binding.)
       const auto& target_email = target.email;
       const auto& target_id = target.id;
       const auto joining = static_cast<std::uint32_t>(std::count_if(moving.begin(), moving.end(), [&](const sub::member_record& m) {
