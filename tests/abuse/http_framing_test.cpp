@@ -177,7 +177,9 @@ TEST_CASE("lines that never end cost a bounded read buffer, not memory without l
   CHECK(cut_off == 9);
   const auto after = rss_kib(server.pid());
   MESSAGE("licensord RSS before ", before, " KiB, after 9 x 8 MiB of unterminated input ", after, " KiB");
-  CHECK(after - before < 16 * 1024);  // far below the 72 MiB that was sent
+  // Far below the 72 MiB that was sent (each connection once buffered all it got); the margin
+  // covers AddressSanitizer's quarantine and shadow memory in the sanitizer build (+18 MiB seen).
+  CHECK(after - before < 40 * 1024);
   REQUIRE(healthy(server));
 }
 

@@ -134,7 +134,7 @@ TEST_CASE("junk requests: never a 5xx, the server lives and its memory stays bou
           peak_kib / 1024, " MiB");
   CHECK(server_errors == 0);
   CHECK(failures.empty());
-  CHECK(peak_kib < 512 * 1024);
+  CHECK(peak_kib < 768 * 1024);  // 13 MiB in the plain build; AddressSanitizer's quarantine adds up to ~400
   auto checker = server.client();
   CHECK(checker.get("/v1/health").status == 200);
   CHECK(server.running());
