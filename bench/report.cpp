@@ -34,6 +34,10 @@ void server_section(std::ofstream& md, const json& s) {
      << " | " << format("min(sign %.0f /s, durable LMDB %.0f records/s)", s["sign_per_s"]["median"].get<double>(),
                         s["commit_records_per_s"]["median"].get<double>())
      << " | " << format("%.2f", s["issue_ratio"].get<double>()) << " |\n";
+  md << "| issue (same run) | | | | "
+     << format("L = 1/(1/trivial + 1/sign+verify %.0f /s) = %.0f /s", s["sign_verify_per_s"]["median"].get<double>(),
+               s["issue_combined_limit_per_s"].get<double>())
+     << " | " << format("%.2f", s["issue_ratio_combined"].get<double>()) << " |\n";
   md << "| validate | " << rate(s["validate"]["per_s"]) << " | " << latency(s["validate"]) << " | "
      << s["validate"]["failed"] << " | trivial TLS responder " << rate(s["trivial"]["per_s"]) << " | "
      << format("%.2f", s["validate_ratio"].get<double>()) << " |\n";

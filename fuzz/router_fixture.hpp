@@ -26,7 +26,8 @@
 #include "api/router.hpp"
 #include "api/service.hpp"
 #include "fuzz_common.hpp"
-#include "store/schema.hpp"
+#include "core/credentials.hpp"
+#include "store/lmdb/lmdb_store.hpp"
 
 namespace licensor::fuzz {
 
@@ -132,22 +133,17 @@ inline void fixture_build(fixture& f) {
   keys::key_dir_options options;
   options.development_unwrapped = true;
   if (!keys::key_dir_init(f.dir / "keys", options, std::time(nullptr))) fail("key_dir_init");
-  auto env = store::store_open(f.dir / "store", store::store_options{.map_size_bytes = std::size_t{4} << 30,
-                                                                      .durable = false});
-  if (!env) fail("store_open");
-  {
-    auto write = (*env)->begin_write();
-    if (!write) fail("begin_write");
-    if (!write->put(store::db::meta, "operator_token_hash", server::hash_hex(f.operator_token))) fail("put");
-    if (!write->commit()) fail("commit");
-  }
+  auto store = store::lmdb_store_open(f.dir / "store", store::lmdb_options{.map_size_bytes = std::size_t{4} << 30,
+                                                                            .durable = false});
+  if (!store) fail("store_open");
+  if (!server::operator_token_ensure(**store, f.operator_token)) fail("operator token");
   server::service_config config;
   config.key_dir = f.dir / "keys";
   config.key_options.development_unwrapped = true;
   // Every fuzz input comes from one client: with the real limits the fuzzer would spend most of
   // its time on 429s after a few bad credentials. The limiter code still runs on every request.
   config.limits = server::rate_limits{1e12, 1e12, 1e12, 1e12, 1e12, 1e12};
-  auto svc = server::service::create(std::move(config), std::move(*env));
+  auto svc = server::service::create(std::move(config), std::move(*store));
   if (!svc) fail("service::create");
   f.svc = std::move(*svc);
   f.api = std::make_unique<server::router>(*f.svc);

@@ -1,7 +1,8 @@
 // The server benchmark. From one run it prints, as medians (min-max) over several repetitions:
-//  - issuance: POST /v1/licenses per second over HTTPS keep-alive, against the limit measured
-//    here (Ed25519 signing on every core, and durable LMDB commits batched as the server
-//    batches them: the slower of the two bounds issuance);
+//  - issuance: POST /v1/licenses per second over HTTPS keep-alive, against two limits measured
+//    here: min(signing, batched durable LMDB commits), and the combined limit
+//    L = 1 / (1/trivial + 1/sign-and-verify): every issuance is also an HTTPS request (what the
+//    trivial responder costs) and a signature plus its check, on the same cores;
 //  - validation: POST /v1/validate per second against a trivial responder on the same stack;
 //  - a mixed load (issue, activate, validate in turn) with its error count;
 //  - p50, p99 and p99.9 latency of each, and licensord's peak memory.
@@ -15,7 +16,8 @@
 #include "bench_support.hpp"
 #include "child_process.hpp"
 #include "licensor/claims.hpp"
-#include "store/lmdb.hpp"
+#include "licensor/paseto.hpp"
+#include "store/lmdb/lmdb.hpp"
 
 namespace {
 
@@ -44,6 +46,27 @@ double sign_rate(std::chrono::milliseconds duration) {
   for (unsigned t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
       while (clock_type::now() - begin < duration) (void)license_token_sign(sample_claims(counts[t]++), key);
+    });
+  for (auto& worker : workers) worker.join();
+  std::uint64_t total = 0;
+  for (const auto count : counts) total += count;
+  return static_cast<double>(total) / std::chrono::duration<double>(clock_type::now() - begin).count();
+}
+
+// Licenses signed and then verified (as the server checks every fresh token) per second, on every core.
+double sign_verify_rate(std::chrono::milliseconds duration) {
+  const auto key = SecretKey::generate();
+  const auto public_key = key.public_key();
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::uint64_t> counts(threads);
+  std::vector<std::thread> workers;
+  const auto begin = clock_type::now();
+  for (unsigned t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      while (clock_type::now() - begin < duration) {
+        const auto token = license_token_sign(sample_claims(counts[t]++), key);
+        if (!paseto_verify(token, public_key, license_assertion)) std::abort();
+      }
     });
   for (auto& worker : workers) worker.join();
   std::uint64_t total = 0;
@@ -134,11 +157,12 @@ int main(int argc, char** argv) {
     return load_request{"POST", "/v1/activate", R"({"activation_key":")" + licenses[c].activation_key + R"(","email":")" + licenses[c].email + R"("})", ""};
   };
 
-  std::vector<double> sign_rates, commit_rates;
+  std::vector<double> sign_rates, sign_verify_rates, commit_rates;
   figures issued, validated, trivially, mixed;
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "server_bench: repetition %d/%d\n", rep + 1, reps);
     sign_rates.push_back(sign_rate(duration / 3));
+    sign_verify_rates.push_back(sign_verify_rate(duration / 3));
     commit_rates.push_back(commit_rate(scratch / ("commit-" + std::to_string(rep)), load.clients, duration / 3));
     issued.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); }));
     validated.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
@@ -154,9 +178,14 @@ int main(int argc, char** argv) {
   const auto commit_limit = spread_of(commit_rates);
   const double issue_limit = std::min(sign_limit.median, commit_limit.median);
   const double trivial_rate = spread_of(trivially.per_second).median;
+  const auto sign_verify_limit = spread_of(sign_verify_rates);
+  const double combined_limit = 1.0 / (1.0 / trivial_rate + 1.0 / sign_verify_limit.median);
   std::printf("limits: sign %.0f/s on %u cores; durable LMDB %.0f records/s in batches of %u\n", sign_limit.median,
               std::max(1u, std::thread::hardware_concurrency()), commit_limit.median, load.clients);
+  std::printf("limits: sign+verify %.0f/s; combined L = 1/(1/trivial + 1/sign+verify) = %.0f/s\n",
+              sign_verify_limit.median, combined_limit);
   print("issue", issued, issue_limit, "limit");
+  print("issue", issued, combined_limit, "L");
   print("validate", validated, trivial_rate, "trivial");
   print("trivial", trivially, 0, "");
   print("mixed", mixed, 0, "");
@@ -167,6 +196,8 @@ int main(int argc, char** argv) {
       {"issue_limit_per_s", issue_limit}, {"issue", issued.json()}, {"validate", validated.json()},
       {"trivial", trivially.json()}, {"mixed", mixed.json()},
       {"issue_ratio", spread_of(issued.per_second).median / issue_limit},
+      {"sign_verify_per_s", spread_json(sign_verify_limit)}, {"issue_combined_limit_per_s", combined_limit},
+      {"issue_ratio_combined", spread_of(issued.per_second).median / combined_limit},
       {"validate_ratio", spread_of(validated.per_second).median / trivial_rate}, {"peak_rss_kib", peak_kib}};
   std::printf("%s\n", summary.dump().c_str());
   return issued.failed + validated.failed + trivially.failed + mixed.failed == 0 ? 0 : 1;

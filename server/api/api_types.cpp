@@ -69,7 +69,7 @@ api_response error_response(errc code, std::string_view message) {
   return response;
 }
 
-api_response error_response(const api_error& error) {
+api_response error_response(const refusal& error) {
   auto response = error_response(error.code, error.message);
   if (error.retry_after_seconds > 0) response.retry_after_seconds = error.retry_after_seconds;
   return response;

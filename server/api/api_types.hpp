@@ -1,5 +1,6 @@
 // The transport-free shape of an API call: what the HTTP layer hands in, what it writes back.
-// Handlers never touch a socket, so every rule can be tested without one.
+// Handlers never touch a socket, so every rule can be tested without one. A handler refuses by
+// throwing core/refusal.hpp's refusal; the router answers it with error_response().
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/caller.hpp"
+#include "core/refusal.hpp"
 #include "licensor/error.hpp"
 
 namespace licensor::server {
@@ -36,14 +39,6 @@ struct api_response {
 
 using responder = std::function<void(api_response)>;
 
-enum class caller_kind { anonymous, operator_, partner };
-
-struct caller {
-  caller_kind kind = caller_kind::anonymous;
-  std::string partner_id;  ///< for partners
-  std::string id;          ///< "operator" or "partner:<partner>:<key>": for audit and idempotency
-};
-
 /// A request after routing and authentication.
 struct api_call {
   const api_request& request;
@@ -53,21 +48,9 @@ struct api_call {
   nlohmann::json body;                       ///< parsed JSON object (empty object for no body)
 };
 
-/// Thrown inside handlers to answer with an error; caught by the router. Never crosses a
-/// thread or reaches Beast.
-struct api_error {
-  errc code;
-  std::string message;
-  int retry_after_seconds = 0;  ///< for rate_limited: sent as Retry-After
-};
-
-[[noreturn]] inline void api_fail(errc code, std::string message = {}) {
-  throw api_error{code, std::move(message)};
-}
-
 /// Refuses with 429 rate_limited and a Retry-After of `seconds`.
-[[noreturn]] inline void api_fail_rate_limited(int seconds) {
-  throw api_error{errc::rate_limited, "too many requests; retry after " + std::to_string(seconds) + " s", seconds};
+[[noreturn]] inline void refuse_rate_limited(int seconds) {
+  throw refusal{errc::rate_limited, "too many requests; retry after " + std::to_string(seconds) + " s", seconds};
 }
 
 /// A JSON answer.
@@ -82,6 +65,6 @@ struct api_error {
 [[nodiscard]] unsigned errc_http_status(errc code) noexcept;
 /// {"error": {"code", "message"}} with the status for `code`.
 [[nodiscard]] api_response error_response(errc code, std::string_view message = {});
-[[nodiscard]] api_response error_response(const api_error& error);
+[[nodiscard]] api_response error_response(const refusal& error);
 
 }  // namespace licensor::server

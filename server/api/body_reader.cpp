@@ -12,14 +12,14 @@ constexpr std::size_t max_string_bytes = 4096;
 constexpr std::size_t max_list_items = 256;
 
 [[noreturn]] void field_error(std::string_view name, std::string_view what) {
-  api_fail(errc::bad_request, "field '" + std::string(name) + "' " + std::string(what));
+  refuse(errc::bad_request, "field '" + std::string(name) + "' " + std::string(what));
 }
 
 }  // namespace
 
 body_reader::body_reader(const nlohmann::json& body, std::initializer_list<std::string_view> allowed)
     : body_(body) {
-  if (!body_.is_object()) api_fail(errc::bad_request, "body must be a JSON object");
+  if (!body_.is_object()) refuse(errc::bad_request, "body must be a JSON object");
   for (const auto& item : body_.items())
     if (std::find(allowed.begin(), allowed.end(), item.key()) == allowed.end())
       field_error(item.key(), "is not known");

@@ -1,5 +1,5 @@
 // Strict reading of a JSON request body: only the named fields may appear, each with its
-// type. Failures throw api_error(bad_request) naming the field, so a partner sees exactly
+// type. Failures throw refusal(bad_request) naming the field, so a partner sees exactly
 // what to fix.
 #pragma once
 

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "api/api_types.hpp"
-#include "store/lmdb.hpp"
+#include "store/store.hpp"
 
 namespace licensor::server {
 
@@ -27,20 +27,20 @@ struct idempotency_scope {
   std::string request_hash;  ///< of method, target and body: the same key with another request is refused
 };
 
-/// Refuses (api_error bad_request) a header that is not 1-255 visible ASCII characters.
+/// Refuses (refusal bad_request) a header that is not 1-255 visible ASCII characters.
 void idempotency_key_check(const api_request& request);
 
 /// The scope of `call`'s key, or nullopt when it sent none or is a GET.
 [[nodiscard]] std::optional<idempotency_scope> idempotency_scope_of(const api_call& call);
 
 /// The first answer under `scope`, if one younger than `ttl` seconds is stored.
-/// Throws api_error: idempotency_mismatch when the key came with another request; storage errors.
-[[nodiscard]] std::optional<api_response> idempotency_replay(const store::txn& write, const idempotency_scope& scope,
+/// Throws refusal: idempotency_mismatch when the key came with another request; storage errors.
+[[nodiscard]] std::optional<api_response> idempotency_replay(const store::read_view& view, const idempotency_scope& scope,
                                                              std::int64_t now, std::int64_t ttl);
 
 /// Stores `first` as the answer under `scope` (a shown-once answer as secret_shown_once) and
-/// removes up to two records older than `ttl`. Throws api_error on storage errors.
-void idempotency_record(store::txn& write, const idempotency_scope& scope, const api_response& first,
+/// removes up to two records older than `ttl`. Throws refusal on storage errors.
+void idempotency_record(store::write_view& write, const idempotency_scope& scope, const api_response& first,
                         std::int64_t now, std::int64_t ttl);
 
 }  // namespace licensor::server

@@ -5,51 +5,65 @@
 // it touches the dir: its first answer is looked up first, and a rotation names the version it
 // rotates from (by default the one on disk now), so two attempts cannot both rotate.
 #include "api/body_reader.hpp"
-#include "api/keyring_audit.hpp"
-#include "api/license_signing.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
+#include "core/keyring_audit.hpp"
+#include "core/keys.hpp"
 #include "licensor/paserk.hpp"
-#include "store/schema.hpp"
+#include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 namespace {
 
 [[noreturn]] void key_change_fail(errc code) {
   if (code == errc::root_key_offline)
-    api_fail(code, "the root secret key is kept offline: run licensorctl keys rotate|revoke where it is and copy "
+    refuse(code, "the root secret key is kept offline: run licensorctl keys rotate|revoke where it is and copy "
                    "keyring.token and signing/ to this server, which picks the keyring up within a second");
-  api_fail(code);
+  refuse(code);
 }
 
 void reload_or_fail(service& svc) {
-  if (auto reloaded = svc.signer_reload(); !reloaded) api_fail(reloaded.error());
+  if (auto reloaded = svc.keyring().reload(); !reloaded) refuse(reloaded.error());
 }
 
 }  // namespace
 
+void keys_get(service& svc, api_call&, responder respond) {
+  const auto signer = svc.signer();
+  auto keys = nlohmann::json::array();
+  for (const auto& entry : signer->keyring.keys)
+    keys.push_back({{"kid", entry.kid.value}, {"status", entry.status == key_status::active ? "active" : "retired"}});
+  auto revoked = nlohmann::json::array();
+  for (const auto& kid : signer->keyring.revoked) revoked.push_back(kid.value);
+  auto resigning = nlohmann::json::array();
+  for (const auto& task : must(svc.read()->resign_tasks()))
+    resigning.push_back({{"kid", task.kid}, {"licenses_resigned", task.licenses_resigned}, {"started_at", rfc3339_format(task.started_at)}});
+  respond(answer({{"version", signer->keyring.version}, {"active_kid", signer->active_kid.value}, {"keys", std::move(keys)},
+                  {"revoked", std::move(revoked)}, {"resigning", std::move(resigning)}}));
+}
+
 void keys_rotate(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"from_version"});
   if (auto first = svc.replay_of(call)) return respond(std::move(*first));
-  respond = [hold = svc.keyring_change_hold(), answered = std::move(respond)](api_response response) {
+  respond = [hold = svc.keyring().change_hold(), answered = std::move(respond)](api_response response) {
     answered(std::move(response));
   };
   auto from_version = body.optional_integer("from_version", 1, INT64_MAX);
   if (!from_version) {
     auto current = keys::key_dir_keyring_version(svc.config().key_dir);
-    if (!current) api_fail(current.error());
+    if (!current) refuse(current.error());
     from_version = static_cast<std::int64_t>(*current);
   }
   auto kid = keys::key_dir_rotate(svc.config().key_dir, svc.config().key_options, svc.now(),
                                   static_cast<std::uint64_t>(*from_version));
   if (!kid && kid.error() == errc::conflict)
-    api_fail(errc::conflict, "the keyring is no longer at version " + std::to_string(*from_version) +
+    refuse(errc::conflict, "the keyring is no longer at version " + std::to_string(*from_version) +
                                  ": it was rotated meanwhile (GET /v1/keyring shows the current version)");
   if (!kid) key_change_fail(kid.error());
   reload_or_fail(svc);
   const auto signer = svc.signer();
-  svc.commit(call, [&svc, who = call.who, signer](store::txn& write) {
-    (void)keyring_change_audit(svc, write, who, "keys.rotate", signer->active_kid.value, *signer);
+  svc.commit(call, [who = call.who, signer, now = svc.now()](store::write_view& write, const signing&) {
+    (void)keyring_change_audit(write, who, "keys.rotate", signer->active_kid.value, *signer, now);
     return answer({{"active_kid", signer->active_kid.value}, {"version", signer->keyring.version},
                    {"keyring", signer->keyring_token}});
   }, std::move(respond));
@@ -58,41 +72,35 @@ void keys_rotate(service& svc, api_call& call, responder respond) {
 void keys_revoke(service& svc, api_call& call, responder respond) {
   (void)body_reader(call.body, {});
   const KeyId kid{call.params[0]};
-  if (!paserk_pid_well_formed(kid.value)) api_fail(errc::not_found);
+  if (!paserk_pid_well_formed(kid.value)) refuse(errc::not_found);
   if (auto first = svc.replay_of(call)) return respond(std::move(*first));
-  respond = [hold = svc.keyring_change_hold(), answered = std::move(respond)](api_response response) {
+  respond = [hold = svc.keyring().change_hold(), answered = std::move(respond)](api_response response) {
     answered(std::move(response));
   };
   // Revoking a revoked kid changes nothing on disk, so a retry only re-signs what is left.
   if (auto revoked = keys::key_dir_revoke(svc.config().key_dir, svc.config().key_options, kid, svc.now()); !revoked)
     key_change_fail(revoked.error());
   reload_or_fail(svc);
+  // Every license signed by the revoked key gets a fresh token from the active key (so its
+  // customer receives it at the next check-in), in batches by the re-signing job; the first
+  // batch is signed before this answer. Until the job reaches a license, fetching its token
+  // re-signs it on demand, so no token of the revoked key is handed out again.
   const auto signer = svc.signer();
-  // Every license signed by the revoked key gets a fresh token from the active key, so its
-  // customer receives it at the next check-in.
-  svc.commit(call, [&svc, who = call.who, signer, kid](store::txn& write) {
-    std::vector<license_record> affected;
-    store_check(write.scan(store::db::licenses, "", "", SIZE_MAX, [&](std::string_view, std::string_view value) {
-      auto license = nlohmann::json::parse(value).get<license_record>();
-      if (license.kid == kid.value) affected.push_back(std::move(license));
-      return true;
-    }));
-    for (auto& license : affected) {
-      license.updated_at = svc.now();
-      license_sign(license, *signer, svc.config().issuer);
-      license_save(write, license);
-    }
-    (void)keyring_change_audit(svc, write, who, "keys.revoke", kid.value, *signer,
-                               {{"licenses_resigned", affected.size()}});
-    return answer({{"revoked_kid", kid.value}, {"version", signer->keyring.version},
-                   {"licenses_resigned", affected.size()}, {"keyring", signer->keyring_token}});
-  }, std::move(respond));
+  svc.commit(call, [who = call.who, signer, kid = kid.value, now = svc.now()](store::write_view& write, const signing& with) {
+    key_revocation_record(write, who, kid, *signer, now);
+    const auto first = resign_batch_apply(write, kid, with, now);
+    return answer({{"revoked_kid", kid}, {"version", signer->keyring.version}, {"licenses_resigned", first.resigned},
+                   {"resign_complete", first.complete}, {"keyring", signer->keyring_token}});
+  }, [&svc, respond = std::move(respond)](api_response response) {
+    if (response.status < 300) svc.jobs_run_now([](std::size_t) {});  // the rest, in the background
+    respond(std::move(response));
+  });
 }
 
 void audit_list(service& svc, api_call& call, responder respond) {
-  const auto snapshot = svc.read();
-  respond(page_scan(snapshot, store::db::audit, "", page_of(call), [](std::string_view, std::string_view value) {
-    return nlohmann::json::parse(value);
+  respond(page_answer(must(svc.read()->audit_list(page_of(call))), [](const store::audit_entry& entry) {
+    return nlohmann::json{{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
+                          {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
   }));
 }
 

@@ -1,27 +1,23 @@
-// Cursor paging for listings: ?limit=N (1..500, default 100) and ?after=<last key seen>.
+// Cursor paging for listings: ?limit=N (1..500, default 100) and ?after=<cursor>. The cursor is
+// the `next` of the previous page, opaque to clients (the store chooses what it encodes).
 #pragma once
-
-#include <functional>
-#include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "api/api_types.hpp"
-#include "store/lmdb.hpp"
+#include "store/store.hpp"
 
 namespace licensor::server {
 
-struct page_request {
-  std::size_t limit = 100;
-  std::string after;
-};
+/// The page a listing asks for. Throws refusal(bad_request) for a bad limit.
+[[nodiscard]] store::page_request page_of(const api_call& call);
 
-[[nodiscard]] page_request page_of(const api_call& call);
-
-/// Scans `db` under `prefix` from the page's cursor; `item(key, value)` returns the JSON to
-/// list, or null to skip. Answers {"items": [...], "next": cursor or null}.
-[[nodiscard]] api_response page_scan(const store::txn& snapshot, const char* db, const std::string& prefix,
-                                     const page_request& page,
-                                     const std::function<nlohmann::json(std::string_view, std::string_view)>& item);
+/// {"items": [view(item)...], "next": cursor or null}.
+template <class Item, class View>
+[[nodiscard]] api_response page_answer(const store::page<Item>& page, View view) {
+  auto items = nlohmann::json::array();
+  for (const auto& item : page.items) items.push_back(view(item));
+  return answer({{"items", std::move(items)}, {"next", page.next.empty() ? nlohmann::json() : nlohmann::json(page.next)}});
+}
 
 }  // namespace licensor::server

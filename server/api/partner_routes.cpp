@@ -2,14 +2,15 @@
 #include <sodium.h>
 
 #include "api/body_reader.hpp"
-#include "api/free_slots.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
 #include "api/views.hpp"
+#include "core/ids.hpp"
+#include "core/partners.hpp"
+#include "domain/secret_hash.hpp"
 #include "licensor/base64url.hpp"
 #include "licensor/email.hpp"
-#include "store/schema.hpp"
 
 namespace licensor::server {
 namespace {
@@ -19,26 +20,27 @@ std::vector<std::string> domains_normalise(const std::vector<std::string>& raw) 
   for (const auto& domain : raw) {
     // A domain is valid exactly when "x@domain" is a valid email.
     auto probe = email_normalise("x@" + domain);
-    if (!probe) api_fail(errc::bad_request, "'" + domain + "' is not a valid domain");
+    if (!probe) refuse(errc::bad_request, "'" + domain + "' is not a valid domain");
     out.emplace_back(email_domain(*probe));
   }
   return out;
 }
 
-void level_check(const service& svc, const std::string& level) {
-  if (!svc.config().caps.cap_for(level)) api_fail(errc::bad_request, "unknown level '" + level + "'");
+
+// The optional fields of a create or update body, checked for form.
+partner_changes partner_changes_parse(const service& svc, const body_reader& body) {
+  partner_changes changes;
+  changes.name = body.optional_string("name");
+  if ((changes.level = body.optional_string("level")) && !svc.config().caps.cap_for(*changes.level))
+    refuse(errc::bad_request, "unknown level '" + *changes.level + "'");
+  if (auto domains = body.optional_strings("email_domains")) changes.email_domains = domains_normalise(*domains);
+  changes.can_issue = body.optional_bool("can_issue");
+  if (auto discount = body.optional_integer("discount_percent", 0, 100)) changes.discount_percent = static_cast<int>(*discount);
+  return changes;
 }
 
-// Applies the optional fields of a create or update body to `partner`.
-void partner_apply(const service& svc, const body_reader& body, partner_record& partner) {
-  if (auto name = body.optional_string("name")) partner.name = *name;
-  if (auto level = body.optional_string("level")) {
-    level_check(svc, *level);
-    partner.level = *level;
-  }
-  if (auto domains = body.optional_strings("email_domains")) partner.email_domains = domains_normalise(*domains);
-  if (auto can_issue = body.optional_bool("can_issue")) partner.can_issue = *can_issue;
-  if (auto discount = body.optional_integer("discount_percent", 0, 100)) partner.discount_percent = static_cast<int>(*discount);
+nlohmann::json usage_view(const partner_usage& usage) {
+  return {{"free_licenses_used", usage.free_licenses_used}, {"free_license_cap", usage.free_license_cap}};
 }
 
 }  // namespace
@@ -49,43 +51,30 @@ void partner_create(service& svc, api_call& call, responder respond) {
   partner.id = id_generate("par_");
   partner.name = body.string("name");
   partner.created_at = svc.now();
-  partner_apply(svc, body, partner);
-  svc.commit(call, [&svc, who = call.who, partner](store::txn& write) {
-    record_put(write, store::db::partners, partner.id, partner);
-    svc.audit_append(write, who, "partner.create", partner.id, partner_view(partner));
+  partner_changes_apply(partner, partner_changes_parse(svc, body));
+  svc.commit(call, [who = call.who, partner, now = svc.now()](store::write_view& write, const signing&) {
+    partner_create(write, who, partner, now);
     return answer(partner_view(partner), 201);
   }, std::move(respond));
 }
 
 void partner_list(service& svc, api_call& call, responder respond) {
-  const auto snapshot = svc.read();
-  respond(page_scan(snapshot, store::db::partners, "", page_of(call), [](std::string_view, std::string_view value) {
-    return partner_view(nlohmann::json::parse(value).get<partner_record>());
-  }));
+  respond(page_answer(must(svc.read()->partners_list(page_of(call))), partner_view));
 }
 
 void partner_get(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
-  const auto partner = record_get<partner_record>(snapshot, store::db::partners, call.params[0], errc::partner_not_found);
-  api_response response;
-  response.body = partner_view(partner);
-  response.body["usage"] = {{"free_licenses_used", free_cap_used(snapshot, partner.id, svc.now())},
-                            {"free_license_cap", svc.config().caps.cap_for(partner.level).value_or(0)}};
-  respond(std::move(response));
+  const auto partner = found(snapshot->partner_get(call.params[0]), errc::partner_not_found);
+  auto view = partner_view(partner);
+  view["usage"] = usage_view(partner_usage_of(*snapshot, partner, svc.config().caps, svc.now()));
+  respond(answer(std::move(view)));
 }
 
 void partner_update(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"name", "level", "email_domains", "can_issue", "discount_percent"});
-  partner_record changes;  // validated now, applied in the transaction
-  partner_apply(svc, body, changes);
-  svc.commit(call, [&svc, who = call.who, id = call.params[0], body_json = call.body](store::txn& write) {
-    auto partner = record_get<partner_record>(write, store::db::partners, id, errc::partner_not_found);
-    const auto before = partner_view(partner);
-    // A lower level never revokes licenses: the cap only gates new free licenses.
-    partner_apply(svc, body_reader(body_json, {"name", "level", "email_domains", "can_issue", "discount_percent"}), partner);
-    record_put(write, store::db::partners, partner.id, partner);
-    svc.audit_append(write, who, "partner.update", partner.id, {{"before", before}, {"after", partner_view(partner)}});
-    return answer(partner_view(partner));
+  svc.commit(call, [who = call.who, id = call.params[0], changes = partner_changes_parse(svc, body), now = svc.now()](
+                       store::write_view& write, const signing&) {
+    return answer(partner_view(partner_update(write, who, id, changes, now)));
   }, std::move(respond));
 }
 
@@ -101,11 +90,8 @@ void api_key_create(service& svc, api_call& call, responder respond) {
   // The key is shown once; only its hash is stored.
   const auto api_key = "lk_" + base64url_encode(secret);
   sodium_memzero(secret.data(), secret.size());
-  svc.commit(call, [&svc, who = call.who, record, api_key, label](store::txn& write) {
-    (void)record_get<partner_record>(write, store::db::partners, record.partner_id, errc::partner_not_found);
-    store_check(write.insert(store::db::api_keys, hash_hex(api_key), nlohmann::json(record).dump()));
-    store_check(write.put(store::db::meta, "api_key/" + record.id, hash_hex(api_key)));
-    svc.audit_append(write, who, "api_key.create", record.id, {{"partner_id", record.partner_id}, {"label", label}});
+  svc.commit(call, [who = call.who, record, api_key, label, now = svc.now()](store::write_view& write, const signing&) {
+    api_key_create(write, who, record, hash_hex(api_key), label, now);
     auto created = answer({{"id", record.id}, {"partner_id", record.partner_id}, {"api_key", api_key}}, 201);
     created.shown_once = true;  // never kept for an Idempotency-Key replay
     return created;
@@ -113,28 +99,22 @@ void api_key_create(service& svc, api_call& call, responder respond) {
 }
 
 void api_key_revoke(service& svc, api_call& call, responder respond) {
-  svc.commit(call, [&svc, who = call.who, params = call.params](store::txn& write) {
-    auto hash = write.get(store::db::meta, "api_key/" + params[1]);
-    if (!hash) api_fail(hash.error());
-    if (!*hash) api_fail(errc::not_found);
-    auto record = record_get<api_key_record>(write, store::db::api_keys, **hash, errc::not_found);
-    if (record.partner_id != params[0]) api_fail(errc::not_found);
-    record.revoked = true;
-    record_put(write, store::db::api_keys, **hash, record);
-    svc.audit_append(write, who, "api_key.revoke", record.id, {{"partner_id", record.partner_id}});
-    return answer({{"id", record.id}, {"revoked", true}});
+  svc.commit(call, [who = call.who, partner_id = call.params[0], key_id = call.params[1], now = svc.now()](
+                       store::write_view& write, const signing&) {
+    const auto key = api_key_revoke(write, who, partner_id, key_id, now);
+    return answer({{"id", key.id}, {"revoked", true}});
   }, std::move(respond));
 }
 
 void usage_get(service& svc, api_call& call, responder respond) {
   auto partner_id = listing_partner(call);
-  if (partner_id.empty()) api_fail(errc::bad_request, "query 'partner_id' is required for operators");
+  if (partner_id.empty()) refuse(errc::bad_request, "query 'partner_id' is required for operators");
   const auto snapshot = svc.read();
-  const auto partner = record_get<partner_record>(snapshot, store::db::partners, partner_id, errc::partner_not_found);
-  respond(answer({{"partner_id", partner.id},
-                   {"level", partner.level},
-                   {"free_licenses_used", free_cap_used(snapshot, partner.id, svc.now())},
-                   {"free_license_cap", svc.config().caps.cap_for(partner.level).value_or(0)}}));
+  const auto partner = found(snapshot->partner_get(partner_id), errc::partner_not_found);
+  auto view = usage_view(partner_usage_of(*snapshot, partner, svc.config().caps, svc.now()));
+  view["partner_id"] = partner.id;
+  view["level"] = partner.level;
+  respond(answer(std::move(view)));
 }
 
 }  // namespace licensor::server

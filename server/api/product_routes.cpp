@@ -10,7 +10,7 @@
 #include "domain/product_policy.hpp"
 #include "licensor/app_version.hpp"
 #include "licensor/claims.hpp"
-#include "store/schema.hpp"
+#include "core/products.hpp"
 #include "subscription/charges.hpp"
 
 namespace licensor::server {
@@ -49,16 +49,16 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
   std::map<std::string, kind_policy> out;
   for (const auto& [kind, fields] : policy.items()) {
     if (!product_policy_governs(kind))
-      api_fail(errc::bad_request, "field 'policy' sets 'free' and 'trial' only (paid licenses are not limited)");
+      refuse(errc::bad_request, "field 'policy' sets 'free' and 'trial' only (paid licenses are not limited)");
     const auto name = "policy." + kind;
-    if (!fields.is_object()) api_fail(errc::bad_request, "field '" + name + "' must be an object");
+    if (!fields.is_object()) refuse(errc::bad_request, "field '" + name + "' must be an object");
     auto rules = product_policy_default(product, kind);
     try {
       const body_reader reader(fields, {"tiers", "max_seats", "features", "tier_features"});
       if (auto tiers = reader.optional_strings("tiers")) {
         for (const auto& tier : *tiers)
           if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end())
-            api_fail(errc::bad_request, "field 'tiers' names '" + tier + "', not a tier of the product");
+            refuse(errc::bad_request, "field 'tiers' names '" + tier + "', not a tier of the product");
         rules.tiers = std::move(*tiers);
       }
       if (auto seats = reader.optional_integer("max_seats", 1, 1'000'000)) rules.max_seats = static_cast<std::uint32_t>(*seats);
@@ -66,13 +66,13 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
       if (const auto* per_tier = reader.optional_object("tier_features")) {
         for (const auto& [tier, features] : per_tier->items()) {
           if (std::find(product.tiers.begin(), product.tiers.end(), tier) == product.tiers.end())
-            api_fail(errc::bad_request, "field 'tier_features' names '" + tier + "', not a tier of the product");
+            refuse(errc::bad_request, "field 'tier_features' names '" + tier + "', not a tier of the product");
           if (!features.is_array() || !std::all_of(features.begin(), features.end(), [](const auto& f) { return f.is_string(); }))
-            api_fail(errc::bad_request, "field 'tier_features." + tier + "' must be an array of strings");
+            refuse(errc::bad_request, "field 'tier_features." + tier + "' must be an array of strings");
           rules.tier_features[tier] = features.template get<std::vector<std::string>>();
         }
       }
-    } catch (api_error& error) {
+    } catch (refusal& error) {
       error.message = "in '" + name + "': " + error.message;
       throw;
     }
@@ -87,16 +87,16 @@ void product_create(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"id", "name", "tiers", "min_version", "prices", "policy"});
   product_record product;
   product.id = body.string("id");
-  if (!slug_ok(product.id)) api_fail(errc::bad_request, "field 'id' must be 1-64 of a-z, 0-9, '-', '_'");
+  if (!slug_ok(product.id)) refuse(errc::bad_request, "field 'id' must be 1-64 of a-z, 0-9, '-', '_'");
   product.name = body.optional_string("name").value_or(product.id);
   product.tiers = body.optional_strings("tiers").value_or(std::vector<std::string>{"standard"});
   if (product.tiers.empty() || !std::all_of(product.tiers.begin(), product.tiers.end(), slug_ok))
-    api_fail(errc::bad_request, "field 'tiers' must list tier ids, lowest first");
+    refuse(errc::bad_request, "field 'tiers' must list tier ids, lowest first");
   if (const auto* versions = body.optional_object("min_version")) {
     for (const auto& [kind, version] : versions->items()) {
       if (!license_kind_parse(kind) || !version.is_string() ||
           !app_version_compare(version.get<std::string>(), "0"))
-        api_fail(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
+        refuse(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
       product.min_version[kind] = version.get<std::string>();
     }
   }
@@ -105,45 +105,38 @@ void product_create(service& svc, api_call& call, responder respond) {
     for (const auto& item : prices->items()) {
       const auto price = tier_price_parse(item.value());
       if (std::find(product.tiers.begin(), product.tiers.end(), item.key()) == product.tiers.end() || !price)
-        api_fail(errc::bad_request,
+        refuse(errc::bad_request,
                  "field 'prices' maps a tier to {\"currency\": \"EUR\", \"seat_month\": minor units, \"seat_year\": minor units}");
       product.prices[item.key()] = *price;
     }
   }
   if (const auto* policy = body.optional_object("policy")) product.policy = policy_parse(*policy, product);
   product.created_at = svc.now();
-  svc.commit(call, [&svc, who = call.who, product](store::txn& write) {
-    insert_or_fail(write, store::db::products, product.id, nlohmann::json(product).dump(), errc::product_exists);
-    svc.audit_append(write, who, "product.create", product.id, product_view(product));
+  svc.commit(call, [who = call.who, product, now = svc.now()](store::write_view& write, const signing&) {
+    product_create(write, who, product, now);
     return answer(product_view(product), 201);
   }, std::move(respond));
 }
 
 void product_list(service& svc, api_call& call, responder respond) {
-  const auto snapshot = svc.read();
-  respond(page_scan(snapshot, store::db::products, "", page_of(call), [](std::string_view, std::string_view value) {
-    return product_view(nlohmann::json::parse(value).get<product_record>());
-  }));
+  respond(page_answer(must(svc.read()->products_list(page_of(call))), product_view));
 }
 
 void product_get(service& svc, api_call& call, responder respond) {
-  const auto snapshot = svc.read();
-  respond(answer(product_view(record_get<product_record>(snapshot, store::db::products, call.params[0], errc::product_not_found))));
+  respond(answer(product_view(found(svc.read()->product_get(call.params[0]), errc::product_not_found))));
 }
 
 // Sets the product's policy, whole: a kind left out goes back to its defaults ({} resets all).
 void product_update(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"policy"});
   const auto* policy = body.optional_object("policy");
-  if (policy == nullptr) api_fail(errc::bad_request, "field 'policy' is required");
-  svc.commit(call, [&svc, who = call.who, id = call.params[0], policy = *policy](store::txn& write) {
-    auto product = record_get<product_record>(write, store::db::products, id, errc::product_not_found);
-    const auto before = product_view(product).at("policy");
-    product.policy = policy_parse(policy, product);
-    record_put(write, store::db::products, product.id, product);
-    auto view = product_view(product);
-    svc.audit_append(write, who, "product.update", product.id, {{"before", before}, {"policy", view.at("policy")}});
-    return answer(std::move(view));
+  if (policy == nullptr) refuse(errc::bad_request, "field 'policy' is required");
+  svc.commit(call, [who = call.who, id = call.params[0], policy = *policy, now = svc.now()](store::write_view& write,
+                                                                                            const signing&) {
+    const auto product = product_policy_set(write, who, id, [&policy](const product_record& stored) {
+      return policy_parse(policy, stored);
+    }, now);
+    return answer(product_view(product));
   }, std::move(respond));
 }
 

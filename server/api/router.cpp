@@ -1,12 +1,11 @@
 #include "api/router.hpp"
 
-#include <sodium.h>
-
 #include <array>
 
 #include "api/idempotency.hpp"
 #include "api/routes.hpp"
-#include "store/schema.hpp"
+#include "core/credentials.hpp"
+#include "domain/secret_hash.hpp"
 
 namespace licensor::server {
 namespace {
@@ -37,6 +36,7 @@ constexpr std::array routes{
     route{"GET", "/v1/products/{}", operators | partners, product_get},
     route{"PATCH", "/v1/products/{}", operators, product_update},
     route{"GET", "/v1/audit", operators, audit_list},
+    route{"GET", "/v1/keys", operators, keys_get},
     route{"POST", "/v1/keys/rotate", operators, keys_rotate},
     route{"POST", "/v1/keys/{}/revoke", operators, keys_revoke},
     route{"POST", "/v1/test/clock", operators, test_clock_set},
@@ -130,11 +130,6 @@ std::map<std::string, std::string> query_parse(std::string_view query) {
   return out;
 }
 
-// Constant-time equality of two hex hashes of equal length.
-bool hash_equal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace
 
 caller router::authenticate(const api_request& request) const {
@@ -144,10 +139,10 @@ caller router::authenticate(const api_request& request) const {
   // random, so limiting failures is about their cost (an audit write each), not about guessing.
   try {
     return credential_check(request);
-  } catch (const api_error& error) {
+  } catch (const refusal& error) {
     if (error.code != errc::unauthorized) throw;
     auto& failures = service_.limiters().auth_failures_by_client;
-    if (auto wait = failures.take(request.client)) api_fail_rate_limited(*wait);
+    if (auto wait = failures.take(request.client)) refuse_rate_limited(*wait);
     service_.audit_record(caller{caller_kind::anonymous, "", "client:" + request.client}, "auth.failed", "",
                           {{"reason", error.message}});
     throw;
@@ -156,20 +151,9 @@ caller router::authenticate(const api_request& request) const {
 
 caller router::credential_check(const api_request& request) const {
   constexpr std::string_view bearer = "Bearer ";
-  if (!request.authorization.starts_with(bearer)) api_fail(errc::unauthorized, "expected a Bearer token");
+  if (!request.authorization.starts_with(bearer)) refuse(errc::unauthorized, "expected a Bearer token");
   const auto credential = std::string_view(request.authorization).substr(bearer.size());
-  const auto hashed = hash_hex(credential);
-  auto snapshot = service_.read();
-  auto operator_hash = snapshot.get(store::db::meta, "operator_token_hash");
-  if (!operator_hash) api_fail(operator_hash.error());
-  if (*operator_hash && hash_equal(hashed, **operator_hash)) return {caller_kind::operator_, "", "operator"};
-
-  auto key = snapshot.get(store::db::api_keys, hashed);
-  if (!key) api_fail(key.error());
-  if (!*key) api_fail(errc::unauthorized, "unknown credentials");
-  const auto record = nlohmann::json::parse(**key).get<api_key_record>();
-  if (record.revoked) api_fail(errc::unauthorized, "this API key was revoked");
-  return {caller_kind::partner, record.partner_id, "partner:" + record.partner_id + ":" + record.id};
+  return credential_holder(*service_.read(), hash_hex(credential));
 }
 
 void router::handle(const api_request& request, responder respond) {
@@ -187,8 +171,8 @@ void router::handle(const api_request& request, responder respond) {
         break;
       }
     }
-    if (matched == nullptr) api_fail(path_known ? errc::method_not_allowed : errc::not_found);
-    if (matched->run == test_clock_set && !service_.config().test_clock) api_fail(errc::not_found);
+    if (matched == nullptr) refuse(path_known ? errc::method_not_allowed : errc::not_found);
+    if (matched->run == test_clock_set && !service_.config().test_clock) refuse(errc::not_found);
 
     idempotency_key_check(request);
     api_call call{request, authenticate(request), std::move(params), {}, nlohmann::json::object()};
@@ -196,15 +180,15 @@ void router::handle(const api_request& request, responder respond) {
                             : call.who.kind == caller_kind::partner ? partners
                                                                     : anyone;
     if ((matched->allowed & (needed | anyone)) == 0) {
-      api_fail(call.who.kind == caller_kind::anonymous ? errc::unauthorized : errc::forbidden);
+      refuse(call.who.kind == caller_kind::anonymous ? errc::unauthorized : errc::forbidden);
     }
     if (question != std::string::npos) call.query = query_parse(std::string_view(request.target).substr(question + 1));
     if (!request.body.empty()) {
       call.body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-      if (!call.body.is_object()) api_fail(errc::bad_request, "body must be a JSON object");
+      if (!call.body.is_object()) refuse(errc::bad_request, "body must be a JSON object");
     }
     matched->run(service_, call, respond);
-  } catch (const api_error& error) {
+  } catch (const refusal& error) {
     respond(error_response(error));
   } catch (const std::exception&) {
     respond(error_response(errc::internal));

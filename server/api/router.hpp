@@ -1,5 +1,5 @@
 // Routes a request to its handler: matches method and path, authenticates the caller,
-// parses the JSON body, and turns api_error into the error shape. Never throws; never
+// parses the JSON body, and turns refusal into the error shape. Never throws; never
 // answers 5xx for anything a client sent.
 #pragma once
 

@@ -23,6 +23,7 @@ void product_list(service&, api_call&, responder);
 void product_get(service&, api_call&, responder);
 void product_update(service&, api_call&, responder);
 void audit_list(service&, api_call&, responder);
+void keys_get(service&, api_call&, responder);
 void keys_rotate(service&, api_call&, responder);
 void keys_revoke(service&, api_call&, responder);
 void test_clock_set(service&, api_call&, responder);

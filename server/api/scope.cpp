@@ -5,10 +5,10 @@ namespace licensor::server {
 std::string acting_partner(const api_call& call, const body_reader& body) {
   auto named = body.optional_string("partner_id");
   if (call.who.kind == caller_kind::partner) {
-    if (named && *named != call.who.partner_id) api_fail(errc::partner_not_found);
+    if (named && *named != call.who.partner_id) refuse(errc::partner_not_found);
     return call.who.partner_id;
   }
-  if (!named) api_fail(errc::bad_request, "field 'partner_id' is required for operators");
+  if (!named) refuse(errc::bad_request, "field 'partner_id' is required for operators");
   return *named;
 }
 
@@ -16,10 +16,6 @@ std::string listing_partner(const api_call& call) {
   if (call.who.kind == caller_kind::partner) return call.who.partner_id;
   const auto it = call.query.find("partner_id");
   return it == call.query.end() ? std::string() : it->second;
-}
-
-void visible_or_fail(const api_call& call, const std::string& owner_partner_id, errc missing) {
-  if (call.who.kind == caller_kind::partner && owner_partner_id != call.who.partner_id) api_fail(missing);
 }
 
 }  // namespace licensor::server

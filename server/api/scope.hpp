@@ -1,6 +1,5 @@
-// Partner isolation. A partner acts only for itself and sees only its own records; an
-// operator acts on a partner's behalf by naming it. A record of another partner is answered
-// as "not found", never "forbidden", so partners cannot probe each other's ids.
+// Which partner a request acts for. A partner acts only for itself; an operator acts on a
+// partner's behalf by naming it. (Whether a record is visible is core's: visible_or_refuse.)
 #pragma once
 
 #include <string>
@@ -18,7 +17,5 @@ namespace licensor::server {
 /// (an operator listing everything).
 [[nodiscard]] std::string listing_partner(const api_call& call);
 
-/// Throws `missing` unless the caller may see a record owned by `owner_partner_id`.
-void visible_or_fail(const api_call& call, const std::string& owner_partner_id, errc missing);
 
 }  // namespace licensor::server

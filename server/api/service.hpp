@@ -1,7 +1,8 @@
-// The server's core state and the two ways handlers touch the store: read() for a read-only
-// snapshot, commit() for a change. commit() runs the change in the group-commit writer inside
-// one write transaction together with the idempotency check and its record, and answers only
-// after the commit is durable.
+// What every handler is given: the store (read() for a snapshot, commit() for a change), the
+// keys in force, the clock, the limiters and the jobs' health. commit() runs the change as one
+// store job together with the Idempotency-Key check and its record, and answers only once the
+// change is durable. Handlers hand views to core operations; they never read or write records
+// themselves.
 //
 // Thread safety: every member function may be called from any worker thread.
 #pragma once
@@ -15,12 +16,15 @@
 #include <string>
 
 #include "api/api_types.hpp"
-#include "api/job_health.hpp"
+#include "core/job_health.hpp"
 #include "api/rate_limiter.hpp"
+#include "core/job_health.hpp"
+#include "core/keyring_state.hpp"
+#include "core/license_tokens.hpp"
+#include "core/task_thread.hpp"
 #include "domain/rules.hpp"
 #include "licensor/keys/key_dir.hpp"
-#include "store/group_commit.hpp"
-#include "store/lmdb.hpp"
+#include "store/store.hpp"
 
 namespace licensor::server {
 
@@ -56,21 +60,26 @@ struct service_limiters {
 
 class service {
  public:
-  /// Errors: those of keys::key_dir_load_signer.
+  /// Loads the keys and records the keyring in force as audited. Errors: those of
+  /// keys::key_dir_load_signer, and the store's.
   [[nodiscard]] static result<std::unique_ptr<service>> create(service_config config,
-                                                               std::unique_ptr<store::lmdb_env> env);
+                                                               std::unique_ptr<store::store> store);
   ~service();
 
-  /// A read-only snapshot. Throws api_error(storage_error) if LMDB refuses.
-  [[nodiscard]] store::txn read() const;
+  /// A consistent snapshot. Throws refusal when the store cannot open one.
+  [[nodiscard]] std::unique_ptr<store::read_view> read() const;
 
-  using change = std::function<api_response(store::txn&)>;
-  /// Runs `work` in a write transaction (after the caller's Idempotency-Key check) and calls
-  /// `respond` once it is durable. `work` may throw api_error: its writes are then discarded.
+  using change = std::function<api_response(store::write_view&, const signing&)>;
+  /// Runs `work` as a store job (after the caller's Idempotency-Key check) and calls `respond`
+  /// once it is durable. `work` may throw refusal: its writes are then discarded. It signs
+  /// tokens through the `signing` it is given (core/signed_commit.hpp), so it may run more than
+  /// once, as the store may too (store/store.hpp): it captures by value.
   void commit(const api_call& call, change work, responder respond);
+  /// The same, signing with `with` (keys taken, and tokens signed ahead, before submitting).
+  void commit(const api_call& call, signing with, change work, responder respond);
 
   /// The first answer to `call`'s Idempotency-Key, read outside any write: for changes that
-  /// act outside the store (the key dir) and must not act twice. Throws api_error.
+  /// act outside the store (the key dir) and must not act twice. Throws refusal.
   [[nodiscard]] std::optional<api_response> replay_of(const api_call& call) const;
 
   /// Appends one audit entry in its own write, without waiting (failed authentications, the
@@ -78,72 +87,36 @@ class service {
   void audit_record(caller who, std::string action, std::string target,
                     nlohmann::json details = nlohmann::json::object());
 
-  /// The current signer; picks up a keyring changed on disk (licensorctl) within a second,
-  /// audits a keyring version nobody audited yet, and deletes retired secrets past their grace.
-  [[nodiscard]] std::shared_ptr<const keys::signer_state> signer();
-  /// Re-reads the key dir now (after a rotation or revocation made through the API).
-  [[nodiscard]] result<void> signer_reload();
-  /// Held by an API key change from before it touches the key dir until its commit answered:
-  /// meanwhile the keyring watch leaves the new version to that commit's audit entry (and
-  /// audits it itself afterwards only if the commit failed).
-  [[nodiscard]] std::shared_ptr<void> keyring_change_hold();
+  /// The keys in force (no disk access: the keyring watch job reloads them).
+  [[nodiscard]] std::shared_ptr<const keys::signer_state> signer() const { return keyring_.current(); }
+  /// The keys in force with the issuer: what a change signs with.
+  [[nodiscard]] signing signing_now() const { return {signer(), config_.issuer}; }
+  [[nodiscard]] keyring_state& keyring() noexcept { return keyring_; }
+
+  /// Runs the background jobs now (the test clock), calling `done` with how many subscriptions
+  /// they changed; set by the composition root (app/), which owns the jobs.
+  using jobs_trigger = std::function<void(std::function<void(std::size_t)>)>;
+  void jobs_trigger_set(jobs_trigger trigger) { jobs_trigger_ = std::move(trigger); }
+  void jobs_run_now(std::function<void(std::size_t)> done);
 
   [[nodiscard]] std::int64_t now() const;
   void clock_set(std::int64_t now);  ///< test clock only
   [[nodiscard]] const service_config& config() const noexcept { return config_; }
   [[nodiscard]] service_limiters& limiters() noexcept { return limiters_; }
   [[nodiscard]] job_health& jobs() noexcept { return jobs_; }
-
-  /// Appends {seq, at, actor, action, target, details} to the audit log inside `write`.
-  void audit_append(store::txn& write, const caller& who, std::string_view action, std::string_view target,
-                    nlohmann::json details = nlohmann::json::object()) const;
+  [[nodiscard]] store::store& store() noexcept { return *store_; }
 
  private:
-  service(service_config config, std::unique_ptr<store::lmdb_env> env);
-  void keyring_watch(std::shared_ptr<const keys::signer_state> current);
+  service(service_config config, std::unique_ptr<store::store> store);
 
   service_config config_;
   service_limiters limiters_;
   job_health jobs_;
-  std::unique_ptr<store::lmdb_env> env_;
-  std::unique_ptr<store::group_commit> writer_;
-  std::mutex signer_mutex_;
-  std::shared_ptr<const keys::signer_state> signer_;
-  std::atomic<std::int64_t> signer_checked_at_{0};
-  std::atomic<std::uint64_t> keyring_audited_{0};      ///< highest version known to be audited
-  std::atomic<bool> keyring_audit_pending_{false};     ///< one catch-up write at a time
-  std::atomic<int> keyring_changes_held_{0};           ///< API key changes in flight
-  std::atomic<std::int64_t> retired_pruned_at_{0};
+  keyring_state keyring_;
+  jobs_trigger jobs_trigger_;
+  std::unique_ptr<store::store> store_;
+  task_thread presigner_;  ///< signs what write jobs asked for, off the store's writer
   std::atomic<std::int64_t> clock_override_{0};
 };
-
-// -- helpers every handler uses
-
-/// A random id with a type prefix, e.g. "lic_5kq2…".
-[[nodiscard]] std::string id_generate(std::string_view prefix);
-/// Hex of a 16-byte BLAKE2b hash: how tokens and API keys are indexed without storing them.
-[[nodiscard]] std::string hash_hex(std::string_view secret);
-/// Reads a record from `db` or throws api_error(`missing`).
-template <class Record>
-[[nodiscard]] Record record_get(const store::txn& t, const char* db, std::string_view key, errc missing) {
-  auto value = t.get(db, key);
-  if (!value) api_fail(value.error());
-  if (!*value) api_fail(missing);
-  return nlohmann::json::parse(**value).get<Record>();
-}
-template <class Record>
-void record_put(store::txn& t, const char* db, std::string_view key, const Record& record) {
-  if (auto put = t.put(db, key, nlohmann::json(record).dump()); !put) api_fail(put.error());
-}
-/// Inserts a new key, answering `on_conflict` when it already exists.
-inline void insert_or_fail(store::txn& write, const char* db, std::string_view key, std::string_view value,
-                           errc on_conflict) {
-  if (auto inserted = write.insert(db, key, value); !inserted)
-    api_fail(inserted.error() == errc::conflict ? on_conflict : inserted.error());
-}
-/// Unwraps a store result inside a change or a read, throwing api_error on failure.
-inline void store_check(const result<void>& outcome) {
-  if (!outcome) api_fail(outcome.error());
-}
 
 }  // namespace licensor::server

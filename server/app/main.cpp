@@ -10,14 +10,13 @@
 
 #include "api/router.hpp"
 #include "api/service.hpp"
-#include "api/subscription_scheduler.hpp"
 #include "app/config.hpp"
+#include "core/credentials.hpp"
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
-#include "licensor/base64url.hpp"
+#include "jobs/background_jobs.hpp"
 #include "licensor/keys/key_dir.hpp"
-#include "licensor/paserk.hpp"
-#include "store/schema.hpp"
+#include "store/lmdb/lmdb_store.hpp"
 
 namespace {
 
@@ -56,34 +55,6 @@ std::string environment_take(const char* name) {
 
 constexpr std::size_t min_operator_token_length = 32;
 constexpr std::size_t min_passphrase_length = 12;
-
-struct operator_token_outcome {
-  std::string printed;   ///< a generated token to print once, or empty
-  bool replaced = false; ///< LICENSOR_OPERATOR_TOKEN replaced a different stored token
-};
-
-// Stores the operator token's hash: the chosen one, or a generated one on first start.
-result<operator_token_outcome> operator_token_ensure(store::lmdb_env& env, std::string chosen) {
-  auto write = env.begin_write();
-  if (!write) return write.error();
-  operator_token_outcome outcome;
-  auto existing = write->get(store::db::meta, "operator_token_hash");
-  if (!existing) return existing.error();
-  if (!chosen.empty()) {
-    const auto hashed = hash_hex(chosen);
-    sodium_memzero(chosen.data(), chosen.size());
-    outcome.replaced = *existing && **existing != hashed;
-    if (auto put = write->put(store::db::meta, "operator_token_hash", hashed); !put) return put.error();
-  } else if (!*existing) {
-    std::array<std::uint8_t, 32> secret{};
-    randombytes_buf(secret.data(), secret.size());
-    outcome.printed = "lop_" + base64url_encode(secret);
-    sodium_memzero(secret.data(), secret.size());
-    if (auto put = write->put(store::db::meta, "operator_token_hash", hash_hex(outcome.printed)); !put) return put.error();
-  }
-  if (auto committed = write->commit(); !committed) return committed.error();
-  return outcome;
-}
 
 }  // namespace
 
@@ -145,9 +116,9 @@ int main(int argc, char** argv) {
   auto tls = tls_context_load(config->tls_cert, config->tls_key);
   if (!tls) return fail("TLS certificate " + config->tls_cert.string(), tls.error());
 
-  auto env = store::store_open(config->data_dir / "store", {});
-  if (!env) return fail("store " + (config->data_dir / "store").string(), env.error());
-  auto operator_token = operator_token_ensure(**env, std::move(chosen_operator_token));
+  auto store = store::lmdb_store_open(config->data_dir / "store", {});
+  if (!store) return fail("store " + (config->data_dir / "store").string(), store.error());
+  auto operator_token = operator_token_ensure(**store, std::move(chosen_operator_token));
   if (!operator_token) return fail("operator token", operator_token.error());
 
   service_config settings;
@@ -158,13 +129,23 @@ int main(int argc, char** argv) {
   settings.limits = config->limits;
   settings.idempotency_ttl_seconds = config->idempotency_ttl_seconds;
   settings.retired_secret_grace_seconds = config->retired_secret_grace_seconds;
-  auto svc = service::create(std::move(settings), std::move(*env));
+  auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
     (*svc)->audit_record(caller{caller_kind::operator_, "", "environment"}, "operator_token.replace", "operator");
 
-  // Renewals, expiries and trial conversions; a first pass at once catches up after downtime.
-  auto scheduler = std::make_unique<subscription_scheduler>(**svc);
+  // Renewals, the keyring watch, re-signing after a revocation; a first pass at once catches up
+  // after downtime (and finishes a re-signing a restart interrupted).
+  auto& server_state = **svc;
+  auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
+  background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer, [&server_state] { return server_state.now(); }});
+  server_state.jobs_trigger_set([&jobs](std::function<void(std::size_t)> done) {
+    jobs->run_now([done = std::move(done)](const job_runner::pass_counts& changed) {
+      const auto subscriptions = changed.find("subscriptions");
+      done(subscriptions == changed.end() ? 0 : subscriptions->second);
+    });
+  });
+  jobs->start();
   router routes(**svc);
   http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
                      *tls, config->http);
@@ -188,7 +169,8 @@ int main(int argc, char** argv) {
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
   }
-  scheduler.reset();
+  server_state.jobs_trigger_set({});
+  jobs.reset();
   svc->reset();  // drains the group-commit queue, syncs and closes LMDB
   std::fprintf(stderr, "licensord: stopped cleanly\n");
   return 0;

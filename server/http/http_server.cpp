@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "http/request_reader.hpp"
+#include "http/tls_context.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -30,10 +31,10 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct http_server::state {
-  state(request_handler h, std::shared_ptr<net::ssl::context> t, http_options o)
+  state(request_handler h, std::shared_ptr<tls_context> t, http_options o)
       : handler(std::move(h)), tls(std::move(t)), options(std::move(o)) {}
   request_handler handler;
-  std::shared_ptr<net::ssl::context> tls;
+  std::shared_ptr<tls_context> tls;
   http_options options;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
@@ -113,7 +114,7 @@ class connection_slot {
 class session : public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket socket, state_ptr s, connection_slot slot)
-      : stream_(std::move(socket), *s->tls), state_(std::move(s)), slot_(std::move(slot)),
+      : stream_(std::move(socket), s->tls->context), state_(std::move(s)), slot_(std::move(slot)),
         reader_(state_->options.limits) {}
 
   void start() {
@@ -278,7 +279,7 @@ void descriptor_limits_fit(http_limits& limits) {
 
 }  // namespace
 
-http_server::http_server(request_handler handler, std::shared_ptr<net::ssl::context> tls, http_options options)
+http_server::http_server(request_handler handler, std::shared_ptr<tls_context> tls, http_options options)
     : state_(std::make_shared<state>(std::move(handler), std::move(tls), std::move(options))) {
   if (state_->options.threads == 0) state_->options.threads = std::max(1u, std::thread::hardware_concurrency());
 }

@@ -1,6 +1,7 @@
-// licensord's HTTPS front: Boost.Beast over Asio and OpenSSL. One io_context per worker thread,
-// each with its own SO_REUSEPORT listener, so the kernel spreads connections and no request
-// crosses threads except through the group-commit writer.
+// licensord's HTTPS front: Boost.Beast over Asio and OpenSSL (private to this layer: nothing of
+// them shows in this header). One io_context per worker thread, each with its own SO_REUSEPORT
+// listener, so the kernel spreads connections and no request crosses threads except through the
+// store's writer.
 //
 // Bounded: header, body and read-buffer size limits, a handshake, read and idle timeout,
 // connection limits (in all, per client address, in the handshake) kept below the process's
@@ -10,8 +11,6 @@
 // requests in flight finish and are answered, then the threads end.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -20,6 +19,7 @@
 
 #include "api/api_types.hpp"
 #include "http/http_limits.hpp"
+#include "http/tls.hpp"
 #include "licensor/result.hpp"
 
 namespace licensor::server {
@@ -37,7 +37,7 @@ using request_handler = std::function<void(const api_request&, responder)>;
 
 class http_server {
  public:
-  http_server(request_handler handler, std::shared_ptr<boost::asio::ssl::context> tls, http_options options);
+  http_server(request_handler handler, std::shared_ptr<tls_context> tls, http_options options);
   ~http_server();
 
   /// Raises the file-descriptor limit to its hard maximum and lowers max_connections (and

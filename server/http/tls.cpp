@@ -1,5 +1,7 @@
 #include "http/tls.hpp"
 
+#include "http/tls_context.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -77,10 +79,11 @@ bool tls_key_world_readable(const std::filesystem::path& private_key) {
   return !ec && (perms & std::filesystem::perms::others_all) != std::filesystem::perms::none;
 }
 
-result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(const std::filesystem::path& certificate,
-                                                                    const std::filesystem::path& private_key) {
+result<std::shared_ptr<tls_context>> tls_context_load(const std::filesystem::path& certificate,
+                                                      const std::filesystem::path& private_key) {
   namespace ssl = boost::asio::ssl;
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  auto loaded = std::make_shared<tls_context>();
+  auto* context = &loaded->context;
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
   if (SSL_CTX_set_cipher_list(context->native_handle(), tls12_ciphers) != 1) return errc::internal;
@@ -89,7 +92,7 @@ result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(const std::f
   if (ec) return errc::io_error;
   context->use_private_key_file(private_key.string(), ssl::context::pem, ec);
   if (ec) return errc::io_error;
-  return context;
+  return loaded;
 }
 
 result<void> tls_self_signed_ensure(const std::filesystem::path& certificate,

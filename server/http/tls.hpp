@@ -6,8 +6,6 @@
 // "intermediate" profile does: no CBC suites (LUCKY13), no static RSA key exchange.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <filesystem>
 #include <memory>
 
@@ -15,8 +13,11 @@
 
 namespace licensor::server {
 
+/// A loaded server TLS context; what it holds is http/'s business (OpenSSL through Asio).
+struct tls_context;
+
 /// Errors: io_error when a file cannot be read or does not hold a usable certificate or key.
-[[nodiscard]] result<std::shared_ptr<boost::asio::ssl::context>> tls_context_load(
+[[nodiscard]] result<std::shared_ptr<tls_context>> tls_context_load(
     const std::filesystem::path& certificate, const std::filesystem::path& private_key);
 
 /// True when the private key file may be read by users other than its owner and group: such a

@@ -46,7 +46,6 @@ struct subscription_record {
   scheduled_change scheduled;
   std::string currency;
   std::int64_t term_charged = 0;    ///< charged minus refunded in the current term
-  std::uint64_t ledger_seq = 0;     ///< the last ledger entry's sequence number
   std::int64_t schedule_due = 0;    ///< the time under which it is queued in "schedule" (0: none)
   std::string converted_into;       ///< a trial converted into another subscription
   std::int64_t created_at = 0;
@@ -84,7 +83,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(scheduled_change, tier, seats, t
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(subscription_record, license_id, term, anchor_at, period, term_start,
                                                 term_end, auto_renew, trial, base_license_id, addons,
                                                 suspended_by_base, lots, scheduled, currency, term_charged,
-                                                ledger_seq, schedule_due, converted_into, created_at)
+                                                schedule_due, converted_into, created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ledger_entry, seq, license_id, partner_id, at, type, reason, amount,
                                                 currency, tier, seats, period_start, period_end, discount_percent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(member_record, email, added_at, token, kid, token_at, token_hashes)

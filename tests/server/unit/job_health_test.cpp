@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "api/job_health.hpp"
+#include "core/job_health.hpp"
 
 using licensor::server::job_health;
 

@@ -8,8 +8,8 @@
 #include <future>
 #include <thread>
 
-#include "store/group_commit.hpp"
-#include "store/schema.hpp"
+#include "store/lmdb/group_commit.hpp"
+#include "store/lmdb/schema.hpp"
 
 using namespace licensor;
 using namespace licensor::store;

@@ -1,0 +1,43 @@
+# Fails when a file of one server layer includes a header of a layer it may not depend on.
+# Run as a build step (server/CMakeLists.txt), so a wrong-way include breaks the build, not only
+# a review:   cmake -DSERVER_DIR=<server/> -DSTAMP=<file> -P check_layers.cmake
+# Layers and what each may include (besides itself, shared/ and keys/ headers, and libraries):
+cmake_minimum_required(VERSION 3.25)
+set(allowed_app       "app;http;api;jobs;core;domain;subscription;store")
+set(allowed_http      "http;api")
+set(allowed_api       "api;core;domain;subscription;store")
+set(allowed_jobs      "jobs;core;domain;subscription;store")
+set(allowed_core      "core;domain;subscription;store")
+set(allowed_domain    "domain")
+set(allowed_subscription "subscription;domain")
+set(allowed_store     "store;domain;subscription")
+
+set(violations "")
+foreach(layer app http api jobs core domain subscription store)
+  file(GLOB_RECURSE sources "${SERVER_DIR}/${layer}/*.hpp" "${SERVER_DIR}/${layer}/*.cpp")
+  foreach(source IN LISTS sources)
+    file(STRINGS "${source}" includes REGEX "^#include \"[a-z_]+/")
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^#include \"([a-z_]+)/.*" "\\1" target "${line}")
+      if(target STREQUAL "licensor")
+        continue()  # shared/, keys/ and the verifier's public headers
+      endif()
+      # Only store/lmdb/ itself may include store/lmdb/ (and <lmdb.h>): the rest sees the port.
+      if(line MATCHES "\"store/lmdb/" AND NOT source MATCHES "/store/lmdb/" AND NOT layer STREQUAL "app")
+        list(APPEND violations "${source}: ${line} (only app/ chooses the backend)")
+      endif()
+      if(NOT target IN_LIST allowed_${layer})
+        list(APPEND violations "${source}: ${line} (${layer}/ may include: ${allowed_${layer}})")
+      endif()
+    endforeach()
+    file(STRINGS "${source}" lmdb_includes REGEX "^#include <lmdb.h>")
+    if(lmdb_includes AND NOT source MATCHES "/store/lmdb/")
+      list(APPEND violations "${source}: includes <lmdb.h> outside store/lmdb/")
+    endif()
+  endforeach()
+endforeach()
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "layer check: wrong-way includes (docs/architecture.md):\n  ${text}")
+endif()
+file(WRITE "${STAMP}" "ok\n")

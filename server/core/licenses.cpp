@@ -1,0 +1,173 @@
+#include "core/licenses.hpp"
+
+#include <algorithm>
+
+#include "core/audit.hpp"
+#include "core/free_slots.hpp"
+#include "core/ids.hpp"
+#include "core/subscriptions.hpp"
+#include "domain/activation_key.hpp"
+#include "domain/product_policy.hpp"
+
+namespace licensor::server {
+namespace {
+
+constexpr std::int64_t day_seconds = 86'400;
+constexpr std::int64_t trial_days = 30;
+
+// The free-license rules, with facts read (and expired holds released) in `write`.
+void free_rules_check(store::write_view& write, const partner_record& partner, const customer_record& customer,
+                      const std::string& product, const license_settings& settings, std::int64_t now) {
+  const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, product, now),
+                                 free_cap_used_release(write, partner.id, now)};
+  if (auto allowed = free_license_allowed(facts, settings.caps); !allowed) refuse(allowed.error());
+}
+
+// Unlinks `license` from its customer's free slot; a free license holds the slot while its tokens run.
+void free_slot_release(store::write_view& write, const license_record& license, const license_settings& settings,
+                       std::int64_t now) {
+  if (license.customer_id.empty()) return;
+  free_slot_leave(write, license, now, settings.leeway_seconds);
+}
+
+}  // namespace
+
+license_record license_visible(const store::read_view& view, const caller& who, std::string_view id) {
+  auto license = found(view.license_get(id), errc::license_not_found);
+  visible_or_refuse(who, license.partner_id, errc::license_not_found);
+  return license;
+}
+
+license_record license_prepare(const store::read_view& view, const license_order& order, const signing& with,
+                               std::int64_t now) {
+  license_record license;
+  license.id = id_generate("lic_");
+  license.partner_id = order.partner_id;
+  license.customer_id = order.customer_id;
+  license.product = order.product;
+  license.kind = order.kind;
+  license.seats = order.seats;
+  license.features = order.features;
+  license.issued_at = now;
+  license.updated_at = now;
+  license.expires_at = order.expires_at;
+  if (license.expires_at == 0 && license.kind == "trial") license.expires_at = now + trial_days * day_seconds;
+
+  const auto customer = found(view.customer_get(license.customer_id), errc::customer_not_found);
+  if (customer.partner_id != license.partner_id) refuse(errc::customer_not_found);
+  const auto product = found(view.product_get(license.product), errc::product_not_found);
+  license.tier = order.tier.value_or(product.tiers.front());
+  if (std::find(product.tiers.begin(), product.tiers.end(), license.tier) == product.tiers.end())
+    refuse(errc::tier_not_found);
+  if (const auto it = product.min_version.find(license.kind); it != product.min_version.end())
+    license.min_version = it->second;
+  license.email = customer.email;
+  license.activation_key = activation_key_generate();
+  license_presign(license, with);
+  return license;
+}
+
+void license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
+                   const license_settings& settings, std::int64_t now) {
+  const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
+  if (auto allowed = license_issue_allowed(partner); !allowed) refuse(allowed.error());
+  const auto product = found(write.product_get(license.product), errc::product_not_found);
+  if (auto refused = product_policy_refusal(product, license)) refuse(errc::product_policy, *refused);
+  const auto customer = found(write.customer_get(license.customer_id), errc::customer_not_found);
+  // The token was signed for this email; a customer cannot change it, so this only guards a race with a delete.
+  if (customer.email != license.email || customer.partner_id != license.partner_id) refuse(errc::conflict);
+  if (license.kind == "free") {
+    free_rules_check(write, partner, customer, license.product, settings, now);
+    free_cap_take(write, license);
+  }
+  license_sign(license, with);  // signed ahead by license_prepare
+  if (auto inserted = write.license_insert(license); !inserted)
+    refuse(inserted.error() == errc::conflict ? errc::conflict : inserted.error());
+  free_slot_take(write, license);
+  audit_append(write, who, "license.issue", license.id, now,
+               {{"customer_id", license.customer_id}, {"product", license.product}, {"kind", license.kind},
+                {"tier", license.tier}, {"seats", license.seats}});
+}
+
+license_record license_token_fresh(store::write_view& write, const caller& who, std::string_view id,
+                                   const signing& with, std::int64_t now) {
+  auto license = license_visible(write, who, id);
+  if (license.status == "revoked") refuse(errc::license_revoked);
+  // A fresh token moves the license to the active key, and renews a free token running out.
+  if (license.kid != with.signer->active_kid.value || free_token_renewal_due(license, now)) {
+    license.updated_at = now;
+    license_sign(license, with);
+    must(write.license_put(license));
+    audit_append(write, who, "license.resign", license.id, now, {{"kid", license.kid}});
+  }
+  return license;
+}
+
+license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
+                                  const std::string& action, const signing& with, std::int64_t now) {
+  // Subscriptions have their own rules (trials locked, add-ons follow, auto_renew off).
+  if (auto changed = subscription_status_change(write, who, std::string(id), action, with, now)) return *changed;
+  auto license = license_visible(write, who, id);
+  // Status is not a claim (validate answers from the store): no new token.
+  auto next = license_status_change(license.status, action);
+  if (!next) refuse(next.error());
+  license.status = *next;
+  license.updated_at = now;
+  must(write.license_put(license));
+  audit_append(write, who, "license." + action, license.id, now);
+  return license;
+}
+
+license_record license_unlink(store::write_view& write, const caller& who, std::string_view id,
+                              const license_settings& settings, std::int64_t now) {
+  auto license = license_visible(write, who, id);
+  if (license.customer_id.empty()) refuse(errc::license_unlinked);
+  free_slot_release(write, license, settings, now);
+  const auto former = license.customer_id;
+  license.customer_id.clear();
+  license.updated_at = now;
+  must(write.license_put(license));
+  audit_append(write, who, "license.unlink", license.id, now, {{"customer_id", former}});
+  return license;
+}
+
+license_record license_transfer(store::write_view& write, const caller& who, std::string_view id,
+                                const std::string& customer_id, const signing& with,
+                                const license_settings& settings, std::int64_t now) {
+  auto license = license_visible(write, who, id);
+  if (license.status == "revoked") refuse(errc::license_revoked);
+  const auto target = found(write.customer_get(customer_id), errc::customer_not_found);
+  if (target.partner_id != license.partner_id) refuse(errc::customer_not_found);
+  if (target.id == license.customer_id) refuse(errc::conflict, "the license already belongs to this customer");
+  if (license.kind == "free") {
+    const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
+    // The license already counts against the cap, so only the per-customer and domain rules apply.
+    if (email_in_partner_domains(partner, target.email)) refuse(errc::partner_domain_email);
+    if (free_slot_held(write, target.id, license.product, now)) refuse(errc::free_license_exists);
+  }
+  free_slot_release(write, license, settings, now);
+  const auto former = license.customer_id;
+  license.customer_id = target.id;
+  license.email = target.email;
+  license.fingerprint.clear();  // a new owner activates on their own machine
+  license.updated_at = now;
+  license_sign(license, with);
+  must(write.license_put(license));
+  free_slot_take(write, license);
+  audit_append(write, who, "license.transfer", license.id, now, {{"from", former}, {"to", target.id}});
+  return license;
+}
+
+void license_delete(store::write_view& write, const caller& who, std::string_view id, const signing& with,
+                    const license_settings& settings, std::int64_t now) {
+  const auto license = license_visible(write, who, id);
+  // A subscription leaves nothing behind that points at it (its base's list, its add-ons, its
+  // members, its schedule entry), or the scheduler would trip over it.
+  subscription_unwind(write, license, with, who, now);
+  free_slot_release(write, license, settings, now);
+  if (license.kind == "free") free_cap_leave(write, license, now, settings.leeway_seconds);
+  must(write.license_erase(license.id));
+  audit_append(write, who, "license.delete", license.id, now, {{"customer_id", license.customer_id}, {"kind", license.kind}});
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,70 @@
+#include "core/partners.hpp"
+
+#include "core/audit.hpp"
+#include "core/free_slots.hpp"
+#include "core/refusal.hpp"
+
+namespace licensor::server {
+
+int partner_discount(const store::read_view& view, const std::string& partner_id) {
+  return found(view.partner_get(partner_id), errc::partner_not_found).discount_percent;
+}
+
+bool partner_issuing(const store::read_view& view, const std::string& partner_id) {
+  const auto partner = must(view.partner_get(partner_id));
+  return partner && license_issue_allowed(*partner).ok();
+}
+
+void partner_issuing_or_refuse(const store::read_view& view, const std::string& partner_id) {
+  if (!partner_issuing(view, partner_id))
+    refuse(errc::partner_not_enabled, "the partner may not issue licenses or widen them (can_issue is off)");
+}
+
+void partner_changes_apply(partner_record& partner, const partner_changes& changes) {
+  if (changes.name) partner.name = *changes.name;
+  if (changes.level) partner.level = *changes.level;
+  if (changes.email_domains) partner.email_domains = *changes.email_domains;
+  if (changes.can_issue) partner.can_issue = *changes.can_issue;
+  if (changes.discount_percent) partner.discount_percent = *changes.discount_percent;
+}
+
+void partner_create(store::write_view& write, const caller& who, const partner_record& partner, std::int64_t now) {
+  must(write.partner_put(partner));
+  audit_append(write, who, "partner.create", partner.id, now, partner);
+}
+
+partner_record partner_update(store::write_view& write, const caller& who, std::string_view id,
+                              const partner_changes& changes, std::int64_t now) {
+  auto partner = found(write.partner_get(id), errc::partner_not_found);
+  const nlohmann::json before = partner;
+  partner_changes_apply(partner, changes);
+  must(write.partner_put(partner));
+  audit_append(write, who, "partner.update", partner.id, now, {{"before", before}, {"after", partner}});
+  return partner;
+}
+
+partner_usage partner_usage_of(const store::read_view& view, const partner_record& partner, const level_caps& caps,
+                               std::int64_t now) {
+  return {free_cap_used(view, partner.id, now), caps.cap_for(partner.level).value_or(0)};
+}
+
+void api_key_create(store::write_view& write, const caller& who, const api_key_record& key, const std::string& secret_hash,
+                    const std::string& label, std::int64_t now) {
+  (void)found(write.partner_get(key.partner_id), errc::partner_not_found);
+  must(write.api_key_insert(secret_hash, key));
+  audit_append(write, who, "api_key.create", key.id, now, {{"partner_id", key.partner_id}, {"label", label}});
+}
+
+api_key_record api_key_revoke(store::write_view& write, const caller& who, const std::string& partner_id,
+                              const std::string& key_id, std::int64_t now) {
+  const auto hash = must(write.api_key_hash_of(key_id));
+  if (!hash) refuse(errc::not_found);
+  auto key = found(write.api_key_by_hash(*hash), errc::not_found);
+  if (key.partner_id != partner_id) refuse(errc::not_found);
+  key.revoked = true;
+  must(write.api_key_put(*hash, key));
+  audit_append(write, who, "api_key.revoke", key.id, now, {{"partner_id", key.partner_id}});
+  return key;
+}
+
+}  // namespace licensor::server

@@ -1,0 +1,84 @@
+#include "jobs/background_jobs.hpp"
+
+#include <memory>
+
+#include "core/keys.hpp"
+#include "core/refusal.hpp"
+#include "core/signed_commit.hpp"
+#include "core/subscriptions.hpp"
+
+namespace licensor::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+signing signing_of(const job_context& context) { return {context.keyring.current(), context.issuer}; }
+
+std::string error_text(errc code) { return std::string(errc_code(code)); }
+
+}  // namespace
+
+pass_outcome subscription_renewals_pass(const job_context& context) {
+  const auto now = context.clock();
+  std::vector<store::schedule_entry> due;
+  try {
+    due = subscription_due_list(*must(context.store.read()), now);
+  } catch (const refusal& refused) {
+    return {0, error_text(refused.code)};
+  }
+  pass_outcome outcome;
+  std::size_t failed = 0;
+  const auto with = signing_of(context);
+  for (const auto& entry : due) {
+    auto changed = std::make_shared<bool>(false);
+    const auto applied = signed_commit_wait(context.store, with, [entry, now, changed](store::write_view& write, const signing& keys) {
+      return refusal_caught([&] { *changed = subscription_due_apply(write, entry, keys, now); });
+    });
+    if (!applied) {
+      if (failed++ == 0) outcome.error = entry.license_id + ": " + error_text(applied.error());
+    } else if (*changed) {
+      ++outcome.changed;
+    }
+  }
+  if (failed > 0) outcome.error = std::to_string(failed) + " due license(s) failed; first " + outcome.error;
+  return outcome;
+}
+
+pass_outcome keyring_watch_pass(const job_context& context) {
+  context.keyring.watch(context.store, context.clock());
+  return {};
+}
+
+pass_outcome revoked_resign_pass(const job_context& context) {
+  std::vector<store::resign_task> tasks;
+  try {
+    tasks = must(must(context.store.read())->resign_tasks());
+  } catch (const refusal& refused) {
+    return {0, error_text(refused.code)};
+  }
+  pass_outcome outcome;
+  for (const auto& task : tasks) {
+    // Batch after batch: each is a short store job, so issuance goes on between them.
+    for (bool complete = false; !complete;) {
+      const auto with = signing_of(context);
+      const auto now = context.clock();
+      auto progress = std::make_shared<resign_progress>();
+      const auto applied = signed_commit_wait(context.store, with, [kid = task.kid, now, progress](
+                                                                       store::write_view& write, const signing& keys) {
+        return refusal_caught([&] { *progress = resign_batch_apply(write, kid, keys, now); });
+      });
+      if (!applied) return {outcome.changed, task.kid + ": " + error_text(applied.error())};
+      outcome.changed += progress->resigned;
+      complete = progress->complete;
+    }
+  }
+  return outcome;
+}
+
+void background_jobs_add(job_runner& runner, const job_context& context) {
+  runner.add("subscriptions", 2s, [context] { return subscription_renewals_pass(context); });
+  runner.add("keyring", 1s, [context] { return keyring_watch_pass(context); });
+  runner.add("resign", 5s, [context] { return revoked_resign_pass(context); });
+}
+
+}  // namespace licensor::server

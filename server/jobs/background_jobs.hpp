@@ -1,0 +1,34 @@
+// The server's background work, each a pass for the job runner:
+// - "subscriptions": renewals, expiries, trial conversions and scheduled changes whose time has
+//   come, one store job per due license (so one that fails rolls back alone);
+// - "keyring": the keyring watch (core/keyring_state.hpp);
+// - "resign": re-signing the licenses of a revoked key, batch by batch, until none is left
+//   (resumes after a restart: the store keeps the task).
+// Every pass calls the core directly; none fakes a request.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/keyring_state.hpp"
+#include "jobs/job_runner.hpp"
+#include "store/store.hpp"
+
+namespace licensor::server {
+
+/// What the jobs share: the store, the keys, the issuer and the clock (the test clock included).
+struct job_context {
+  store::store& store;
+  keyring_state& keyring;
+  std::string issuer;
+  std::function<std::int64_t()> clock;
+};
+
+[[nodiscard]] pass_outcome subscription_renewals_pass(const job_context& context);
+[[nodiscard]] pass_outcome keyring_watch_pass(const job_context& context);
+[[nodiscard]] pass_outcome revoked_resign_pass(const job_context& context);
+
+/// Adds the three jobs to `runner` with their intervals.
+void background_jobs_add(job_runner& runner, const job_context& context);
+
+}  // namespace licensor::server

@@ -1,0 +1,51 @@
+// Group commit: one writer thread runs queued write jobs together in a single LMDB write
+// transaction and commits once, so N concurrent requests cost one fsync instead of N.
+// Each job runs in its own nested transaction: a job that fails leaves no trace, the others
+// still commit. A job's `done` callback runs only after the batch's commit is durable, so a
+// request is answered only once its change is on disk.
+//
+// Thread safety: submit() may be called from any thread. `done` runs on the writer thread
+// and must be quick (post the answer to the caller's executor).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "store/lmdb/lmdb.hpp"
+
+namespace licensor::store {
+
+class group_commit {
+ public:
+  using job = std::function<result<void>(txn&)>;
+  using done = std::function<void(result<void>)>;
+
+  explicit group_commit(const lmdb_env& env, std::size_t max_batch = 512);
+  group_commit(const group_commit&) = delete;
+  group_commit& operator=(const group_commit&) = delete;
+  /// Runs every queued job, then stops the writer.
+  ~group_commit();
+
+  void submit(job work, done on_done);
+
+ private:
+  struct pending {
+    job work;
+    done on_done;
+  };
+  void run();
+  void run_batch(std::deque<pending>& batch);
+
+  const lmdb_env& env_;
+  const std::size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace licensor::store

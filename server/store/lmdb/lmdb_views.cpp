@@ -1,0 +1,701 @@
+// Key layouts (the sub-databases are listed in schema.hpp):
+//   licenses/id, partner_licenses/partner/license, customer_licenses/customer/license,
+//   activation_keys/canonical -> license, token_hashes/hash -> "license kid email", kid_licenses/kid/license,
+//   customers/id, customer_emails/email -> customer, partner_customers/partner/customer,
+//   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
+//   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
+//   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope.
+// Numbers in keys are ordered_key.hpp's 16 hex digits, so prefix scans walk them in order.
+// A listing's cursor is the key suffix of its last item (any string is a valid position).
+#include "store/lmdb/lmdb_views.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "domain/activation_key.hpp"
+#include "domain/secret_hash.hpp"
+#include "licensor/rfc3339.hpp"
+#include "store/lmdb/ordered_key.hpp"
+#include "store/lmdb/record_codec.hpp"
+#include "store/lmdb/schema.hpp"
+
+namespace licensor::store {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(resign_task, kid, licenses_resigned, started_at)
+
+namespace {
+
+constexpr std::string_view operator_token_key = "operator_token_hash";
+constexpr std::string_view keyring_audited_key = "keyring_audited_version";
+constexpr std::string_view withdrawn_marker = "removed:";
+constexpr char hold_marker = '~';
+constexpr std::string_view resign_prefix = "resign/";
+
+std::string join(std::string_view a, std::string_view b) {
+  std::string out(a);
+  out += '/';
+  out += b;
+  return out;
+}
+
+std::string api_key_meta_key(std::string_view key_id) { return join("api_key", key_id); }
+std::string free_counter_key(std::string_view partner_id) { return join("free", partner_id); }
+std::string schedule_key(std::int64_t due, std::string_view license_id) { return join(hex16_time(due), license_id); }
+std::string cap_hold_key(std::string_view partner_id, const free_cap_hold& hold) {
+  return join(join(partner_id, hex16_time(hold.until)), hold.license_id);
+}
+
+template <class Record>
+result<std::optional<Record>> record_find(const txn& t, const char* db, std::string_view key) {
+  auto value = t.get(db, key);
+  if (!value) return value.error();
+  if (!*value) return std::optional<Record>{};
+  auto decoded = record_decode<Record>(**value);
+  if (!decoded) return decoded.error();
+  return std::optional<Record>{std::move(*decoded)};
+}
+
+template <class Record>
+result<void> record_put(txn& t, const char* db, std::string_view key, const Record& record) {
+  return t.put(db, key, record_encode(record));
+}
+
+result<std::uint64_t> number_get(const txn& t, const char* db, std::string_view key) {
+  auto value = t.get(db, key);
+  if (!value) return value.error();
+  std::uint64_t number = 0;
+  if (*value) std::from_chars((*value)->data(), (*value)->data() + (*value)->size(), number);
+  return number;
+}
+
+// One page of `db` under `prefix`, ending before the first key suffix >= `end` (if not empty):
+// `item(suffix, value)` makes the listed item (nullopt skips it).
+template <class Item, class Make>
+result<page<Item>> page_scan(const txn& t, const char* db, const std::string& prefix, const page_request& request,
+                             Make item, std::string_view end = {}) {
+  page<Item> out;
+  errc failure{};
+  bool failed = false;
+  std::string last;
+  const std::string after = request.after.empty() ? std::string() : prefix + request.after;
+  auto scanned = t.scan(db, prefix, after, request.limit + 1, [&](std::string_view key, std::string_view value) {
+    if (!end.empty() && key.substr(prefix.size()) >= end) return false;
+    if (out.items.size() == request.limit) {
+      out.next = last;
+      return false;
+    }
+    last = std::string(key.substr(prefix.size()));
+    result<std::optional<Item>> made = item(std::string_view(last), value);
+    if (!made) {
+      failure = made.error();
+      failed = true;
+      return false;
+    }
+    if (*made) out.items.push_back(std::move(**made));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failed) return failure;
+  return out;
+}
+
+// A listing of records kept under their id in `records`, through an index "<owner>/<id>" when
+// `owner` is given.
+template <class Record>
+result<page<Record>> records_list(const txn& t, const char* records, const char* index, std::string_view owner,
+                                  const page_request& request) {
+  if (owner.empty()) {
+    return page_scan<Record>(t, records, "", request, [](std::string_view, std::string_view value) -> result<std::optional<Record>> {
+      auto decoded = record_decode<Record>(value);
+      if (!decoded) return decoded.error();
+      return std::optional<Record>{std::move(*decoded)};
+    });
+  }
+  return page_scan<Record>(t, index, join(owner, ""), request, [&](std::string_view id, std::string_view) {
+    return record_find<Record>(t, records, id);
+  });
+}
+
+result<bool> any_under(const txn& t, const char* db, const std::string& prefix) {
+  bool found = false;
+  auto scanned = t.scan(db, prefix, "", 1, [&found](std::string_view, std::string_view) {
+    found = true;
+    return false;
+  });
+  if (!scanned) return scanned.error();
+  return found;
+}
+
+std::string token_binding_encode(const token_binding& binding) {
+  // Plain text, not JSON: validate reads it on every call. Ids, kids and normalised emails
+  // never contain spaces.
+  std::string out(binding.withdrawn ? withdrawn_marker : "");
+  out += binding.license_id;
+  out += ' ';
+  out += binding.kid;
+  out += ' ';
+  out += binding.email;
+  return out;
+}
+
+token_binding token_binding_decode(std::string_view text) {
+  token_binding out;
+  if (text.starts_with(withdrawn_marker)) {
+    out.withdrawn = true;
+    text.remove_prefix(withdrawn_marker.size());
+  }
+  const auto first = text.find(' ');
+  out.license_id = std::string(text.substr(0, first));
+  if (first == std::string_view::npos) return out;
+  const auto second = text.find(' ', first + 1);
+  out.kid = std::string(text.substr(first + 1, second - first - 1));
+  if (second != std::string_view::npos) out.email = std::string(text.substr(second + 1));
+  return out;
+}
+
+free_slot free_slot_decode(std::string_view product, std::string_view value) {
+  free_slot slot{std::string(product), std::string(value), 0};
+  if (value.empty() || value.front() != hold_marker) return slot;
+  const auto slash = value.find('/');
+  std::from_chars(value.data() + 1, value.data() + std::min(slash, value.size()), slot.held_until);
+  slot.license_id = slash == std::string_view::npos ? std::string() : std::string(value.substr(slash + 1));
+  return slot;
+}
+
+std::string free_slot_encode(const free_slot& slot) {
+  if (slot.held_until == 0) return slot.license_id;
+  return hold_marker + std::to_string(slot.held_until) + "/" + slot.license_id;
+}
+
+nlohmann::json audit_encode(const audit_entry& entry) {
+  return {{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
+          {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
+}
+
+result<audit_entry> audit_decode(std::string_view text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return errc::storage_error;
+  audit_entry entry;
+  try {
+    entry.seq = json.value("seq", std::uint64_t{0});
+    const auto at = rfc3339_parse(json.value("at", std::string()));
+    entry.at = at ? *at : 0;
+    entry.actor = json.value("actor", std::string());
+    entry.action = json.value("action", std::string());
+    entry.target = json.value("target", std::string());
+    entry.details = json.value("details", nlohmann::json::object());
+  } catch (const nlohmann::json::exception&) {
+    return errc::storage_error;
+  }
+  return entry;
+}
+
+// The token index entry of a license's current token.
+result<void> token_index(txn& t, const license_record& license) {
+  if (license.token.empty()) return {};
+  return t.put(db::token_hashes, server::hash_hex(license.token),
+               token_binding_encode({license.id, license.kid, license.email, false}));
+}
+
+}  // namespace
+
+// -- meta
+
+result<std::optional<std::string>> lmdb_view::operator_token_hash() const { return txn_.get(db::meta, operator_token_key); }
+
+result<std::uint64_t> lmdb_view::keyring_audited_version() const {
+  return number_get(txn_, db::meta, keyring_audited_key);
+}
+
+result<void> lmdb_view::operator_token_hash_set(std::string_view hash) { return txn_.put(db::meta, operator_token_key, hash); }
+
+result<void> lmdb_view::keyring_audited_version_set(std::uint64_t version) {
+  return txn_.put(db::meta, keyring_audited_key, std::to_string(version));
+}
+
+// -- partners and API keys
+
+result<std::optional<partner_record>> lmdb_view::partner_get(std::string_view id) const {
+  return record_find<partner_record>(txn_, db::partners, id);
+}
+
+result<page<partner_record>> lmdb_view::partners_list(const page_request& page) const {
+  return records_list<partner_record>(txn_, db::partners, nullptr, "", page);
+}
+
+result<void> lmdb_view::partner_put(const partner_record& partner) {
+  return record_put(txn_, db::partners, partner.id, partner);
+}
+
+result<std::optional<api_key_record>> lmdb_view::api_key_by_hash(std::string_view secret_hash) const {
+  return record_find<api_key_record>(txn_, db::api_keys, secret_hash);
+}
+
+result<std::optional<std::string>> lmdb_view::api_key_hash_of(std::string_view key_id) const {
+  return txn_.get(db::meta, api_key_meta_key(key_id));
+}
+
+result<void> lmdb_view::api_key_insert(std::string_view secret_hash, const api_key_record& key) {
+  if (auto inserted = txn_.insert(db::api_keys, secret_hash, record_encode(key)); !inserted) return inserted;
+  return txn_.put(db::meta, api_key_meta_key(key.id), secret_hash);
+}
+
+result<void> lmdb_view::api_key_put(std::string_view secret_hash, const api_key_record& key) {
+  return record_put(txn_, db::api_keys, secret_hash, key);
+}
+
+// -- customers
+
+result<std::optional<customer_record>> lmdb_view::customer_get(std::string_view id) const {
+  return record_find<customer_record>(txn_, db::customers, id);
+}
+
+result<std::optional<std::string>> lmdb_view::customer_id_by_email(std::string_view email) const {
+  return txn_.get(db::customer_emails, email);
+}
+
+result<page<customer_record>> lmdb_view::customers_list(std::string_view partner_id, const page_request& page) const {
+  return records_list<customer_record>(txn_, db::customers, db::partner_customers, partner_id, page);
+}
+
+result<bool> lmdb_view::customer_has_licenses(std::string_view customer_id) const {
+  return any_under(txn_, db::customer_licenses, join(customer_id, ""));
+}
+
+result<void> lmdb_view::customer_insert(const customer_record& customer) {
+  if (auto inserted = txn_.insert(db::customer_emails, customer.email, customer.id); !inserted) return inserted;
+  if (auto put = record_put(txn_, db::customers, customer.id, customer); !put) return put;
+  return txn_.put(db::partner_customers, join(customer.partner_id, customer.id), "");
+}
+
+result<void> lmdb_view::customer_put(const customer_record& customer) {
+  auto stored = customer_get(customer.id);
+  if (!stored) return stored.error();
+  if (!*stored) return errc::not_found;
+  if ((*stored)->email != customer.email) return errc::conflict;
+  if ((*stored)->partner_id != customer.partner_id) {
+    if (auto erased = txn_.erase(db::partner_customers, join((*stored)->partner_id, customer.id)); !erased) return erased;
+    if (auto put = txn_.put(db::partner_customers, join(customer.partner_id, customer.id), ""); !put) return put;
+  }
+  return record_put(txn_, db::customers, customer.id, customer);
+}
+
+result<void> lmdb_view::customer_erase(std::string_view id) {
+  auto stored = customer_get(id);
+  if (!stored) return stored.error();
+  if (!*stored) return {};
+  const auto& customer = **stored;
+  auto holder = customer_id_by_email(customer.email);
+  if (!holder) return holder.error();
+  if (*holder == customer.id) {
+    if (auto erased = txn_.erase(db::customer_emails, customer.email); !erased) return erased;
+  }
+  if (auto erased = txn_.erase(db::partner_customers, join(customer.partner_id, customer.id)); !erased) return erased;
+  return txn_.erase(db::customers, id);
+}
+
+// -- products
+
+result<std::optional<product_record>> lmdb_view::product_get(std::string_view id) const {
+  return record_find<product_record>(txn_, db::products, id);
+}
+
+result<page<product_record>> lmdb_view::products_list(const page_request& page) const {
+  return records_list<product_record>(txn_, db::products, nullptr, "", page);
+}
+
+result<void> lmdb_view::product_insert(const product_record& product) {
+  return txn_.insert(db::products, product.id, record_encode(product));
+}
+
+result<void> lmdb_view::product_put(const product_record& product) {
+  return record_put(txn_, db::products, product.id, product);
+}
+
+// -- licenses
+
+result<std::optional<license_record>> lmdb_view::license_get(std::string_view id) const {
+  return record_find<license_record>(txn_, db::licenses, id);
+}
+
+result<std::optional<std::string>> lmdb_view::license_id_by_activation_key(std::string_view canonical) const {
+  return txn_.get(db::activation_keys, canonical);
+}
+
+result<page<license_record>> lmdb_view::licenses_list(std::string_view partner_id, const page_request& page) const {
+  return records_list<license_record>(txn_, db::licenses, db::partner_licenses, partner_id, page);
+}
+
+result<std::vector<std::string>> lmdb_view::licenses_signed_by(std::string_view kid, std::size_t limit) const {
+  std::vector<std::string> out;
+  const auto prefix = join(kid, "");
+  auto scanned = txn_.scan(db::kid_licenses, prefix, "", limit, [&](std::string_view key, std::string_view) {
+    out.emplace_back(key.substr(prefix.size()));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
+result<std::optional<token_binding>> lmdb_view::token_binding_get(std::string_view token_hash) const {
+  auto value = txn_.get(db::token_hashes, token_hash);
+  if (!value) return value.error();
+  if (!*value) return std::optional<token_binding>{};
+  return std::optional<token_binding>{token_binding_decode(**value)};
+}
+
+result<void> lmdb_view::license_insert(const license_record& license) {
+  if (auto inserted = txn_.insert(db::licenses, license.id, record_encode(license)); !inserted) return inserted;
+  if (auto inserted = txn_.insert(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key), license.id); !inserted)
+    return inserted;
+  if (auto put = txn_.put(db::partner_licenses, join(license.partner_id, license.id), ""); !put) return put;
+  if (!license.customer_id.empty()) {
+    if (auto put = txn_.put(db::customer_licenses, join(license.customer_id, license.id), ""); !put) return put;
+  }
+  if (!license.kid.empty()) {
+    if (auto put = txn_.put(db::kid_licenses, join(license.kid, license.id), ""); !put) return put;
+  }
+  return token_index(txn_, license);
+}
+
+result<void> lmdb_view::license_put(const license_record& license) {
+  auto stored = license_get(license.id);
+  if (!stored) return stored.error();
+  if (!*stored) return errc::not_found;
+  const auto& before = **stored;
+  if (before.customer_id != license.customer_id) {
+    if (!before.customer_id.empty()) {
+      if (auto erased = txn_.erase(db::customer_licenses, join(before.customer_id, license.id)); !erased) return erased;
+    }
+    if (!license.customer_id.empty()) {
+      if (auto put = txn_.put(db::customer_licenses, join(license.customer_id, license.id), ""); !put) return put;
+    }
+  }
+  if (before.kid != license.kid) {
+    if (!before.kid.empty()) {
+      if (auto erased = txn_.erase(db::kid_licenses, join(before.kid, license.id)); !erased) return erased;
+    }
+    if (!license.kid.empty()) {
+      if (auto put = txn_.put(db::kid_licenses, join(license.kid, license.id), ""); !put) return put;
+    }
+  }
+  if (auto put = record_put(txn_, db::licenses, license.id, license); !put) return put;
+  return token_index(txn_, license);
+}
+
+result<void> lmdb_view::license_erase(std::string_view id) {
+  auto stored = license_get(id);
+  if (!stored) return stored.error();
+  if (!*stored) return {};
+  const auto& license = **stored;
+  if (!license.customer_id.empty()) {
+    if (auto erased = txn_.erase(db::customer_licenses, join(license.customer_id, license.id)); !erased) return erased;
+  }
+  if (auto erased = txn_.erase(db::partner_licenses, join(license.partner_id, license.id)); !erased) return erased;
+  if (auto erased = txn_.erase(db::kid_licenses, join(license.kid, license.id)); !erased) return erased;
+  if (auto erased = txn_.erase(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key)); !erased) return erased;
+  return txn_.erase(db::licenses, id);
+}
+
+result<void> lmdb_view::token_binding_put(std::string_view token_hash, const token_binding& binding) {
+  return txn_.put(db::token_hashes, token_hash, token_binding_encode(binding));
+}
+
+// -- free-license slots and cap
+
+result<std::optional<free_slot>> lmdb_view::free_slot_get(std::string_view customer_id, std::string_view product) const {
+  auto value = txn_.get(db::free_licenses, join(customer_id, product));
+  if (!value) return value.error();
+  if (!*value) return std::optional<free_slot>{};
+  return std::optional<free_slot>{free_slot_decode(product, **value)};
+}
+
+result<std::vector<free_slot>> lmdb_view::free_slots_of(std::string_view customer_id) const {
+  std::vector<free_slot> out;
+  const auto prefix = join(customer_id, "");
+  auto scanned = txn_.scan(db::free_licenses, prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+    out.push_back(free_slot_decode(key.substr(prefix.size()), value));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
+result<void> lmdb_view::free_slot_put(std::string_view customer_id, const free_slot& slot) {
+  return txn_.put(db::free_licenses, join(customer_id, slot.product), free_slot_encode(slot));
+}
+
+result<void> lmdb_view::free_slot_erase(std::string_view customer_id, std::string_view product) {
+  return txn_.erase(db::free_licenses, join(customer_id, product));
+}
+
+result<std::uint32_t> lmdb_view::free_cap_count(std::string_view partner_id) const {
+  auto count = number_get(txn_, db::counters, free_counter_key(partner_id));
+  if (!count) return count.error();
+  return static_cast<std::uint32_t>(*count);
+}
+
+result<void> lmdb_view::free_cap_count_add(std::string_view partner_id, std::int64_t delta) {
+  auto count = free_cap_count(partner_id);
+  if (!count) return count.error();
+  const auto next = static_cast<std::int64_t>(*count) + delta;
+  if (next < 0) return errc::internal;
+  return txn_.put(db::counters, free_counter_key(partner_id), std::to_string(next));
+}
+
+result<std::vector<free_cap_hold>> lmdb_view::free_cap_holds_before(std::string_view partner_id, std::int64_t before,
+                                                                    std::size_t limit) const {
+  std::vector<free_cap_hold> out;
+  const auto prefix = join(partner_id, "");
+  auto scanned = txn_.scan(db::free_cap_holds, prefix, "", limit, [&](std::string_view key, std::string_view) {
+    const auto rest = key.substr(prefix.size());
+    const auto until = hex16_parse(rest);
+    if (!until || static_cast<std::int64_t>(*until) >= before || rest.size() < 17) return false;
+    out.push_back({static_cast<std::int64_t>(*until), std::string(rest.substr(17))});
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
+result<void> lmdb_view::free_cap_hold_put(std::string_view partner_id, const free_cap_hold& hold) {
+  return txn_.put(db::free_cap_holds, cap_hold_key(partner_id, hold), "");
+}
+
+result<void> lmdb_view::free_cap_hold_erase(std::string_view partner_id, const free_cap_hold& hold) {
+  return txn_.erase(db::free_cap_holds, cap_hold_key(partner_id, hold));
+}
+
+// -- subscriptions, members, ledger, schedule
+
+result<std::optional<subscription_record>> lmdb_view::subscription_get(std::string_view license_id) const {
+  return record_find<subscription_record>(txn_, db::subscriptions, license_id);
+}
+
+result<void> lmdb_view::subscription_put(subscription_record& sub, std::int64_t due) {
+  if (due != sub.schedule_due) {
+    if (sub.schedule_due != 0) {
+      if (auto erased = txn_.erase(db::schedule, schedule_key(sub.schedule_due, sub.license_id)); !erased) return erased;
+    }
+    if (due != 0) {
+      if (auto put = txn_.put(db::schedule, schedule_key(due, sub.license_id), ""); !put) return put;
+    }
+    sub.schedule_due = due;
+  }
+  return record_put(txn_, db::subscriptions, sub.license_id, sub);
+}
+
+result<void> lmdb_view::subscription_erase(std::string_view license_id) {
+  auto stored = subscription_get(license_id);
+  if (!stored) return stored.error();
+  if (!*stored) return {};
+  if ((*stored)->schedule_due != 0) {
+    if (auto erased = txn_.erase(db::schedule, schedule_key((*stored)->schedule_due, license_id)); !erased) return erased;
+  }
+  return txn_.erase(db::subscriptions, license_id);
+}
+
+result<std::vector<schedule_entry>> lmdb_view::schedule_due(std::int64_t now, std::size_t limit) const {
+  std::vector<schedule_entry> out;
+  auto scanned = txn_.scan(db::schedule, "", "", SIZE_MAX, [&](std::string_view key, std::string_view) {
+    const auto due = hex16_parse(key);
+    if (!due || key.size() <= 17) return true;  // not a key this code writes: never due
+    if (static_cast<std::int64_t>(*due) > now || out.size() == limit) return false;
+    out.push_back({static_cast<std::int64_t>(*due), std::string(key.substr(17))});
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
+result<void> lmdb_view::schedule_erase(const schedule_entry& entry) {
+  return txn_.erase(db::schedule, schedule_key(entry.due, entry.license_id));
+}
+
+result<std::optional<member_record>> lmdb_view::member_get(std::string_view license_id, std::string_view email) const {
+  return record_find<member_record>(txn_, db::members, join(license_id, email));
+}
+
+result<std::vector<member_record>> lmdb_view::members_of(std::string_view license_id) const {
+  std::vector<member_record> out;
+  errc failure{};
+  bool failed = false;
+  auto scanned = txn_.scan(db::members, join(license_id, ""), "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+    auto member = record_decode<member_record>(value);
+    if (!member) {
+      failure = member.error();
+      failed = true;
+      return false;
+    }
+    out.push_back(std::move(*member));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failed) return failure;
+  return out;
+}
+
+result<std::uint32_t> lmdb_view::members_count(std::string_view license_id) const {
+  std::uint32_t count = 0;
+  auto scanned = txn_.scan(db::members, join(license_id, ""), "", SIZE_MAX, [&count](std::string_view, std::string_view) {
+    ++count;
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return count;
+}
+
+result<void> lmdb_view::member_insert(std::string_view license_id, const member_record& member) {
+  return txn_.insert(db::members, join(license_id, member.email), record_encode(member));
+}
+
+result<void> lmdb_view::member_put(std::string_view license_id, const member_record& member) {
+  return record_put(txn_, db::members, join(license_id, member.email), member);
+}
+
+result<void> lmdb_view::member_erase(std::string_view license_id, std::string_view email) {
+  return txn_.erase(db::members, join(license_id, email));
+}
+
+result<page<ledger_entry>> lmdb_view::ledger_of(std::string_view license_id, const page_request& page) const {
+  return page_scan<ledger_entry>(txn_, db::ledger, join(license_id, ""), page,
+                                 [](std::string_view, std::string_view value) -> result<std::optional<ledger_entry>> {
+                                   auto entry = record_decode<ledger_entry>(value);
+                                   if (!entry) return entry.error();
+                                   return std::optional<ledger_entry>{std::move(*entry)};
+                                 });
+}
+
+result<page<ledger_entry>> lmdb_view::partner_ledger(std::string_view partner_id, const ledger_period& period,
+                                                     const page_request& page) const {
+  // Keyed partner/at/license/seq: a period is one key range.
+  auto request = page;
+  if (request.after.empty() && period.from > 0) request.after = hex16_time(period.from - 1) + "~";
+  const auto end = period.to > 0 ? hex16_time(period.to) : std::string();
+  return page_scan<ledger_entry>(txn_, db::partner_ledger, join(partner_id, ""), request,
+                                 [&](std::string_view rest, std::string_view) {
+                                   return record_find<ledger_entry>(txn_, db::ledger, rest.substr(17));
+                                 }, end);
+}
+
+result<std::uint64_t> lmdb_view::ledger_append(ledger_entry& entry) {
+  const auto prefix = join(entry.license_id, "");
+  auto last = txn_.last_key_under(db::ledger, prefix);
+  if (!last) return last.error();
+  entry.seq = 1;
+  if (*last) {
+    const auto previous = hex16_parse(std::string_view(**last).substr(prefix.size()));
+    if (!previous) return errc::storage_error;
+    entry.seq = *previous + 1;
+  }
+  const auto key = prefix + hex16(entry.seq);
+  if (auto inserted = txn_.insert(db::ledger, key, record_encode(entry)); !inserted) return inserted.error();
+  if (auto put = txn_.put(db::partner_ledger, join(join(entry.partner_id, hex16_time(entry.at)), key), ""); !put)
+    return put.error();
+  return entry.seq;
+}
+
+// -- re-signing after a revocation (meta/"resign/<kid>" -> task)
+
+result<std::vector<resign_task>> lmdb_view::resign_tasks() const {
+  std::vector<resign_task> out;
+  errc failure{};
+  bool failed = false;
+  auto scanned = txn_.scan(db::meta, resign_prefix, "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+    auto task = record_decode<resign_task>(value);
+    if (!task) {
+      failure = task.error();
+      failed = true;
+      return false;
+    }
+    out.push_back(std::move(*task));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failed) return failure;
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
+  return out;
+}
+
+result<void> lmdb_view::resign_task_put(const resign_task& task) {
+  return record_put(txn_, db::meta, std::string(resign_prefix) + task.kid, task);
+}
+
+result<void> lmdb_view::resign_task_erase(std::string_view kid) {
+  return txn_.erase(db::meta, std::string(resign_prefix) + std::string(kid));
+}
+
+// -- audit and idempotency
+
+result<page<audit_entry>> lmdb_view::audit_list(const page_request& page) const {
+  return page_scan<audit_entry>(txn_, db::audit, "", page,
+                                [](std::string_view, std::string_view value) -> result<std::optional<audit_entry>> {
+                                  auto entry = audit_decode(value);
+                                  if (!entry) return entry.error();
+                                  return std::optional<audit_entry>{std::move(*entry)};
+                                });
+}
+
+result<std::uint64_t> lmdb_view::audit_append(audit_entry& entry) {
+  // The single writer makes "last + 1" safe: no other job runs between the read and the insert.
+  auto last = txn_.last_key(db::audit);
+  if (!last) return last.error();
+  entry.seq = 1;
+  if (*last) {
+    const auto previous = hex16_parse(**last);
+    if (!previous) return errc::storage_error;
+    entry.seq = *previous + 1;
+  }
+  if (auto inserted = txn_.insert(db::audit, hex16(entry.seq), audit_encode(entry).dump()); !inserted)
+    return inserted.error();
+  return entry.seq;
+}
+
+result<std::optional<idempotency_record>> lmdb_view::idempotency_get(std::string_view scope) const {
+  auto value = txn_.get(db::idempotency, scope);
+  if (!value) return value.error();
+  if (!*value) return std::optional<idempotency_record>{};
+  const auto stored = nlohmann::json::parse(**value, nullptr, false);
+  if (stored.is_discarded() || !stored.is_object()) return errc::storage_error;
+  try {
+    return std::optional<idempotency_record>{idempotency_record{stored.at("hash").get<std::string>(),
+                                                                stored.at("status").get<unsigned>(),
+                                                                stored.at("body").dump(),
+                                                                stored.value("at", std::int64_t{0})}};
+  } catch (const nlohmann::json::exception&) {
+    return errc::storage_error;
+  }
+}
+
+result<void> lmdb_view::idempotency_put(std::string_view scope, const idempotency_record& record) {
+  auto body = nlohmann::json::parse(record.body, nullptr, false);
+  if (body.is_discarded()) return errc::internal;
+  const nlohmann::json stored{{"hash", record.request_hash}, {"status", record.status}, {"body", std::move(body)},
+                              {"at", record.at}};
+  if (auto put = txn_.put(db::idempotency, scope, stored.dump()); !put) return put;
+  return txn_.put(db::idempotency_expiry, join(hex16_time(record.at), scope), "");
+}
+
+result<void> lmdb_view::idempotency_prune(std::int64_t before, std::size_t limit) {
+  std::vector<std::string> index_keys;
+  auto scanned = txn_.scan(db::idempotency_expiry, "", "", limit, [&](std::string_view key, std::string_view) {
+    const auto at = hex16_parse(key);
+    if (!at || static_cast<std::int64_t>(*at) >= before) return false;
+    index_keys.emplace_back(key);
+    return true;
+  });
+  if (!scanned) return scanned;
+  for (const auto& index_key : index_keys) {
+    // The index may name a record replaced since (a key reused after it expired): only a record
+    // still recorded at that time goes.
+    const auto scope = std::string_view(index_key).substr(17);
+    auto stored = idempotency_get(scope);
+    if (!stored.ok() || (*stored && (*stored)->at == static_cast<std::int64_t>(*hex16_parse(index_key)))) {
+      if (auto erased = txn_.erase(db::idempotency, scope); !erased) return erased;
+    }
+    if (auto erased = txn_.erase(db::idempotency_expiry, index_key); !erased) return erased;
+  }
+  return {};
+}
+
+}  // namespace licensor::store

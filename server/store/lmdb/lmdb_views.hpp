@@ -1,0 +1,94 @@
+// The port's views over one LMDB transaction: every key layout of the store lives in
+// lmdb_views.cpp and schema.hpp, nowhere else. Internal to store/lmdb/.
+//
+// Thread safety: as the transaction (a read transaction is used by one thread at a time; the
+// write view runs on the group-commit writer).
+#pragma once
+
+#include <optional>
+
+#include "store/lmdb/lmdb.hpp"
+#include "store/store.hpp"
+
+namespace licensor::store {
+
+class lmdb_view final : public write_view {
+ public:
+  /// Views `transaction`, which must outlive the view (a write job's).
+  explicit lmdb_view(txn& transaction) : txn_(transaction) {}
+  /// Views and owns a read transaction (a snapshot, handed out as a read_view only: writes to a
+  /// read-only transaction would fail with storage_error).
+  explicit lmdb_view(txn&& snapshot) : owned_(std::move(snapshot)), txn_(*owned_) {}
+
+  result<std::optional<std::string>> operator_token_hash() const override;
+  result<std::uint64_t> keyring_audited_version() const override;
+  result<std::optional<partner_record>> partner_get(std::string_view id) const override;
+  result<page<partner_record>> partners_list(const page_request& page) const override;
+  result<std::optional<api_key_record>> api_key_by_hash(std::string_view secret_hash) const override;
+  result<std::optional<std::string>> api_key_hash_of(std::string_view key_id) const override;
+  result<std::optional<customer_record>> customer_get(std::string_view id) const override;
+  result<std::optional<std::string>> customer_id_by_email(std::string_view email) const override;
+  result<page<customer_record>> customers_list(std::string_view partner_id, const page_request& page) const override;
+  result<bool> customer_has_licenses(std::string_view customer_id) const override;
+  result<std::optional<product_record>> product_get(std::string_view id) const override;
+  result<page<product_record>> products_list(const page_request& page) const override;
+  result<std::optional<license_record>> license_get(std::string_view id) const override;
+  result<std::optional<std::string>> license_id_by_activation_key(std::string_view canonical) const override;
+  result<page<license_record>> licenses_list(std::string_view partner_id, const page_request& page) const override;
+  result<std::vector<std::string>> licenses_signed_by(std::string_view kid, std::size_t limit) const override;
+  result<std::optional<token_binding>> token_binding_get(std::string_view token_hash) const override;
+  result<std::optional<free_slot>> free_slot_get(std::string_view customer_id, std::string_view product) const override;
+  result<std::vector<free_slot>> free_slots_of(std::string_view customer_id) const override;
+  result<std::uint32_t> free_cap_count(std::string_view partner_id) const override;
+  result<std::vector<free_cap_hold>> free_cap_holds_before(std::string_view partner_id, std::int64_t before,
+                                                           std::size_t limit) const override;
+  result<std::optional<subscription_record>> subscription_get(std::string_view license_id) const override;
+  result<std::optional<member_record>> member_get(std::string_view license_id, std::string_view email) const override;
+  result<std::vector<member_record>> members_of(std::string_view license_id) const override;
+  result<std::uint32_t> members_count(std::string_view license_id) const override;
+  result<page<ledger_entry>> ledger_of(std::string_view license_id, const page_request& page) const override;
+  result<page<ledger_entry>> partner_ledger(std::string_view partner_id, const ledger_period& period,
+                                            const page_request& page) const override;
+  result<std::vector<schedule_entry>> schedule_due(std::int64_t now, std::size_t limit) const override;
+  result<std::vector<resign_task>> resign_tasks() const override;
+  result<page<audit_entry>> audit_list(const page_request& page) const override;
+  result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const override;
+
+  result<void> operator_token_hash_set(std::string_view hash) override;
+  result<void> keyring_audited_version_set(std::uint64_t version) override;
+  result<void> partner_put(const partner_record& partner) override;
+  result<void> api_key_insert(std::string_view secret_hash, const api_key_record& key) override;
+  result<void> api_key_put(std::string_view secret_hash, const api_key_record& key) override;
+  result<void> customer_insert(const customer_record& customer) override;
+  result<void> customer_put(const customer_record& customer) override;
+  result<void> customer_erase(std::string_view id) override;
+  result<void> product_insert(const product_record& product) override;
+  result<void> product_put(const product_record& product) override;
+  result<void> license_insert(const license_record& license) override;
+  result<void> license_put(const license_record& license) override;
+  result<void> license_erase(std::string_view id) override;
+  result<void> token_binding_put(std::string_view token_hash, const token_binding& binding) override;
+  result<void> free_slot_put(std::string_view customer_id, const free_slot& slot) override;
+  result<void> free_slot_erase(std::string_view customer_id, std::string_view product) override;
+  result<void> free_cap_count_add(std::string_view partner_id, std::int64_t delta) override;
+  result<void> free_cap_hold_put(std::string_view partner_id, const free_cap_hold& hold) override;
+  result<void> free_cap_hold_erase(std::string_view partner_id, const free_cap_hold& hold) override;
+  result<void> subscription_put(subscription_record& sub, std::int64_t due) override;
+  result<void> subscription_erase(std::string_view license_id) override;
+  result<void> schedule_erase(const schedule_entry& entry) override;
+  result<void> member_insert(std::string_view license_id, const member_record& member) override;
+  result<void> member_put(std::string_view license_id, const member_record& member) override;
+  result<void> member_erase(std::string_view license_id, std::string_view email) override;
+  result<std::uint64_t> ledger_append(ledger_entry& entry) override;
+  result<void> resign_task_put(const resign_task& task) override;
+  result<void> resign_task_erase(std::string_view kid) override;
+  result<std::uint64_t> audit_append(audit_entry& entry) override;
+  result<void> idempotency_put(std::string_view scope, const idempotency_record& record) override;
+  result<void> idempotency_prune(std::int64_t before, std::size_t limit) override;
+
+ private:
+  std::optional<txn> owned_;
+  txn& txn_;
+};
+
+}  // namespace licensor::store

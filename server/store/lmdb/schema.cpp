@@ -1,0 +1,98 @@
+#include "store/lmdb/schema.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <ctime>
+
+#include "store/lmdb/ordered_key.hpp"
+
+namespace licensor::store {
+namespace {
+
+// 1 -> 2: idempotency records get their time ("at", the migration's) and a time-index entry,
+// so they expire; records holding a created API key's secret are removed (finding: secrets
+// were kept in plaintext in replayable answers).
+result<void> migrate_1_to_2(txn& write) {
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  std::vector<std::pair<std::string, std::string>> records;
+  if (auto scanned = write.scan(db::idempotency, "", "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+        records.emplace_back(key, value);
+        return true;
+      });
+      !scanned)
+    return scanned.error();
+  for (auto& [key, value] : records) {
+    auto record = nlohmann::json::parse(value, nullptr, false);
+    const bool holds_secret = record.is_discarded() || !record.is_object() ||
+                              (record.contains("body") && record["body"].is_object() && record["body"].contains("api_key"));
+    if (holds_secret) {
+      if (auto erased = write.erase(db::idempotency, key); !erased) return erased.error();
+      continue;
+    }
+    record["at"] = now;
+    if (auto put = write.put(db::idempotency, key, record.dump()); !put) return put.error();
+    if (auto indexed = write.put(db::idempotency_expiry, hex16_time(now) + "/" + key, ""); !indexed) return indexed.error();
+  }
+  return {};
+}
+
+// 3 -> 4: the signing-key index of every license. The kid is read from the stored JSON without
+// the record codec (the schema must not depend on the records' C++ shape).
+result<void> migrate_3_to_4(txn& write) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if (auto scanned = write.scan(db::licenses, "", "", SIZE_MAX, [&](std::string_view id, std::string_view value) {
+        const auto record = nlohmann::json::parse(value, nullptr, false);
+        if (record.is_object() && record.contains("kid") && record["kid"].is_string() && !record["kid"].get_ref<const std::string&>().empty())
+          entries.emplace_back(record["kid"].get<std::string>() + "/" + std::string(id), "");
+        return true;
+      });
+      !scanned)
+    return scanned.error();
+  for (const auto& [key, value] : entries)
+    if (auto put = write.put(db::kid_licenses, key, value); !put) return put.error();
+  return {};
+}
+
+}  // namespace
+
+result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, const store_options& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return errc::io_error;
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+
+  const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
+                                       db::customer_emails, db::products, db::licenses,
+                                       db::activation_keys, db::token_hashes, db::kid_licenses, db::partner_customers,
+                                       db::partner_licenses, db::customer_licenses, db::free_licenses,
+                                       db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
+                                       db::subscriptions, db::ledger, db::partner_ledger, db::members,
+                                       db::schedule};
+  auto env = lmdb_env::open(dir, names, options.map_size_bytes, options.durable);
+  if (!env) return env.error();
+
+  auto write = (*env)->begin_write();
+  if (!write) return write.error();
+  auto recorded = write->get(db::meta, "schema_version");
+  if (!recorded) return recorded.error();
+  int version = schema_version;
+  if (*recorded) {
+    const auto& text = **recorded;
+    std::from_chars(text.data(), text.data() + text.size(), version);
+    if (version > schema_version) return errc::schema_too_new;
+  }
+  if (version < 2) {
+    if (auto migrated = migrate_1_to_2(*write); !migrated) return migrated.error();
+  }
+  if (*recorded && version < 4) {
+    if (auto migrated = migrate_3_to_4(*write); !migrated) return migrated.error();
+  }
+  if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
+  if (auto committed = write->commit(); !committed) return committed.error();
+  return env;
+}
+
+}  // namespace licensor::store

@@ -1,0 +1,61 @@
+// The store's sub-databases and schema version. Keys are chosen so that every listing is a
+// prefix scan: "<partner>/<customer>" in partner_customers, and so on.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/lmdb/lmdb.hpp"
+
+namespace licensor::store {
+
+namespace db {
+inline constexpr const char* meta = "meta";                            // schema_version, operator token hash
+inline constexpr const char* partners = "partners";                    // partner id -> partner
+inline constexpr const char* api_keys = "api_keys";                    // hash(api key) -> api key record
+inline constexpr const char* customers = "customers";                  // customer id -> customer
+inline constexpr const char* customer_emails = "customer_emails";      // email -> customer id
+inline constexpr const char* products = "products";                    // product id -> product
+inline constexpr const char* licenses = "licenses";                    // license id -> license
+inline constexpr const char* activation_keys = "activation_keys";      // canonical key -> license id
+inline constexpr const char* token_hashes = "token_hashes";            // hash(token) -> "license kid email"
+inline constexpr const char* kid_licenses = "kid_licenses";            // kid/license -> "" (the current token's key)
+inline constexpr const char* partner_customers = "partner_customers";  // partner/customer -> ""
+inline constexpr const char* partner_licenses = "partner_licenses";    // partner/license -> ""
+inline constexpr const char* customer_licenses = "customer_licenses";  // customer/license -> ""
+inline constexpr const char* free_licenses = "free_licenses";          // customer/product -> license id, or ~until/license id
+inline constexpr const char* free_cap_holds = "free_cap_holds";        // partner/16-hex until/license -> "" (api/free_slots.hpp)
+inline constexpr const char* counters = "counters";                    // name -> decimal count
+inline constexpr const char* audit = "audit";                          // 16 hex digit seq -> entry
+inline constexpr const char* idempotency = "idempotency";              // caller \n key -> response
+inline constexpr const char* idempotency_expiry = "idempotency_expiry"; // 16-hex at/caller \n key -> ""
+// subscriptions (docs/subscriptions.md)
+inline constexpr const char* subscriptions = "subscriptions";          // license id -> subscription terms
+inline constexpr const char* ledger = "ledger";                        // license/16-hex seq -> ledger entry
+inline constexpr const char* partner_ledger = "partner_ledger";        // partner/16-hex at/license/seq -> ""
+inline constexpr const char* members = "members";                      // license/email -> member
+inline constexpr const char* schedule = "schedule";                    // 16-hex due/license -> ""
+}  // namespace db
+
+/// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.
+/// 3: free licenses' tokens expire and a free license that leaves holds its slots until they do
+///    (free_cap_holds; holds in free_licenses). Nothing to convert: an older binary must not
+///    open it, as it would release held slots.
+/// 4: licenses are indexed by the key that signed their current token (kid_licenses), so that
+///    re-signing after a revocation reads only what it changes; built from the licenses.
+inline constexpr int schema_version = 4;
+
+struct store_options {
+  std::size_t map_size_bytes = std::size_t{64} << 30;  // address space, not disk
+  bool durable = true;
+};
+
+/// Opens the store in `dir`, creating it (mode 0700) and recording the schema version on first
+/// use, and migrates an older schema in one write transaction. An existing `dir` keeps its mode.
+/// Errors: schema_too_new when a newer Licensor wrote the data, storage_* from LMDB.
+[[nodiscard]] result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir,
+                                                           const store_options& options);
+
+}  // namespace licensor::store

@@ -1,0 +1,305 @@
+// The storage port: what the application core asks of a store, in the domain's words. A backend
+// (store/lmdb/, later store/pg/) implements it and keeps its key layouts, codecs and indexes to
+// itself; nothing above this header knows how a record is laid out.
+//
+// Contract (every backend keeps it; tests/server/store/ checks it):
+//
+// - Isolation is serializable. A read_view is a consistent snapshot: it sees every write job
+//   that finished before it was opened and nothing of any later one. A write job sees its own
+//   writes at once, and the jobs of the store as if each ran alone, one after another.
+// - A write job may run more than once. A backend with concurrent writers re-runs a job that
+//   lost a conflict (one writer, as LMDB has, never does, but the core may not rely on it). So a
+//   job captures what it needs by value, reads the facts it depends on through its view, and has
+//   no effect outside the view (no clock reads, no signing, no I/O, no shared counters).
+//   Its `done` runs once, with the outcome of the run that counted.
+// - A job is atomic: if it returns an error (or throws), none of its writes happen, and the other
+//   jobs committed with it are unaffected. `done` runs only once the outcome is durable.
+// - Sequences come from the store: audit_append and ledger_append assign the next number, strictly
+//   increasing with no gaps among committed entries (a job that rolls back gives its number back).
+// - Counters and indexes are the backend's job: license_put keeps every index of a license
+//   (partner, customer, activation key, current token), customer_put those of a customer,
+//   subscription_put the schedule. Callers never write an index.
+// - Cursors are opaque: a page's `next` is to be handed back unchanged as `after`; a backend may
+//   encode any position in it. A cursor the backend cannot read answers bad_request.
+// - Errors: every call answers a result. storage_full (no room: map or disk full) and
+//   storage_error (anything else the backend could not do) can come from any call; each method
+//   lists the others. "Not found" is an empty optional, never an error.
+// - Lifetimes: values are returned by copy; nothing points into the store. A view is valid only
+//   inside the call that was given it (a write view) or while its owner holds it (a read view).
+// - Threads: a store may be used from any thread. A view belongs to one thread at a time.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/records.hpp"
+#include "licensor/result.hpp"
+#include "subscription/records.hpp"
+
+namespace licensor::store {
+
+using server::api_key_record;
+using server::customer_record;
+using server::license_record;
+using server::partner_record;
+using server::product_record;
+using server::subscription::ledger_entry;
+using server::subscription::member_record;
+using server::subscription::subscription_record;
+
+/// A request for one page of a listing: at most `limit` items after the opaque cursor `after`
+/// (empty: from the start).
+struct page_request {
+  std::size_t limit = 100;
+  std::string after;
+};
+
+/// One page; `next` is the cursor of the following page, empty on the last one.
+template <class T>
+struct page {
+  std::vector<T> items;
+  std::string next;
+};
+
+/// One entry of the append-only audit log.
+struct audit_entry {
+  std::uint64_t seq = 0;  ///< assigned by audit_append
+  std::int64_t at = 0;
+  std::string actor;
+  std::string action;
+  std::string target;
+  nlohmann::json details = nlohmann::json::object();
+};
+
+/// What a token this server issued is bound to (found by the token's hash, without a signature
+/// check). `withdrawn`: the token belonged to a member who was removed; it answers for nothing.
+struct token_binding {
+  std::string license_id;
+  std::string kid;
+  std::string email;
+  bool withdrawn = false;
+};
+
+/// A customer's free-license slot for one product: held by `license_id`, while it is linked
+/// (`held_until` 0), or after it left until `held_until` (api: free_slots).
+struct free_slot {
+  std::string product;
+  std::string license_id;
+  std::int64_t held_until = 0;
+};
+
+/// A deleted free license's place under its partner's cap, held until `until`.
+struct free_cap_hold {
+  std::int64_t until = 0;
+  std::string license_id;
+};
+
+/// A subscription queued for its term end.
+struct schedule_entry {
+  std::int64_t due = 0;
+  std::string license_id;
+};
+
+/// The first answer to a request under an Idempotency-Key, kept for replays.
+struct idempotency_record {
+  std::string request_hash;
+  unsigned status = 200;
+  std::string body;  ///< JSON text
+  std::int64_t at = 0;
+};
+
+/// Re-signing the licenses of a revoked key, in batches (core/keys.hpp): how far it got.
+struct resign_task {
+  std::string kid;  ///< the revoked key
+  std::uint64_t licenses_resigned = 0;
+  std::int64_t started_at = 0;
+};
+
+/// Filters of the partner ledger: entries at `from` <= at < `to` (0: unbounded).
+struct ledger_period {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+};
+
+class read_view {
+ public:
+  virtual ~read_view() = default;
+
+  // -- meta
+  [[nodiscard]] virtual result<std::optional<std::string>> operator_token_hash() const = 0;
+  /// The highest keyring version an audit entry was written for (0: none yet).
+  [[nodiscard]] virtual result<std::uint64_t> keyring_audited_version() const = 0;
+
+  // -- partners and their API keys
+  [[nodiscard]] virtual result<std::optional<partner_record>> partner_get(std::string_view id) const = 0;
+  [[nodiscard]] virtual result<page<partner_record>> partners_list(const page_request& page) const = 0;
+  /// The key whose secret hashes to `secret_hash`.
+  [[nodiscard]] virtual result<std::optional<api_key_record>> api_key_by_hash(std::string_view secret_hash) const = 0;
+  /// The hash under which the key `key_id` is stored.
+  [[nodiscard]] virtual result<std::optional<std::string>> api_key_hash_of(std::string_view key_id) const = 0;
+
+  // -- customers
+  [[nodiscard]] virtual result<std::optional<customer_record>> customer_get(std::string_view id) const = 0;
+  /// The id of the customer registered with `email` (normalised).
+  [[nodiscard]] virtual result<std::optional<std::string>> customer_id_by_email(std::string_view email) const = 0;
+  /// Every customer (empty `partner_id`) or one partner's, in a stable order.
+  [[nodiscard]] virtual result<page<customer_record>> customers_list(std::string_view partner_id,
+                                                                     const page_request& page) const = 0;
+  /// True when a license is linked to the customer.
+  [[nodiscard]] virtual result<bool> customer_has_licenses(std::string_view customer_id) const = 0;
+
+  // -- products
+  [[nodiscard]] virtual result<std::optional<product_record>> product_get(std::string_view id) const = 0;
+  [[nodiscard]] virtual result<page<product_record>> products_list(const page_request& page) const = 0;
+
+  // -- licenses
+  [[nodiscard]] virtual result<std::optional<license_record>> license_get(std::string_view id) const = 0;
+  /// The license with this activation key (canonical form).
+  [[nodiscard]] virtual result<std::optional<std::string>> license_id_by_activation_key(std::string_view canonical) const = 0;
+  /// Every license (empty `partner_id`) or one partner's, in a stable order.
+  [[nodiscard]] virtual result<page<license_record>> licenses_list(std::string_view partner_id,
+                                                                   const page_request& page) const = 0;
+  /// Up to `limit` ids of licenses whose current token `kid` signed (in no particular order).
+  [[nodiscard]] virtual result<std::vector<std::string>> licenses_signed_by(std::string_view kid,
+                                                                           std::size_t limit) const = 0;
+  /// The binding of a token by its hash (server::hash_hex of the token).
+  [[nodiscard]] virtual result<std::optional<token_binding>> token_binding_get(std::string_view token_hash) const = 0;
+
+  // -- free-license slots and the partner's cap
+  [[nodiscard]] virtual result<std::optional<free_slot>> free_slot_get(std::string_view customer_id,
+                                                                       std::string_view product) const = 0;
+  [[nodiscard]] virtual result<std::vector<free_slot>> free_slots_of(std::string_view customer_id) const = 0;
+  /// Free licenses counted under the partner's cap (holds included until they are released).
+  [[nodiscard]] virtual result<std::uint32_t> free_cap_count(std::string_view partner_id) const = 0;
+  /// The partner's cap holds with until < `before`, earliest first, at most `limit`.
+  [[nodiscard]] virtual result<std::vector<free_cap_hold>> free_cap_holds_before(std::string_view partner_id,
+                                                                                 std::int64_t before,
+                                                                                 std::size_t limit) const = 0;
+
+  // -- subscriptions, members, ledger, schedule
+  [[nodiscard]] virtual result<std::optional<subscription_record>> subscription_get(std::string_view license_id) const = 0;
+  [[nodiscard]] virtual result<std::optional<member_record>> member_get(std::string_view license_id,
+                                                                        std::string_view email) const = 0;
+  /// The license's members, ordered by email.
+  [[nodiscard]] virtual result<std::vector<member_record>> members_of(std::string_view license_id) const = 0;
+  [[nodiscard]] virtual result<std::uint32_t> members_count(std::string_view license_id) const = 0;
+  /// A license's ledger, oldest first.
+  [[nodiscard]] virtual result<page<ledger_entry>> ledger_of(std::string_view license_id,
+                                                             const page_request& page) const = 0;
+  /// A partner's ledger in `period`, by time then license then sequence.
+  [[nodiscard]] virtual result<page<ledger_entry>> partner_ledger(std::string_view partner_id, const ledger_period& period,
+                                                                  const page_request& page) const = 0;
+  /// Subscriptions due at or before `now`, earliest first, at most `limit`.
+  [[nodiscard]] virtual result<std::vector<schedule_entry>> schedule_due(std::int64_t now, std::size_t limit) const = 0;
+
+  // -- re-signing after a revocation
+  /// Every unfinished task, oldest first.
+  [[nodiscard]] virtual result<std::vector<resign_task>> resign_tasks() const = 0;
+
+  // -- audit and idempotency
+  [[nodiscard]] virtual result<page<audit_entry>> audit_list(const page_request& page) const = 0;
+  [[nodiscard]] virtual result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const = 0;
+};
+
+class write_view : public read_view {
+ public:
+  // -- meta
+  [[nodiscard]] virtual result<void> operator_token_hash_set(std::string_view hash) = 0;
+  [[nodiscard]] virtual result<void> keyring_audited_version_set(std::uint64_t version) = 0;
+
+  // -- partners and their API keys
+  [[nodiscard]] virtual result<void> partner_put(const partner_record& partner) = 0;
+  /// Errors: conflict when a key with this hash exists.
+  [[nodiscard]] virtual result<void> api_key_insert(std::string_view secret_hash, const api_key_record& key) = 0;
+  [[nodiscard]] virtual result<void> api_key_put(std::string_view secret_hash, const api_key_record& key) = 0;
+
+  // -- customers
+  /// Registers a new customer and its email. Errors: conflict when the email is registered.
+  [[nodiscard]] virtual result<void> customer_insert(const customer_record& customer) = 0;
+  /// Updates a stored customer (its partner may change; its email may not).
+  /// Errors: not_found when it is not stored, conflict when the email differs.
+  [[nodiscard]] virtual result<void> customer_put(const customer_record& customer) = 0;
+  /// Removes a customer and its email. Removing an absent one is not an error.
+  [[nodiscard]] virtual result<void> customer_erase(std::string_view id) = 0;
+
+  // -- products
+  /// Errors: conflict when a product with this id exists.
+  [[nodiscard]] virtual result<void> product_insert(const product_record& product) = 0;
+  [[nodiscard]] virtual result<void> product_put(const product_record& product) = 0;
+
+  // -- licenses
+  /// Stores a new license with its indexes. Errors: conflict when its id or activation key is taken.
+  [[nodiscard]] virtual result<void> license_insert(const license_record& license) = 0;
+  /// Stores a changed license and moves its indexes to match (customer link, signing key, current
+  /// token; the activation key and partner do not change). Tokens indexed earlier stay indexed: they still
+  /// answer for the license. Errors: not_found when it is not stored.
+  [[nodiscard]] virtual result<void> license_put(const license_record& license) = 0;
+  /// Removes a license and its indexes (its tokens' bindings stay, answering for nothing).
+  [[nodiscard]] virtual result<void> license_erase(std::string_view id) = 0;
+  /// Binds a token (a member's) to a license, or marks an earlier binding withdrawn.
+  [[nodiscard]] virtual result<void> token_binding_put(std::string_view token_hash, const token_binding& binding) = 0;
+
+  // -- free-license slots and the partner's cap
+  [[nodiscard]] virtual result<void> free_slot_put(std::string_view customer_id, const free_slot& slot) = 0;
+  [[nodiscard]] virtual result<void> free_slot_erase(std::string_view customer_id, std::string_view product) = 0;
+  /// Adds `delta` to the partner's count. Errors: internal when it would go negative.
+  [[nodiscard]] virtual result<void> free_cap_count_add(std::string_view partner_id, std::int64_t delta) = 0;
+  [[nodiscard]] virtual result<void> free_cap_hold_put(std::string_view partner_id, const free_cap_hold& hold) = 0;
+  [[nodiscard]] virtual result<void> free_cap_hold_erase(std::string_view partner_id, const free_cap_hold& hold) = 0;
+
+  // -- subscriptions, members, ledger, schedule
+  /// Stores the terms and queues them for `due` (0: not queued), replacing any earlier entry;
+  /// sets sub.schedule_due to `due`.
+  [[nodiscard]] virtual result<void> subscription_put(subscription_record& sub, std::int64_t due) = 0;
+  /// Removes the terms and their schedule entry.
+  [[nodiscard]] virtual result<void> subscription_erase(std::string_view license_id) = 0;
+  /// Removes a schedule entry (one whose subscription is gone).
+  [[nodiscard]] virtual result<void> schedule_erase(const schedule_entry& entry) = 0;
+  /// Errors: conflict when the email is a member already.
+  [[nodiscard]] virtual result<void> member_insert(std::string_view license_id, const member_record& member) = 0;
+  [[nodiscard]] virtual result<void> member_put(std::string_view license_id, const member_record& member) = 0;
+  [[nodiscard]] virtual result<void> member_erase(std::string_view license_id, std::string_view email) = 0;
+  /// Appends to the license's ledger and the partner's: sets entry.seq to the next number of
+  /// that license's ledger (1 for its first entry) and returns it.
+  [[nodiscard]] virtual result<std::uint64_t> ledger_append(ledger_entry& entry) = 0;
+
+  // -- re-signing after a revocation
+  /// Creates or updates the task of task.kid.
+  [[nodiscard]] virtual result<void> resign_task_put(const resign_task& task) = 0;
+  [[nodiscard]] virtual result<void> resign_task_erase(std::string_view kid) = 0;
+
+  // -- audit and idempotency
+  /// Appends an entry: sets entry.seq to the next number of the log (1 first) and returns it.
+  [[nodiscard]] virtual result<std::uint64_t> audit_append(audit_entry& entry) = 0;
+  [[nodiscard]] virtual result<void> idempotency_put(std::string_view scope, const idempotency_record& record) = 0;
+  /// Removes up to `limit` records written before `before`, oldest first.
+  [[nodiscard]] virtual result<void> idempotency_prune(std::int64_t before, std::size_t limit) = 0;
+};
+
+class store {
+ public:
+  using job = std::function<result<void>(write_view&)>;
+  using done = std::function<void(result<void>)>;
+
+  virtual ~store() = default;
+
+  /// A consistent snapshot for reading.
+  [[nodiscard]] virtual result<std::unique_ptr<read_view>> read() const = 0;
+
+  /// Runs `work` in a write transaction, possibly more than once (see the contract), and calls
+  /// `on_done` once with its outcome when it is durable (or failed). `on_done` runs on a store
+  /// thread and must be quick. May be called from any thread.
+  virtual void submit(job work, done on_done) = 0;
+
+  /// Makes every committed job durable (at shutdown).
+  virtual void sync() noexcept = 0;
+};
+
+}  // namespace licensor::store
