@@ -24,6 +24,7 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/claims.hpp
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/error.hpp
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/key_types.hpp
+  ${PROJECT_SOURCE_DIR}/shared/include/licensor/license_token.hpp
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/result.hpp
   ${PROJECT_SOURCE_DIR}/shared/include/licensor/rfc3339.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/licensor

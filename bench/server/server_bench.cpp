@@ -17,6 +17,7 @@
 #include "child_process.hpp"
 #include "licensor/claims.hpp"
 #include "licensor/paseto.hpp"
+#include "licensor/signed_document.hpp"
 #include "store/lmdb/lmdb.hpp"
 
 namespace {

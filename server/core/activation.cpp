@@ -5,14 +5,18 @@
 #include "core/subscriptions.hpp"
 #include "domain/rules.hpp"
 #include "domain/secret_hash.hpp"
-#include "licensor/claims.hpp"
-#include "licensor/paseto.hpp"
-#include "licensor/signed_document.hpp"
+#include "licensor/license_token.hpp"
 
 namespace licensor::server {
 namespace {
 
 validation answer_for(std::string code, std::optional<license_record> license = std::nullopt) {
+  return {std::move(code), std::move(license)};
+}
+
+// The license's own state is the answer; read it before the record moves into the answer.
+validation answer_for_state(license_record license, std::int64_t now, std::int64_t leeway_seconds) {
+  std::string code(license_state_code(license, now, leeway_seconds));
   return {std::move(code), std::move(license)};
 }
 
@@ -56,18 +60,16 @@ validation token_validate(const store::read_view& view, const keys::signer_state
     bound = std::move(*indexed);
     if (bound.withdrawn) return answer_for("not_found");
   } else {
-    auto parsed = paseto_parse(token);
-    if (!parsed) return answer_for("malformed");
-    auto footer_kid = untrusted_footer_kid(parsed->untrusted_footer);
-    if (!footer_kid) return answer_for("malformed");
-    const auto* entry = signer.keyring.find(*footer_kid);
-    if (entry == nullptr) return answer_for("unknown_key");
-    if (signer.keyring.is_revoked(*footer_kid)) return answer_for("revoked_key");
-    auto verified = paseto_check(std::move(*parsed), entry->public_key, license_assertion);
-    if (!verified) return answer_for("bad_signature");
-    auto claims = claims_parse(verified->payload);
-    if (!claims) return answer_for("malformed");
-    bound = store::token_binding{claims->sub, footer_kid->value, claims->email, false};
+    auto opened = license_token_open(token, license_keys(signer.keyring));
+    if (!opened) {
+      switch (opened.error()) {
+        case errc::revoked_key: return answer_for("revoked_key");
+        case errc::unknown_key: return answer_for("unknown_key");
+        case errc::bad_signature: return answer_for("bad_signature");
+        default: return answer_for("malformed");
+      }
+    }
+    bound = store::token_binding{opened->claims.sub, opened->kid.value, opened->claims.email, false};
   }
   if (signer.keyring.is_revoked(KeyId{bound.kid})) return answer_for("revoked_key");
   auto license = must(view.license_get(bound.license_id));
@@ -77,7 +79,7 @@ validation token_validate(const store::read_view& view, const keys::signer_state
   if (bound.email != license->email && !member_exists(view, license->id, bound.email))
     return answer_for("email_mismatch", std::move(license));
   if (fingerprint_differs(fingerprint, *license)) return answer_for("fingerprint_mismatch", std::move(license));
-  return answer_for(std::string(license_state_code(*license, now, leeway_seconds)), std::move(license));
+  return answer_for_state(std::move(*license), now, leeway_seconds);
 }
 
 validation activation_key_validate(const store::read_view& view, const std::string& canonical_key,
@@ -87,7 +89,7 @@ validation activation_key_validate(const store::read_view& view, const std::stri
   auto license = license_id ? must(view.license_get(*license_id)) : std::nullopt;
   if (!license) return answer_for("not_found");
   if (fingerprint_differs(fingerprint, *license)) return answer_for("fingerprint_mismatch", std::move(license));
-  return answer_for(std::string(license_state_code(*license, now, leeway_seconds)), std::move(license));
+  return answer_for_state(std::move(*license), now, leeway_seconds);
 }
 
 }  // namespace licensor::server

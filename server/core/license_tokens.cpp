@@ -5,7 +5,6 @@
 #include "core/refusal.hpp"
 #include "licensor/paseto.hpp"
 #include "licensor/signed_document.hpp"
-#include "licensor/signed_document.hpp"
 
 namespace licensor::server {
 
@@ -48,6 +47,11 @@ bool presigned_tokens::has_missing() const {
   return !missing_.empty();
 }
 
+void presigned_tokens::missing_clear() {
+  std::lock_guard lock(mutex_);
+  missing_.clear();
+}
+
 std::size_t presigned_tokens::presign(const keys::signer_state& signer) {
   std::vector<std::string> wanted;
   {
@@ -69,8 +73,9 @@ void license_sign(license_record& license, const signing& with) {
   auto claims_json = claims_to_json(claims);
   auto token = with.presigned->find(claims_json);
   if (!token) {
+    // Distinct per claims, so indexes built from it in this (rolled back) run do not collide.
+    token = "unsigned:" + claims_json;
     with.presigned->missing_add(std::move(claims_json));
-    throw signatures_needed{};
   }
   license.token = std::move(*token);
   license.kid = with.signer->active_kid.value;

@@ -2,11 +2,13 @@
 // key before it leaves the server, so a signing fault can never ship a broken license.
 //
 // No Ed25519 on the store's writer: a write job never signs. It asks for the token of the
-// claims it needs (license_sign); the first time, the token is not there yet, so the job ends
-// with signatures_needed, listing the claims, and none of its writes happen. Whoever submitted
-// it signs those claims on its own thread (presign) and runs the job again, which now finds them.
-// Jobs are deterministic (they capture `now` and the keys), so the second run asks for the same
-// claims unless the store changed in between, in which case the round repeats.
+// claims it needs (license_sign); the first time, the token is not there yet, so the job notes
+// the claims and goes on with a placeholder, so one run lists every token it needs (a renewal
+// with its add-ons, a re-sign batch). Such a run must not commit (core/signed_commit.hpp rolls
+// it back); whoever submitted it signs the listed claims on its own thread (presign) and runs
+// the job again, which now finds them all. Jobs are deterministic (they capture `now` and the
+// keys), so the second run asks for the same claims unless the store changed in between, in
+// which case the round repeats.
 #pragma once
 
 #include <map>
@@ -42,6 +44,8 @@ class presigned_tokens {
   /// missing list; returns how many it signed. Throws refusal(internal) if a token does not verify.
   std::size_t presign(const keys::signer_state& signer);
   [[nodiscard]] bool has_missing() const;
+  /// Forgets the missing claims of a run that failed for another reason.
+  void missing_clear();
 
  private:
   mutable std::mutex mutex_;
@@ -58,10 +62,6 @@ struct signing {
   std::shared_ptr<presigned_tokens> presigned = std::make_shared<presigned_tokens>();
 };
 
-/// Thrown by license_sign inside a write job when a token is not signed yet: the submitter
-/// presigns the missing claims and runs the job again.
-struct signatures_needed {};
-
 /// The claims of `license`'s next token, signed at license.updated_at.
 [[nodiscard]] license_claims license_claims_of(const license_record& license, std::string_view issuer);
 
@@ -70,7 +70,8 @@ struct signatures_needed {};
 
 /// Gives `license` the token of its claims, signed by the active key, and its kid; for a free
 /// license also raises token_expires_at to the new token's expiry. Takes the token from
-/// with.presigned; throws signatures_needed when it is not there (having recorded the claims).
+/// with.presigned; when it is not there, records the claims as missing and gives a placeholder
+/// that no verifier accepts (the run is then rolled back and re-run once they are signed).
 void license_sign(license_record& license, const signing& with);
 
 /// Signs `license`'s claims into with.presigned now, on the calling thread (never the writer):

@@ -1,7 +1,8 @@
 // Licenses: issuing, reading, status changes, unlinking, transfers, deletion and tokens. Each
 // write operation runs inside one store job (api/service.hpp commit, or a job's) and re-checks
 // its rules there, so the check and the write are one atomic step whatever the concurrency.
-// Operations throw refusal; write operations may throw signatures_needed (core/license_tokens.hpp).
+// Operations throw refusal; write operations sign through core/license_tokens.hpp (run them with
+// core/signed_commit.hpp).
 #pragma once
 
 #include <cstdint>

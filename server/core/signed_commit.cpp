@@ -21,17 +21,23 @@ struct attempt {
   std::atomic<bool> needs_signatures{false};
 };
 
-// Runs the job once inside the store; a missing signature ends it (no writes) and is noted.
+// Runs the job once inside the store. A run that went through with placeholders for tokens not
+// signed yet is rolled back (its writes hold placeholders) and noted.
 store::store::job one_run(const std::shared_ptr<attempt>& state) {
   return [state](store::write_view& write) -> result<void> {
+    result<void> outcome;
     try {
-      return state->work(write, state->with);
-    } catch (const signatures_needed&) {
-      state->needs_signatures = true;
-      return errc::conflict;
+      outcome = state->work(write, state->with);
     } catch (const refusal& refused) {
-      return refused.code;
+      outcome = refused.code;
     }
+    if (!state->with.presigned->has_missing()) return outcome;
+    if (!outcome) {
+      state->with.presigned->missing_clear();
+      return outcome;
+    }
+    state->needs_signatures = true;
+    return errc::conflict;
   };
 }
 

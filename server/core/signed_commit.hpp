@@ -1,5 +1,6 @@
-// Running a write job that may need tokens signed (core/license_tokens.hpp): submit it; if it
-// ends with signatures_needed, sign the claims it listed off the writer and submit it again.
+// Running a write job that may need tokens signed (core/license_tokens.hpp): submit it; if a run
+// succeeded but noted tokens that were not signed yet, roll it back, sign the claims it listed
+// off the writer and submit it again. A run that fails answers its error at once.
 // A job that keeps needing new signatures after `max_rounds` runs (the store keeps changing under
 // it) fails with conflict; the client may retry.
 #pragma once
@@ -14,7 +15,7 @@ namespace licensor::server {
 inline constexpr int signed_commit_max_rounds = 8;
 
 /// A write job that signs through `with` (license_sign). It may throw refusal (its error is the
-/// job's) and signatures_needed.
+/// job's).
 using signed_job = std::function<result<void>(store::write_view&, const signing& with)>;
 
 /// Runs a task on some thread that is not the store's writer.

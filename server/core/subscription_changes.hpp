@@ -2,7 +2,7 @@
 // change seats, add and remove members, upgrade (whole or some seats into a new license),
 // schedule a change for the renewal, turn auto-renew on or off, cancel, convert a trial. Each
 // re-checks its rules inside its store job, re-signs the token when a token-visible field
-// changes, and appends to the audit log. Throws refusal (and signatures_needed).
+// changes, and appends to the audit log. Throws refusal.
 #pragma once
 
 #include <cstdint>

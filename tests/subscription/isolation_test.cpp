@@ -354,6 +354,7 @@ TEST_CASE("a partner deleting, unlinking or ending its own subscriptions never s
     CHECK(renewals == month - 1);
     const auto health = seller::anyone().get("/v1/health");
     REQUIRE(health.status == 200);
+    INFO("jobs: ", health.json.at("jobs").dump());
     CHECK(health.json.at("jobs").at("subscriptions").at("consecutive_failures") == 0);
   };
   const auto base_with_addons = [&](int count) {

@@ -6,8 +6,7 @@
 #include "licensor/email.hpp"
 #include "licensor/keyring_document.hpp"
 #include "licensor/paserk.hpp"
-#include "licensor/paseto.hpp"
-#include "licensor/signed_document.hpp"
+#include "licensor/license_token.hpp"
 #include "licensor/verifier.hpp"
 
 namespace licensor {
@@ -27,19 +26,6 @@ std::int64_t saturating_sub(std::int64_t a, std::int64_t b) noexcept {
   std::int64_t difference = 0;
   if (!__builtin_sub_overflow(a, b, &difference)) return difference;
   return b > 0 ? time_limits::min() : time_limits::max();
-}
-
-// Every Licensor signer writes the footer as exactly {"kid":"<k4.pid>"}; reading that shape
-// needs no JSON parser, which is a measurable share of a verify. Returns "" for any other
-// shape (escapes included), which then goes through the strict parser.
-std::string_view canonical_footer_kid(std::string_view footer) noexcept {
-  constexpr std::string_view open = R"({"kid":")";
-  constexpr std::string_view close = R"("})";
-  if (footer.size() <= open.size() + close.size() || !footer.starts_with(open) ||
-      !footer.ends_with(close))
-    return {};
-  const auto kid = footer.substr(open.size(), footer.size() - open.size() - close.size());
-  return kid.find_first_of("\\\"") == std::string_view::npos ? kid : std::string_view{};
 }
 
 bool emails_match(std::string_view expected, std::string_view in_token) {
@@ -110,14 +96,7 @@ verify_status license_verifier::load_keyring(std::string_view keyring_token,
     }
     if (keyring->version < highest_seen_version) return verify_status::keyring_rollback;
 
-    std::unordered_map<std::string, PublicKey> keys_by_kid;
-    std::unordered_set<std::string> revoked_kids;
-    for (const auto& kid : keyring->revoked) revoked_kids.insert(kid.value);
-    // Retired keys stay: they verify the tokens they signed until those expire.
-    for (const auto& entry : keyring->keys) keys_by_kid.emplace(entry.kid.value, entry.public_key);
-
-    keys_by_kid_ = std::move(keys_by_kid);
-    revoked_kids_ = std::move(revoked_kids);
+    keys_ = license_keys(*keyring);
     keyring_version_ = keyring->version;
     highest_seen_version = keyring->version;
     return verify_status::valid;
@@ -130,45 +109,24 @@ verify_outcome license_verifier::verify(std::string_view license_token, const ve
                                         unix_seconds& last_trusted_time) const noexcept {
   verify_outcome out;
   try {
-    auto token = paseto_parse(license_token);
-    if (!token) return out;  // status is already malformed
-    // A kid read the fast way is trusted only as far as it names a key the keyring lists
-    // (and so is a well-formed k4.pid); anything else gets the strict parser's verdict.
-    out.kid.value = canonical_footer_kid(token->untrusted_footer);
-    if (!revoked_kids_.contains(out.kid.value) && !keys_by_kid_.contains(out.kid.value)) {
-      auto kid = untrusted_footer_kid(token->untrusted_footer);
-      if (!kid) {
-        out.kid = {};
-        return out;
+    auto opened = license_token_open(license_token, keys_, &out.kid);
+    if (!opened) {
+      switch (opened.error()) {
+        case errc::revoked_key: out.status = verify_status::revoked_key; break;
+        case errc::unknown_key: out.status = verify_status::unknown_key; break;
+        case errc::bad_signature: out.status = verify_status::bad_signature; break;
+        default: break;  // status is already malformed
       }
-      out.kid = std::move(*kid);
-    }
-
-    // Key id first, then the signature: revocation wins even over a valid signature.
-    if (revoked_kids_.contains(out.kid.value)) {
-      out.status = verify_status::revoked_key;
       return out;
     }
-    const auto key = keys_by_kid_.find(out.kid.value);
-    if (key == keys_by_kid_.end()) {
-      out.status = verify_status::unknown_key;
-      return out;
-    }
-    auto verified = paseto_check(std::move(*token), key->second, license_assertion);
-    if (!verified) {
-      out.status = verify_status::bad_signature;
-      return out;
-    }
-    auto claims = claims_parse(verified->payload);
-    if (!claims) return out;
-
-    out.status = check_claims(*claims, ctx, last_trusted_time);
+    auto& claims = opened->claims;
+    out.status = check_claims(claims, ctx, last_trusted_time);
     if (out.status != verify_status::valid && out.status != verify_status::valid_in_grace)
       return out;
     // Only the app's own clock moves it: a token issued by a server whose clock is ahead (iat
     // after now) must not make the next check, at the correct time, look like a rollback.
     last_trusted_time = std::max(last_trusted_time, ctx.now);
-    out.claims = std::move(*claims);
+    out.claims = std::move(claims);
     return out;
   } catch (...) {  // allocation failure: fail closed
     out.status = verify_status::malformed;

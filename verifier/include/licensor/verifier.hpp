@@ -14,12 +14,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "licensor/claims.hpp"
 #include "licensor/key_types.hpp"
+#include "licensor/license_token.hpp"
 #include "licensor/result.hpp"
 #include "licensor/rfc3339.hpp"
 #include "licensor/verify_export.h"
@@ -107,8 +106,7 @@ class LICENSOR_VERIFY_API license_verifier {
  private:
   std::vector<PublicKey> pinned_roots_;
   // Built once per keyring so verify() costs one hash lookup, not a scan of the key list.
-  std::unordered_map<std::string, PublicKey> keys_by_kid_;
-  std::unordered_set<std::string> revoked_kids_;
+  license_keys keys_;
   std::uint64_t keyring_version_ = 0;
 };
 

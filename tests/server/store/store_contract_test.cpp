@@ -1,0 +1,447 @@
+// The storage port's contract (server/store/store.hpp), checked on every backend: records round
+// trip, the backend keeps every index, conflicts are refused, a failed job leaves nothing, store
+// sequences have no gaps, snapshots are consistent, cursors page through everything once, and
+// what was committed survives a reopen.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "domain/secret_hash.hpp"
+#include "store_fixture.hpp"
+
+using namespace licensor;
+using namespace licensor::store;
+using namespace licensor::store::testing;
+
+namespace {
+
+template <class Check>
+void on_every_backend(Check check) {
+  for (const auto& kind : store_backends()) {
+    INFO("backend: " << kind.name);
+    store_fixture fixture(kind);
+    check(fixture);
+  }
+}
+
+license_record license_of(std::string id, std::string customer, std::string token, std::string kid) {
+  license_record license;
+  license.id = std::move(id);
+  license.partner_id = "par_1";
+  license.customer_id = std::move(customer);
+  license.email = "ada@example.com";
+  license.product = "app";
+  license.tier = "pro";
+  license.kind = "paid";
+  license.activation_key = "KEY-" + license.id;
+  license.token = std::move(token);
+  license.kid = std::move(kid);
+  license.issued_at = 1'800'000'000;
+  return license;
+}
+
+member_record member_of(std::string email, std::int64_t added_at) {
+  member_record member;
+  member.email = std::move(email);
+  member.added_at = added_at;
+  return member;
+}
+
+customer_record customer_of(std::string id, std::string email, std::string partner = "par_1") {
+  customer_record customer;
+  customer.id = std::move(id);
+  customer.partner_id = std::move(partner);
+  customer.email = std::move(email);
+  customer.name = "Ada";
+  return customer;
+}
+
+}  // namespace
+
+TEST_CASE("records round-trip and absent ones are empty, not errors") {
+  on_every_backend([](store_fixture& s) {
+    partner_record partner{"par_1", "Acme", "gold", {"acme.example"}, true, 12, 1'800'000'000};
+    product_record product;
+    product.id = "app";
+    product.tiers = {"basic", "pro"};
+    product.prices["pro"] = server::tier_price{"EUR", 500, 5000};
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.partner_put(partner); !put) return put;
+      if (auto put = w.product_insert(product); !put) return put;
+      if (auto put = w.customer_insert(customer_of("cus_1", "ada@example.com")); !put) return put;
+      if (auto put = w.api_key_insert("hash-1", api_key_record{"key_1", "par_1", 5, false}); !put) return put;
+      return w.operator_token_hash_set("operator-hash");
+    }));
+    auto r = s.read();
+    const auto stored = ok(r->partner_get("par_1"));
+    REQUIRE(stored);
+    CHECK(stored->level == "gold");
+    CHECK(stored->email_domains == std::vector<std::string>{"acme.example"});
+    CHECK(stored->discount_percent == 12);
+    CHECK(ok(r->product_get("app"))->prices.at("pro").seat_year == 5000);
+    CHECK(ok(r->customer_get("cus_1"))->email == "ada@example.com");
+    CHECK(*ok(r->customer_id_by_email("ada@example.com")) == "cus_1");
+    CHECK(ok(r->api_key_by_hash("hash-1"))->id == "key_1");
+    CHECK(*ok(r->api_key_hash_of("key_1")) == "hash-1");
+    CHECK(*ok(r->operator_token_hash()) == "operator-hash");
+
+    CHECK_FALSE(ok(r->partner_get("par_2")));
+    CHECK_FALSE(ok(r->license_get("lic_x")));
+    CHECK_FALSE(ok(r->customer_id_by_email("nobody@example.com")));
+    CHECK_FALSE(ok(r->subscription_get("lic_x")));
+    CHECK_FALSE(ok(r->member_get("lic_x", "a@example.com")));
+    CHECK_FALSE(ok(r->token_binding_get("no-such-hash")));
+    CHECK_FALSE(ok(r->idempotency_get("scope")));
+    CHECK(ok(r->keyring_audited_version()) == 0);
+  });
+}
+
+TEST_CASE("the backend keeps a license's indexes as the license changes") {
+  on_every_backend([](store_fixture& s) {
+    const auto first = license_of("lic_1", "cus_1", "token-a", "kid-old");
+    ok(s.commit([&](write_view& w) { return w.license_insert(first); }));
+    {
+      auto r = s.read();
+      CHECK(*ok(r->license_id_by_activation_key("KEY-lic_1")) == "lic_1");
+      CHECK(ok(r->customer_has_licenses("cus_1")));
+      CHECK(ok(r->licenses_signed_by("kid-old", 10)) == std::vector<std::string>{"lic_1"});
+      const auto bound = ok(r->token_binding_get(server::hash_hex("token-a")));
+      REQUIRE(bound);
+      CHECK(bound->license_id == "lic_1");
+      CHECK(bound->kid == "kid-old");
+      CHECK(ok(r->licenses_list("par_1", {})).items.size() == 1);
+      CHECK(ok(r->licenses_list("par_2", {})).items.empty());
+    }
+
+    // Transferred to another customer and re-signed by a new key.
+    auto moved = first;
+    moved.customer_id = "cus_2";
+    moved.email = "bob@example.com";
+    moved.token = "token-b";
+    moved.kid = "kid-new";
+    ok(s.commit([&](write_view& w) { return w.license_put(moved); }));
+    {
+      auto r = s.read();
+      CHECK_FALSE(ok(r->customer_has_licenses("cus_1")));
+      CHECK(ok(r->customer_has_licenses("cus_2")));
+      CHECK(ok(r->licenses_signed_by("kid-old", 10)).empty());
+      CHECK(ok(r->licenses_signed_by("kid-new", 10)) == std::vector<std::string>{"lic_1"});
+      CHECK(ok(r->token_binding_get(server::hash_hex("token-b")))->email == "bob@example.com");
+      // The earlier token stays indexed: it still answers for the license (as a mismatch).
+      CHECK(ok(r->token_binding_get(server::hash_hex("token-a")))->license_id == "lic_1");
+    }
+
+    ok(s.commit([&](write_view& w) { return w.license_erase("lic_1"); }));
+    auto r = s.read();
+    CHECK_FALSE(ok(r->license_get("lic_1")));
+    CHECK_FALSE(ok(r->license_id_by_activation_key("KEY-lic_1")));
+    CHECK_FALSE(ok(r->customer_has_licenses("cus_2")));
+    CHECK(ok(r->licenses_signed_by("kid-new", 10)).empty());
+    CHECK(ok(r->licenses_list("", {})).items.empty());
+    CHECK(ok(r->token_binding_get(server::hash_hex("token-b"))));
+  });
+}
+
+TEST_CASE("inserts refuse what exists and puts refuse what does not") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.license_insert(license_of("lic_1", "cus_1", "t1", "k")); !put) return put;
+      if (auto put = w.customer_insert(customer_of("cus_1", "ada@example.com")); !put) return put;
+      if (auto put = w.member_insert("lic_1", member_of("m@example.com", 1)); !put) return put;
+      if (auto put = w.api_key_insert("hash-1", api_key_record{"key_1", "par_1", 1, false}); !put) return put;
+      product_record product;
+      product.id = "app";
+      return w.product_insert(product);
+    }));
+    auto refused = [&](store::store::job work) {
+      const auto outcome = s.commit(std::move(work));
+      REQUIRE_FALSE(outcome.ok());
+      return outcome.error();
+    };
+    CHECK(refused([](write_view& w) { return w.license_insert(license_of("lic_1", "cus_9", "t9", "k")); }) ==
+          errc::conflict);
+    auto same_key = license_of("lic_2", "cus_1", "t2", "k");
+    same_key.activation_key = "KEY-lic_1";
+    CHECK(refused([&](write_view& w) { return w.license_insert(same_key); }) == errc::conflict);
+    CHECK(refused([](write_view& w) { return w.customer_insert(customer_of("cus_2", "ada@example.com")); }) ==
+          errc::conflict);
+    CHECK(refused([](write_view& w) { return w.customer_put(customer_of("cus_1", "eve@example.com")); }) ==
+          errc::conflict);
+    CHECK(refused([](write_view& w) { return w.customer_put(customer_of("cus_9", "zed@example.com")); }) ==
+          errc::not_found);
+    CHECK(refused([](write_view& w) { return w.license_put(license_of("lic_9", "", "t", "k")); }) ==
+          errc::not_found);
+    CHECK(refused([](write_view& w) { return w.member_insert("lic_1", member_of("m@example.com", 2)); }) == errc::conflict);
+    CHECK(refused([](write_view& w) {
+            return w.api_key_insert("hash-1", api_key_record{"key_2", "par_1", 1, false});
+          }) == errc::conflict);
+    CHECK(refused([](write_view& w) {
+            product_record again;
+            again.id = "app";
+            return w.product_insert(again);
+          }) == errc::conflict);
+    CHECK(refused([](write_view& w) { return w.free_cap_count_add("par_1", -1); }) == errc::internal);
+
+    // A customer may move to another partner; its email index stays.
+    ok(s.commit([](write_view& w) { return w.customer_put(customer_of("cus_1", "ada@example.com", "par_2")); }));
+    auto r = s.read();
+    CHECK(ok(r->customer_get("cus_1"))->partner_id == "par_2");
+    CHECK(ok(r->customers_list("par_2", {})).items.size() == 1);
+    CHECK(ok(r->customers_list("par_1", {})).items.empty());
+  });
+}
+
+TEST_CASE("a failed or throwing job leaves nothing behind, and jobs beside it are unaffected") {
+  on_every_backend([](store_fixture& s) {
+    CHECK(s.commit([](write_view& w) -> result<void> {
+              if (auto put = w.customer_insert(customer_of("cus_1", "ada@example.com")); !put) return put;
+              audit_entry entry{0, 1, "test", "customer.create", "cus_1"};
+              if (auto appended = w.audit_append(entry); !appended) return appended.error();
+              return errc::conflict;
+            }).error() == errc::conflict);
+    CHECK(s.commit([](write_view& w) -> result<void> {
+              if (auto put = w.customer_insert(customer_of("cus_2", "bob@example.com")); !put) return put;
+              throw std::runtime_error("a bug in a job");
+            }).error() == errc::internal);
+
+    // Submitted together: the failing one must not take the others down.
+    std::vector<std::future<result<void>>> outcomes;
+    std::vector<std::promise<result<void>>> promises(20);
+    for (int i = 0; i < 20; ++i) {
+      outcomes.push_back(promises[i].get_future());
+      s.db().submit(
+          [i](write_view& w) -> result<void> {
+            if (i % 5 == 0) return errc::bad_request;
+            return w.customer_insert(customer_of("cus_b" + std::to_string(i), "b" + std::to_string(i) + "@example.com"));
+          },
+          [&promises, i](result<void> done) { promises[i].set_value(done); });
+    }
+    for (int i = 0; i < 20; ++i) CHECK(outcomes[i].get().ok() == (i % 5 != 0));
+
+    auto r = s.read();
+    CHECK_FALSE(ok(r->customer_get("cus_1")));
+    CHECK_FALSE(ok(r->customer_id_by_email("ada@example.com")));
+    CHECK_FALSE(ok(r->customer_get("cus_2")));
+    CHECK(ok(r->audit_list({})).items.empty());
+    CHECK(ok(r->customers_list("", {.limit = 100, .after = {}})).items.size() == 16);
+  });
+}
+
+TEST_CASE("audit and ledger sequences come from the store, with no gaps among committed entries") {
+  on_every_backend([](store_fixture& s) {
+    auto append_audit = [&](bool keep) {
+      return s.commit([keep](write_view& w) -> result<void> {
+        audit_entry entry{0, 1, "operator", "test", "x"};
+        auto seq = w.audit_append(entry);
+        if (!seq) return seq.error();
+        if (*seq != entry.seq) return errc::internal;
+        return keep ? result<void>{} : result<void>{errc::conflict};
+      });
+    };
+    ok(append_audit(true));
+    CHECK_FALSE(append_audit(false).ok());  // rolled back: gives its number back
+    ok(append_audit(true));
+    ok(append_audit(true));
+    std::vector<std::uint64_t> seqs;
+    for (const auto& entry : ok(s.read()->audit_list({})).items) seqs.push_back(entry.seq);
+    CHECK(seqs == std::vector<std::uint64_t>{1, 2, 3});
+
+    auto charge = [](std::string license, std::string partner, std::int64_t at) {
+      ledger_entry entry;
+      entry.license_id = std::move(license);
+      entry.partner_id = std::move(partner);
+      entry.at = at;
+      entry.type = "charge";
+      entry.amount = 100;
+      return entry;
+    };
+    ok(s.commit([&](write_view& w) -> result<void> {
+      for (auto entry : {charge("lic_1", "par_1", 100), charge("lic_2", "par_1", 200), charge("lic_1", "par_1", 300),
+                         charge("lic_3", "par_2", 150)}) {
+        if (auto seq = w.ledger_append(entry); !seq) return seq.error();
+      }
+      return {};
+    }));
+    auto r = s.read();
+    const auto lic_1 = ok(r->ledger_of("lic_1", {})).items;
+    REQUIRE(lic_1.size() == 2);
+    CHECK(lic_1[0].seq == 1);
+    CHECK(lic_1[1].seq == 2);
+    CHECK(lic_1[1].at == 300);
+    CHECK(ok(r->ledger_of("lic_2", {})).items.at(0).seq == 1);
+    CHECK(ok(r->partner_ledger("par_1", {}, {})).items.size() == 3);
+    const auto window = ok(r->partner_ledger("par_1", {.from = 150, .to = 300}, {})).items;
+    REQUIRE(window.size() == 1);
+    CHECK(window[0].license_id == "lic_2");
+    CHECK(ok(r->partner_ledger("par_2", {}, {})).items.size() == 1);
+  });
+}
+
+TEST_CASE("a read view is a snapshot; a write job sees its own writes") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) { return w.free_cap_count_add("par_1", 2); }));
+    auto before = s.read();
+    ok(s.commit([](write_view& w) -> result<void> {
+      if (auto added = w.free_cap_count_add("par_1", 3); !added) return added;
+      auto seen = w.free_cap_count("par_1");
+      if (!seen || *seen != 5) return errc::internal;
+      return w.customer_insert(customer_of("cus_1", "ada@example.com"));
+    }));
+    CHECK(ok(before->free_cap_count("par_1")) == 2);
+    CHECK_FALSE(ok(before->customer_get("cus_1")));
+    auto after = s.read();
+    CHECK(ok(after->free_cap_count("par_1")) == 5);
+    CHECK(ok(after->customer_get("cus_1")));
+  });
+}
+
+TEST_CASE("opaque cursors page through a listing exactly once, in a stable order") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) -> result<void> {
+      for (int i = 0; i < 250; ++i) {
+        const auto n = std::to_string(i);
+        if (auto put = w.customer_insert(customer_of("cus_" + n, "c" + n + "@example.com", i % 2 ? "par_1" : "par_2"));
+            !put)
+          return put;
+        audit_entry entry{0, i, "operator", "test", n};
+        if (auto appended = w.audit_append(entry); !appended) return appended.error();
+      }
+      return {};
+    }));
+    auto r = s.read();
+    auto collect = [](auto list) {
+      std::vector<std::string> seen;
+      page_request request{.limit = 40, .after = {}};
+      for (int pages = 0; pages < 100; ++pages) {
+        auto one = ok(list(request));
+        CHECK(one.items.size() <= 40);
+        for (const auto& item : one.items) seen.push_back(item.id);
+        if (one.next.empty()) break;
+        request.after = one.next;
+      }
+      return seen;
+    };
+    const auto all = collect([&](const page_request& p) { return r->customers_list("", p); });
+    CHECK(all.size() == 250);
+    CHECK(std::set<std::string>(all.begin(), all.end()).size() == 250);
+    CHECK(collect([&](const page_request& p) { return r->customers_list("", p); }) == all);
+    CHECK(collect([&](const page_request& p) { return r->customers_list("par_1", p); }).size() == 125);
+
+    std::vector<std::uint64_t> seqs;
+    page_request request{.limit = 64, .after = {}};
+    while (true) {
+      auto one = ok(r->audit_list(request));
+      for (const auto& entry : one.items) seqs.push_back(entry.seq);
+      if (one.next.empty()) break;
+      request.after = one.next;
+    }
+    REQUIRE(seqs.size() == 250);
+    for (std::size_t i = 0; i < seqs.size(); ++i) CHECK(seqs[i] == i + 1);
+  });
+}
+
+TEST_CASE("the schedule follows a subscription's due time") {
+  on_every_backend([](store_fixture& s) {
+    subscription_record sub;
+    sub.license_id = "lic_1";
+    sub.term_end = 1000;
+    ok(s.commit([&](write_view& w) { return w.subscription_put(sub, 1000); }));
+    CHECK(sub.schedule_due == 1000);
+    {
+      auto r = s.read();
+      CHECK(ok(r->schedule_due(999, 10)).empty());
+      const auto due = ok(r->schedule_due(1000, 10));
+      REQUIRE(due.size() == 1);
+      CHECK(due[0].license_id == "lic_1");
+      CHECK(ok(r->subscription_get("lic_1"))->schedule_due == 1000);
+    }
+    // Moved later: the old entry goes.
+    ok(s.commit([&](write_view& w) { return w.subscription_put(sub, 2000); }));
+    CHECK(ok(s.read()->schedule_due(1500, 10)).empty());
+    CHECK(ok(s.read()->schedule_due(2000, 10)).size() == 1);
+
+    subscription_record other;
+    other.license_id = "lic_2";
+    ok(s.commit([&](write_view& w) { return w.subscription_put(other, 1500); }));
+    const auto both = ok(s.read()->schedule_due(5000, 10));
+    REQUIRE(both.size() == 2);
+    CHECK(both[0].license_id == "lic_2");  // earliest first
+    CHECK(ok(s.read()->schedule_due(5000, 1)).size() == 1);
+
+    ok(s.commit([](write_view& w) { return w.subscription_erase("lic_1"); }));
+    CHECK_FALSE(ok(s.read()->subscription_get("lic_1")));
+    CHECK(ok(s.read()->schedule_due(5000, 10)).size() == 1);
+    ok(s.commit([](write_view& w) { return w.schedule_erase({1500, "lic_2"}); }));
+    CHECK(ok(s.read()->schedule_due(5000, 10)).empty());
+    CHECK(ok(s.read()->subscription_get("lic_2")));
+  });
+}
+
+TEST_CASE("members, free slots, cap holds, re-sign tasks and idempotency records") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) -> result<void> {
+      for (const char* email : {"c@example.com", "a@example.com", "b@example.com"})
+        if (auto put = w.member_insert("lic_1", member_of(email, 1)); !put) return put;
+      if (auto put = w.free_slot_put("cus_1", {"app", "lic_1", 0}); !put) return put;
+      if (auto put = w.free_slot_put("cus_1", {"tool", "lic_2", 900}); !put) return put;
+      if (auto put = w.free_cap_hold_put("par_1", {300, "lic_3"}); !put) return put;
+      if (auto put = w.free_cap_hold_put("par_1", {100, "lic_4"}); !put) return put;
+      if (auto put = w.resign_task_put({"kid-1", 0, 50}); !put) return put;
+      if (auto put = w.idempotency_put("old", {"h", 201, "{}", 10}); !put) return put;
+      return w.idempotency_put("new", {"h", 200, "{}", 1000});
+    }));
+    {
+      auto r = s.read();
+      std::vector<std::string> emails;
+      for (const auto& member : ok(r->members_of("lic_1"))) emails.push_back(member.email);
+      CHECK(emails == std::vector<std::string>{"a@example.com", "b@example.com", "c@example.com"});
+      CHECK(ok(r->members_count("lic_1")) == 3);
+      CHECK(ok(r->free_slot_get("cus_1", "tool"))->held_until == 900);
+      CHECK(ok(r->free_slots_of("cus_1")).size() == 2);
+      const auto holds = ok(r->free_cap_holds_before("par_1", 400, 10));
+      REQUIRE(holds.size() == 2);
+      CHECK(holds[0].license_id == "lic_4");
+      CHECK(ok(r->free_cap_holds_before("par_1", 200, 10)).size() == 1);
+      CHECK(ok(r->resign_tasks()).at(0).kid == "kid-1");
+      CHECK(ok(r->idempotency_get("old"))->status == 201);
+    }
+    ok(s.commit([](write_view& w) -> result<void> {
+      if (auto put = w.member_erase("lic_1", "b@example.com"); !put) return put;
+      if (auto put = w.free_slot_erase("cus_1", "app"); !put) return put;
+      if (auto put = w.free_cap_hold_erase("par_1", {100, "lic_4"}); !put) return put;
+      if (auto put = w.resign_task_put({"kid-1", 256, 50}); !put) return put;
+      return w.idempotency_prune(500, 10);
+    }));
+    auto r = s.read();
+    CHECK(ok(r->members_count("lic_1")) == 2);
+    CHECK_FALSE(ok(r->free_slot_get("cus_1", "app")));
+    CHECK(ok(r->free_cap_holds_before("par_1", 400, 10)).size() == 1);
+    CHECK(ok(r->resign_tasks()).at(0).licenses_resigned == 256);
+    CHECK_FALSE(ok(r->idempotency_get("old")));
+    CHECK(ok(r->idempotency_get("new")));
+    ok(s.commit([](write_view& w) { return w.resign_task_erase("kid-1"); }));
+    CHECK(ok(s.read()->resign_tasks()).empty());
+  });
+}
+
+TEST_CASE("what was committed survives closing and reopening the store") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) -> result<void> {
+      if (auto put = w.license_insert(license_of("lic_1", "cus_1", "token-a", "kid")); !put) return put;
+      if (auto put = w.keyring_audited_version_set(7); !put) return put;
+      audit_entry entry{0, 1, "operator", "test", "x"};
+      return w.audit_append(entry).ok() ? result<void>{} : result<void>{errc::internal};
+    }));
+    s.reopen();
+    auto r = s.read();
+    CHECK(ok(r->license_get("lic_1"))->token == "token-a");
+    CHECK(*ok(r->license_id_by_activation_key("KEY-lic_1")) == "lic_1");
+    CHECK(ok(r->keyring_audited_version()) == 7);
+    // The sequence continues after a reopen.
+    ok(s.commit([](write_view& w) -> result<void> {
+      audit_entry entry{0, 2, "operator", "test", "y"};
+      auto seq = w.audit_append(entry);
+      return seq && *seq == 2 ? result<void>{} : result<void>{errc::internal};
+    }));
+  });
+}
