@@ -39,8 +39,9 @@ void license_issue(service& svc, api_call& call, responder respond) {
   order.customer_id = body.string("customer_id");
   order.product = body.string("product");
   order.tier = body.optional_string("tier");
-  order.kind = body.optional_string("kind").value_or("paid");
-  if (!license_kind_parse(order.kind)) refuse(errc::bad_request, "field 'kind' must be free, trial or paid");
+  const auto kind = license_kind_parse(body.optional_string("kind").value_or("paid"));
+  if (!kind) refuse(errc::bad_request, "field 'kind' must be free, trial or paid");
+  order.kind = *kind;
   order.seats = static_cast<std::uint32_t>(body.optional_integer("seats", 1, 1'000'000).value_or(1));
   order.features = body.optional_strings("features").value_or(std::vector<std::string>{});
   const auto expires_at = body.optional_time("expires_at");

@@ -47,12 +47,13 @@ std::optional<tier_price> tier_price_parse(const nlohmann::json& price) {
 // is stored is complete and reads the same whatever the defaults later become.
 std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, const product_record& product) {
   std::map<std::string, kind_policy> out;
-  for (const auto& [kind, fields] : policy.items()) {
-    if (!product_policy_governs(kind))
+  for (const auto& [kind_name, fields] : policy.items()) {
+    const auto kind = license_kind_parse(kind_name);
+    if (!kind || !product_policy_governs(*kind))
       refuse(errc::bad_request, "field 'policy' sets 'free' and 'trial' only (paid licenses are not limited)");
-    const auto name = "policy." + kind;
+    const auto name = "policy." + kind_name;
     if (!fields.is_object()) refuse(errc::bad_request, "field '" + name + "' must be an object");
-    auto rules = product_policy_default(product, kind);
+    auto rules = product_policy_default(product, *kind);
     try {
       const body_reader reader(fields, {"tiers", "max_seats", "features", "tier_features"});
       if (auto tiers = reader.optional_strings("tiers")) {
@@ -76,7 +77,7 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
       error.message = "in '" + name + "': " + error.message;
       throw;
     }
-    out[kind] = std::move(rules);
+    out[kind_name] = std::move(rules);
   }
   return out;
 }

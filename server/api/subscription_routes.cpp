@@ -57,7 +57,7 @@ void subscription_create(service& svc, api_call& call, responder respond) {
   order.term = term_or_refuse(body.optional_string("term").value_or("monthly")).value();
   order.trial_days = body.optional_integer("trial_days", 1, 365);
   if (order.trial_days && !order.trial) refuse(errc::bad_request, "field 'trial_days' needs 'trial': true");
-  license.kind = order.trial ? "trial" : "paid";
+  license.kind = order.trial ? license_kind::trial : license_kind::paid;
   license.seats = static_cast<std::uint32_t>(
       body.optional_integer("seats", 1, sub::seats_max).value_or(order.trial ? sub::trial_default_seats : 1));
   license.features = body.optional_strings("features").value_or(std::vector<std::string>{});

@@ -13,7 +13,7 @@ nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlo
 
 nlohmann::json subscription_view(const sub::subscription_record& s, std::uint32_t members, const license_record& license,
                                  std::int64_t now) {
-  const bool live = license.status == "active" || license.status == "suspended";
+  const bool live = license.status == license_status::active || license.status == license_status::suspended;
   auto windows = nlohmann::json::array();
   std::uint32_t reducible = 0;
   if (live && !s.trial) {

@@ -30,7 +30,7 @@ nlohmann::json product_view(const product_record& product) {
           {"tiers", product.tiers},
           {"min_version", product.min_version},
           {"prices", product.prices},
-          {"policy", {{"free", product_policy_of(product, "free")}, {"trial", product_policy_of(product, "trial")}}},
+          {"policy", {{"free", product_policy_of(product, license_kind::free)}, {"trial", product_policy_of(product, license_kind::trial)}}},
           {"created_at", rfc3339_format(product.created_at)}};
 }
 

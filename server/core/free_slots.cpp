@@ -41,12 +41,12 @@ void free_slots_expired_remove(store::write_view& write, const std::string& cust
 }
 
 void free_slot_take(store::write_view& write, const license_record& license) {
-  if (license.kind != "free" || license.customer_id.empty()) return;
+  if (license.kind != license_kind::free || license.customer_id.empty()) return;
   must(write.free_slot_put(license.customer_id, {license.product, license.id, 0}));
 }
 
 void free_slot_leave(store::write_view& write, const license_record& license, std::int64_t now, std::int64_t leeway) {
-  if (license.kind != "free" || license.customer_id.empty()) return;
+  if (license.kind != license_kind::free || license.customer_id.empty()) return;
   const auto slot = must(write.free_slot_get(license.customer_id, license.product));
   if (!slot || slot->held_until != 0 || slot->license_id != license.id) return;  // only the slot this license holds
   const auto until = tokens_valid_until(license, now, leeway);

@@ -15,13 +15,13 @@ license_claims license_claims_of(const license_record& license, std::string_view
   claims.iat = license.updated_at;
   claims.nbf = license.issued_at;
   if (license.expires_at != 0) claims.exp = license.expires_at;
-  if (license.kind == "free") {
+  if (license.kind == license_kind::free) {
     const auto token_end = license.updated_at + free_token_lifetime_seconds;
     claims.exp = claims.exp ? std::min(*claims.exp, token_end) : token_end;
   }
   claims.product = license.product;
   claims.tier = license.tier;
-  claims.kind = license_kind_parse(license.kind).ok() ? *license_kind_parse(license.kind) : license_kind::paid;
+  claims.kind = license.kind;
   claims.email = license.email;
   claims.seats = license.seats;
   claims.features = license.features;
@@ -79,7 +79,7 @@ void license_sign(license_record& license, const signing& with) {
   }
   license.token = std::move(*token);
   license.kid = with.signer->active_kid.value;
-  if (license.kind == "free" && claims.exp) license.token_expires_at = std::max(license.token_expires_at, *claims.exp);
+  if (license.kind == license_kind::free && claims.exp) license.token_expires_at = std::max(license.token_expires_at, *claims.exp);
 }
 
 void license_presign(const license_record& license, const signing& with) {
@@ -88,7 +88,7 @@ void license_presign(const license_record& license, const signing& with) {
 }
 
 bool free_token_renewal_due(const license_record& license, std::int64_t now) {
-  return license.kind == "free" && license.token_expires_at - now < free_token_renew_within_seconds;
+  return license.kind == license_kind::free && license.token_expires_at - now < free_token_renew_within_seconds;
 }
 
 }  // namespace licensor::server

@@ -51,7 +51,7 @@ license_record license_prepare(const store::read_view& view, const license_order
   license.issued_at = now;
   license.updated_at = now;
   license.expires_at = order.expires_at;
-  if (license.expires_at == 0 && license.kind == "trial") license.expires_at = now + trial_days * day_seconds;
+  if (license.expires_at == 0 && license.kind == license_kind::trial) license.expires_at = now + trial_days * day_seconds;
 
   const auto customer = found(view.customer_get(license.customer_id), errc::customer_not_found);
   if (customer.partner_id != license.partner_id) refuse(errc::customer_not_found);
@@ -59,8 +59,7 @@ license_record license_prepare(const store::read_view& view, const license_order
   license.tier = order.tier.value_or(product.tiers.front());
   if (std::find(product.tiers.begin(), product.tiers.end(), license.tier) == product.tiers.end())
     refuse(errc::tier_not_found);
-  if (const auto it = product.min_version.find(license.kind); it != product.min_version.end())
-    license.min_version = it->second;
+  license.min_version = product_min_version(product, license.kind);
   license.email = customer.email;
   license.activation_key = activation_key_generate();
   license_presign(license, with);
@@ -76,7 +75,7 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
   const auto customer = found(write.customer_get(license.customer_id), errc::customer_not_found);
   // The token was signed for this email; a customer cannot change it, so this only guards a race with a delete.
   if (customer.email != license.email || customer.partner_id != license.partner_id) refuse(errc::conflict);
-  if (license.kind == "free") {
+  if (license.kind == license_kind::free) {
     free_rules_check(write, partner, customer, license.product, settings, now);
     free_cap_take(write, license);
   }
@@ -92,7 +91,7 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
 license_record license_token_fresh(store::write_view& write, const caller& who, std::string_view id,
                                    const signing& with, std::int64_t now) {
   auto license = license_visible(write, who, id);
-  if (license.status == "revoked") refuse(errc::license_revoked);
+  if (license.status == license_status::revoked) refuse(errc::license_revoked);
   // A fresh token moves the license to the active key, and renews a free token running out.
   if (license.kid != with.signer->active_kid.value || free_token_renewal_due(license, now)) {
     license.updated_at = now;
@@ -135,11 +134,11 @@ license_record license_transfer(store::write_view& write, const caller& who, std
                                 const std::string& customer_id, const signing& with,
                                 const license_settings& settings, std::int64_t now) {
   auto license = license_visible(write, who, id);
-  if (license.status == "revoked") refuse(errc::license_revoked);
+  if (license.status == license_status::revoked) refuse(errc::license_revoked);
   const auto target = found(write.customer_get(customer_id), errc::customer_not_found);
   if (target.partner_id != license.partner_id) refuse(errc::customer_not_found);
   if (target.id == license.customer_id) refuse(errc::conflict, "the license already belongs to this customer");
-  if (license.kind == "free") {
+  if (license.kind == license_kind::free) {
     const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
     // The license already counts against the cap, so only the per-customer and domain rules apply.
     if (email_in_partner_domains(partner, target.email)) refuse(errc::partner_domain_email);
@@ -165,7 +164,7 @@ void license_delete(store::write_view& write, const caller& who, std::string_vie
   // members, its schedule entry), or the scheduler would trip over it.
   subscription_unwind(write, license, with, who, now);
   free_slot_release(write, license, settings, now);
-  if (license.kind == "free") free_cap_leave(write, license, now, settings.leeway_seconds);
+  if (license.kind == license_kind::free) free_cap_leave(write, license, now, settings.leeway_seconds);
   must(write.license_erase(license.id));
   audit_append(write, who, "license.delete", license.id, now, {{"customer_id", license.customer_id}, {"kind", license.kind}});
 }

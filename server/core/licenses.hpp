@@ -32,7 +32,7 @@ struct license_order {
   std::string customer_id;
   std::string product;
   std::optional<std::string> tier;  ///< the product's lowest when not given
-  std::string kind = "paid";
+  license_kind kind = license_kind::paid;
   std::uint32_t seats = 1;
   std::vector<std::string> features;
   std::int64_t expires_at = 0;      ///< 0: perpetual (or the trial's 30 days)

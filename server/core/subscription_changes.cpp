@@ -37,8 +37,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
   tier_exists_or_refuse(product, license.tier);
   if (auto refused = product_policy_refusal(product, license)) refuse(errc::product_policy, *refused);
   const auto price = tier_price_of(product, license.tier);
-  if (const auto it = product.min_version.find(license.kind); it != product.min_version.end())
-    license.min_version = it->second;
+  license.min_version = product_min_version(product, license.kind);
   license.email = customer.email;
   license.issued_at = now;
 
@@ -57,7 +56,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
     auto base_license = found(write.license_get(order.base_license_id), errc::license_not_found);
     if (base_license.partner_id != license.partner_id) refuse(errc::license_not_found);
     auto base = subscription_find(write, order.base_license_id);
-    if (!base || base_license.status != "active" || !base->base_license_id.empty()) refuse(errc::base_not_active);
+    if (!base || base_license.status != license_status::active || !base->base_license_id.empty()) refuse(errc::base_not_active);
     if (base_license.customer_id != license.customer_id)
       refuse(errc::bad_request, "an add-on belongs to its base license's customer");
     terms.base_license_id = order.base_license_id;
@@ -131,7 +130,7 @@ license_record subscription_seats_set(store::write_view& write, const caller& wh
 member_change member_add(store::write_view& write, const caller& who, const std::string& id, const std::string& email,
                          std::int64_t now) {
   auto [license, terms] = subscription_for(write, who, id);
-  if (license.status != "active") refuse(errc::subscription_not_active);
+  if (license.status != license_status::active) refuse(errc::subscription_not_active);
   partner_issuing_or_refuse(write, license.partner_id);
   // The customer's own email already holds a seat (sub::owner_seats), like a member's.
   const bool present = email == license.email || member_exists(write, license.id, email);
@@ -164,7 +163,7 @@ upgrade_result subscription_upgrade(store::write_view& write, const caller& who,
                                     const std::string& new_id, const std::string& new_key, const signing& with,
                                     std::int64_t now) {
   auto [license, terms] = subscription_for(write, who, id);
-  if (license.status != "active" || now >= terms.term_end) refuse(errc::subscription_not_active);
+  if (license.status != license_status::active || now >= terms.term_end) refuse(errc::subscription_not_active);
   partner_issuing_or_refuse(write, license.partner_id);
   const auto product = found(write.product_get(license.product), errc::product_not_found);
   require(sub::upgrade_tier_allowed(product.tiers, license.tier, tier));
@@ -273,7 +272,7 @@ license_record scheduled_change_drop(store::write_view& write, const caller& who
 
 license_record auto_renew_set(store::write_view& write, const caller& who, const std::string& id, bool on, std::int64_t now) {
   auto [license, terms] = subscription_for(write, who, id);
-  if (license.status != "active") refuse(errc::subscription_not_active);
+  if (license.status != license_status::active) refuse(errc::subscription_not_active);
   terms.auto_renew = on;
   if (!on) terms.scheduled = {};  // turning auto_renew off removes a scheduled change
   subscription_save(write, terms, license);
@@ -284,17 +283,17 @@ license_record auto_renew_set(store::write_view& write, const caller& who, const
 license_record subscription_cancel(store::write_view& write, const caller& who, const std::string& id,
                                    const signing& with, std::int64_t now) {
   auto [license, terms] = subscription_for(write, who, id);
-  if (license.status == "revoked") refuse(errc::license_revoked);
+  if (license.status == license_status::revoked) refuse(errc::license_revoked);
   require(sub::cancel_allowed(terms, license.status, now));
   const auto discount = partner_discount(write, license.partner_id);
   const auto refund = sub::refund_prorated(terms.term_charged, terms.term_start, terms.term_end, now);
   // The tokens stop where the refund starts: none outlives what was paid for.
   license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);
   ledger_append(write, terms, license, "cancellation", -refund, now, terms.term_end, discount, now);
-  license.status = "cancelled";
+  license.status = license_status::cancelled;
   terms.auto_renew = false;
   terms.scheduled = {};
-  for (const auto& addon : terms.addons) addon_end(write, addon, "cancelled", with, now, who);
+  for (const auto& addon : terms.addons) addon_end(write, addon, license_status::cancelled, with, now, who);
   license_resign(write, license, with, now);
   subscription_save(write, terms, license);
   audit_append(write, who, "subscription.cancel", license.id, now, {{"refund", refund}, {"currency", terms.currency}});
@@ -311,7 +310,7 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
                                 const conversion_order& order, const signing& with, std::int64_t now) {
   auto [license, terms] = subscription_for(write, who, id);
   if (!terms.trial) refuse(errc::conversion_not_allowed, "only a trial converts");
-  if (license.status != "active" || now >= terms.term_end) refuse(errc::subscription_not_active);
+  if (license.status != license_status::active || now >= terms.term_end) refuse(errc::subscription_not_active);
   partner_issuing_or_refuse(write, license.partner_id);
   if (order.into_license_id) {
     auto [target, target_terms] = subscription_for(write, who, *order.into_license_id);
@@ -334,13 +333,13 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
       if (auto inserted = write.member_insert(target.id, moved); !inserted && inserted.error() != errc::conflict)
         refuse(inserted.error());
     }
-    license.status = "cancelled";
+    license.status = license_status::cancelled;
     license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);  // a trial: now
     terms.auto_renew = false;
     terms.scheduled = {};
     terms.converted_into = target.id;
     // The trial is cancelled: its add-ons end with it, as with any cancelled base.
-    for (const auto& addon : terms.addons) addon_end(write, addon, "cancelled", with, now, who);
+    for (const auto& addon : terms.addons) addon_end(write, addon, license_status::cancelled, with, now, who);
     license_resign(write, license, with, now);
     subscription_save(write, terms, license);
     audit_append(write, who, "subscription.trial_convert", license.id, now, {{"into_license_id", target.id}});
@@ -365,10 +364,9 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
   terms.period = fresh.period;
   terms.term_start = fresh.start;
   terms.term_end = fresh.end;
-  license.kind = "paid";
+  license.kind = license_kind::paid;
   license.expires_at = fresh.end;
-  if (const auto it = product.min_version.find("paid"); it != product.min_version.end()) license.min_version = it->second;
-  else license.min_version.clear();
+  license.min_version = product_min_version(product, license.kind);
   subscription_term_charge(write, terms, license, "conversion", now);
   license_resign(write, license, with, now);
   subscription_save(write, terms, license);

@@ -27,7 +27,7 @@ subscribed subscription_for(const store::read_view& view, const caller& who, con
 }
 
 void subscription_save(store::write_view& write, sub::subscription_record& s, const license_record& license) {
-  const bool queued = (license.status == "active" || license.status == "suspended") && s.base_license_id.empty();
+  const bool queued = (license.status == license_status::active || license.status == license_status::suspended) && s.base_license_id.empty();
   must(write.subscription_put(s, queued ? s.term_end : 0));
 }
 
@@ -100,9 +100,9 @@ void addon_follow(store::write_view& write, const std::string& addon_id, const s
   auto addon_found = license_lookup(write, addon_id);
   if (!addon_sub || !addon_found) return;
   auto& addon = *addon_found;
-  if (addon.status != "active" && addon.status != "suspended") return;
-  if (addon.status == "suspended" || !addon_sub->auto_renew) {
-    addon_end(write, addon_id, "expired", with, now, scheduler_caller);
+  if (addon.status != license_status::active && addon.status != license_status::suspended) return;
+  if (addon.status == license_status::suspended || !addon_sub->auto_renew) {
+    addon_end(write, addon_id, license_status::expired, with, now, scheduler_caller);
     return;
   }
   if (!changes_allowed) addon_sub->scheduled = {};
@@ -131,14 +131,14 @@ void addon_follow(store::write_view& write, const std::string& addon_id, const s
                {{"base_license_id", base.license_id}, {"term_end", rfc3339_format(base.term_end)}});
 }
 
-void addon_end(store::write_view& write, const std::string& addon_id, const std::string& status, const signing& with,
+void addon_end(store::write_view& write, const std::string& addon_id, license_status status, const signing& with,
                std::int64_t now, const caller& who) {
   auto addon_sub = subscription_find(write, addon_id);
   auto addon_found = license_lookup(write, addon_id);
   if (!addon_sub || !addon_found) return;
   auto& addon = *addon_found;
-  if (addon.status != "active" && addon.status != "suspended") return;
-  if (status == "cancelled") {
+  if (addon.status != license_status::active && addon.status != license_status::suspended) return;
+  if (status == license_status::cancelled) {
     const auto discount = partner_discount(write, addon.partner_id);
     const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
     addon.expires_at = sub::cancel_end(addon_sub->term_start, addon_sub->term_end, addon_sub->term_charged, now);
@@ -150,7 +150,7 @@ void addon_end(store::write_view& write, const std::string& addon_id, const std:
   addon_sub->suspended_by_base = false;
   license_resign(write, addon, with, now);
   subscription_save(write, *addon_sub, addon);
-  audit_append(write, who, "subscription.addon_" + std::string(status == "cancelled" ? "cancel" : "expire"), addon.id,
+  audit_append(write, who, "subscription.addon_" + std::string(status == license_status::cancelled ? "cancel" : "expire"), addon.id,
                now, {{"base_license_id", addon_sub->base_license_id}});
 }
 

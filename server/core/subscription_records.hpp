@@ -64,10 +64,10 @@ void addon_follow(store::write_view& write, const std::string& addon_id, const s
                   const signing& with, std::int64_t now, std::string_view reason, bool refund_unused,
                   bool changes_allowed);
 
-/// Ends an add-on along with its base: `status` is "expired" or "cancelled" (refunded prorated
+/// Ends an add-on along with its base: `status` is expired or cancelled (refunded prorated
 /// by day, its token re-signed to end where the refund starts). Does nothing to an add-on that is
 /// already over or gone.
-void addon_end(store::write_view& write, const std::string& addon_id, const std::string& status, const signing& with,
+void addon_end(store::write_view& write, const std::string& addon_id, license_status status, const signing& with,
                std::int64_t now, const caller& who);
 
 /// Who the scheduler's changes are audited as.

@@ -24,8 +24,8 @@ void addons_status_follow(store::write_view& write, const caller& who, const sub
     auto addon_found = license_lookup(write, addon_id);
     if (!addon_sub || !addon_found) continue;
     auto& addon = *addon_found;
-    if (reactivate ? (addon.status != "suspended" || !addon_sub->suspended_by_base) : addon.status != "active") continue;
-    addon.status = reactivate ? "active" : "suspended";
+    if (reactivate ? (addon.status != license_status::suspended || !addon_sub->suspended_by_base) : addon.status != license_status::active) continue;
+    addon.status = reactivate ? license_status::active : license_status::suspended;
     addon_sub->suspended_by_base = !reactivate;
     license_resign(write, addon, with, now);
     subscription_save(write, *addon_sub, addon);
@@ -43,10 +43,10 @@ std::optional<license_record> subscription_status_change(store::write_view& writ
   if (!s) return std::nullopt;
   auto license = found(write.license_get(id), errc::license_not_found);
   visible_or_refuse(who, license.partner_id, errc::license_not_found);
-  if (license.status == "revoked") refuse(errc::license_revoked);
+  if (license.status == license_status::revoked) refuse(errc::license_revoked);
   if (action == "suspend") {
     if (auto allowed = sub::suspend_allowed(*s, license.status); !allowed) refuse(allowed.error());
-    license.status = "suspended";
+    license.status = license_status::suspended;
     s->auto_renew = false;  // suspension turns auto_renew off, which drops a scheduled change
     s->scheduled = {};
     addons_status_follow(write, who, *s, /*reactivate=*/false, with, now);
@@ -55,17 +55,17 @@ std::optional<license_record> subscription_status_change(store::write_view& writ
     if (!s->base_license_id.empty()) {
       const auto base = license_lookup(write, s->base_license_id);
       if (!base) refuse(errc::base_not_active, "the add-on's base license was deleted");
-      if (base->status != "active") refuse(errc::base_not_active);
+      if (base->status != license_status::active) refuse(errc::base_not_active);
     }
-    license.status = "active";
+    license.status = license_status::active;
     s->suspended_by_base = false;
     addons_status_follow(write, who, *s, /*reactivate=*/true, with, now);
   } else if (action == "revoke") {
-    license.status = "revoked";
+    license.status = license_status::revoked;
     s->auto_renew = false;
     s->scheduled = {};
     // Add-ons need a base: they end with it (a revocation refunds nothing).
-    for (const auto& addon_id : s->addons) addon_end(write, addon_id, "expired", with, now, who);
+    for (const auto& addon_id : s->addons) addon_end(write, addon_id, license_status::expired, with, now, who);
   } else {
     refuse(errc::bad_request);
   }
@@ -87,7 +87,7 @@ void subscription_unwind(store::write_view& write, const license_record& license
     }
   }
   // Add-ons need a base: they end with it, as on revocation (nothing is refunded).
-  for (const auto& addon : s->addons) addon_end(write, addon, "expired", with, now, who);
+  for (const auto& addon : s->addons) addon_end(write, addon, license_status::expired, with, now, who);
   for (const auto& member : members_of(write, license.id)) member_erase(write, license.id, member);
   must(write.subscription_erase(license.id));
 }
@@ -147,10 +147,10 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
     if (action == sub::term_end_action::none) break;
     changed = true;
     if (action == sub::term_end_action::expire) {
-      license.status = "expired";
+      license.status = license_status::expired;
       s->auto_renew = false;
       s->scheduled = {};
-      for (const auto& addon : s->addons) addon_end(write, addon, "expired", with, now, scheduler_caller);
+      for (const auto& addon : s->addons) addon_end(write, addon, license_status::expired, with, now, scheduler_caller);
       audit_append(write, scheduler_caller, "subscription.expire", license.id, now, {{"term_end", rfc3339_format(s->term_end)}});
       break;
     }
@@ -166,7 +166,7 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
     s->scheduled = {};
     if (converting) {
       s->trial = false;
-      license.kind = "paid";
+      license.kind = license_kind::paid;
     }
     s->term = next.term;
     s->anchor_at = next.anchor_at;

@@ -17,10 +17,10 @@ std::string joined(const std::vector<std::string>& list) {
 
 }  // namespace
 
-bool product_policy_governs(std::string_view kind) { return kind == "free" || kind == "trial"; }
+bool product_policy_governs(license_kind kind) { return kind == license_kind::free || kind == license_kind::trial; }
 
-kind_policy product_policy_default(const product_record& product, std::string_view kind) {
-  if (kind == "free") {
+kind_policy product_policy_default(const product_record& product, license_kind kind) {
+  if (kind == license_kind::free) {
     kind_policy free;
     if (!product.tiers.empty()) free.tiers = {product.tiers.front()};
     free.max_seats = 1;
@@ -32,16 +32,22 @@ kind_policy product_policy_default(const product_record& product, std::string_vi
   return trial;
 }
 
-kind_policy product_policy_of(const product_record& product, std::string_view kind) {
-  const auto set = product.policy.find(std::string(kind));
+std::string product_min_version(const product_record& product, license_kind kind) {
+  const auto set = product.min_version.find(std::string(license_kind_name(kind)));
+  return set != product.min_version.end() ? set->second : std::string();
+}
+
+kind_policy product_policy_of(const product_record& product, license_kind kind) {
+  const auto set = product.policy.find(std::string(license_kind_name(kind)));
   return set != product.policy.end() ? set->second : product_policy_default(product, kind);
 }
 
 std::optional<std::string> product_policy_refusal(const product_record& product, const license_record& license) {
   if (!product_policy_governs(license.kind)) return std::nullopt;
   const auto policy = product_policy_of(product, license.kind);
-  const auto what = license.kind + " licenses of '" + product.id + "'";
-  if (policy.tiers.empty()) return "the product's policy offers no " + license.kind + " licenses of '" + product.id + "'";
+  const auto kind = std::string(license_kind_name(license.kind));
+  const auto what = kind + " licenses of '" + product.id + "'";
+  if (policy.tiers.empty()) return "the product's policy offers no " + kind + " licenses of '" + product.id + "'";
   if (!listed(policy.tiers, license.tier))
     return what + " allow tier " + joined(policy.tiers) + ", not '" + license.tier + "'";
   if (license.seats > policy.max_seats)

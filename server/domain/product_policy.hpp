@@ -17,14 +17,17 @@ namespace licensor::server {
 inline constexpr std::uint32_t trial_default_max_seats = 25;
 
 /// True for the kinds a policy governs: free and trial.
-[[nodiscard]] bool product_policy_governs(std::string_view kind);
+[[nodiscard]] bool product_policy_governs(license_kind kind);
 
 /// The default policy of `kind` (free or trial) for `product`: free licenses get the product's
 /// lowest tier, 1 seat and no features; trials any tier, at most 25 seats and no features.
-[[nodiscard]] kind_policy product_policy_default(const product_record& product, std::string_view kind);
+[[nodiscard]] kind_policy product_policy_default(const product_record& product, license_kind kind);
 
 /// The policy in force for `kind` (free or trial): the one an operator set, else the default.
-[[nodiscard]] kind_policy product_policy_of(const product_record& product, std::string_view kind);
+[[nodiscard]] kind_policy product_policy_of(const product_record& product, license_kind kind);
+
+/// The lowest app version `product` sets for licenses of `kind` ("" when it sets none).
+[[nodiscard]] std::string product_min_version(const product_record& product, license_kind kind);
 
 /// Why `product`'s policy refuses `license` (its kind, tier, seats and features), as a message
 /// naming the rule; nullopt when the policy allows it, and always for paid licenses.

@@ -6,10 +6,33 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "licensor/claims.hpp"
+
+namespace licensor {
+
+// License kinds are stored by name (shared's license_kind_name); a name the store does not know
+// fails to decode (a damaged record), never silently becomes another kind.
+void to_json(nlohmann::json& json, license_kind kind);
+void from_json(const nlohmann::json& json, license_kind& kind);
+
+}  // namespace licensor
+
 namespace licensor::server {
+
+/// Where a license stands. Subscriptions also reach expired (term over, not renewed) and
+/// cancelled; revoked is final. Stored and shown by name.
+enum class license_status { active, suspended, revoked, expired, cancelled };
+
+[[nodiscard]] std::string_view license_status_name(license_status status) noexcept;
+[[nodiscard]] std::optional<license_status> license_status_parse(std::string_view name) noexcept;
+void to_json(nlohmann::json& json, license_status status);
+/// Throws nlohmann::json::type_error for a name that is not a status.
+void from_json(const nlohmann::json& json, license_status& status);
 
 struct partner_record {
   std::string id;
@@ -73,8 +96,8 @@ struct license_record {
   std::string email;        ///< the email the token is bound to
   std::string product;
   std::string tier;
-  std::string kind;         ///< free, trial, paid
-  std::string status = "active";  ///< active, suspended, revoked; subscriptions also expired, cancelled
+  license_kind kind = license_kind::paid;
+  license_status status = license_status::active;
   std::uint32_t seats = 1;
   std::vector<std::string> features;
   std::string min_version;

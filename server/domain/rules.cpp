@@ -31,34 +31,31 @@ result<void> free_license_allowed(const free_license_facts& facts, const level_c
   return {};
 }
 
-result<std::string> license_status_change(std::string_view status, std::string_view action) {
-  if (status == "revoked") return errc::license_revoked;
-  if (action == "revoke") return std::string("revoked");
+result<license_status> license_status_change(license_status status, std::string_view action) {
+  if (status == license_status::revoked) return errc::license_revoked;
+  if (action == "revoke") return license_status::revoked;
   if (action == "suspend") {
-    if (status != "active") return errc::conflict;
-    return std::string("suspended");
+    if (status != license_status::active) return errc::conflict;
+    return license_status::suspended;
   }
   if (action == "reinstate") {
-    if (status != "suspended") return errc::conflict;
-    return std::string("active");
+    if (status != license_status::suspended) return errc::conflict;
+    return license_status::active;
   }
   return errc::bad_request;
 }
 
 result<void> license_token_handout_allowed(const license_record& license) {
-  if (license.status == "revoked") return errc::license_revoked;
-  if (license.status == "suspended") return errc::license_suspended;
-  if (license.status == "cancelled" || license.status == "expired") return errc::subscription_not_active;
+  if (license.status == license_status::revoked) return errc::license_revoked;
+  if (license.status == license_status::suspended) return errc::license_suspended;
+  if (license.status == license_status::cancelled || license.status == license_status::expired) return errc::subscription_not_active;
   if (license.customer_id.empty()) return errc::license_unlinked;
   return {};
 }
 
 std::string_view license_state_code(const license_record& license, std::int64_t now,
                                     std::int64_t leeway_seconds) {
-  if (license.status == "revoked") return "revoked";
-  if (license.status == "suspended") return "suspended";
-  if (license.status == "cancelled") return "cancelled";
-  if (license.status == "expired") return "expired";
+  if (license.status != license_status::active) return license_status_name(license.status);
   if (license.customer_id.empty()) return "unlinked";
   if (license.issued_at > now + leeway_seconds) return "not_yet_valid";
   if (license.expires_at != 0 && now > license.expires_at + leeway_seconds) return "expired";

@@ -41,7 +41,7 @@ struct free_license_facts {
 
 /// License status changes. `action` is suspend, reinstate or revoke.
 /// Errors: license_revoked (revoked is final), conflict (e.g. reinstate an active license).
-[[nodiscard]] result<std::string> license_status_change(std::string_view status, std::string_view action);
+[[nodiscard]] result<license_status> license_status_change(license_status status, std::string_view action);
 
 /// Handing out a license's token (activation by the owner or a member, the delivery text): only
 /// while the license is in force. A cancelled or expired subscription hands out nothing, or its

@@ -76,27 +76,27 @@ std::int64_t seat_decrease_refund(const std::vector<seat_lot>& removed, std::int
   return refund;
 }
 
-result<void> seat_change_allowed(const subscription_record& sub, std::string_view status) {
+result<void> seat_change_allowed(const subscription_record& sub, license_status status) {
   if (sub.trial) return errc::trial_locked;
-  if (status != "active") return errc::subscription_not_active;
+  if (status != license_status::active) return errc::subscription_not_active;
   return {};
 }
 
-result<void> suspend_allowed(const subscription_record& sub, std::string_view status) {
+result<void> suspend_allowed(const subscription_record& sub, license_status status) {
   if (sub.trial) return errc::trial_locked;
-  if (status != "active") return errc::subscription_not_active;
+  if (status != license_status::active) return errc::subscription_not_active;
   return {};
 }
 
-result<void> reactivate_allowed(const subscription_record& sub, std::string_view status, std::int64_t now) {
+result<void> reactivate_allowed(const subscription_record& sub, license_status status, std::int64_t now) {
   if (sub.trial) return errc::trial_locked;
-  if (status != "suspended" || now >= sub.term_end) return errc::subscription_not_active;
+  if (status != license_status::suspended || now >= sub.term_end) return errc::subscription_not_active;
   return {};
 }
 
-result<void> cancel_allowed(const subscription_record& sub, std::string_view status, std::int64_t now) {
+result<void> cancel_allowed(const subscription_record& sub, license_status status, std::int64_t now) {
   if (sub.trial) return errc::trial_locked;
-  if (status != "active" && status != "suspended") return errc::subscription_not_active;
+  if (status != license_status::active && status != license_status::suspended) return errc::subscription_not_active;
   if (!change_window_open(sub.term_start, now)) return errc::cancel_window_closed;
   return {};
 }
@@ -109,17 +109,17 @@ result<void> upgrade_tier_allowed(const std::vector<std::string>& tiers, std::st
   return {};
 }
 
-result<void> scheduled_change_allowed(const subscription_record& sub, std::string_view status) {
-  if (status != "active") return errc::subscription_not_active;
+result<void> scheduled_change_allowed(const subscription_record& sub, license_status status) {
+  if (status != license_status::active) return errc::subscription_not_active;
   if (!sub.auto_renew) return errc::auto_renew_off;
   return {};
 }
 
-term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now,
+term_end_action term_end_due(const subscription_record& sub, license_status status, std::int64_t now,
                              bool issuing_allowed) {
   if (now < sub.term_end || !sub.base_license_id.empty()) return term_end_action::none;
-  if (status != "active" && status != "suspended") return term_end_action::none;
-  if (status == "suspended" || !sub.auto_renew || (sub.trial && !issuing_allowed)) return term_end_action::expire;
+  if (status != license_status::active && status != license_status::suspended) return term_end_action::none;
+  if (status == license_status::suspended || !sub.auto_renew || (sub.trial && !issuing_allowed)) return term_end_action::expire;
   return sub.trial ? term_end_action::convert : term_end_action::renew;
 }
 
@@ -148,7 +148,7 @@ next_term term_fresh(term_kind term, std::int64_t start) {
 
 result<void> trial_conversion_target_ok(const subscription_record& trial, const license_record& trial_license,
                                         const subscription_record& target, const license_record& target_license) {
-  if (target.trial || target_license.kind == "trial" || target_license.status != "active" ||
+  if (target.trial || target_license.kind == license_kind::trial || target_license.status != license_status::active ||
       target_license.product != trial_license.product || target_license.customer_id != trial_license.customer_id ||
       target_license.id == trial_license.id || target.term_end < trial.term_end)
     return errc::conversion_not_allowed;

@@ -68,19 +68,19 @@ struct seat_decrease {
 
 /// Seat changes (POST seats): trials are locked; only active subscriptions change seats.
 /// Errors: trial_locked, subscription_not_active.
-[[nodiscard]] result<void> seat_change_allowed(const subscription_record& sub, std::string_view status);
+[[nodiscard]] result<void> seat_change_allowed(const subscription_record& sub, license_status status);
 
 /// Suspension. Errors: trial_locked, subscription_not_active (not active).
-[[nodiscard]] result<void> suspend_allowed(const subscription_record& sub, std::string_view status);
+[[nodiscard]] result<void> suspend_allowed(const subscription_record& sub, license_status status);
 /// Reactivation of a suspended license, only before its term ends.
 /// Errors: trial_locked, subscription_not_active (not suspended, or the term is over).
-[[nodiscard]] result<void> reactivate_allowed(const subscription_record& sub, std::string_view status,
+[[nodiscard]] result<void> reactivate_allowed(const subscription_record& sub, license_status status,
                                               std::int64_t now);
 
 /// Cancellation: within 7 days of the term's start (purchase or renewal); final.
 /// Errors: trial_locked, subscription_not_active (cancelled, expired or revoked),
 /// cancel_window_closed.
-[[nodiscard]] result<void> cancel_allowed(const subscription_record& sub, std::string_view status, std::int64_t now);
+[[nodiscard]] result<void> cancel_allowed(const subscription_record& sub, license_status status, std::int64_t now);
 
 /// An upgrade from `from` to `to` among `tiers` (lowest first).
 /// Errors: tier_not_found, downgrade_not_allowed (same or lower rank).
@@ -89,7 +89,7 @@ struct seat_decrease {
 
 /// Scheduled changes need an active license with auto_renew on.
 /// Errors: trial_locked is not used here; subscription_not_active, auto_renew_off.
-[[nodiscard]] result<void> scheduled_change_allowed(const subscription_record& sub, std::string_view status);
+[[nodiscard]] result<void> scheduled_change_allowed(const subscription_record& sub, license_status status);
 
 /// What happens to a subscription whose term has ended (term_end <= now). `issuing_allowed` is
 /// the partner's can_issue: renewals of what it already sold go on without it, but a trial does
@@ -100,7 +100,7 @@ enum class term_end_action {
   convert,    ///< a trial with auto_renew on: becomes the equivalent paid subscription
   expire,     ///< auto_renew off, or suspended: expired
 };
-[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, std::string_view status, std::int64_t now,
+[[nodiscard]] term_end_action term_end_due(const subscription_record& sub, license_status status, std::int64_t now,
                                            bool issuing_allowed);
 
 /// The next term of `sub` after a renewal (or a trial conversion at its end): start, end,

@@ -56,31 +56,31 @@ TEST_CASE("the refund of removed seats is prorated by day") {
 
 TEST_CASE("cancellation: within 7 days of the term's start, final, not for trials") {
   auto s = paid_monthly();
-  CHECK(cancel_allowed(s, "active", t0 + 7 * day_seconds));
-  CHECK(cancel_allowed(s, "active", t0 + 8 * day_seconds).error() == errc::cancel_window_closed);
-  CHECK(cancel_allowed(s, "suspended", t0 + day_seconds));
-  CHECK(cancel_allowed(s, "cancelled", t0 + day_seconds).error() == errc::subscription_not_active);
-  CHECK(cancel_allowed(s, "expired", t0 + day_seconds).error() == errc::subscription_not_active);
+  CHECK(cancel_allowed(s, license_status::active, t0 + 7 * day_seconds));
+  CHECK(cancel_allowed(s, license_status::active, t0 + 8 * day_seconds).error() == errc::cancel_window_closed);
+  CHECK(cancel_allowed(s, license_status::suspended, t0 + day_seconds));
+  CHECK(cancel_allowed(s, license_status::cancelled, t0 + day_seconds).error() == errc::subscription_not_active);
+  CHECK(cancel_allowed(s, license_status::expired, t0 + day_seconds).error() == errc::subscription_not_active);
   // A renewal opens a new window.
   s.term_start = s.term_end;
-  CHECK(cancel_allowed(s, "active", s.term_start + 7 * day_seconds));
+  CHECK(cancel_allowed(s, license_status::active, s.term_start + 7 * day_seconds));
   s.trial = true;
-  CHECK(cancel_allowed(s, "active", s.term_start).error() == errc::trial_locked);
+  CHECK(cancel_allowed(s, license_status::active, s.term_start).error() == errc::trial_locked);
 }
 
 TEST_CASE("trials lock seat and status changes") {
   auto s = paid_monthly();
   s.trial = true;
-  CHECK(seat_change_allowed(s, "active").error() == errc::trial_locked);
-  CHECK(suspend_allowed(s, "active").error() == errc::trial_locked);
-  CHECK(reactivate_allowed(s, "suspended", t0).error() == errc::trial_locked);
+  CHECK(seat_change_allowed(s, license_status::active).error() == errc::trial_locked);
+  CHECK(suspend_allowed(s, license_status::active).error() == errc::trial_locked);
+  CHECK(reactivate_allowed(s, license_status::suspended, t0).error() == errc::trial_locked);
   s.trial = false;
-  CHECK(seat_change_allowed(s, "active"));
-  CHECK(seat_change_allowed(s, "suspended").error() == errc::subscription_not_active);
-  CHECK(suspend_allowed(s, "active"));
-  CHECK(reactivate_allowed(s, "suspended", s.term_end - 1));
-  CHECK(reactivate_allowed(s, "suspended", s.term_end).error() == errc::subscription_not_active);
-  CHECK(reactivate_allowed(s, "active", t0).error() == errc::subscription_not_active);
+  CHECK(seat_change_allowed(s, license_status::active));
+  CHECK(seat_change_allowed(s, license_status::suspended).error() == errc::subscription_not_active);
+  CHECK(suspend_allowed(s, license_status::active));
+  CHECK(reactivate_allowed(s, license_status::suspended, s.term_end - 1));
+  CHECK(reactivate_allowed(s, license_status::suspended, s.term_end).error() == errc::subscription_not_active);
+  CHECK(reactivate_allowed(s, license_status::active, t0).error() == errc::subscription_not_active);
 }
 
 TEST_CASE("upgrades go only to a higher-ranked tier") {
@@ -94,34 +94,34 @@ TEST_CASE("upgrades go only to a higher-ranked tier") {
 
 TEST_CASE("scheduled changes need an active license with auto_renew on") {
   auto s = paid_monthly();
-  CHECK(scheduled_change_allowed(s, "active"));
-  CHECK(scheduled_change_allowed(s, "suspended").error() == errc::subscription_not_active);
+  CHECK(scheduled_change_allowed(s, license_status::active));
+  CHECK(scheduled_change_allowed(s, license_status::suspended).error() == errc::subscription_not_active);
   s.auto_renew = false;
-  CHECK(scheduled_change_allowed(s, "active").error() == errc::auto_renew_off);
+  CHECK(scheduled_change_allowed(s, license_status::active).error() == errc::auto_renew_off);
 }
 
 TEST_CASE("at the end of a term: renew, expire or convert") {
   auto s = paid_monthly();
-  CHECK(term_end_due(s, "active", s.term_end - 1, true) == term_end_action::none);
-  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::renew);
-  CHECK(term_end_due(s, "suspended", s.term_end, true) == term_end_action::expire);
-  CHECK(term_end_due(s, "cancelled", s.term_end, true) == term_end_action::none);
-  CHECK(term_end_due(s, "revoked", s.term_end, true) == term_end_action::none);
+  CHECK(term_end_due(s, license_status::active, s.term_end - 1, true) == term_end_action::none);
+  CHECK(term_end_due(s, license_status::active, s.term_end, true) == term_end_action::renew);
+  CHECK(term_end_due(s, license_status::suspended, s.term_end, true) == term_end_action::expire);
+  CHECK(term_end_due(s, license_status::cancelled, s.term_end, true) == term_end_action::none);
+  CHECK(term_end_due(s, license_status::revoked, s.term_end, true) == term_end_action::none);
   s.auto_renew = false;
-  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::expire);
+  CHECK(term_end_due(s, license_status::active, s.term_end, true) == term_end_action::expire);
   s.auto_renew = true;
   s.trial = true;
-  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::convert);
+  CHECK(term_end_due(s, license_status::active, s.term_end, true) == term_end_action::convert);
   // A partner that may not issue (can_issue off): the trial does not become paid, it expires.
-  CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::expire);
+  CHECK(term_end_due(s, license_status::active, s.term_end, false) == term_end_action::expire);
   s.trial = false;
   s.base_license_id = "lic_base";  // an add-on follows its base instead
-  CHECK(term_end_due(s, "active", s.term_end, true) == term_end_action::none);
+  CHECK(term_end_due(s, license_status::active, s.term_end, true) == term_end_action::none);
 }
 
 TEST_CASE("renewals of what a partner sold go on when it may no longer issue") {
   auto s = paid_monthly();
-  CHECK(term_end_due(s, "active", s.term_end, false) == term_end_action::renew);
+  CHECK(term_end_due(s, license_status::active, s.term_end, false) == term_end_action::renew);
 }
 
 TEST_CASE("the owner holds a seat: N seats are the owner and N - 1 members") {
@@ -182,12 +182,12 @@ TEST_CASE("a trial converts only into an active paid subscription ending on or a
   trial_license.id = "lic_t";
   trial_license.product = "app";
   trial_license.customer_id = "cus_1";
-  trial_license.kind = "trial";
+  trial_license.kind = licensor::license_kind::trial;
   auto target = paid_monthly();
   target.term_end = trial.term_end;
   license_record target_license = trial_license;
   target_license.id = "lic_p";
-  target_license.kind = "paid";
+  target_license.kind = licensor::license_kind::paid;
   CHECK(trial_conversion_target_ok(trial, trial_license, target, target_license));
   target.term_end = trial.term_end - 1;
   CHECK(trial_conversion_target_ok(trial, trial_license, target, target_license).error() == errc::conversion_not_allowed);

@@ -32,7 +32,7 @@ license_record license_of(std::string id, std::string customer, std::string toke
   license.email = "ada@example.com";
   license.product = "app";
   license.tier = "pro";
-  license.kind = "paid";
+  license.kind = license_kind::paid;
   license.activation_key = "KEY-" + license.id;
   license.token = std::move(token);
   license.kid = std::move(kid);

@@ -57,12 +57,12 @@ TEST_CASE("a partner issues only once enabled") {
 }
 
 TEST_CASE("status changes: suspend and reinstate toggle, revoke is final") {
-  CHECK(*license_status_change("active", "suspend") == "suspended");
-  CHECK(license_status_change("suspended", "suspend").error() == errc::conflict);
-  CHECK(*license_status_change("suspended", "reinstate") == "active");
-  CHECK(license_status_change("active", "reinstate").error() == errc::conflict);
-  CHECK(*license_status_change("suspended", "revoke") == "revoked");
-  CHECK(license_status_change("revoked", "reinstate").error() == errc::license_revoked);
+  CHECK(*license_status_change(license_status::active, "suspend") == license_status::suspended);
+  CHECK(license_status_change(license_status::suspended, "suspend").error() == errc::conflict);
+  CHECK(*license_status_change(license_status::suspended, "reinstate") == license_status::active);
+  CHECK(license_status_change(license_status::active, "reinstate").error() == errc::conflict);
+  CHECK(*license_status_change(license_status::suspended, "revoke") == license_status::revoked);
+  CHECK(license_status_change(license_status::revoked, "reinstate").error() == errc::license_revoked);
 }
 
 TEST_CASE("validate's answer for a license: exact expiry boundary with leeway") {
@@ -74,27 +74,27 @@ TEST_CASE("validate's answer for a license: exact expiry boundary with leeway") 
   CHECK(license_state_code(license, 2000 + 61, 60) == "expired");
   CHECK(license_state_code(license, 1000 - 60, 60) == "valid");
   CHECK(license_state_code(license, 1000 - 61, 60) == "not_yet_valid");
-  license.status = "suspended";
+  license.status = license_status::suspended;
   CHECK(license_state_code(license, 1500, 60) == "suspended");
-  license.status = "active";
+  license.status = license_status::active;
   license.customer_id.clear();
   CHECK(license_state_code(license, 1500, 60) == "unlinked");
 }
 
 TEST_CASE("a token is handed out only while the license is in force") {
   license_record license;
-  license.status = "active";
+  license.status = license_status::active;
   license.customer_id = "cus_1";
   CHECK(license_token_handout_allowed(license));
-  for (const auto& [status, refused] : std::vector<std::pair<std::string, errc>>{
-           {"revoked", errc::license_revoked},
-           {"suspended", errc::license_suspended},
-           {"cancelled", errc::subscription_not_active},
-           {"expired", errc::subscription_not_active}}) {
+  for (const auto& [status, refused] : std::vector<std::pair<license_status, errc>>{
+           {license_status::revoked, errc::license_revoked},
+           {license_status::suspended, errc::license_suspended},
+           {license_status::cancelled, errc::subscription_not_active},
+           {license_status::expired, errc::subscription_not_active}}) {
     license.status = status;
     CHECK(license_token_handout_allowed(license).error() == refused);
   }
-  license.status = "active";
+  license.status = license_status::active;
   license.customer_id.clear();
   CHECK(license_token_handout_allowed(license).error() == errc::license_unlinked);
 }
