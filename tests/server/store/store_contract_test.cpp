@@ -153,7 +153,7 @@ TEST_CASE("inserts refuse what exists and puts refuse what does not") {
       product.id = "app";
       return w.product_insert(product);
     }));
-    auto refused = [&](store::store::job work) {
+    auto refused = [&](licensor::store::store::job work) {
       const auto outcome = s.commit(std::move(work));
       REQUIRE_FALSE(outcome.ok());
       return outcome.error();
