@@ -169,11 +169,15 @@ class session : public std::enable_shared_from_this<session> {
     started_ = std::chrono::steady_clock::now();
     auto received = std::make_shared<received_request>(reader_.take(slot_.client()));
     ++state_->in_flight;
-    state_->handler(received->request, [self = shared_from_this(), received](api_response response) {
+    state_->handler(received->request, [self = shared_from_this(), received](api_response response) mutable {
       // Answers may come from the group-commit writer: hop back to this connection's thread
-      // (dispatch runs inline when the answer is already on it, as for reads).
-      net::dispatch(self->stream_.get_executor(), [self, received, response = std::move(response)]() mutable {
-        self->do_write(received->request, std::move(response), received->keep_alive);
+      // (dispatch runs inline when the answer is already on it, as for reads). The session moves
+      // out of the responder: whoever holds the responder afterwards (a job thread at shutdown)
+      // must not be the last owner of a session whose I/O context is gone.
+      auto session = std::move(self);
+      const auto executor = session->stream_.get_executor();
+      net::dispatch(executor, [session = std::move(session), received, response = std::move(response)]() mutable {
+        session->do_write(received->request, std::move(response), received->keep_alive);
       });
     });
   }

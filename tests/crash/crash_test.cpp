@@ -133,14 +133,16 @@ TEST_CASE("SIGKILL during concurrent issuance and transfers loses no acknowledge
 
     std::lock_guard lock(seen.mutex);
     for (const auto& [id, customer] : seen.license_customer) {
-      CAPTURE(id);
+      const std::string& license_id = id;  // named: clang cannot capture a binding
+      CAPTURE(license_id);
       REQUIRE(by_id.count(id) == 1);
       if (!seen.in_doubt.count(id)) CHECK(by_id[id]["customer_id"] == customer);
     }
     std::uint32_t free_recount = 0;
     auto anyone = server.client();
     for (const auto& [id, license] : by_id) {
-      CAPTURE(id);
+      const std::string& license_id = id;  // named: clang cannot capture a binding
+      CAPTURE(license_id);
       if (license["kind"] == "free") ++free_recount;
       // Whole, not half-applied: reachable by activation key and by token, bound to its customer.
       CHECK(validate_code(anyone, {{"activation_key", license["activation_key"]}}) == "valid");

@@ -30,7 +30,8 @@ TEST_CASE("each level's default cap: the last free license succeeds, the next is
   const auto product = product_create(as_operator);
   for (const auto& [level, cap] : {level_cap{"bronze", 5}, level_cap{"silver", 25}, level_cap{"gold", 50},
                                    level_cap{"platinum", 100}, level_cap{"titanium", 150}}) {
-    CAPTURE(level);
+    const std::string& partner_level = level;  // named: clang cannot capture a binding
+    CAPTURE(partner_level);
     const auto partner = partner_create(as_operator, partner_spec().with_level(level));
     auto as_partner = server.client(partner.api_key);
     free_licenses_fill(as_partner, product, cap - 1);

@@ -155,8 +155,8 @@ TEST_CASE("partner B gets 404 on every subscription route of partner A, and noth
        {{"customer_id", b.customer_id()}, {"product", product}, {"tier", "basic"}, {"base_license_id", id}}},
   };
   for (const auto& [method, target, body] : attempts) {
-    CAPTURE(method);
-    CAPTURE(target);
+    const std::string& attempt = method + " " + target;  // named: clang cannot capture a binding
+    CAPTURE(attempt);
     const auto reply = b.api.request(method, target, body.is_null() ? std::string() : body.dump());
     CHECK_ERROR(reply, 404, "license_not_found");
   }
@@ -533,7 +533,8 @@ TEST_CASE("bad input on every subscription route is a 4xx in the error shape, ne
            {path + "/scheduled-change", json::object()},
            {path + "/scheduled-change", {{"tier", nullptr}}},
        }) {
-    CAPTURE(target);
+    const std::string& path_tried = target;  // named: clang cannot capture a binding
+    CAPTURE(path_tried);
     check_refused(w.api, "POST", target, body.dump(), 400);
   }
   check_refused(w.api, "DELETE", path + "/members", "", 400);
@@ -583,8 +584,10 @@ TEST_CASE("bad input on every subscription route is a 4xx in the error shape, ne
       {"/v1/licenses/" + trial_id + "/seats", {{"seats", 2}}},  // trial_locked
   };
   for (const auto& [target, body] : refused) {
-    CAPTURE(target);
-    CAPTURE(body.dump().substr(0, 200));
+    const std::string& path_tried = target;  // named: clang cannot capture a binding
+    const auto body_start = body.dump().substr(0, 200);
+    CAPTURE(path_tried);
+    CAPTURE(body_start);
     check_refused(w.api, "POST", target, body.dump());
   }
   check_refused(w.api, "DELETE", path + "/members?email=not-an-email", "");
@@ -605,7 +608,8 @@ TEST_CASE("bad input on every subscription route is a 4xx in the error shape, ne
              {"GET", "/members", nullptr}, {"DELETE", "/members?email=m%40example.com", nullptr},
              {"POST", "/scheduled-change", {{"tier", "pro"}}}, {"DELETE", "/scheduled-change", nullptr},
              {"GET", "/ledger", nullptr}, {"GET", "/delivery", nullptr}, {"GET", "", nullptr}}) {
-      CAPTURE(suffix);
+      const std::string& path_tried = bad + suffix;  // named: clang cannot capture a binding
+      CAPTURE(path_tried);
       check_refused(w.api, method, bad + suffix, body.is_null() ? std::string() : body.dump());
     }
   }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -174,7 +175,10 @@ int licensord_process::reap(std::chrono::milliseconds patience) {
 int licensord_process::stop(std::chrono::milliseconds patience) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  return reap(patience);
+  const int status = reap(patience);
+  // A graceful stop that fails (a sanitizer report at exit, an abort) says why.
+  if (status != 0) std::cerr << "licensord_process: stop answered " << status << "; stderr:\n" << stderr_text() << '\n';
+  return status;
 }
 
 void licensord_process::kill() {

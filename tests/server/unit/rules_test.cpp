@@ -24,9 +24,10 @@ partner_record partner_at(std::string level, std::vector<std::string> domains = 
 
 TEST_CASE("each level's cap: the last free license within it is allowed, the next is refused") {
   const level_caps caps;
-  for (const auto& [level, cap] : std::map<std::string, std::uint32_t>{
+  for (const auto& level_cap : std::map<std::string, std::uint32_t>{
            {"bronze", 5}, {"silver", 25}, {"gold", 50}, {"platinum", 100}, {"titanium", 150}}) {
-    CAPTURE(level);
+    const auto& [level, cap] = level_cap;
+    CAPTURE(level_cap.first);  // not `level`: clang cannot capture a binding
     const auto partner = partner_at(level);
     CHECK(free_license_allowed({partner, "ann@example.com", false, cap - 1}, caps).ok());
     CHECK(free_license_allowed({partner, "ann@example.com", false, cap}, caps).error() == errc::partner_cap_reached);
