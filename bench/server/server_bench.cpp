@@ -37,16 +37,16 @@ license_claims sample_claims(std::uint64_t i) {
   return claims;
 }
 
-// Licenses signed per second using every core, as the server's workers do.
-double sign_rate(std::chrono::milliseconds duration) {
-  const auto key = SecretKey::generate();
+// How many times per second `work(i)` runs with one thread per core, as the server's workers do.
+template <class Work>
+double rate_on_every_core(std::chrono::milliseconds duration, Work work) {
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::uint64_t> counts(threads);
   std::vector<std::thread> workers;
   const auto begin = clock_type::now();
   for (unsigned t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
-      while (clock_type::now() - begin < duration) (void)license_token_sign(sample_claims(counts[t]++), key);
+      while (clock_type::now() - begin < duration) work(counts[t]++);
     });
   for (auto& worker : workers) worker.join();
   std::uint64_t total = 0;
@@ -54,25 +54,19 @@ double sign_rate(std::chrono::milliseconds duration) {
   return static_cast<double>(total) / std::chrono::duration<double>(clock_type::now() - begin).count();
 }
 
+// Licenses signed per second using every core.
+double sign_rate(std::chrono::milliseconds duration) {
+  const auto key = SecretKey::generate();
+  return rate_on_every_core(duration, [&](std::uint64_t i) { (void)license_token_sign(sample_claims(i), key); });
+}
+
 // Licenses signed and then verified (as the server checks every fresh token) per second, on every core.
 double sign_verify_rate(std::chrono::milliseconds duration) {
   const auto key = SecretKey::generate();
   const auto public_key = key.public_key();
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::uint64_t> counts(threads);
-  std::vector<std::thread> workers;
-  const auto begin = clock_type::now();
-  for (unsigned t = 0; t < threads; ++t)
-    workers.emplace_back([&, t] {
-      while (clock_type::now() - begin < duration) {
-        const auto token = license_token_sign(sample_claims(counts[t]++), key);
-        if (!paseto_verify(token, public_key, license_assertion)) std::abort();
-      }
-    });
-  for (auto& worker : workers) worker.join();
-  std::uint64_t total = 0;
-  for (const auto count : counts) total += count;
-  return static_cast<double>(total) / std::chrono::duration<double>(clock_type::now() - begin).count();
+  return rate_on_every_core(duration, [&](std::uint64_t i) {
+    if (!paseto_verify(license_token_sign(sample_claims(i), key), public_key, license_assertion)) std::abort();
+  });
 }
 
 // License-sized records per second in durable LMDB commits of `batch` records each.

@@ -359,11 +359,7 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
   const auto fresh = sub::term_fresh(term, now);
   terms.trial = false;
   terms.scheduled = {};  // converting a trial removes a scheduled change
-  terms.term = fresh.term;
-  terms.anchor_at = fresh.anchor_at;
-  terms.period = fresh.period;
-  terms.term_start = fresh.start;
-  terms.term_end = fresh.end;
+  sub::term_enter(terms, fresh);
   license.kind = license_kind::paid;
   license.expires_at = fresh.end;
   license.min_version = product_min_version(product, license.kind);

@@ -118,11 +118,7 @@ void addon_follow(store::write_view& write, const std::string& addon_id, const s
     const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
     ledger_append(write, *addon_sub, addon, reason, -refund, now, addon_sub->term_end, discount, now);
   }
-  addon_sub->term = base.term;
-  addon_sub->anchor_at = base.anchor_at;
-  addon_sub->period = base.period;
-  addon_sub->term_start = base.term_start;
-  addon_sub->term_end = base.term_end;
+  sub::term_enter(*addon_sub, {base.term, base.anchor_at, base.period, base.term_start, base.term_end});
   addon.expires_at = base.term_end;
   subscription_term_charge(write, *addon_sub, addon, reason, now);
   license_resign(write, addon, with, now);

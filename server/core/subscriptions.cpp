@@ -168,11 +168,7 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
       s->trial = false;
       license.kind = license_kind::paid;
     }
-    s->term = next.term;
-    s->anchor_at = next.anchor_at;
-    s->period = next.period;
-    s->term_start = next.start;
-    s->term_end = next.end;
+    sub::term_enter(*s, next);
     license.expires_at = next.end;
     subscription_term_charge(write, *s, license, converting ? "conversion" : "renewal", now);
     ++renewals;

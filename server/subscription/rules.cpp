@@ -136,6 +136,14 @@ next_term term_next(const subscription_record& sub) {
   return next;
 }
 
+void term_enter(subscription_record& sub, const next_term& next) {
+  sub.term = next.term;
+  sub.anchor_at = next.anchor_at;
+  sub.period = next.period;
+  sub.term_start = next.start;
+  sub.term_end = next.end;
+}
+
 next_term term_fresh(term_kind term, std::int64_t start) {
   next_term next;
   next.term = std::string(term_name(term));

@@ -113,6 +113,8 @@ struct next_term {
   std::int64_t end = 0;
 };
 [[nodiscard]] next_term term_next(const subscription_record& sub);
+/// Makes `next` the subscription's current term (term kind, anchor, period, start and end).
+void term_enter(subscription_record& sub, const next_term& next);
 /// A fresh term of kind `term` starting at `start`.
 [[nodiscard]] next_term term_fresh(term_kind term, std::int64_t start);
 
