@@ -20,7 +20,8 @@ service::service(service_config config, std::unique_ptr<store::store> store)
     : config_(std::move(config)),
       limiters_(config_.limits),
       keyring_(config_.key_dir, config_.key_options, config_.retired_secret_grace_seconds),
-      store_(std::move(store)) {}
+      store_(std::move(store)),
+      presigner_("signer") {}
 
 service::~service() {
   store_.reset();  // runs what is queued, then syncs

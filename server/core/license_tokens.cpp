@@ -30,16 +30,19 @@ license_claims license_claims_of(const license_record& license, std::string_view
   return claims;
 }
 
-std::optional<std::string> presigned_tokens::find(const std::string& claims_json) const {
+std::optional<std::string> presigned_tokens::find(const license_claims& claims) const {
   std::lock_guard lock(mutex_);
-  const auto it = tokens_.find(claims_json);
-  if (it == tokens_.end()) return std::nullopt;
-  return it->second;
+  const auto [first, last] = tokens_.equal_range(claims.sub);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.claims == claims) return it->second.token;
+  }
+  return std::nullopt;
 }
 
-void presigned_tokens::missing_add(std::string claims_json) {
+void presigned_tokens::missing_add(const license_claims& claims) {
   std::lock_guard lock(mutex_);
-  missing_.push_back(std::move(claims_json));
+  // A job run twice (store/store.hpp) asks twice; sign once.
+  if (std::find(missing_.begin(), missing_.end(), claims) == missing_.end()) missing_.push_back(claims);
 }
 
 bool presigned_tokens::has_missing() const {
@@ -53,29 +56,29 @@ void presigned_tokens::missing_clear() {
 }
 
 std::size_t presigned_tokens::presign(const keys::signer_state& signer) {
-  std::vector<std::string> wanted;
+  std::vector<license_claims> wanted;
   {
     std::lock_guard lock(mutex_);
     wanted.swap(missing_);
   }
-  for (const auto& claims_json : wanted) {
-    auto token = signed_document_sign(signer.active_key, claims_json, license_assertion);
+  for (auto& claims : wanted) {
+    auto token = signed_document_sign(signer.active_key, claims_to_json(claims), license_assertion);
     if (!paseto_verify(token, signer.active_key.public_key(), license_assertion))
       refuse(errc::internal, "a freshly signed token did not verify");
     std::lock_guard lock(mutex_);
-    tokens_.emplace(claims_json, std::move(token));
+    auto sub = claims.sub;
+    tokens_.emplace(std::move(sub), signed_claims{std::move(claims), std::move(token)});
   }
   return wanted.size();
 }
 
 void license_sign(license_record& license, const signing& with) {
   const auto claims = license_claims_of(license, with.issuer);
-  auto claims_json = claims_to_json(claims);
-  auto token = with.presigned->find(claims_json);
+  auto token = with.presigned->find(claims);
   if (!token) {
     // Distinct per claims, so indexes built from it in this (rolled back) run do not collide.
-    token = "unsigned:" + claims_json;
-    with.presigned->missing_add(std::move(claims_json));
+    token = "unsigned:" + claims_to_json(claims);
+    with.presigned->missing_add(claims);
   }
   license.token = std::move(*token);
   license.kid = with.signer->active_kid.value;
@@ -83,7 +86,7 @@ void license_sign(license_record& license, const signing& with) {
 }
 
 void license_presign(const license_record& license, const signing& with) {
-  with.presigned->missing_add(claims_to_json(license_claims_of(license, with.issuer)));
+  with.presigned->missing_add(license_claims_of(license, with.issuer));
   (void)with.presigned->presign(*with.signer);
 }
 

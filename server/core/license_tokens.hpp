@@ -36,10 +36,10 @@ inline constexpr std::int64_t free_token_renew_within_seconds = 15 * 86'400;
 /// Thread safety: every member function may be called from any thread.
 class presigned_tokens {
  public:
-  /// The token signed for these claims (claims_to_json), if presign made it.
-  [[nodiscard]] std::optional<std::string> find(const std::string& claims_json) const;
-  /// Records claims a job needed and did not find.
-  void missing_add(std::string claims_json);
+  /// The token signed for exactly these claims, if presign made it.
+  [[nodiscard]] std::optional<std::string> find(const license_claims& claims) const;
+  /// Records claims a job needed and did not find (once, however often a job run asks).
+  void missing_add(const license_claims& claims);
   /// Signs (and verifies) every missing claims set with `signer`'s active key and clears the
   /// missing list; returns how many it signed. Throws refusal(internal) if a token does not verify.
   std::size_t presign(const keys::signer_state& signer);
@@ -48,9 +48,15 @@ class presigned_tokens {
   void missing_clear();
 
  private:
+  struct signed_claims {
+    license_claims claims;
+    std::string token;
+  };
   mutable std::mutex mutex_;
-  std::map<std::string, std::string, std::less<>> tokens_;
-  std::vector<std::string> missing_;
+  // By license id (claims.sub), then compared whole: a job looks its tokens up on the writer,
+  // so the lookup must not serialise the claims.
+  std::multimap<std::string, signed_claims, std::less<>> tokens_;
+  std::vector<license_claims> missing_;
 };
 
 /// What a change signs with: the keys in force when the request arrived, the issuer, and the

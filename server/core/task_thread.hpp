@@ -8,13 +8,17 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+
+#include "licensor/thread_name.hpp"
 
 namespace licensor::server {
 
 class task_thread {
  public:
-  task_thread() : thread_([this] { run(); }) {}
+  /// `name` names the thread (licensor/thread_name.hpp).
+  explicit task_thread(std::string name) : name_(std::move(name)), thread_([this] { run(); }) {}
   task_thread(const task_thread&) = delete;
   task_thread& operator=(const task_thread&) = delete;
   ~task_thread() {
@@ -36,6 +40,7 @@ class task_thread {
 
  private:
   void run() {
+    thread_name_set(name_);
     for (;;) {
       std::function<void()> task;
       {
@@ -53,6 +58,7 @@ class task_thread {
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
+  std::string name_;
   std::thread thread_;  // last: starts after the members it uses
 };
 

@@ -22,6 +22,7 @@
 #include "http/request_reader.hpp"
 #include "http/tls_context.hpp"
 #include "licensor/rfc3339.hpp"
+#include "licensor/thread_name.hpp"
 
 namespace licensor::server {
 
@@ -321,7 +322,11 @@ void http_server::run() {
     do_accept(state_, *state_->acceptors[i], *state_->contexts[i]);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < state_->contexts.size(); ++i)
-    threads.emplace_back([context = state_->contexts[i].get()] { worker_run(*context); });
+    threads.emplace_back([context = state_->contexts[i].get(), i] {
+      thread_name_set("https-" + std::to_string(i));
+      worker_run(*context);
+    });
+  // The calling thread keeps its name: renaming the main thread would rename the process.
   if (!state_->contexts.empty()) worker_run(*state_->contexts[0]);
   for (auto& thread : threads) thread.join();
   // Queued handlers hold sessions and sessions hold this state: destroy the contexts (and so

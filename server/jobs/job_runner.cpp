@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "licensor/thread_name.hpp"
+
 namespace licensor::server {
 
 job_runner::job_runner(job_health& health, std::function<std::int64_t()> clock)
@@ -22,7 +24,12 @@ void job_runner::add(std::string name, std::chrono::milliseconds interval, pass 
   jobs_.push_back({std::move(name), interval, std::move(run), std::chrono::steady_clock::now()});
 }
 
-void job_runner::start() { thread_ = std::thread([this] { loop(); }); }
+void job_runner::start() {
+  thread_ = std::thread([this] {
+    thread_name_set("jobs");
+    loop();
+  });
+}
 
 void job_runner::run_now(std::function<void(const pass_counts&)> done) {
   {

@@ -1,7 +1,8 @@
 // Group commit: one writer thread runs queued write jobs together in a single LMDB write
 // transaction and commits once, so N concurrent requests cost one fsync instead of N.
-// Each job runs in its own nested transaction: a job that fails leaves no trace, the others
-// still commit. A job's `done` callback runs only after the batch's commit is durable, so a
+// A job that fails leaves no trace and the others still commit: a batch runs in one transaction,
+// and if a job fails it is run again with a nested transaction per job (so a job may run twice,
+// as the store's contract allows). A job's `done` callback runs only after the batch's commit is durable, so a
 // request is answered only once its change is on disk.
 //
 // Thread safety: submit() may be called from any thread. `done` runs on the writer thread
@@ -38,6 +39,11 @@ class group_commit {
   };
   void run();
   void run_batch(std::deque<pending>& batch);
+  /// Runs and commits the batch in one transaction; false (nothing written, no `done` called)
+  /// when a job failed.
+  bool run_together(std::deque<pending>& batch);
+  /// Runs each job in a nested transaction, commits the ones that succeed.
+  void run_nested(std::deque<pending>& batch);
 
   const lmdb_env& env_;
   const std::size_t max_batch_;

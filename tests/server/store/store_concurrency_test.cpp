@@ -139,8 +139,12 @@ TEST_CASE("a job run twice, its first run rolled back, has its effect once") {
       if (auto seq = w.audit_append(entry); !seq) return seq.error();
       return runs == 1 ? result<void>{errc::conflict} : result<void>{};
     };
-    CHECK(s.commit(work).error() == errc::conflict);
-    ok(s.commit(work));
+    // The store may itself run a failed job again (LMDB's group commit does, without the others
+    // of its batch); the caller re-submits until it is through.
+    result<void> outcome = errc::conflict;
+    for (int submitted = 0; submitted < 3 && !outcome; ++submitted) outcome = s.commit(work);
+    ok(outcome);
+    CHECK(runs >= 2);
     auto r = s.read();
     CHECK(*ok(r->customer_id_by_email("ada@example.com")) == "cus_1");
     CHECK(ok(r->free_cap_count("par_1")) == 1);
