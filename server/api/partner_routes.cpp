@@ -78,34 +78,6 @@ void partner_update(service& svc, api_call& call, responder respond) {
   }, std::move(respond));
 }
 
-void api_key_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"label"});
-  const auto label = body.optional_string("label").value_or("");
-  std::array<std::uint8_t, 32> secret{};
-  randombytes_buf(secret.data(), secret.size());
-  api_key_record record;
-  record.id = id_generate("key_");
-  record.partner_id = call.params[0];
-  record.created_at = svc.now();
-  // The key is shown once; only its hash is stored.
-  const auto api_key = "lk_" + base64url_encode(secret);
-  sodium_memzero(secret.data(), secret.size());
-  svc.commit(call, [who = call.who, record, api_key, label, now = svc.now()](store::write_view& write, const signing&) {
-    api_key_create(write, who, record, hash_hex(api_key), label, now);
-    auto created = answer({{"id", record.id}, {"partner_id", record.partner_id}, {"api_key", api_key}}, 201);
-    created.shown_once = true;  // never kept for an Idempotency-Key replay
-    return created;
-  }, std::move(respond));
-}
-
-void api_key_revoke(service& svc, api_call& call, responder respond) {
-  svc.commit(call, [who = call.who, partner_id = call.params[0], key_id = call.params[1], now = svc.now()](
-                       store::write_view& write, const signing&) {
-    const auto key = api_key_revoke(write, who, partner_id, key_id, now);
-    return answer({{"id", key.id}, {"revoked", true}});
-  }, std::move(respond));
-}
-
 void usage_get(service& svc, api_call& call, responder respond) {
   auto partner_id = listing_partner(call);
   if (partner_id.empty()) refuse(errc::bad_request, "query 'partner_id' is required for operators");

@@ -1,6 +1,7 @@
 #include "api/router.hpp"
 
 #include <array>
+#include <optional>
 
 #include "api/idempotency.hpp"
 #include "api/routes.hpp"
@@ -10,12 +11,14 @@
 namespace licensor::server {
 namespace {
 
-enum access : unsigned { anyone = 1, operators = 2, partners = 4 };
+using enum permission;
+// A route anyone may call (apps activating and validating, the public documents).
+constexpr std::optional<permission> anyone = std::nullopt;
 
 struct route {
   std::string_view method;
   std::string_view pattern;  // "{}" matches one path segment
-  unsigned allowed;
+  std::optional<permission> needed;
   handler run;
 };
 
@@ -25,52 +28,56 @@ constexpr std::array routes{
     route{"GET", "/v1/keyring", anyone, keyring_get},
     route{"POST", "/v1/activate", anyone, activate_post},
     route{"POST", "/v1/validate", anyone, validate_post},
-    route{"POST", "/v1/partners", operators, partner_create},
-    route{"GET", "/v1/partners", operators, partner_list},
-    route{"GET", "/v1/partners/{}", operators, partner_get},
-    route{"PATCH", "/v1/partners/{}", operators, partner_update},
-    route{"POST", "/v1/partners/{}/api-keys", operators, api_key_create},
-    route{"DELETE", "/v1/partners/{}/api-keys/{}", operators, api_key_revoke},
-    route{"POST", "/v1/products", operators, product_create},
-    route{"GET", "/v1/products", operators | partners, product_list},
-    route{"GET", "/v1/products/{}", operators | partners, product_get},
-    route{"PATCH", "/v1/products/{}", operators, product_update},
-    route{"GET", "/v1/audit", operators, audit_list},
-    route{"GET", "/v1/keys", operators, keys_get},
-    route{"POST", "/v1/keys/rotate", operators, keys_rotate},
-    route{"POST", "/v1/keys/{}/revoke", operators, keys_revoke},
-    route{"POST", "/v1/test/clock", operators, test_clock_set},
-    route{"POST", "/v1/customers", operators | partners, customer_create},
-    route{"GET", "/v1/customers", operators | partners, customer_list},
-    route{"GET", "/v1/customers/{}", operators | partners, customer_get},
-    route{"DELETE", "/v1/customers/{}", operators, customer_delete},
-    route{"POST", "/v1/customers/{}/reassign", operators, customer_reassign},
-    route{"POST", "/v1/licenses", operators | partners, license_issue},
-    route{"GET", "/v1/licenses", operators | partners, license_list},
-    route{"GET", "/v1/licenses/{}", operators | partners, license_get},
-    route{"DELETE", "/v1/licenses/{}", operators | partners, license_delete},
-    route{"GET", "/v1/licenses/{}/token", operators | partners, license_token_get},
-    route{"POST", "/v1/licenses/{}/suspend", operators | partners, license_suspend},
-    route{"POST", "/v1/licenses/{}/reinstate", operators | partners, license_reinstate},
-    route{"POST", "/v1/licenses/{}/revoke", operators | partners, license_revoke},
-    route{"POST", "/v1/licenses/{}/unlink", operators | partners, license_unlink},
-    route{"POST", "/v1/licenses/{}/transfer", operators | partners, license_transfer},
-    route{"POST", "/v1/subscriptions", operators | partners, subscription_create},
-    route{"POST", "/v1/licenses/{}/seats", operators | partners, license_seats_set},
-    route{"POST", "/v1/licenses/{}/members", operators | partners, member_add},
-    route{"DELETE", "/v1/licenses/{}/members", operators | partners, member_remove},
-    route{"GET", "/v1/licenses/{}/members", operators | partners, member_list},
-    route{"POST", "/v1/licenses/{}/upgrade", operators | partners, license_upgrade},
-    route{"POST", "/v1/licenses/{}/scheduled-change", operators | partners, scheduled_change_set},
-    route{"DELETE", "/v1/licenses/{}/scheduled-change", operators | partners, scheduled_change_delete},
-    route{"POST", "/v1/licenses/{}/auto-renew", operators | partners, auto_renew_set},
-    route{"POST", "/v1/licenses/{}/cancel", operators | partners, subscription_cancel},
-    route{"POST", "/v1/licenses/{}/reactivate", operators | partners, subscription_reactivate},
-    route{"POST", "/v1/licenses/{}/convert", operators | partners, trial_convert},
-    route{"GET", "/v1/licenses/{}/ledger", operators | partners, license_ledger_list},
-    route{"GET", "/v1/licenses/{}/delivery", operators | partners, license_delivery_get},
-    route{"GET", "/v1/ledger", operators | partners, ledger_list},
-    route{"GET", "/v1/usage", operators | partners, usage_get},
+    route{"GET", "/v1/roles", anyone, roles_list},
+    route{"POST", "/v1/partners", partners_manage, partner_create},
+    route{"GET", "/v1/partners", partners_read, partner_list},
+    route{"GET", "/v1/partners/{}", partners_read, partner_get},
+    route{"PATCH", "/v1/partners/{}", partners_manage, partner_update},
+    route{"POST", "/v1/partners/{}/api-keys", partners_manage, partner_api_key_create},
+    route{"DELETE", "/v1/partners/{}/api-keys/{}", partners_manage, partner_api_key_revoke},
+    route{"POST", "/v1/api-keys", users_manage, api_key_create},
+    route{"GET", "/v1/api-keys", users_read, api_key_list},
+    route{"DELETE", "/v1/api-keys/{}", users_manage, api_key_revoke},
+    route{"POST", "/v1/products", products_manage, product_create},
+    route{"GET", "/v1/products", products_read, product_list},
+    route{"GET", "/v1/products/{}", products_read, product_get},
+    route{"PATCH", "/v1/products/{}", products_manage, product_update},
+    route{"GET", "/v1/audit", audit_read, audit_list},
+    route{"GET", "/v1/keys", keys_read, keys_get},
+    route{"POST", "/v1/keys/rotate", keys_manage, keys_rotate},
+    route{"POST", "/v1/keys/{}/revoke", keys_manage, keys_revoke},
+    route{"POST", "/v1/test/clock", test_clock, test_clock_set},
+    route{"POST", "/v1/customers", customers_create, customer_create},
+    route{"GET", "/v1/customers", customers_read, customer_list},
+    route{"GET", "/v1/customers/{}", customers_read, customer_get},
+    route{"DELETE", "/v1/customers/{}", customers_admin, customer_delete},
+    route{"POST", "/v1/customers/{}/reassign", customers_admin, customer_reassign},
+    route{"POST", "/v1/licenses", licenses_issue, license_issue},
+    route{"GET", "/v1/licenses", licenses_read, license_list},
+    route{"GET", "/v1/licenses/{}", licenses_read, license_get},
+    route{"DELETE", "/v1/licenses/{}", licenses_change, license_delete},
+    route{"GET", "/v1/licenses/{}/token", licenses_read, license_token_get},
+    route{"POST", "/v1/licenses/{}/suspend", licenses_hold, license_suspend},
+    route{"POST", "/v1/licenses/{}/reinstate", licenses_hold, license_reinstate},
+    route{"POST", "/v1/licenses/{}/revoke", licenses_change, license_revoke},
+    route{"POST", "/v1/licenses/{}/unlink", licenses_change, license_unlink},
+    route{"POST", "/v1/licenses/{}/transfer", licenses_transfer, license_transfer},
+    route{"POST", "/v1/subscriptions", licenses_issue, subscription_create},
+    route{"POST", "/v1/licenses/{}/seats", seats_change, license_seats_set},
+    route{"POST", "/v1/licenses/{}/members", seats_change, member_add},
+    route{"DELETE", "/v1/licenses/{}/members", seats_change, member_remove},
+    route{"GET", "/v1/licenses/{}/members", licenses_read, member_list},
+    route{"POST", "/v1/licenses/{}/upgrade", plans_change, license_upgrade},
+    route{"POST", "/v1/licenses/{}/scheduled-change", plans_change, scheduled_change_set},
+    route{"DELETE", "/v1/licenses/{}/scheduled-change", plans_change, scheduled_change_delete},
+    route{"POST", "/v1/licenses/{}/auto-renew", plans_change, auto_renew_set},
+    route{"POST", "/v1/licenses/{}/cancel", subscriptions_cancel, subscription_cancel},
+    route{"POST", "/v1/licenses/{}/reactivate", plans_change, subscription_reactivate},
+    route{"POST", "/v1/licenses/{}/convert", plans_change, trial_convert},
+    route{"GET", "/v1/licenses/{}/ledger", ledger_read, license_ledger_list},
+    route{"GET", "/v1/licenses/{}/delivery", licenses_read, license_delivery_get},
+    route{"GET", "/v1/ledger", ledger_read, ledger_list},
+    route{"GET", "/v1/usage", ledger_read, usage_get},
 };
 
 // Matches `path` against `pattern`, collecting "{}" segments into `params`.
@@ -132,6 +139,12 @@ std::map<std::string, std::string> query_parse(std::string_view query) {
 
 }  // namespace
 
+std::vector<route_rule> route_rules() {
+  std::vector<route_rule> out;
+  for (const auto& r : routes) out.push_back({r.method, r.pattern, r.needed});
+  return out;
+}
+
 caller router::authenticate(const api_request& request) const {
   if (request.authorization.empty()) return {};
   // The credential is checked first: a valid one always passes, so a client sharing an address
@@ -152,8 +165,15 @@ caller router::authenticate(const api_request& request) const {
 caller router::credential_check(const api_request& request) const {
   constexpr std::string_view bearer = "Bearer ";
   if (!request.authorization.starts_with(bearer)) refuse(errc::unauthorized, "expected a Bearer token");
-  const auto credential = std::string_view(request.authorization).substr(bearer.size());
-  return credential_holder(*service_.read(), hash_hex(credential));
+  const auto secret_hash = hash_hex(std::string_view(request.authorization).substr(bearer.size()));
+  const auto now = service_.now();
+  auto held = credential_holder(*service_.read(), secret_hash, now);
+  if (held.last_use_due) {
+    // Not waited for: the request does not depend on it, and a failure only loses a timestamp.
+    service_.store().submit([secret_hash, now](store::write_view& write) { return api_key_touch(write, secret_hash, now); },
+                            [](result<void>) {});
+  }
+  return std::move(held.who);
 }
 
 void router::handle(const api_request& request, responder respond) {
@@ -176,11 +196,9 @@ void router::handle(const api_request& request, responder respond) {
 
     idempotency_key_check(request);
     api_call call{request, authenticate(request), std::move(params), {}, nlohmann::json::object()};
-    const unsigned needed = call.who.kind == caller_kind::operator_ ? operators
-                            : call.who.kind == caller_kind::partner ? partners
-                                                                    : anyone;
-    if ((matched->allowed & (needed | anyone)) == 0) {
-      refuse(call.who.kind == caller_kind::anonymous ? errc::unauthorized : errc::forbidden);
+    if (matched->needed) {
+      if (call.who.kind == caller_kind::anonymous) refuse(errc::unauthorized);
+      permitted_or_refuse(call.who, *matched->needed);
     }
     if (question != std::string::npos) call.query = query_parse(std::string_view(request.target).substr(question + 1));
     if (!request.body.empty()) {

@@ -6,9 +6,22 @@
 #include "api/api_types.hpp"
 #include "api/service.hpp"
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 namespace licensor::server {
 
 using handler = void (*)(service&, api_call&, responder);
+
+/// One route as the router enforces it: method, path ("{}" for one segment) and the permission
+/// it needs (none: anyone may call it). For documentation checks (docs/roles.md, OpenAPI).
+struct route_rule {
+  std::string_view method;
+  std::string_view pattern;
+  std::optional<permission> needed;
+};
+[[nodiscard]] std::vector<route_rule> route_rules();
 
 class router {
  public:

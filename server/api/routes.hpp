@@ -11,13 +11,14 @@ void openapi_get(service&, api_call&, responder);
 void keyring_get(service&, api_call&, responder);
 void activate_post(service&, api_call&, responder);
 void validate_post(service&, api_call&, responder);
+void roles_list(service&, api_call&, responder);
 // operators
 void partner_create(service&, api_call&, responder);
 void partner_list(service&, api_call&, responder);
 void partner_get(service&, api_call&, responder);
 void partner_update(service&, api_call&, responder);
-void api_key_create(service&, api_call&, responder);
-void api_key_revoke(service&, api_call&, responder);
+void partner_api_key_create(service&, api_call&, responder);
+void partner_api_key_revoke(service&, api_call&, responder);
 void product_create(service&, api_call&, responder);
 void product_list(service&, api_call&, responder);
 void product_get(service&, api_call&, responder);
@@ -27,6 +28,10 @@ void keys_get(service&, api_call&, responder);
 void keys_rotate(service&, api_call&, responder);
 void keys_revoke(service&, api_call&, responder);
 void test_clock_set(service&, api_call&, responder);
+// an organisation's own API keys (operators' and partners')
+void api_key_create(service&, api_call&, responder);
+void api_key_list(service&, api_call&, responder);
+void api_key_revoke(service&, api_call&, responder);
 // partners (and operators on a partner's behalf)
 void customer_create(service&, api_call&, responder);
 void customer_list(service&, api_call&, responder);

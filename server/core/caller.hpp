@@ -1,27 +1,51 @@
-// Who asks: an operator, a partner (through one of its API keys), or nobody in particular (an
-// app activating or validating). Operations use it to scope what is visible and to sign the
-// audit log.
+// Who asks: an operator, a partner's or a customer's person or API key, or nobody in particular
+// (an app activating or validating). Operations use it to check a permission the route did not
+// settle, to scope what is visible and to sign the audit log.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/refusal.hpp"
+#include "domain/permissions.hpp"
 
 namespace licensor::server {
 
-enum class caller_kind { anonymous, operator_, partner };
+enum class caller_kind { anonymous, operator_, partner, customer };
 
 struct caller {
   caller_kind kind = caller_kind::anonymous;
-  std::string partner_id;  ///< for partners
-  std::string id;          ///< "operator", "partner:<partner>:<key>", "scheduler"...: for audit and idempotency
+  std::string partner_id;  ///< for partners' and customers' people: the partner they belong to
+  std::string id;          ///< "operator", "partner:<partner>:<key>", "user:<id>", "scheduler"...: for audit and idempotency
+  std::string role;        ///< the role's name (domain/permissions.hpp); empty for the server's own jobs
+  std::uint64_t permissions = 0;  ///< the role's permissions
+  std::string customer_id;        ///< for customers' people
+
+  /// True when the caller's role includes `p`.
+  [[nodiscard]] bool may(permission p) const { return (permissions >> static_cast<unsigned>(p)) & 1u; }
 };
 
-/// Partner isolation: throws `missing` unless `who` may see a record owned by `owner_partner_id`
-/// (operators see everything; a partner only its own). Another partner's record is "not found",
-/// never "forbidden", so partners cannot probe each other's ids.
-inline void visible_or_refuse(const caller& who, const std::string& owner_partner_id, errc missing) {
+/// A caller holding `role` (its kind, permissions and name).
+[[nodiscard]] inline caller caller_with_role(caller_kind kind, std::string partner_id, std::string id,
+                                             const role_definition& role) {
+  return caller{kind, std::move(partner_id), std::move(id), std::string(role.name), role.permissions, {}};
+}
+
+/// Throws forbidden unless `who` may do `p` (for a check that depends on the record, beyond
+/// the route's own permission).
+inline void permitted_or_refuse(const caller& who, permission p) {
+  if (!who.may(p)) refuse(errc::forbidden, "your role does not allow " + std::string(permission_name(p)));
+}
+
+/// Isolation: throws `missing` unless `who` may see a record owned by `owner_partner_id` (and,
+/// for a customer's people, `owner_customer_id`). Operators see everything; a partner's people
+/// only their partner's records; a customer's people only their customer's. Another
+/// organisation's record is "not found", never "forbidden", so nobody can probe others' ids.
+inline void visible_or_refuse(const caller& who, const std::string& owner_partner_id, errc missing,
+                              const std::string& owner_customer_id = {}) {
   if (who.kind == caller_kind::partner && owner_partner_id != who.partner_id) refuse(missing);
+  if (who.kind == caller_kind::customer && (owner_partner_id != who.partner_id || owner_customer_id != who.customer_id))
+    refuse(missing);
 }
 
 }  // namespace licensor::server

@@ -9,9 +9,24 @@
 
 namespace licensor::server {
 
-/// Who holds the credential whose hash is `secret_hash`: the operator or a partner's key.
-/// Throws unauthorized (unknown or revoked).
-[[nodiscard]] caller credential_holder(const store::read_view& view, const std::string& secret_hash);
+/// Who holds the credential whose hash is `secret_hash` at `now`: the operator token (an
+/// `owner`), an operator API key or a partner's API key, with the key's role. Throws
+/// unauthorized (unknown, revoked, expired, or a role that no longer exists).
+/// `last_use_due`: the key's last use should be recorded (api_key_touch).
+struct credential {
+  caller who;
+  bool last_use_due = false;
+};
+[[nodiscard]] credential credential_holder(const store::read_view& view, const std::string& secret_hash, std::int64_t now);
+
+/// The role of a key stored before keys had roles: what such a key could do.
+[[nodiscard]] std::string_view api_key_role_default(org_kind kind);
+
+/// A key's last use is recorded to the minute, so a busy key costs one write a minute, not one
+/// per request.
+inline constexpr std::int64_t api_key_touch_interval_seconds = 60;
+/// Records that the key whose hash is `secret_hash` was used at `now` (if it is due).
+[[nodiscard]] result<void> api_key_touch(store::write_view& write, const std::string& secret_hash, std::int64_t now);
 
 struct operator_token_outcome {
   std::string printed;    ///< a generated token to print once, or empty

@@ -48,23 +48,4 @@ partner_usage partner_usage_of(const store::read_view& view, const partner_recor
   return {free_cap_used(view, partner.id, now), caps.cap_for(partner.level).value_or(0)};
 }
 
-void api_key_create(store::write_view& write, const caller& who, const api_key_record& key, const std::string& secret_hash,
-                    const std::string& label, std::int64_t now) {
-  (void)found(write.partner_get(key.partner_id), errc::partner_not_found);
-  must(write.api_key_insert(secret_hash, key));
-  audit_append(write, who, "api_key.create", key.id, now, {{"partner_id", key.partner_id}, {"label", label}});
-}
-
-api_key_record api_key_revoke(store::write_view& write, const caller& who, const std::string& partner_id,
-                              const std::string& key_id, std::int64_t now) {
-  const auto hash = must(write.api_key_hash_of(key_id));
-  if (!hash) refuse(errc::not_found);
-  auto key = found(write.api_key_by_hash(*hash), errc::not_found);
-  if (key.partner_id != partner_id) refuse(errc::not_found);
-  key.revoked = true;
-  must(write.api_key_put(*hash, key));
-  audit_append(write, who, "api_key.revoke", key.id, now, {{"partner_id", key.partner_id}});
-  return key;
-}
-
 }  // namespace licensor::server

@@ -1,4 +1,4 @@
-// Partners and their API keys (operators manage them), and the facts about a partner that many
+// Partners (operators manage them), and the facts about a partner that many
 // operations ask for, read in one place.
 #pragma once
 
@@ -51,14 +51,5 @@ struct partner_usage {
 };
 [[nodiscard]] partner_usage partner_usage_of(const store::read_view& view, const partner_record& partner,
                                              const level_caps& caps, std::int64_t now);
-
-/// Stores a new API key under the hash of its secret (the secret itself is never stored).
-/// Throws partner_not_found.
-void api_key_create(store::write_view& write, const caller& who, const api_key_record& key, const std::string& secret_hash,
-                    const std::string& label, std::int64_t now);
-
-/// Revokes the partner's key `key_id`. Throws not_found (also for another partner's key).
-[[nodiscard]] api_key_record api_key_revoke(store::write_view& write, const caller& who, const std::string& partner_id,
-                                            const std::string& key_id, std::int64_t now);
 
 }  // namespace licensor::server

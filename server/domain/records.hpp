@@ -46,9 +46,16 @@ struct partner_record {
 
 struct api_key_record {
   std::string id;          ///< public handle of the key ("key_…"); the secret is never stored
-  std::string partner_id;
+  std::string partner_id;  ///< empty for an operator key
   std::int64_t created_at = 0;
   bool revoked = false;
+  /// A role of the key's organisation kind (domain/permissions.hpp). Keys made before roles
+  /// existed decode as their organisation's top role, which is what they could do.
+  std::string role;
+  std::string name;
+  std::int64_t expires_at = 0;    ///< 0: never
+  std::int64_t last_used_at = 0;  ///< to the minute (core/credentials.hpp)
+  std::string created_by;         ///< who made it (a caller id)
 };
 
 struct customer_record {
@@ -114,7 +121,8 @@ struct license_record {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
                                                 discount_percent, created_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
+                                                last_used_at, created_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
                                                 created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)

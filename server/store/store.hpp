@@ -144,6 +144,8 @@ class read_view {
   [[nodiscard]] virtual result<std::optional<api_key_record>> api_key_by_hash(std::string_view secret_hash) const = 0;
   /// The hash under which the key `key_id` is stored.
   [[nodiscard]] virtual result<std::optional<std::string>> api_key_hash_of(std::string_view key_id) const = 0;
+  /// Every key of one organisation (`partner_id`; empty: the operators'), revoked ones too, oldest first.
+  [[nodiscard]] virtual result<std::vector<api_key_record>> api_keys_list(std::string_view partner_id) const = 0;
 
   // -- customers
   [[nodiscard]] virtual result<std::optional<customer_record>> customer_get(std::string_view id) const = 0;

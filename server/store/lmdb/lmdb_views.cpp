@@ -235,6 +235,26 @@ result<std::optional<std::string>> lmdb_view::api_key_hash_of(std::string_view k
   return txn_.get(db::meta, api_key_meta_key(key_id));
 }
 
+result<std::vector<api_key_record>> lmdb_view::api_keys_list(std::string_view partner_id) const {
+  // Keys are stored by hash, so this reads them all; an organisation's people list their keys
+  // rarely and the whole store holds a few per partner.
+  std::vector<api_key_record> out;
+  errc failure{};
+  auto scanned = txn_.scan(db::api_keys, "", "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+    auto key = record_decode<api_key_record>(value);
+    if (!key) {
+      failure = key.error();
+      return false;
+    }
+    if (key->partner_id == partner_id) out.push_back(std::move(*key));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failure != errc{}) return failure;
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+  return out;
+}
+
 result<void> lmdb_view::api_key_insert(std::string_view secret_hash, const api_key_record& key) {
   if (auto inserted = txn_.insert(db::api_keys, secret_hash, record_encode(key)); !inserted) return inserted;
   return txn_.put(db::meta, api_key_meta_key(key.id), secret_hash);

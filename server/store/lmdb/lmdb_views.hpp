@@ -25,6 +25,7 @@ class lmdb_view final : public write_view {
   result<std::optional<partner_record>> partner_get(std::string_view id) const override;
   result<page<partner_record>> partners_list(const page_request& page) const override;
   result<std::optional<api_key_record>> api_key_by_hash(std::string_view secret_hash) const override;
+  result<std::vector<api_key_record>> api_keys_list(std::string_view partner_id) const override;
   result<std::optional<std::string>> api_key_hash_of(std::string_view key_id) const override;
   result<std::optional<customer_record>> customer_get(std::string_view id) const override;
   result<std::optional<std::string>> customer_id_by_email(std::string_view email) const override;

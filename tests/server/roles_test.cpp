@@ -1,0 +1,353 @@
+// Every role across every route, in one table: a permitted call succeeds (2xx) and any other
+// answers 403 forbidden. The table is written from the programme's roles (docs/roles.md says
+// the same in the server's words), not generated from the server, so a drift shows here.
+// Each call gets fresh records to act on, made with the operator token, so one role's change
+// (a revoke, a cancel) never decides another role's answer.
+// Isolation across partners is partner_isolation_test.cpp's; this suite also checks that a
+// partner's keys of every role see another partner's records as not found.
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "licensor/rfc3339.hpp"
+#include "server_test.hpp"
+
+using namespace licensor::testing;
+using json = nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> operator_roles{"owner", "admin", "support", "billing", "auditor"};
+const std::vector<std::string> partner_roles{"global_admin", "admin_agent", "sales_agent", "billing_admin", "helpdesk_agent"};
+
+// One licensord for this suite alone: it rotates and revokes signing keys.
+licensord_process& roles_server() {
+  static licensord_process process;
+  return process;
+}
+
+struct call {
+  std::string method;
+  std::string target;
+  json body = nullptr;  // null: no body
+};
+
+// The world every call acts in: a partner P with a priced product, and P's records made fresh
+// for each call by `setup` (operator token and P's first key, both all-powerful).
+struct world {
+  licensord_process& server = roles_server();
+  https_client op = server.operator_client();
+  std::string product = "app-" + unique_suffix();
+  partner_account partner = partner_create(op, partner_spec{"gold", {}, true, "roles"});
+  partner_account other = partner_create(op, partner_spec{"gold", {}, true, "other"});
+  https_client as_partner = server.client(partner.api_key);
+
+  world() {
+    const json price{{"currency", "EUR"}, {"seat_month", 1'000}, {"seat_year", 12'000}};
+    expect_status(op.post("/v1/products", {{"id", product}, {"tiers", {"basic", "pro"}},
+                                           {"prices", {{"basic", price}, {"pro", price}}}}),
+                  201, "product");
+  }
+  std::string customer() { return customer_fresh(as_partner, "roles").at("id"); }
+  json license() {
+    return license_issue(as_partner, {customer(), product, "paid"});
+  }
+  json subscription(json extra = json::object()) {
+    json body{{"customer_id", customer()}, {"product", product}, {"tier", "basic"}, {"term", "monthly"}, {"seats", 3}};
+    body.update(extra);
+    auto created = as_partner.post("/v1/subscriptions", body);
+    expect_status(created, 201, "subscription");
+    return created.json;
+  }
+  std::string id_of(const json& record) { return record.at("id").get<std::string>(); }
+  std::string key_of(const std::string& partner_id) {
+    auto made = partner_id.empty() ? op.post("/v1/api-keys", {{"role", "auditor"}})
+                                   : op.post("/v1/partners/" + partner_id + "/api-keys", {{"role", "helpdesk_agent"}});
+    expect_status(made, 201, "api key");
+    return made.json.at("id");
+  }
+};
+
+// A route, who may call it, and how to make one call of it for a caller of `org` ("operator"
+// or "partner"): operators act on P's records by naming P.
+struct route_case {
+  std::string route;
+  std::string allowed;  // role names, space-separated; "*" every role
+  std::function<call(world&, const std::string& org)> make;
+};
+
+std::string for_org(const world& w, const std::string& org, const std::string& target) {
+  if (org != "operator") return target;
+  return target + (target.find('?') == std::string::npos ? "?" : "&") + "partner_id=" + w.partner.id;
+}
+
+json with_partner(const world& w, const std::string& org, json body) {
+  if (org == "operator") body["partner_id"] = w.partner.id;
+  return body;
+}
+
+std::vector<route_case> route_cases() {
+  const std::string operator_readers = "owner admin support billing auditor";
+  const std::string license_readers = operator_readers + " global_admin admin_agent sales_agent billing_admin helpdesk_agent";
+  const std::string ledger_readers = operator_readers + " global_admin admin_agent billing_admin";
+  const std::string license_changers = "owner admin global_admin admin_agent";
+  const std::string sellers = "owner admin global_admin admin_agent sales_agent";
+  const std::string holders = "owner admin support global_admin admin_agent helpdesk_agent";
+  using W = world;
+  using O = const std::string&;
+  return {
+      {"GET /v1/health", "*", [](W&, O) { return call{"GET", "/v1/health"}; }},
+      {"GET /v1/openapi.json", "*", [](W&, O) { return call{"GET", "/v1/openapi.json"}; }},
+      {"GET /v1/keyring", "*", [](W&, O) { return call{"GET", "/v1/keyring"}; }},
+      {"GET /v1/roles", "*", [](W&, O) { return call{"GET", "/v1/roles"}; }},
+      {"POST /v1/validate", "*", [](W& w, O) { return call{"POST", "/v1/validate", {{"token", w.license().at("token")}}}; }},
+      {"POST /v1/activate", "*", [](W& w, O) {
+         const auto license = w.license();
+         return call{"POST", "/v1/activate", {{"activation_key", license.at("activation_key")}, {"email", license.at("email")}}};
+       }},
+      {"POST /v1/partners", "owner admin", [](W&, O) { return call{"POST", "/v1/partners", {{"name", "new"}, {"level", "bronze"}}}; }},
+      {"GET /v1/partners", operator_readers, [](W&, O) { return call{"GET", "/v1/partners"}; }},
+      {"GET /v1/partners/{}", operator_readers, [](W& w, O) { return call{"GET", "/v1/partners/" + w.partner.id}; }},
+      {"PATCH /v1/partners/{}", "owner admin", [](W& w, O) { return call{"PATCH", "/v1/partners/" + w.partner.id, {{"name", "renamed"}}}; }},
+      {"POST /v1/partners/{}/api-keys", "owner admin", [](W& w, O) {
+         return call{"POST", "/v1/partners/" + w.partner.id + "/api-keys", {{"role", "sales_agent"}}};
+       }},
+      {"DELETE /v1/partners/{}/api-keys/{}", "owner admin", [](W& w, O) {
+         return call{"DELETE", "/v1/partners/" + w.partner.id + "/api-keys/" + w.key_of(w.partner.id)};
+       }},
+      // An admin holds users_manage but not operator_users_manage: operator keys are an owner's.
+      {"POST /v1/api-keys", "owner global_admin", [](W&, O) { return call{"POST", "/v1/api-keys", {{"name", "ci"}}}; }},
+      {"GET /v1/api-keys", "owner admin support auditor global_admin", [](W&, O) { return call{"GET", "/v1/api-keys"}; }},
+      {"DELETE /v1/api-keys/{}", "owner global_admin", [](W& w, O org) {
+         return call{"DELETE", "/v1/api-keys/" + w.key_of(org == "operator" ? "" : w.partner.id)};
+       }},
+      {"POST /v1/products", "owner admin billing", [](W&, O) {
+         return call{"POST", "/v1/products", {{"id", "p-" + unique_suffix()}, {"tiers", {"basic"}}}};
+       }},
+      {"GET /v1/products", license_readers, [](W&, O) { return call{"GET", "/v1/products"}; }},
+      {"GET /v1/products/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/products/" + w.product}; }},
+      {"PATCH /v1/products/{}", "owner admin billing", [](W& w, O) {
+         return call{"PATCH", "/v1/products/" + w.product, {{"policy", json::object()}}};
+       }},
+      {"GET /v1/audit", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/audit?limit=5"}; }},
+      {"GET /v1/keys", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/keys"}; }},
+      {"POST /v1/keys/rotate", "owner", [](W&, O) { return call{"POST", "/v1/keys/rotate", json::object()}; }},
+      {"POST /v1/keys/{}/revoke", "owner", [](W& w, O) {
+         // The key in force now, after a rotation, so revoking it leaves an active key.
+         const auto active = w.op.get("/v1/keys").json.at("active_kid").get<std::string>();
+         expect_status(w.op.post("/v1/keys/rotate", json::object()), 200, "rotate");
+         return call{"POST", "/v1/keys/" + active + "/revoke", json::object()};
+       }},
+      {"POST /v1/customers", sellers, [](W& w, O org) {
+         return call{"POST", "/v1/customers", with_partner(w, org, {{"email", "c" + unique_suffix() + "@example.com"}})};
+       }},
+      {"GET /v1/customers", license_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/customers")}; }},
+      {"GET /v1/customers/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/customers/" + w.customer()}; }},
+      {"DELETE /v1/customers/{}", "owner admin", [](W& w, O) { return call{"DELETE", "/v1/customers/" + w.customer()}; }},
+      {"POST /v1/customers/{}/reassign", "owner admin", [](W& w, O) {
+         return call{"POST", "/v1/customers/" + w.customer() + "/reassign", {{"partner_id", w.other.id}}};
+       }},
+      {"POST /v1/licenses", sellers, [](W& w, O org) {
+         return call{"POST", "/v1/licenses", with_partner(w, org, {{"customer_id", w.customer()}, {"product", w.product}, {"kind", "paid"}})};
+       }},
+      {"GET /v1/licenses", license_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/licenses")}; }},
+      {"GET /v1/licenses/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.license())}; }},
+      {"GET /v1/licenses/{}/token", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.license()) + "/token"}; }},
+      {"GET /v1/licenses/{}/delivery", license_readers, [](W& w, O) {
+         return call{"GET", "/v1/licenses/" + w.id_of(w.license()) + "/delivery"};
+       }},
+      {"DELETE /v1/licenses/{}", license_changers, [](W& w, O) { return call{"DELETE", "/v1/licenses/" + w.id_of(w.license())}; }},
+      {"POST /v1/licenses/{}/suspend", holders, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/suspend", json::object()}; }},
+      {"POST /v1/licenses/{}/reinstate", holders, [](W& w, O) {
+         const auto id = w.id_of(w.license());
+         expect_status(w.as_partner.post("/v1/licenses/" + id + "/suspend"), 200, "suspend");
+         return call{"POST", "/v1/licenses/" + id + "/reinstate", json::object()};
+       }},
+      {"POST /v1/licenses/{}/revoke", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/revoke", json::object()}; }},
+      {"POST /v1/licenses/{}/unlink", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/unlink", json::object()}; }},
+      {"POST /v1/licenses/{}/transfer", "owner admin support global_admin admin_agent", [](W& w, O) {
+         return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/transfer", {{"customer_id", w.customer()}}};
+       }},
+      {"POST /v1/subscriptions", sellers, [](W& w, O org) {
+         return call{"POST", "/v1/subscriptions", with_partner(w, org, {{"customer_id", w.customer()}, {"product", w.product}, {"tier", "basic"}, {"term", "monthly"}})};
+       }},
+      {"POST /v1/licenses/{}/seats", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/seats", {{"seats", 5}}}; }},
+      {"POST /v1/licenses/{}/members", license_changers, [](W& w, O) {
+         return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/members", {{"email", "m" + unique_suffix() + "@example.com"}}};
+       }},
+      {"DELETE /v1/licenses/{}/members", license_changers, [](W& w, O) {
+         const auto id = w.id_of(w.subscription());
+         const auto email = "m" + unique_suffix() + "@example.com";
+         expect_status(w.as_partner.post("/v1/licenses/" + id + "/members", {{"email", email}}), 201, "member");
+         return call{"DELETE", "/v1/licenses/" + id + "/members", {{"email", email}}};
+       }},
+      {"GET /v1/licenses/{}/members", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.subscription()) + "/members"}; }},
+      {"POST /v1/licenses/{}/upgrade", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/upgrade", {{"tier", "pro"}}}; }},
+      {"POST /v1/licenses/{}/scheduled-change", license_changers, [](W& w, O) {
+         return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/scheduled-change", {{"seats", 2}}};
+       }},
+      {"DELETE /v1/licenses/{}/scheduled-change", license_changers, [](W& w, O) {
+         const auto id = w.id_of(w.subscription());
+         expect_status(w.as_partner.post("/v1/licenses/" + id + "/scheduled-change", {{"seats", 2}}), 200, "scheduled change");
+         return call{"DELETE", "/v1/licenses/" + id + "/scheduled-change"};
+       }},
+      {"POST /v1/licenses/{}/auto-renew", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/auto-renew", {{"on", false}}}; }},
+      {"POST /v1/licenses/{}/cancel", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/cancel", json::object()}; }},
+      {"POST /v1/licenses/{}/reactivate", license_changers, [](W& w, O) {
+         const auto id = w.id_of(w.subscription());
+         expect_status(w.as_partner.post("/v1/licenses/" + id + "/suspend"), 200, "suspend");
+         return call{"POST", "/v1/licenses/" + id + "/reactivate", json::object()};
+       }},
+      {"POST /v1/licenses/{}/convert", license_changers, [](W& w, O) {
+         return call{"POST", "/v1/licenses/" + w.id_of(w.subscription({{"trial", true}})) + "/convert", {{"term", "monthly"}}};
+       }},
+      {"GET /v1/licenses/{}/ledger", ledger_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.subscription()) + "/ledger"}; }},
+      {"GET /v1/ledger", ledger_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/ledger")}; }},
+      {"GET /v1/usage", ledger_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/usage")}; }},
+  };
+}
+
+bool allowed_for(const route_case& c, const std::string& role) {
+  if (c.allowed == "*") return true;
+  std::istringstream names(c.allowed);
+  std::string name;
+  while (names >> name)
+    if (name == role) return true;
+  return false;
+}
+
+response send(https_client& client, const call& c) {
+  return client.request(c.method, c.target, c.body.is_null() ? std::string() : c.body.dump());
+}
+
+}  // namespace
+
+TEST_CASE("every role across every route: permitted calls succeed, the others answer 403") {
+  world w;
+  std::map<std::string, std::string> keys;  // role -> API key
+  for (const auto& role : operator_roles) {
+    auto made = w.op.post("/v1/api-keys", {{"role", role}, {"name", role}});
+    expect_status(made, 201, "operator key");
+    CHECK(made.json.at("role") == role);
+    keys[role] = made.json.at("api_key");
+  }
+  for (const auto& role : partner_roles) {
+    auto made = w.op.post("/v1/partners/" + w.partner.id + "/api-keys", {{"role", role}, {"name", role}});
+    expect_status(made, 201, "partner key");
+    keys[role] = made.json.at("api_key");
+  }
+  const auto cases = route_cases();
+  // The table covers every route the server serves but the test clock (off here: 404 for all).
+  std::set<std::string> covered;
+  for (const auto& c : cases) covered.insert(c.route);
+  const auto roles = w.server.client().get("/v1/openapi.json").json;
+  std::set<std::string> documented;
+  for (const auto& [path, operations] : roles.at("paths").items())
+    for (const auto& [method, operation] : operations.items()) {
+      if (method == "parameters" || path == "/v1/test/clock") continue;
+      std::string upper = method;
+      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      std::string pattern = path;
+      for (std::size_t open = pattern.find('{'); open != std::string::npos; open = pattern.find('{', open + 2))
+        pattern.replace(open, pattern.find('}', open) - open + 1, "{}");
+      documented.insert(upper + " " + pattern);
+    }
+  CHECK(covered == documented);
+
+  std::size_t calls = 0;
+  for (const auto& c : cases) {
+    for (const auto& [role, key] : keys) {
+      const bool is_operator = std::find(operator_roles.begin(), operator_roles.end(), role) != operator_roles.end();
+      const auto made = c.make(w, is_operator ? "operator" : "partner");
+      auto client = w.server.client(key);
+      const auto reply = send(client, made);
+      ++calls;
+      INFO(c.route, " as ", role, ": ", reply.status, " ", reply.body);
+      if (allowed_for(c, role)) {
+        CHECK(reply.status >= 200);
+        CHECK(reply.status < 300);
+      } else {
+        CHECK_ERROR(reply, 403, "forbidden");
+      }
+    }
+  }
+  MESSAGE(calls << " calls checked across " << cases.size() << " routes and " << keys.size() << " roles");
+  auto clock = w.op.post("/v1/test/clock", {{"now", "2030-01-01T00:00:00Z"}});
+  CHECK(clock.status == 404);
+}
+
+TEST_CASE("a partner's keys of every role see another partner's records as not found") {
+  world w;
+  auto theirs = w.server.client(w.other.api_key);
+  const auto their_customer = customer_fresh(theirs, "theirs").at("id").get<std::string>();
+  const auto their_license = license_issue(theirs, {their_customer, w.product, "paid"}).at("id").get<std::string>();
+  for (const auto& role : partner_roles) {
+    auto made = w.op.post("/v1/partners/" + w.partner.id + "/api-keys", {{"role", role}});
+    expect_status(made, 201, "partner key");
+    auto mine = w.server.client(made.json.at("api_key"));
+    INFO("role ", role);
+    CHECK_ERROR(mine.get("/v1/customers/" + their_customer), 404, "customer_not_found");
+    CHECK_ERROR(mine.get("/v1/licenses/" + their_license), 404, "license_not_found");
+    for (const auto& item : mine.get("/v1/licenses").json.value("items", json::array())) CHECK(item.at("id") != their_license);
+  }
+}
+
+TEST_CASE("API keys: a role of another organisation kind, an expired key, a revoked key, the last use") {
+  world w;
+  CHECK_ERROR(w.op.post("/v1/partners/" + w.partner.id + "/api-keys", {{"role", "owner"}}), 400, "bad_request");
+  CHECK_ERROR(w.op.post("/v1/api-keys", {{"role", "global_admin"}}), 400, "bad_request");
+  CHECK_ERROR(w.op.post("/v1/api-keys", {{"role", "superuser"}}), 400, "bad_request");
+  CHECK_ERROR(w.op.post("/v1/api-keys", {{"expires_at", "2001-01-01T00:00:00Z"}}), 400, "bad_request");
+
+  // A key made before keys had roles is its organisation's top role: the partner's first key
+  // was made without one, and may manage the partner's keys.
+  auto own = w.as_partner.post("/v1/api-keys", {{"role", "helpdesk_agent"}, {"name", "desk"}});
+  expect_status(own, 201, "own key");
+  CHECK(own.json.at("partner_id") == w.partner.id);
+  CHECK(own.json.at("last_used_at").is_null());
+  auto desk = w.server.client(own.json.at("api_key"));
+  expect_status(desk.get("/v1/licenses"), 200, "a read");
+  const auto listed = w.as_partner.get("/v1/api-keys");
+  expect_status(listed, 200, "list");
+  bool found = false;
+  for (const auto& key : listed.json.at("items")) {
+    CHECK_FALSE(key.contains("api_key"));  // the secret is shown once, never listed
+    if (key.at("id") == own.json.at("id")) {
+      found = true;
+      CHECK(key.at("role") == "helpdesk_agent");
+      CHECK(key.at("name") == "desk");
+    }
+    CHECK(key.at("partner_id") == w.partner.id);  // never another organisation's keys
+  }
+  CHECK(found);
+  // Its last use is recorded without holding the request; it shows soon after.
+  bool used = false;
+  for (int attempt = 0; attempt < 50 && !used; ++attempt) {
+    const auto keys = w.as_partner.get("/v1/api-keys");
+    for (const auto& key : keys.json.at("items"))
+      if (key.at("id") == own.json.at("id") && key.at("last_used_at").is_string()) used = true;
+    if (!used) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(used);
+
+  expect_status(w.as_partner.del("/v1/api-keys/" + own.json.at("id").get<std::string>()), 200, "revoke");
+  CHECK_ERROR(desk.get("/v1/licenses"), 401, "unauthorized");
+  // Another partner's key id is not found, never revoked.
+  auto theirs = w.server.client(w.other.api_key);
+  const auto their_key = theirs.post("/v1/api-keys", json::object()).json.at("id").get<std::string>();
+  CHECK_ERROR(w.as_partner.del("/v1/api-keys/" + their_key), 404, "not_found");
+
+  // An expired key is refused like an unknown one.
+  const auto soon = licensor::rfc3339_format(std::time(nullptr) + 2);
+  auto brief = w.as_partner.post("/v1/api-keys", {{"role", "sales_agent"}, {"expires_at", soon}});
+  expect_status(brief, 201, "brief key");
+  auto briefly = w.server.client(brief.json.at("api_key"));
+  expect_status(briefly.get("/v1/customers"), 200, "before expiry");
+  std::this_thread::sleep_for(std::chrono::milliseconds(3'100));
+  CHECK_ERROR(briefly.get("/v1/customers"), 401, "unauthorized");
+}
