@@ -6,6 +6,7 @@ unsigned errc_http_status(errc code) noexcept {
   switch (code) {
     case errc::unauthorized: return 401;
     case errc::forbidden:
+    case errc::csrf_failed:
     case errc::partner_not_enabled: return 403;
     case errc::not_found:
     case errc::customer_not_found:
@@ -29,6 +30,7 @@ unsigned errc_http_status(errc code) noexcept {
     case errc::secret_shown_once:
     case errc::root_key_offline:
     case errc::customer_has_licenses:
+    case errc::user_exists:
     case errc::no_active_key: return 409;
     case errc::payload_too_large: return 413;
     case errc::free_license_exists:
@@ -48,6 +50,8 @@ unsigned errc_http_status(errc code) noexcept {
     case errc::conversion_not_allowed:
     case errc::invalid_vat_number:
     case errc::product_policy:
+    case errc::invitation_invalid:
+    case errc::weak_password:
     case errc::activation_failed: return 422;
     case errc::rate_limited: return 429;
     case errc::storage_full: return 507;

@@ -24,6 +24,11 @@ struct api_request {
   std::string authorization;
   std::string idempotency_key;
   std::string client;  ///< remote address, for rate limits and logs
+  std::string cookie;       ///< the Cookie header (a person's session; never logged)
+  std::string origin;       ///< the Origin header (checked on changes made with a cookie)
+  std::string host;         ///< the Host header
+  std::string csrf_token;   ///< the X-CSRF-Token header
+  std::string user_agent;   ///< kept with a new session so its owner can recognise it
 };
 
 struct api_response {
@@ -35,6 +40,7 @@ struct api_response {
   /// The body carries a secret shown once (a new API key): it is never stored, so a replay of
   /// its Idempotency-Key answers secret_shown_once instead of the secret.
   bool shown_once = false;
+  std::string set_cookie;  ///< a Set-Cookie header (sign-in and sign-out)
 };
 
 using responder = std::function<void(api_response)>;

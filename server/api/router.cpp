@@ -1,11 +1,14 @@
 #include "api/router.hpp"
 
+#include <sodium.h>
+
 #include <array>
 #include <optional>
 
 #include "api/idempotency.hpp"
 #include "api/routes.hpp"
 #include "core/credentials.hpp"
+#include "core/sessions.hpp"
 #include "domain/secret_hash.hpp"
 
 namespace licensor::server {
@@ -29,6 +32,17 @@ constexpr std::array routes{
     route{"POST", "/v1/activate", anyone, activate_post},
     route{"POST", "/v1/validate", anyone, validate_post},
     route{"GET", "/v1/roles", anyone, roles_list},
+    route{"POST", "/v1/invitations/accept", anyone, invitation_accept},
+    route{"POST", "/v1/sessions", anyone, session_sign_in},
+    route{"GET", "/v1/sessions", own_account, session_list},
+    route{"DELETE", "/v1/sessions/{}", own_account, session_revoke},
+    route{"DELETE", "/v1/session", own_account, session_sign_out},
+    route{"GET", "/v1/me", own_account, me_get},
+    route{"POST", "/v1/me/password", own_account, me_password_change},
+    route{"POST", "/v1/users", users_manage, user_invite},
+    route{"GET", "/v1/users", users_read, user_list},
+    route{"GET", "/v1/users/{}", users_read, user_get},
+    route{"PATCH", "/v1/users/{}", users_manage, user_update},
     route{"POST", "/v1/partners", partners_manage, partner_create},
     route{"GET", "/v1/partners", partners_read, partner_list},
     route{"GET", "/v1/partners/{}", partners_read, partner_get},
@@ -145,8 +159,61 @@ std::vector<route_rule> route_rules() {
   return out;
 }
 
+namespace {
+
+// The session secret in a Cookie header, or empty.
+std::string_view session_secret_of(std::string_view cookies) {
+  while (!cookies.empty()) {
+    const auto end = std::min(cookies.find(';'), cookies.size());
+    auto pair = cookies.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(session_cookie_name) && pair.size() > session_cookie_name.size() &&
+        pair[session_cookie_name.size()] == '=')
+      return pair.substr(session_cookie_name.size() + 1);
+    cookies.remove_prefix(std::min(end + 1, cookies.size()));
+  }
+  return {};
+}
+
+bool changes_state(std::string_view method) { return method != "GET" && method != "HEAD"; }
+
+bool secret_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+caller router::session_check(const api_request& request, std::string_view secret) const {
+  const auto secret_hash = hash_hex(secret);
+  const auto now = service_.now();
+  auto held = session_holder(*service_.read(), secret_hash, now);
+  // A cookie goes with every request the browser makes to this host, including ones another
+  // site triggers: a change needs the session's CSRF token, which only this origin's pages
+  // can read, and an Origin that is this host.
+  if (changes_state(request.method)) {
+    if (request.csrf_token.empty() || !secret_equal(request.csrf_token, held.session.csrf_token))
+      refuse(errc::csrf_failed, "X-CSRF-Token is missing or wrong");
+    if (request.origin != "https://" + request.host) refuse(errc::csrf_failed, "the Origin is not this server");
+  }
+  if (held.last_seen_due) {
+    service_.store().submit([secret_hash, now](store::write_view& write) { return session_touch(write, secret_hash, now); },
+                            [](result<void>) {});
+  }
+  return std::move(held.who);
+}
+
 caller router::authenticate(const api_request& request) const {
-  if (request.authorization.empty()) return {};
+  if (request.authorization.empty()) {
+    const auto secret = session_secret_of(request.cookie);
+    if (secret.empty()) return {};
+    try {
+      return session_check(request, secret);
+    } catch (const refusal& error) {
+      if (error.code != errc::unauthorized) throw;
+      if (auto wait = service_.limiters().auth_failures_by_client.take(request.client)) refuse_rate_limited(*wait);
+      throw;
+    }
+  }
   // The credential is checked first: a valid one always passes, so a client sharing an address
   // (NAT, a proxy) with someone who keeps failing is not locked out. Credentials are 256-bit
   // random, so limiting failures is about their cost (an audit write each), not about guessing.
@@ -156,7 +223,7 @@ caller router::authenticate(const api_request& request) const {
     if (error.code != errc::unauthorized) throw;
     auto& failures = service_.limiters().auth_failures_by_client;
     if (auto wait = failures.take(request.client)) refuse_rate_limited(*wait);
-    service_.audit_record(caller{caller_kind::anonymous, "", "client:" + request.client}, "auth.failed", "",
+    service_.audit_record(caller_named(caller_kind::anonymous, "client:" + request.client), "auth.failed", "",
                           {{"reason", error.message}});
     throw;
   }

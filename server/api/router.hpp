@@ -14,6 +14,9 @@ namespace licensor::server {
 
 using handler = void (*)(service&, api_call&, responder);
 
+/// The cookie of a signed-in person's session (core/sessions.hpp).
+inline constexpr std::string_view session_cookie_name = "__Host-licensor_session";
+
 /// One route as the router enforces it: method, path ("{}" for one segment) and the permission
 /// it needs (none: anyone may call it). For documentation checks (docs/roles.md, OpenAPI).
 struct route_rule {
@@ -32,6 +35,7 @@ class router {
  private:
   [[nodiscard]] caller authenticate(const api_request& request) const;
   [[nodiscard]] caller credential_check(const api_request& request) const;
+  [[nodiscard]] caller session_check(const api_request& request, std::string_view secret) const;
   service& service_;
 };
 

@@ -28,6 +28,18 @@ void keys_get(service&, api_call&, responder);
 void keys_rotate(service&, api_call&, responder);
 void keys_revoke(service&, api_call&, responder);
 void test_clock_set(service&, api_call&, responder);
+// people, invitations and sessions
+void user_invite(service&, api_call&, responder);
+void user_list(service&, api_call&, responder);
+void user_get(service&, api_call&, responder);
+void user_update(service&, api_call&, responder);
+void invitation_accept(service&, api_call&, responder);
+void session_sign_in(service&, api_call&, responder);
+void session_sign_out(service&, api_call&, responder);
+void session_list(service&, api_call&, responder);
+void session_revoke(service&, api_call&, responder);
+void me_get(service&, api_call&, responder);
+void me_password_change(service&, api_call&, responder);
 // an organisation's own API keys (operators' and partners')
 void api_key_create(service&, api_call&, responder);
 void api_key_list(service&, api_call&, responder);

@@ -33,6 +33,12 @@ struct rate_limits {
   double activate_per_client = 120, activate_per_client_burst = 60;
   double activate_per_key = 10, activate_per_key_burst = 10;
   double auth_failures_per_client = 30, auth_failures_per_client_burst = 20;
+  /// Wrong passwords: per client address, and per account whatever the address, so that
+  /// spreading guesses over many addresses does not help. An account under attack takes at
+  /// most `burst` wrong passwords and then one per 60/per_minute seconds; once the guessing
+  /// stops, its owner can sign in again within that time (30 s by default).
+  double sign_in_failures_per_client = 10, sign_in_failures_per_client_burst = 20;
+  double sign_in_failures_per_account = 2, sign_in_failures_per_account_burst = 10;
 };
 
 struct service_config {
@@ -52,10 +58,14 @@ struct service_limiters {
   explicit service_limiters(const rate_limits& limits)
       : activate_by_client(limits.activate_per_client, limits.activate_per_client_burst),
         activate_by_key(limits.activate_per_key, limits.activate_per_key_burst),
-        auth_failures_by_client(limits.auth_failures_per_client, limits.auth_failures_per_client_burst) {}
+        auth_failures_by_client(limits.auth_failures_per_client, limits.auth_failures_per_client_burst),
+        sign_in_failures_by_client(limits.sign_in_failures_per_client, limits.sign_in_failures_per_client_burst),
+        sign_in_failures_by_account(limits.sign_in_failures_per_account, limits.sign_in_failures_per_account_burst) {}
   rate_limiter activate_by_client;
   rate_limiter activate_by_key;
   rate_limiter auth_failures_by_client;
+  rate_limiter sign_in_failures_by_client;
+  rate_limiter sign_in_failures_by_account;
 };
 
 class service {

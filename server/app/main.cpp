@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
-    (*svc)->audit_record(caller{caller_kind::operator_, "", "environment"}, "operator_token.replace", "operator");
+    (*svc)->audit_record(caller_named(caller_kind::operator_, "environment"), "operator_token.replace", "operator");
 
   // Renewals, the keyring watch, re-signing after a revocation; a first pass at once catches up
   // after downtime (and finishes a re-signing a restart interrupted).

@@ -45,7 +45,7 @@ activation license_activate(store::write_view& write, const std::string& canonic
     license.updated_at = now;
     license_sign(license, with);
     must(write.license_put(license));
-    audit_append(write, caller{caller_kind::anonymous, "", "customer:" + email}, "license.activate", license.id, now,
+    audit_append(write, caller_named(caller_kind::anonymous, "customer:" + email), "license.activate", license.id, now,
                  {{"fingerprint_bound", fingerprint.has_value()}});
   }
   return {license.id, license.token, license.expires_at, false};

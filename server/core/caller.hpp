@@ -20,15 +20,30 @@ struct caller {
   std::string role;        ///< the role's name (domain/permissions.hpp); empty for the server's own jobs
   std::uint64_t permissions = 0;  ///< the role's permissions
   std::string customer_id;        ///< for customers' people
+  std::string user_id;            ///< a signed-in person (core/people.hpp); empty for keys and jobs
+  std::string session_hash;       ///< the session they signed in with (core/sessions.hpp)
 
   /// True when the caller's role includes `p`.
   [[nodiscard]] bool may(permission p) const { return (permissions >> static_cast<unsigned>(p)) & 1u; }
 };
 
+/// Who acts when no role is involved: the server's own jobs ("scheduler"), an app activating
+/// ("customer:<email>"), a client that failed to authenticate. Named for the audit log only.
+[[nodiscard]] inline caller caller_named(caller_kind kind, std::string id) {
+  caller who;
+  who.kind = kind;
+  who.id = std::move(id);
+  return who;
+}
+
 /// A caller holding `role` (its kind, permissions and name).
 [[nodiscard]] inline caller caller_with_role(caller_kind kind, std::string partner_id, std::string id,
                                              const role_definition& role) {
-  return caller{kind, std::move(partner_id), std::move(id), std::string(role.name), role.permissions, {}};
+  caller who = caller_named(kind, std::move(id));
+  who.partner_id = std::move(partner_id);
+  who.role = std::string(role.name);
+  who.permissions = role.permissions;
+  return who;
 }
 
 /// Throws forbidden unless `who` may do `p` (for a check that depends on the record, beyond

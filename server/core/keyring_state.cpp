@@ -66,7 +66,7 @@ void keyring_state::watch(store::store& store, std::int64_t now) {
   if (audited_.load() >= version || audit_pending_.exchange(true)) return;
   store.submit([signer = std::move(signer), now](store::write_view& write) {
     return refusal_caught([&] {
-      (void)keyring_change_audit(write, caller{caller_kind::operator_, "", "keyring-watch"}, "keys.keyring_changed",
+      (void)keyring_change_audit(write, caller_named(caller_kind::operator_, "keyring-watch"), "keys.keyring_changed",
                                  signer->active_kid.value, *signer, now);
     });
   }, [this, version](result<void> committed) {

@@ -71,6 +71,6 @@ void addon_end(store::write_view& write, const std::string& addon_id, license_st
                std::int64_t now, const caller& who);
 
 /// Who the scheduler's changes are audited as.
-inline const caller scheduler_caller{caller_kind::operator_, "", "scheduler"};
+inline const caller scheduler_caller = caller_named(caller_kind::operator_, "scheduler");
 
 }  // namespace licensor::server

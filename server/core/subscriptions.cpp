@@ -110,7 +110,7 @@ activation member_activate(store::write_view& write, license_record& license, co
     member.token_hashes.push_back(hash_hex(member.token));
     must(write.token_binding_put(member.token_hashes.back(), {license.id, member.kid, email, false}));
     must(write.member_put(license.id, member));
-    audit_append(write, caller{caller_kind::anonymous, "", "member:" + email}, "license.member_activate", license.id, now);
+    audit_append(write, caller_named(caller_kind::anonymous, "member:" + email), "license.member_activate", license.id, now);
   }
   return {license.id, member.token, license.expires_at, true};
 }

@@ -15,11 +15,13 @@ constexpr std::uint64_t set_of(std::initializer_list<permission> permissions) {
 using enum permission;
 
 // What a partner's people may reach at most; partner roles are subsets of it.
-constexpr auto partner_read = set_of({products_read, customers_read, licenses_read});
+// What every person may do with their own account.
+constexpr auto own = set_of({own_account});
+constexpr auto partner_read = own | set_of({products_read, customers_read, licenses_read});
 constexpr auto partner_selling = partner_read | set_of({customers_create, licenses_issue});
 constexpr auto partner_licenses = partner_selling | set_of({licenses_hold, licenses_transfer, licenses_change, seats_change, plans_change,
                                                             subscriptions_cancel, ledger_read});
-constexpr auto operator_read = set_of({partners_read, products_read, audit_read, keys_read, customers_read,
+constexpr auto operator_read = own | set_of({partners_read, products_read, audit_read, keys_read, customers_read,
                                        licenses_read, ledger_read, users_read});
 constexpr auto operator_all = (std::uint64_t{1} << static_cast<unsigned>(count_)) - 1;
 
@@ -32,7 +34,7 @@ constexpr std::array roles{
     role_definition{"support", org_kind::operator_, operator_read | set_of({licenses_hold, licenses_transfer}),
                     "reads everything; suspends, reinstates and transfers licenses"},
     role_definition{"billing", org_kind::operator_,
-                    set_of({partners_read, products_read, products_manage, customers_read, licenses_read, ledger_read}),
+                    own | set_of({partners_read, products_read, products_manage, customers_read, licenses_read, ledger_read}),
                     "ledgers and prices"},
     role_definition{"auditor", org_kind::operator_, operator_read, "reads everything, including the audit log"},
 
@@ -42,15 +44,15 @@ constexpr std::array roles{
                     "customers, licenses and subscriptions"},
     role_definition{"sales_agent", org_kind::partner, partner_selling,
                     "registers customers, issues licenses and subscriptions; no cancellations or refunds"},
-    role_definition{"billing_admin", org_kind::partner, set_of({products_read, customers_read, licenses_read, ledger_read}),
+    role_definition{"billing_admin", org_kind::partner, own | set_of({products_read, customers_read, licenses_read, ledger_read}),
                     "ledger, prices and usage; no license changes"},
     role_definition{"helpdesk_agent", org_kind::partner, partner_read | set_of({licenses_hold}),
                     "reads; suspends, reinstates and resends delivery"},
 
     role_definition{"customer_admin", org_kind::customer,
-                    set_of({licenses_read, seats_change, plans_change, subscriptions_cancel, users_read, users_manage}),
+                    own | set_of({licenses_read, seats_change, plans_change, subscriptions_cancel, users_read, users_manage}),
                     "the customer's licenses and subscriptions: members, seats, plans, cancellation"},
-    role_definition{"customer_member", org_kind::customer, set_of({licenses_read}), "their own seat and token"},
+    role_definition{"customer_member", org_kind::customer, own | set_of({licenses_read}), "their own seat and token"},
 };
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(count_)> permission_names{
@@ -58,7 +60,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(count_)> permiss
     "keys_read",      "keys_manage",     "customers_read", "customers_create", "customers_admin",
     "licenses_read",  "licenses_issue",  "licenses_hold",  "licenses_transfer", "licenses_change",  "seats_change",
     "plans_change",   "subscriptions_cancel", "ledger_read", "users_read",     "users_manage",
-    "operator_users_manage", "test_clock"};
+    "operator_users_manage", "test_clock", "own_account"};
 
 }  // namespace
 

@@ -41,6 +41,7 @@ enum class permission : std::uint8_t {
   users_manage,         ///< invite, change roles, disable users; the organisation's API keys
   operator_users_manage,///< operator users and operator API keys
   test_clock,           ///< the test clock (tests only)
+  own_account,          ///< a signed-in person's own profile, password and sessions
   count_                ///< not a permission: the number of them
 };
 

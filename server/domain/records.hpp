@@ -58,6 +58,42 @@ struct api_key_record {
   std::string created_by;         ///< who made it (a caller id)
 };
 
+/// A person who signs in: one of the vendor's operators or one of a partner's staff. Unique by
+/// (organisation, email). Statuses: invited (no password yet), active, disabled.
+struct user_record {
+  std::string id;              ///< "usr_…"
+  std::string partner_id;      ///< the partner whose staff they are; empty for an operator
+  std::string email;           ///< normalised
+  std::string name;
+  std::string role;            ///< a role of their organisation kind (domain/permissions.hpp)
+  std::string status = "invited";
+  std::string language = "en";
+  std::string password_hash;   ///< Argon2id (domain/password.hpp); empty until the invitation is accepted
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t password_changed_at = 0;
+  std::string invited_by;      ///< a caller id
+};
+
+/// A signed-in person's session, stored under the hash of its cookie's secret.
+struct session_record {
+  std::string id;          ///< public handle "ses_…" (to list and revoke); not the secret
+  std::string user_id;
+  std::string csrf_token;  ///< sent back in X-CSRF-Token on every change made with the cookie
+  std::int64_t created_at = 0;
+  std::int64_t last_seen_at = 0;  ///< to the minute
+  std::int64_t expires_at = 0;    ///< absolute expiry
+  std::string client;             ///< address it signed in from
+  std::string user_agent;
+};
+
+/// A single-use token sent to a person (an invitation, a password reset), stored by its hash.
+struct user_token_record {
+  std::string user_id;
+  std::string purpose;  ///< "invitation" or "password_reset"
+  std::int64_t expires_at = 0;
+};
+
 struct customer_record {
   std::string id;
   std::string partner_id;  ///< the managing partner
@@ -123,6 +159,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level,
                                                 discount_percent, created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
                                                 last_used_at, created_by)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, email, name, role, status, language,
+                                                password_hash, created_at, updated_at, password_changed_at, invited_by)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(session_record, id, user_id, csrf_token, created_at, last_seen_at,
+                                                expires_at, client, user_agent)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_token_record, user_id, purpose, expires_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
                                                 created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)

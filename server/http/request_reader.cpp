@@ -36,6 +36,11 @@ received_request request_reader::take(const std::string& client) {
   request.body = std::move(message.body());
   request.authorization = std::string(message[http::field::authorization]);
   request.idempotency_key = std::string(message["Idempotency-Key"]);
+  request.cookie = std::string(message[http::field::cookie]);
+  request.origin = std::string(message[http::field::origin]);
+  request.host = std::string(message[http::field::host]);
+  request.csrf_token = std::string(message["X-CSRF-Token"]);
+  request.user_agent = std::string(message[http::field::user_agent]).substr(0, 200);
   request.client = client;
   return received;
 }

@@ -47,6 +47,9 @@ namespace licensor::store {
 
 using server::api_key_record;
 using server::customer_record;
+using server::session_record;
+using server::user_record;
+using server::user_token_record;
 using server::license_record;
 using server::partner_record;
 using server::product_record;
@@ -147,6 +150,18 @@ class read_view {
   /// Every key of one organisation (`partner_id`; empty: the operators'), revoked ones too, oldest first.
   [[nodiscard]] virtual result<std::vector<api_key_record>> api_keys_list(std::string_view partner_id) const = 0;
 
+  // -- people, sessions and their single-use tokens
+  [[nodiscard]] virtual result<std::optional<user_record>> user_get(std::string_view id) const = 0;
+  /// Every user with this (normalised) email, in any organisation.
+  [[nodiscard]] virtual result<std::vector<user_record>> users_by_email(std::string_view email) const = 0;
+  /// One organisation's users (`partner_id`; empty: the operators), oldest first.
+  [[nodiscard]] virtual result<std::vector<user_record>> users_of(std::string_view partner_id) const = 0;
+  /// The session whose secret hashes to `secret_hash`.
+  [[nodiscard]] virtual result<std::optional<session_record>> session_by_hash(std::string_view secret_hash) const = 0;
+  /// A user's sessions, each with the hash it is stored under.
+  [[nodiscard]] virtual result<std::vector<std::pair<std::string, session_record>>> sessions_of(std::string_view user_id) const = 0;
+  [[nodiscard]] virtual result<std::optional<user_token_record>> user_token_get(std::string_view token_hash) const = 0;
+
   // -- customers
   [[nodiscard]] virtual result<std::optional<customer_record>> customer_get(std::string_view id) const = 0;
   /// The id of the customer registered with `email` (normalised).
@@ -221,6 +236,17 @@ class write_view : public read_view {
   /// Errors: conflict when a key with this hash exists.
   [[nodiscard]] virtual result<void> api_key_insert(std::string_view secret_hash, const api_key_record& key) = 0;
   [[nodiscard]] virtual result<void> api_key_put(std::string_view secret_hash, const api_key_record& key) = 0;
+
+  // -- people, sessions and their single-use tokens
+  /// Errors: conflict when the organisation already has a user with this email.
+  [[nodiscard]] virtual result<void> user_insert(const user_record& user) = 0;
+  /// Errors: not_found. The email and organisation of a user never change.
+  [[nodiscard]] virtual result<void> user_put(const user_record& user) = 0;
+  [[nodiscard]] virtual result<void> session_put(std::string_view secret_hash, const session_record& session) = 0;
+  /// Removing one that is gone is not an error.
+  [[nodiscard]] virtual result<void> session_erase(std::string_view secret_hash) = 0;
+  [[nodiscard]] virtual result<void> user_token_put(std::string_view token_hash, const user_token_record& token) = 0;
+  [[nodiscard]] virtual result<void> user_token_erase(std::string_view token_hash) = 0;
 
   // -- customers
   /// Registers a new customer and its email. Errors: conflict when the email is registered.

@@ -65,6 +65,22 @@ struct world {
     return created.json;
   }
   std::string id_of(const json& record) { return record.at("id").get<std::string>(); }
+  // An invited person of the operators (empty) or of a partner; returns the answer (with the token).
+  json invite(const std::string& partner_id, const std::string& role) {
+    json body{{"email", "person" + unique_suffix() + "@example.com"}, {"role", role}};
+    if (!partner_id.empty()) body["partner_id"] = partner_id;
+    auto invited = op.post("/v1/users", body);
+    expect_status(invited, 201, "invite");
+    return invited.json;
+  }
+  // An active person of P: their email and password.
+  std::pair<std::string, std::string> person() {
+    const auto invited = invite(partner.id, "admin_agent");
+    const std::string password = "correct horse battery";
+    expect_status(op.post("/v1/invitations/accept", {{"token", invited.at("invitation").at("token")}, {"password", password}}),
+                  200, "accept");
+    return {invited.at("email"), password};
+  }
   std::string key_of(const std::string& partner_id) {
     auto made = partner_id.empty() ? op.post("/v1/api-keys", {{"role", "auditor"}})
                                    : op.post("/v1/partners/" + partner_id + "/api-keys", {{"role", "helpdesk_agent"}});
@@ -109,6 +125,35 @@ std::vector<route_case> route_cases() {
       {"POST /v1/activate", "*", [](W& w, O) {
          const auto license = w.license();
          return call{"POST", "/v1/activate", {{"activation_key", license.at("activation_key")}, {"email", license.at("email")}}};
+       }},
+      {"POST /v1/invitations/accept", "*", [](W& w, O) {
+         const auto invited = w.invite(w.partner.id, "sales_agent");
+         return call{"POST", "/v1/invitations/accept", {{"token", invited.at("invitation").at("token")}, {"password", "a long enough password"}}};
+       }},
+      {"POST /v1/sessions", "*", [](W& w, O) {
+         const auto [email, password] = w.person();
+         return call{"POST", "/v1/sessions", {{"email", email}, {"password", password}}};
+       }},
+      // A person's own account: API keys have none, whatever their role (people_test.cpp signs in).
+      {"GET /v1/sessions", "", [](W&, O) { return call{"GET", "/v1/sessions"}; }},
+      {"DELETE /v1/sessions/{}", "", [](W&, O) { return call{"DELETE", "/v1/sessions/ses_unknown"}; }},
+      {"DELETE /v1/session", "", [](W&, O) { return call{"DELETE", "/v1/session"}; }},
+      {"GET /v1/me", "", [](W&, O) { return call{"GET", "/v1/me"}; }},
+      {"POST /v1/me/password", "", [](W&, O) {
+         return call{"POST", "/v1/me/password", {{"current_password", "x"}, {"new_password", "a long enough password"}}};
+       }},
+      // Operator users are an owner's (operator_users_manage); a partner's are its global_admin's.
+      {"POST /v1/users", "owner global_admin", [](W&, O org) {
+         return call{"POST", "/v1/users", {{"email", "new" + unique_suffix() + "@example.com"},
+                                           {"role", org == "operator" ? "auditor" : "sales_agent"}}};
+       }},
+      {"GET /v1/users", "owner admin support auditor global_admin", [](W&, O) { return call{"GET", "/v1/users"}; }},
+      {"GET /v1/users/{}", "owner admin support auditor global_admin", [](W& w, O org) {
+         return call{"GET", "/v1/users/" + w.id_of(w.invite(org == "operator" ? "" : w.partner.id, org == "operator" ? "auditor" : "sales_agent"))};
+       }},
+      {"PATCH /v1/users/{}", "owner global_admin", [](W& w, O org) {
+         return call{"PATCH", "/v1/users/" + w.id_of(w.invite(org == "operator" ? "" : w.partner.id, org == "operator" ? "auditor" : "sales_agent")),
+                     {{"name", "renamed"}}};
        }},
       {"POST /v1/partners", "owner admin", [](W&, O) { return call{"POST", "/v1/partners", {{"name", "new"}, {"level", "bronze"}}}; }},
       {"GET /v1/partners", operator_readers, [](W&, O) { return call{"GET", "/v1/partners"}; }},
@@ -214,6 +259,7 @@ std::vector<route_case> route_cases() {
 
 bool allowed_for(const route_case& c, const std::string& role) {
   if (c.allowed == "*") return true;
+  if (c.allowed.empty()) return false;
   std::istringstream names(c.allowed);
   std::string name;
   while (names >> name)

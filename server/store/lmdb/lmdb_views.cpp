@@ -264,6 +264,107 @@ result<void> lmdb_view::api_key_put(std::string_view secret_hash, const api_key_
   return record_put(txn_, db::api_keys, secret_hash, key);
 }
 
+// -- people
+
+namespace {
+
+// The organisation part of org_users keys: a partner id, or "-" for the operators.
+std::string org_key(std::string_view partner_id) { return partner_id.empty() ? std::string("-") : std::string(partner_id); }
+
+// The records of every id listed under `prefix` in `index` (key suffixes are ids).
+template <class Record>
+result<std::vector<Record>> records_under(const txn& t, const char* index, const char* records, const std::string& prefix) {
+  std::vector<std::string> ids;
+  auto scanned = t.scan(index, prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view) {
+    ids.emplace_back(key.substr(prefix.size()));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  std::vector<Record> out;
+  for (const auto& id : ids) {
+    auto found = record_find<Record>(t, records, id);
+    if (!found) return found.error();
+    if (*found) out.push_back(std::move(**found));
+  }
+  return out;
+}
+
+}  // namespace
+
+result<std::optional<user_record>> lmdb_view::user_get(std::string_view id) const {
+  return record_find<user_record>(txn_, db::users, id);
+}
+
+result<std::vector<user_record>> lmdb_view::users_by_email(std::string_view email) const {
+  return records_under<user_record>(txn_, db::user_emails, db::users, join(email, ""));
+}
+
+result<std::vector<user_record>> lmdb_view::users_of(std::string_view partner_id) const {
+  return records_under<user_record>(txn_, db::org_users, db::users, join(org_key(partner_id), ""));
+}
+
+result<std::optional<session_record>> lmdb_view::session_by_hash(std::string_view secret_hash) const {
+  return record_find<session_record>(txn_, db::sessions, secret_hash);
+}
+
+result<std::vector<std::pair<std::string, session_record>>> lmdb_view::sessions_of(std::string_view user_id) const {
+  const auto prefix = join(user_id, "");
+  std::vector<std::string> hashes;
+  auto scanned = txn_.scan(db::user_sessions, prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view) {
+    hashes.emplace_back(key.substr(prefix.size()));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  std::vector<std::pair<std::string, session_record>> out;
+  for (auto& hash : hashes) {
+    auto session = session_by_hash(hash);
+    if (!session) return session.error();
+    if (*session) out.emplace_back(std::move(hash), std::move(**session));
+  }
+  return out;
+}
+
+result<std::optional<user_token_record>> lmdb_view::user_token_get(std::string_view token_hash) const {
+  return record_find<user_token_record>(txn_, db::user_tokens, token_hash);
+}
+
+result<void> lmdb_view::user_insert(const user_record& user) {
+  auto same_email = users_by_email(user.email);
+  if (!same_email) return same_email.error();
+  for (const auto& other : *same_email)
+    if (other.partner_id == user.partner_id) return errc::conflict;
+  if (auto inserted = txn_.insert(db::users, user.id, record_encode(user)); !inserted) return inserted;
+  if (auto put = txn_.put(db::user_emails, join(user.email, user.id), ""); !put) return put;
+  return txn_.put(db::org_users, join(org_key(user.partner_id), user.id), "");
+}
+
+result<void> lmdb_view::user_put(const user_record& user) {
+  auto stored = user_get(user.id);
+  if (!stored) return stored.error();
+  if (!*stored) return errc::not_found;
+  if ((*stored)->email != user.email || (*stored)->partner_id != user.partner_id) return errc::conflict;
+  return record_put(txn_, db::users, user.id, user);
+}
+
+result<void> lmdb_view::session_put(std::string_view secret_hash, const session_record& session) {
+  if (auto put = record_put(txn_, db::sessions, secret_hash, session); !put) return put;
+  return txn_.put(db::user_sessions, join(session.user_id, secret_hash), "");
+}
+
+result<void> lmdb_view::session_erase(std::string_view secret_hash) {
+  auto session = session_by_hash(secret_hash);
+  if (!session) return session.error();
+  if (!*session) return {};
+  if (auto erased = txn_.erase(db::user_sessions, join((*session)->user_id, secret_hash)); !erased) return erased;
+  return txn_.erase(db::sessions, secret_hash);
+}
+
+result<void> lmdb_view::user_token_put(std::string_view token_hash, const user_token_record& token) {
+  return record_put(txn_, db::user_tokens, token_hash, token);
+}
+
+result<void> lmdb_view::user_token_erase(std::string_view token_hash) { return txn_.erase(db::user_tokens, token_hash); }
+
 // -- customers
 
 result<std::optional<customer_record>> lmdb_view::customer_get(std::string_view id) const {

@@ -70,7 +70,8 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
                                        db::partner_licenses, db::customer_licenses, db::free_licenses,
                                        db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                        db::subscriptions, db::ledger, db::partner_ledger, db::members,
-                                       db::schedule};
+                                       db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
+                                       db::user_sessions, db::user_tokens};
   auto env = lmdb_env::open(dir, names, options.map_size_bytes, options.durable);
   if (!env) return env.error();
 

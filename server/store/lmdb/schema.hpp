@@ -37,6 +37,13 @@ inline constexpr const char* ledger = "ledger";                        // licens
 inline constexpr const char* partner_ledger = "partner_ledger";        // partner/16-hex at/license/seq -> ""
 inline constexpr const char* members = "members";                      // license/email -> member
 inline constexpr const char* schedule = "schedule";                    // 16-hex due/license -> ""
+// people (core/people.hpp)
+inline constexpr const char* users = "users";                          // user id -> user
+inline constexpr const char* user_emails = "user_emails";              // email/user -> "" (one email, several organisations)
+inline constexpr const char* org_users = "org_users";                  // partner (or "-": operators)/user -> ""
+inline constexpr const char* sessions = "sessions";                    // hash(session secret) -> session
+inline constexpr const char* user_sessions = "user_sessions";          // user/hash -> ""
+inline constexpr const char* user_tokens = "user_tokens";              // hash(token) -> single-use token
 }  // namespace db
 
 /// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.
@@ -45,7 +52,8 @@ inline constexpr const char* schedule = "schedule";                    // 16-hex
 ///    open it, as it would release held slots.
 /// 4: licenses are indexed by the key that signed their current token (kid_licenses), so that
 ///    re-signing after a revocation reads only what it changes; built from the licenses.
-inline constexpr int schema_version = 4;
+/// 5: people, their sessions and single-use tokens (new sub-databases, nothing to convert).
+inline constexpr int schema_version = 5;
 
 struct store_options {
   std::size_t map_size_bytes = std::size_t{64} << 30;  // address space, not disk

@@ -81,6 +81,11 @@ enum class errc {
   root_key_offline,       ///< the root secret is not on this server: rotate or revoke with licensorctl
   customer_has_licenses,  ///< the customer still has licenses linked to it
   product_policy,         ///< the product's policy does not allow this tier, seat count or feature
+  // -- people
+  invitation_invalid,     ///< the invitation or reset token is unknown, used or expired
+  user_exists,            ///< the organisation already has a user with this email
+  weak_password,          ///< the password is too short, too long or not text
+  csrf_failed,            ///< a change made with a session cookie lacks its CSRF token or comes from another origin
   internal,               ///< a bug: an invariant did not hold
 };
 

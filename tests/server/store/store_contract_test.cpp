@@ -58,6 +58,18 @@ customer_record customer_of(std::string id, std::string email, std::string partn
 
 }  // namespace
 
+namespace {
+
+licensor::server::api_key_record api_key_of(std::string id, std::int64_t created_at) {
+  licensor::server::api_key_record key;
+  key.id = std::move(id);
+  key.partner_id = "par_1";
+  key.created_at = created_at;
+  return key;
+}
+
+}  // namespace
+
 TEST_CASE("records round-trip and absent ones are empty, not errors") {
   on_every_backend([](store_fixture& s) {
     partner_record partner{"par_1", "Acme", "gold", {"acme.example"}, true, 12, 1'800'000'000};
@@ -69,7 +81,7 @@ TEST_CASE("records round-trip and absent ones are empty, not errors") {
       if (auto put = w.partner_put(partner); !put) return put;
       if (auto put = w.product_insert(product); !put) return put;
       if (auto put = w.customer_insert(customer_of("cus_1", "ada@example.com")); !put) return put;
-      if (auto put = w.api_key_insert("hash-1", api_key_record{"key_1", "par_1", 5, false}); !put) return put;
+      if (auto put = w.api_key_insert("hash-1", api_key_of("key_1", 5)); !put) return put;
       return w.operator_token_hash_set("operator-hash");
     }));
     auto r = s.read();
@@ -148,7 +160,7 @@ TEST_CASE("inserts refuse what exists and puts refuse what does not") {
       if (auto put = w.license_insert(license_of("lic_1", "cus_1", "t1", "k")); !put) return put;
       if (auto put = w.customer_insert(customer_of("cus_1", "ada@example.com")); !put) return put;
       if (auto put = w.member_insert("lic_1", member_of("m@example.com", 1)); !put) return put;
-      if (auto put = w.api_key_insert("hash-1", api_key_record{"key_1", "par_1", 1, false}); !put) return put;
+      if (auto put = w.api_key_insert("hash-1", api_key_of("key_1", 1)); !put) return put;
       product_record product;
       product.id = "app";
       return w.product_insert(product);
@@ -173,7 +185,7 @@ TEST_CASE("inserts refuse what exists and puts refuse what does not") {
           errc::not_found);
     CHECK(refused([](write_view& w) { return w.member_insert("lic_1", member_of("m@example.com", 2)); }) == errc::conflict);
     CHECK(refused([](write_view& w) {
-            return w.api_key_insert("hash-1", api_key_record{"key_2", "par_1", 1, false});
+            return w.api_key_insert("hash-1", api_key_of("key_2", 1));
           }) == errc::conflict);
     CHECK(refused([](write_view& w) {
             product_record again;
@@ -443,5 +455,66 @@ TEST_CASE("what was committed survives closing and reopening the store") {
       auto seq = w.audit_append(entry);
       return seq && *seq == 2 ? result<void>{} : result<void>{errc::internal};
     }));
+  });
+}
+
+TEST_CASE("people: one email per organisation, sessions by hash and by user, single-use tokens, keys by organisation") {
+  on_every_backend([](store_fixture& s) {
+    const auto user_of = [](std::string id, std::string partner_id) {
+      server::user_record user;
+      user.id = std::move(id);
+      user.partner_id = std::move(partner_id);
+      user.email = "ada@example.com";
+      user.role = "global_admin";
+      return user;
+    };
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.user_insert(user_of("usr_1", "par_1")); !put) return put;
+      if (auto put = w.user_insert(user_of("usr_2", "par_2")); !put) return put;  // the same email elsewhere
+      auto operator_key = api_key_of("key_op", 3);
+      operator_key.partner_id.clear();
+      if (auto put = w.api_key_insert("hash-op", operator_key); !put) return put;
+      return w.api_key_insert("hash-1", api_key_of("key_1", 4));
+    }));
+    CHECK(s.commit([&](write_view& w) { return w.user_insert(user_of("usr_3", "par_1")); }).error() == errc::conflict);
+    CHECK(s.commit([&](write_view& w) {
+      auto moved = user_of("usr_1", "par_2");
+      return w.user_put(moved);
+    }).error() == errc::conflict);  // a user's organisation never changes
+    CHECK(s.commit([&](write_view& w) { return w.user_put(user_of("usr_9", "par_1")); }).error() == errc::not_found);
+
+    server::session_record session;
+    session.id = "ses_1";
+    session.user_id = "usr_1";
+    session.expires_at = 100;
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.session_put("session-hash-1", session); !put) return put;
+      auto other = session;
+      other.id = "ses_2";
+      if (auto put = w.session_put("session-hash-2", other); !put) return put;
+      return w.user_token_put("token-hash", {"usr_1", "invitation", 50});
+    }));
+    auto r = s.read();
+    CHECK(ok(r->users_by_email("ada@example.com")).size() == 2);
+    CHECK(ok(r->users_of("par_1")).size() == 1);
+    CHECK(ok(r->users_of("")).empty());
+    CHECK(ok(r->session_by_hash("session-hash-1"))->id == "ses_1");
+    CHECK(ok(r->sessions_of("usr_1")).size() == 2);
+    CHECK(ok(r->user_token_get("token-hash"))->user_id == "usr_1");
+    const auto operator_keys = ok(r->api_keys_list(""));
+    REQUIRE(operator_keys.size() == 1);
+    CHECK(operator_keys[0].id == "key_op");
+    CHECK(ok(r->api_keys_list("par_1")).size() == 1);
+    CHECK(ok(r->api_keys_list("par_2")).empty());
+
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto erased = w.session_erase("session-hash-1"); !erased) return erased;
+      if (auto erased = w.session_erase("session-hash-1"); !erased) return erased;  // gone already: fine
+      return w.user_token_erase("token-hash");
+    }));
+    r = s.read();
+    CHECK_FALSE(ok(r->session_by_hash("session-hash-1")));
+    CHECK(ok(r->sessions_of("usr_1")).size() == 1);
+    CHECK_FALSE(ok(r->user_token_get("token-hash")));
   });
 }

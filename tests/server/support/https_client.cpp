@@ -126,7 +126,7 @@ response https_client::request(std::string_view method, std::string_view target,
   message.method_string(beast::string_view(method.data(), method.size()));
   message.target(beast::string_view(target.data(), target.size()));
   message.version(11);
-  message.set(http::field::host, host_);
+  message.set(http::field::host, host_ + ":" + std::to_string(port_));  // as browsers send it
   if (!bearer_.empty()) message.set(http::field::authorization, "Bearer " + bearer_);
   if (!body.empty()) message.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : headers) message.set(name, value);

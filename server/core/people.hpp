@@ -1,0 +1,73 @@
+// People: the vendor's operators and partners' staff, who sign in (core/sessions.hpp) and act
+// with a role (domain/permissions.hpp). An organisation's admin invites a person with a role;
+// the invitation is a single-use token, returned once to the inviter (and e-mailed once
+// outbound e-mail exists); the person accepts it by choosing a password.
+// Passwords are hashed with Argon2id (domain/password.hpp) off the store's writer: these
+// operations take the hash, never the password.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/caller.hpp"
+#include "domain/records.hpp"
+#include "store/store.hpp"
+
+namespace licensor::server {
+
+/// How long an invitation may be accepted.
+inline constexpr std::int64_t invitation_lifetime_seconds = 7 * 86'400;
+
+struct invitation_order {
+  std::string partner_id;  ///< empty: an operator
+  std::string email;       ///< as typed; normalised by user_invite_prepare
+  std::string name;
+  std::string role;
+  std::string language = "en";
+};
+
+/// The new user for `order`, checked: the email is normalised, the role is one of the
+/// organisation's kind, and `who` may invite into that organisation (its own; operators also
+/// into a partner; operator users only with operator_users_manage). Throws bad_request,
+/// invalid_email, forbidden, partner_not_found (another partner).
+[[nodiscard]] user_record user_invite_prepare(const caller& who, const invitation_order& order, std::int64_t now);
+
+/// Stores the invited user and its invitation token (by hash). Throws conflict (the
+/// organisation has a user with this email), partner_not_found.
+void user_invite_store(store::write_view& write, const caller& who, const user_record& user,
+                       const std::string& token_hash, std::int64_t now);
+
+/// The invited user behind a live invitation token. Throws invitation_invalid (unknown,
+/// used, expired, or its user is no longer invited).
+[[nodiscard]] user_record invitation_user(const store::read_view& view, const std::string& token_hash, std::int64_t now);
+
+/// Accepts the invitation: the user becomes active with `password_hash`; the token is spent.
+/// Throws invitation_invalid.
+[[nodiscard]] user_record invitation_accept(store::write_view& write, const std::string& token_hash,
+                                            const std::string& password_hash, std::int64_t now);
+
+/// The users `who` may see: their own organisation's, or for an operator the operators' or,
+/// with `partner_id`, that partner's.
+[[nodiscard]] std::vector<user_record> users_visible(const store::read_view& view, const caller& who,
+                                                     const std::string& partner_id);
+
+/// A user `who` may see. Throws not_found (also for another organisation's user).
+[[nodiscard]] user_record user_visible(const store::read_view& view, const caller& who, const std::string& id);
+
+struct user_changes {
+  std::optional<std::string> name, role, status, language;
+};
+
+/// Changes a user's name, role, status (active or disabled) or language. Disabling ends the
+/// user's sessions. Nobody changes their own role or status (an admin cannot lock the
+/// organisation out by accident). Throws not_found, bad_request, forbidden.
+[[nodiscard]] user_record user_update(store::write_view& write, const caller& who, const std::string& id,
+                                      const user_changes& changes, std::int64_t now);
+
+/// A caller acting as `user` with their role. Throws unauthorized when the user is not active
+/// or its role no longer exists.
+[[nodiscard]] caller user_caller(const user_record& user);
+
+}  // namespace licensor::server
