@@ -1,15 +1,10 @@
 // API keys: operators make partners' keys (/v1/partners/{id}/api-keys); an organisation's
 // admins make and revoke their own (/v1/api-keys). Each key has a role; the secret is shown once.
-#include <sodium.h>
-
-#include <array>
-
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "core/api_keys.hpp"
 #include "domain/secret_hash.hpp"
-#include "licensor/base64url.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -38,10 +33,7 @@ void key_create(service& svc, api_call& call, responder respond, std::string par
   order.expires_at = body.optional_time("expires_at").value_or(0);
   const auto now = svc.now();
   const auto record = api_key_prepare(call.who, order, now);
-  std::array<std::uint8_t, 32> secret{};
-  randombytes_buf(secret.data(), secret.size());
-  const auto api_key = "lk_" + base64url_encode(secret);
-  sodium_memzero(secret.data(), secret.size());
+  const auto api_key = secret_generate("lk_");
   svc.commit(call, [who = call.who, record, api_key, now](store::write_view& write, const signing&) {
     api_key_create(write, who, record, hash_hex(api_key), now);
     auto view = api_key_view(record);

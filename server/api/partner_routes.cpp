@@ -1,6 +1,4 @@
-// Operators manage partners and their API keys; partners read their usage.
-#include <sodium.h>
-
+// Operators manage partners (their API keys: api/api_key_routes.cpp); partners read their usage.
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
@@ -8,8 +6,6 @@
 #include "api/views.hpp"
 #include "core/ids.hpp"
 #include "core/partners.hpp"
-#include "domain/secret_hash.hpp"
-#include "licensor/base64url.hpp"
 #include "licensor/email.hpp"
 
 namespace licensor::server {

@@ -1,10 +1,6 @@
 // People: invitations, users, sign-in and sessions (core/people.hpp, core/sessions.hpp).
 // Passwords are hashed and verified here, on the network threads, never on the store's writer;
 // the write that follows re-checks that the hash it was verified against is still the user's.
-#include <sodium.h>
-
-#include <array>
-
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
@@ -13,20 +9,11 @@
 #include "core/sessions.hpp"
 #include "domain/password.hpp"
 #include "domain/secret_hash.hpp"
-#include "licensor/base64url.hpp"
 #include "licensor/email.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 namespace {
-
-std::string secret_generate(std::string_view prefix) {
-  std::array<std::uint8_t, 32> secret{};
-  randombytes_buf(secret.data(), secret.size());
-  auto text = std::string(prefix) + base64url_encode(secret);
-  sodium_memzero(secret.data(), secret.size());
-  return text;
-}
 
 nlohmann::json user_view(const user_record& user) {
   const auto kind = user.partner_id.empty() ? org_kind::operator_ : org_kind::partner;

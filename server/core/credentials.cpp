@@ -2,12 +2,10 @@
 
 #include <sodium.h>
 
-#include <array>
 #include <future>
 
 #include "core/refusal.hpp"
 #include "domain/secret_hash.hpp"
-#include "licensor/base64url.hpp"
 
 namespace licensor::server {
 namespace {
@@ -54,10 +52,7 @@ result<operator_token_outcome> operator_token_ensure(store::store& store, std::s
     chosen_hash = hash_hex(chosen);
     sodium_memzero(chosen.data(), chosen.size());
   } else {
-    std::array<std::uint8_t, 32> secret{};
-    randombytes_buf(secret.data(), secret.size());
-    outcome.printed = "lop_" + base64url_encode(secret);  // used only if none is stored yet
-    sodium_memzero(secret.data(), secret.size());
+    outcome.printed = secret_generate("lop_");  // used only if none is stored yet
   }
   auto generated_hash = outcome.printed.empty() ? std::string() : hash_hex(outcome.printed);
   std::promise<result<void>> stored;
