@@ -307,7 +307,9 @@ TEST_CASE("every role across every route: permitted calls succeed, the others an
 
   std::size_t calls = 0;
   for (const auto& c : cases) {
-    for (const auto& [role, key] : keys) {
+    for (const auto& entry : keys) {
+      const std::string& role = entry.first;  // named, not bound: clang 14 cannot capture a binding in INFO
+      const std::string& key = entry.second;
       const bool is_operator = std::find(operator_roles.begin(), operator_roles.end(), role) != operator_roles.end();
       const auto made = c.make(w, is_operator ? "operator" : "partner");
       auto client = w.server.client(key);
