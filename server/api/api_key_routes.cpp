@@ -38,9 +38,7 @@ void key_create(service& svc, api_call& call, responder respond, std::string par
     api_key_create(write, who, record, hash_hex(api_key), now);
     auto view = api_key_view(record);
     view["api_key"] = api_key;
-    auto created = answer(std::move(view), 201);
-    created.shown_once = true;  // never kept for an Idempotency-Key replay
-    return created;
+    return answer_with_secret(std::move(view), 201);
   }, std::move(respond));
 }
 

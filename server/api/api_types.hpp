@@ -67,6 +67,14 @@ struct api_call {
   return response;
 }
 
+/// A JSON answer that carries a secret shown once (a new API key, an invitation, a session):
+/// never stored, so a replay of its Idempotency-Key answers secret_shown_once instead.
+[[nodiscard]] inline api_response answer_with_secret(nlohmann::json body, unsigned status) {
+  auto response = answer(std::move(body), status);
+  response.shown_once = true;
+  return response;
+}
+
 /// The HTTP status of an error code.
 [[nodiscard]] unsigned errc_http_status(errc code) noexcept;
 /// {"error": {"code", "message"}} with the status for `code`.

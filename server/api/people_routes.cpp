@@ -91,9 +91,7 @@ void user_invite(service& svc, api_call& call, responder respond) {
     auto view = user_view(user);
     // Until outbound e-mail exists, the inviter hands the token on; it is shown once.
     view["invitation"] = {{"token", token}, {"expires_at", rfc3339_format(now + invitation_lifetime_seconds)}};
-    auto created = answer(std::move(view), 201);
-    created.shown_once = true;
-    return created;
+    return answer_with_secret(std::move(view), 201);
   }, std::move(respond));
 }
 
@@ -164,11 +162,10 @@ void session_sign_in(service& svc, api_call& call, responder respond) {
   svc.commit(call, [user = *user, verified = stored_hash, secret_hash = hash_hex(secret), session, secret,
                     now = svc.now()](store::write_view& write, const signing&) {
     const auto opened = session_open(write, user, verified, secret_hash, session, now);
-    auto signed_in = answer({{"session", session_view(opened, true)}, {"csrf_token", opened.csrf_token},
-                             {"user", user_view(user)}},
-                            201);
+    auto signed_in = answer_with_secret({{"session", session_view(opened, true)}, {"csrf_token", opened.csrf_token},
+                                         {"user", user_view(user)}},
+                                        201);
     signed_in.set_cookie = session_cookie(secret, session_absolute_seconds);
-    signed_in.shown_once = true;  // the answer carries the session's secret
     return signed_in;
   }, std::move(respond));
 }

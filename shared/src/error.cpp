@@ -82,7 +82,7 @@ constexpr std::array errc_table{
     errc_entry{errc::product_policy, "product_policy", "the product's policy does not allow this license"},
     errc_entry{errc::invitation_invalid, "invitation_invalid", "the invitation is unknown, used or expired"},
     errc_entry{errc::user_exists, "user_exists", "the organisation already has a user with this email"},
-    errc_entry{errc::weak_password, "weak_password", "the password must be 12 to 256 characters of text"},
+    errc_entry{errc::weak_password, "weak_password", "the password must be text of at least 12 characters and at most 256 bytes"},
     errc_entry{errc::csrf_failed, "csrf_failed", "a change made with a session cookie needs its CSRF token and this origin"},
     errc_entry{errc::internal, "internal", "internal error"},
 };
