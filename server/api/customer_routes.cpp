@@ -45,6 +45,16 @@ void customer_get(service& svc, api_call& call, responder respond) {
   respond(answer(customer_view(customer_visible(*svc.read(), call.who, call.params[0]))));
 }
 
+void customer_update(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"self_service"});
+  const auto allowed = body.optional_bool("self_service");
+  if (!allowed) refuse(errc::bad_request, "field 'self_service' is required");
+  svc.commit(call, [who = call.who, id = call.params[0], allowed = *allowed, now = svc.now()](store::write_view& write,
+                                                                                              const signing&) {
+    return answer(customer_view(customer_self_service_set(write, who, id, allowed, now)));
+  }, std::move(respond));
+}
+
 void customer_delete(service& svc, api_call& call, responder respond) {
   (void)body_reader(call.body, {});
   svc.commit(call, [who = call.who, id = call.params[0], now = svc.now()](store::write_view& write, const signing&) {

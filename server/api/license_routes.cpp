@@ -6,6 +6,7 @@
 #include "api/scope.hpp"
 #include "api/subscription_views.hpp"
 #include "api/views.hpp"
+#include "core/license_reach.hpp"
 #include "core/licenses.hpp"
 
 namespace licensor::server {
@@ -64,6 +65,11 @@ void license_issue(service& svc, api_call& call, responder respond) {
 }
 
 void license_list(service& svc, api_call& call, responder respond) {
+  if (call.who.kind == caller_kind::customer) {
+    // A customer's few licenses come on one page.
+    const store::page<license_record> own{licenses_of_customer_person(*svc.read(), call.who), {}};
+    return respond(page_answer(own, license_view));
+  }
   const auto page = must(svc.read()->licenses_list(listing_partner(call), page_of(call)));
   respond(page_answer(page, license_view));
 }

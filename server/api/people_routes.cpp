@@ -15,11 +15,14 @@
 namespace licensor::server {
 namespace {
 
+nlohmann::json id_or_null(const std::string& id) { return id.empty() ? nlohmann::json() : nlohmann::json(id); }
+
 nlohmann::json user_view(const user_record& user) {
-  const auto kind = user.partner_id.empty() ? org_kind::operator_ : org_kind::partner;
+  const auto kind = !user.customer_id.empty() ? org_kind::customer : user.partner_id.empty() ? org_kind::operator_ : org_kind::partner;
   return {{"id", user.id},
           {"kind", org_kind_name(kind)},
-          {"partner_id", user.partner_id.empty() ? nlohmann::json() : nlohmann::json(user.partner_id)},
+          {"partner_id", id_or_null(user.partner_id)},
+          {"customer_id", id_or_null(user.customer_id)},
           {"email", user.email},
           {"name", user.name},
           {"role", user.role},
@@ -71,13 +74,19 @@ const std::string& decoy_hash() {
 }  // namespace
 
 void user_invite(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"email", "name", "role", "language", "partner_id"});
+  const body_reader body(call.body, {"email", "name", "role", "language", "partner_id", "customer_id"});
   invitation_order order;
-  // A partner's people invite into their partner; operators name a partner, or none for an operator.
-  order.partner_id = call.who.kind == caller_kind::partner ? call.who.partner_id : body.optional_string("partner_id").value_or("");
-  if (call.who.kind == caller_kind::partner) {
-    if (auto named = body.optional_string("partner_id"); named && *named != call.who.partner_id)
-      refuse(errc::partner_not_found);
+  // A customer's people invite into their customer; a partner's people into their partner or
+  // one of its customers; operators name a partner or a customer, or neither for an operator.
+  order.customer_id = call.who.kind == caller_kind::customer ? call.who.customer_id : body.optional_string("customer_id").value_or("");
+  if (call.who.kind == caller_kind::customer) {
+    if (auto named = body.optional_string("customer_id"); named && *named != call.who.customer_id)
+      refuse(errc::customer_not_found);
+  }
+  if (order.customer_id.empty()) {
+    const auto named = body.optional_string("partner_id");
+    if (call.who.kind == caller_kind::partner && named && *named != call.who.partner_id) refuse(errc::partner_not_found);
+    order.partner_id = call.who.kind == caller_kind::partner ? call.who.partner_id : named.value_or("");
   }
   order.email = body.string("email");
   order.name = body.optional_string("name").value_or("");
@@ -87,8 +96,7 @@ void user_invite(service& svc, api_call& call, responder respond) {
   const auto user = user_invite_prepare(call.who, order, now);
   const auto token = secret_generate("inv_");
   svc.commit(call, [who = call.who, user, token, now](store::write_view& write, const signing&) {
-    user_invite_store(write, who, user, hash_hex(token), now);
-    auto view = user_view(user);
+    auto view = user_view(user_invite_store(write, who, user, hash_hex(token), now));
     // Until outbound e-mail exists, the inviter hands the token on; it is shown once.
     view["invitation"] = {{"token", token}, {"expires_at", rfc3339_format(now + invitation_lifetime_seconds)}};
     return answer_with_secret(std::move(view), 201);
@@ -96,9 +104,11 @@ void user_invite(service& svc, api_call& call, responder respond) {
 }
 
 void user_list(service& svc, api_call& call, responder respond) {
-  const auto partner = call.query.find("partner_id");
-  const store::page<user_record> users{
-      users_visible(*svc.read(), call.who, partner == call.query.end() ? std::string() : partner->second), {}};
+  const auto filter = [&call](const char* name) {
+    const auto it = call.query.find(name);
+    return it == call.query.end() ? std::string() : it->second;
+  };
+  const store::page<user_record> users{users_visible(*svc.read(), call.who, filter("partner_id"), filter("customer_id")), {}};
   respond(page_answer(users, user_view));
 }
 

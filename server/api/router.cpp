@@ -64,6 +64,7 @@ constexpr std::array routes{
     route{"POST", "/v1/customers", customers_create, customer_create},
     route{"GET", "/v1/customers", customers_read, customer_list},
     route{"GET", "/v1/customers/{}", customers_read, customer_get},
+    route{"PATCH", "/v1/customers/{}", customers_manage, customer_update},
     route{"DELETE", "/v1/customers/{}", customers_admin, customer_delete},
     route{"POST", "/v1/customers/{}/reassign", customers_admin, customer_reassign},
     route{"POST", "/v1/licenses", licenses_issue, license_issue},

@@ -48,6 +48,7 @@ void api_key_revoke(service&, api_call&, responder);
 void customer_create(service&, api_call&, responder);
 void customer_list(service&, api_call&, responder);
 void customer_get(service&, api_call&, responder);
+void customer_update(service&, api_call&, responder);
 void customer_delete(service&, api_call&, responder);    // operators only
 void customer_reassign(service&, api_call&, responder);  // operators only
 void license_issue(service&, api_call&, responder);

@@ -70,7 +70,8 @@ nlohmann::json ledger_view(const sub::ledger_entry& entry) {
           {"seats", entry.seats},
           {"period_start", rfc3339_format(entry.period_start)},
           {"period_end", rfc3339_format(entry.period_end)},
-          {"discount_percent", entry.discount_percent}};
+          {"discount_percent", entry.discount_percent},
+          {"by", entry.by.empty() ? nlohmann::json() : nlohmann::json(entry.by)}};
 }
 
 }  // namespace licensor::server

@@ -21,7 +21,8 @@ nlohmann::json customer_view(const customer_record& customer) {
           {"email", customer.email},
           {"name", customer.name},
           {"vat_number", customer.vat_number.empty() ? nlohmann::json() : nlohmann::json(customer.vat_number)},
-          {"created_at", rfc3339_format(customer.created_at)}};
+          {"created_at", rfc3339_format(customer.created_at)},
+          {"self_service", customer.self_service}};
 }
 
 nlohmann::json product_view(const product_record& product) {

@@ -21,7 +21,12 @@ struct caller {
   std::uint64_t permissions = 0;  ///< the role's permissions
   std::string customer_id;        ///< for customers' people
   std::string user_id;            ///< a signed-in person (core/people.hpp); empty for keys and jobs
+  std::string email;              ///< a signed-in person's email (a customer member reaches the licenses it holds a seat of)
   std::string session_hash;       ///< the session they signed in with (core/sessions.hpp)
+  /// Permissions the role has but this caller may not use now, and why (a customer whose
+  /// partner has not allowed self-service). Their routes answer 403 with the reason.
+  std::uint64_t withheld = 0;
+  std::string withheld_because;
 
   /// True when the caller's role includes `p`.
   [[nodiscard]] bool may(permission p) const { return (permissions >> static_cast<unsigned>(p)) & 1u; }
@@ -49,7 +54,16 @@ struct caller {
 /// Throws forbidden unless `who` may do `p` (for a check that depends on the record, beyond
 /// the route's own permission).
 inline void permitted_or_refuse(const caller& who, permission p) {
-  if (!who.may(p)) refuse(errc::forbidden, "your role does not allow " + std::string(permission_name(p)));
+  if (who.may(p)) return;
+  if ((who.withheld >> static_cast<unsigned>(p)) & 1u) refuse(errc::forbidden, who.withheld_because);
+  refuse(errc::forbidden, "your role does not allow " + std::string(permission_name(p)));
+}
+
+/// Takes every permission but `kept` from `who`, saying `because` when one is asked for.
+inline void permissions_withhold(caller& who, std::uint64_t kept, std::string because) {
+  who.withheld |= who.permissions & ~kept;
+  who.permissions &= kept;
+  who.withheld_because = std::move(because);
 }
 
 /// Isolation: throws `missing` unless `who` may see a record owned by `owner_partner_id` (and,

@@ -2,6 +2,7 @@
 
 #include "core/audit.hpp"
 #include "core/free_slots.hpp"
+#include "core/people.hpp"
 
 namespace licensor::server {
 namespace {
@@ -33,7 +34,17 @@ result<customer_record> customer_register(store::write_view& write, const caller
 
 customer_record customer_visible(const store::read_view& view, const caller& who, std::string_view id) {
   auto customer = found(view.customer_get(id), errc::customer_not_found);
-  visible_or_refuse(who, customer.partner_id, errc::customer_not_found);
+  visible_or_refuse(who, customer.partner_id, errc::customer_not_found, customer.id);
+  return customer;
+}
+
+customer_record customer_self_service_set(store::write_view& write, const caller& who, std::string_view id,
+                                          bool allowed, std::int64_t now) {
+  auto customer = customer_visible(write, who, id);
+  if (customer.self_service == allowed) return customer;
+  customer.self_service = allowed;
+  must(write.customer_put(customer));
+  audit_append(write, who, "customer.self_service", customer.id, now, {{"allowed", allowed}});
   return customer;
 }
 
@@ -45,6 +56,7 @@ void customer_delete(store::write_view& write, const caller& who, std::string_vi
   if (free_slots_held_any(write, customer.id, now))
     refuse(errc::customer_has_licenses, "the customer still holds a free-license slot (a token of it may still be valid)");
   free_slots_expired_remove(write, customer.id, now);
+  people_of_customer_disable(write, customer.id, now);
   must(write.customer_erase(customer.id));
   audit_append(write, who, "customer.delete", customer.id, now, {{"partner_id", customer.partner_id}});
 }
@@ -61,6 +73,10 @@ customer_record customer_reassign(store::write_view& write, const caller& who, s
   const auto from = customer.partner_id;
   customer.partner_id = partner_id;
   must(write.customer_put(customer));
+  for (auto person : must(write.users_of(customer.id))) {
+    person.partner_id = partner_id;
+    must(write.user_put(person));
+  }
   audit_append(write, who, "customer.reassign", customer.id, now, {{"from_partner_id", from}, {"to_partner_id", partner_id}});
   return customer;
 }

@@ -21,11 +21,18 @@ namespace licensor::server {
 /// The customer `id` if `who` may see it. Throws customer_not_found.
 [[nodiscard]] customer_record customer_visible(const store::read_view& view, const caller& who, std::string_view id);
 
+/// Lets the customer's people manage its subscriptions themselves (customer_admin: members,
+/// seats, plans, cancellation), or stops them; they keep reading either way. Audited.
+/// Throws customer_not_found.
+[[nodiscard]] customer_record customer_self_service_set(store::write_view& write, const caller& who, std::string_view id,
+                                                        bool allowed, std::int64_t now);
+
 /// Deletes a customer with no license linked and no free-license slot held.
 /// Throws customer_not_found, customer_has_licenses.
 void customer_delete(store::write_view& write, const caller& who, std::string_view id, std::int64_t now);
 
-/// Moves a customer with no license linked to another partner (its free-license slots go along).
+/// Moves a customer with no license linked to another partner (its free-license slots and its
+/// people go along).
 /// Throws customer_not_found, partner_not_found, conflict (same partner), customer_has_licenses.
 [[nodiscard]] customer_record customer_reassign(store::write_view& write, const caller& who, std::string_view id,
                                                 const std::string& partner_id, std::int64_t now);

@@ -5,6 +5,7 @@
 #include "core/audit.hpp"
 #include "core/free_slots.hpp"
 #include "core/ids.hpp"
+#include "core/license_reach.hpp"
 #include "core/subscriptions.hpp"
 #include "domain/activation_key.hpp"
 #include "domain/product_policy.hpp"
@@ -34,7 +35,7 @@ void free_slot_release(store::write_view& write, const license_record& license, 
 
 license_record license_visible(const store::read_view& view, const caller& who, std::string_view id) {
   auto license = found(view.license_get(id), errc::license_not_found);
-  visible_or_refuse(who, license.partner_id, errc::license_not_found);
+  license_reach_or_refuse(view, who, license);
   return license;
 }
 

@@ -6,10 +6,6 @@
 
 namespace licensor::server {
 
-int partner_discount(const store::read_view& view, const std::string& partner_id) {
-  return found(view.partner_get(partner_id), errc::partner_not_found).discount_percent;
-}
-
 bool partner_issuing(const store::read_view& view, const std::string& partner_id) {
   const auto partner = must(view.partner_get(partner_id));
   return partner && license_issue_allowed(*partner).ok();

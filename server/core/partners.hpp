@@ -14,9 +14,6 @@
 
 namespace licensor::server {
 
-/// The partner's discount on prices, in percent. Throws partner_not_found, store errors.
-[[nodiscard]] int partner_discount(const store::read_view& view, const std::string& partner_id);
-
 /// True when the partner exists and may issue (can_issue); a partner that is gone may not.
 [[nodiscard]] bool partner_issuing(const store::read_view& view, const std::string& partner_id);
 

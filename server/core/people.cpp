@@ -1,25 +1,43 @@
 #include "core/people.hpp"
 
 #include "core/audit.hpp"
+#include "core/customers.hpp"
 #include "core/ids.hpp"
 #include "licensor/email.hpp"
 
 namespace licensor::server {
 namespace {
 
-org_kind kind_of(const user_record& user) { return user.partner_id.empty() ? org_kind::operator_ : org_kind::partner; }
+org_kind kind_of(const user_record& user) {
+  if (!user.customer_id.empty()) return org_kind::customer;
+  return user.partner_id.empty() ? org_kind::operator_ : org_kind::partner;
+}
 
-// Who may manage the people of organisation `partner_id` (empty: the operators): its own
-// admins; operators also a partner's; operator users only with operator_users_manage.
-void may_manage_people_of(const caller& who, const std::string& partner_id) {
+caller_kind caller_kind_of(org_kind kind) {
+  switch (kind) {
+    case org_kind::operator_: return caller_kind::operator_;
+    case org_kind::partner: return caller_kind::partner;
+    case org_kind::customer: return caller_kind::customer;
+  }
+  return caller_kind::anonymous;
+}
+
+// Who may manage `user`'s organisation's people: its own admins; operators also a partner's or
+// a customer's; a partner's admins also their customers'; operator users only operators with
+// operator_users_manage. Another organisation's user is not found.
+void may_manage_people_of(const caller& who, const user_record& user) {
   permitted_or_refuse(who, permission::users_manage);
-  if (partner_id.empty()) {
+  if (user.partner_id.empty() && user.customer_id.empty()) {
     if (who.kind != caller_kind::operator_) refuse(errc::forbidden, "only operators manage operator users");
     permitted_or_refuse(who, permission::operator_users_manage);
     return;
   }
-  visible_or_refuse(who, partner_id, errc::partner_not_found);
-  if (who.kind == caller_kind::customer) refuse(errc::forbidden);
+  if (user.customer_id.empty()) {
+    visible_or_refuse(who, user.partner_id, errc::partner_not_found);
+    if (who.kind == caller_kind::customer) refuse(errc::forbidden);
+    return;
+  }
+  visible_or_refuse(who, user.partner_id, errc::customer_not_found, user.customer_id);
 }
 
 void sessions_end(store::write_view& write, const std::string& user_id, const std::string& keep_hash = {}) {
@@ -31,10 +49,17 @@ void sessions_end(store::write_view& write, const std::string& user_id, const st
 }  // namespace
 
 user_record user_invite_prepare(const caller& who, const invitation_order& order, std::int64_t now) {
-  may_manage_people_of(who, order.partner_id);
+  permitted_or_refuse(who, permission::users_manage);
+  // A customer's person is checked against the customer's partner on the writer (user_invite_store).
+  if (order.customer_id.empty()) {
+    user_record organisation;
+    organisation.partner_id = order.partner_id;
+    may_manage_people_of(who, organisation);
+  }
   auto email = email_normalise(order.email);
   if (!email) refuse(errc::invalid_email);
-  const auto kind = order.partner_id.empty() ? org_kind::operator_ : org_kind::partner;
+  const auto kind = !order.customer_id.empty() ? org_kind::customer
+                                               : (order.partner_id.empty() ? org_kind::operator_ : org_kind::partner);
   const auto role = role_find(kind, order.role);
   if (!role) refuse(errc::bad_request, "'" + order.role + "' is not a role of " + std::string(org_kind_name(kind)) + " users");
   if (order.name.size() > 200) refuse(errc::bad_request, "'name' is longer than 200 characters");
@@ -42,6 +67,7 @@ user_record user_invite_prepare(const caller& who, const invitation_order& order
   user_record user;
   user.id = id_generate("usr_");
   user.partner_id = order.partner_id;
+  user.customer_id = order.customer_id;
   user.email = std::move(*email);
   user.name = order.name;
   user.role = std::string(role->name);
@@ -51,14 +77,19 @@ user_record user_invite_prepare(const caller& who, const invitation_order& order
   return user;
 }
 
-void user_invite_store(store::write_view& write, const caller& who, const user_record& user,
-                       const std::string& token_hash, std::int64_t now) {
+user_record user_invite_store(store::write_view& write, const caller& who, user_record user,
+                              const std::string& token_hash, std::int64_t now) {
+  if (!user.customer_id.empty()) {
+    user.partner_id = found(write.customer_get(user.customer_id), errc::customer_not_found).partner_id;
+    may_manage_people_of(who, user);
+  }
   if (!user.partner_id.empty()) (void)found(write.partner_get(user.partner_id), errc::partner_not_found);
   if (auto inserted = write.user_insert(user); !inserted)
     refuse(inserted.error() == errc::conflict ? errc::user_exists : inserted.error());
   must(write.user_token_put(token_hash, {user.id, "invitation", now + invitation_lifetime_seconds}));
   audit_append(write, who, "user.invite", user.id, now,
-               {{"partner_id", user.partner_id}, {"email", user.email}, {"role", user.role}});
+               {{"partner_id", user.partner_id}, {"customer_id", user.customer_id}, {"email", user.email}, {"role", user.role}});
+  return user;
 }
 
 user_record invitation_user(const store::read_view& view, const std::string& token_hash, std::int64_t now) {
@@ -82,25 +113,36 @@ user_record invitation_accept(store::write_view& write, const std::string& token
   return user;
 }
 
-std::vector<user_record> users_visible(const store::read_view& view, const caller& who, const std::string& partner_id) {
+std::vector<user_record> users_visible(const store::read_view& view, const caller& who, const std::string& partner_id,
+                                       const std::string& customer_id) {
   permitted_or_refuse(who, permission::users_read);
-  if (who.kind == caller_kind::partner) return must(view.users_of(who.partner_id));
-  if (who.kind != caller_kind::operator_) refuse(errc::forbidden);
-  return must(view.users_of(partner_id));
+  switch (who.kind) {
+    case caller_kind::customer: return must(view.users_of(who.customer_id));
+    case caller_kind::partner:
+      if (customer_id.empty()) return must(view.users_of(who.partner_id));
+      (void)customer_visible(view, who, customer_id);
+      return must(view.users_of(customer_id));
+    case caller_kind::operator_: return must(view.users_of(customer_id.empty() ? partner_id : customer_id));
+    case caller_kind::anonymous: break;
+  }
+  refuse(errc::forbidden);
 }
 
 user_record user_visible(const store::read_view& view, const caller& who, const std::string& id) {
   auto user = must(view.user_get(id));
   if (!user) refuse(errc::not_found);
+  // Operators see everyone; a partner's people their staff and their customers' people; a
+  // customer's people their own colleagues.
+  if (who.kind == caller_kind::anonymous) refuse(errc::not_found);
   if (who.kind == caller_kind::partner && user->partner_id != who.partner_id) refuse(errc::not_found);
-  if (who.kind != caller_kind::partner && who.kind != caller_kind::operator_) refuse(errc::not_found);
+  if (who.kind == caller_kind::customer && user->customer_id != who.customer_id) refuse(errc::not_found);
   return *user;
 }
 
 user_record user_update(store::write_view& write, const caller& who, const std::string& id, const user_changes& changes,
                         std::int64_t now) {
   auto user = user_visible(write, who, id);
-  may_manage_people_of(who, user.partner_id);
+  may_manage_people_of(who, user);
   const auto before = user;
   if ((changes.role || changes.status) && user.id == who.user_id)
     refuse(errc::forbidden, "nobody changes their own role or status");
@@ -133,10 +175,35 @@ caller user_caller(const user_record& user) {
   if (user.status != "active") refuse(errc::unauthorized, "this account is not active");
   const auto role = role_find(kind_of(user), user.role);
   if (!role) refuse(errc::unauthorized, "this account's role no longer exists");
-  auto who = caller_with_role(user.partner_id.empty() ? caller_kind::operator_ : caller_kind::partner, user.partner_id,
-                              "user:" + user.id, *role);
+  auto who = caller_with_role(caller_kind_of(kind_of(user)), user.partner_id, "user:" + user.id, *role);
   who.user_id = user.id;
+  who.customer_id = user.customer_id;
+  who.email = user.email;
   return who;
+}
+
+caller person_caller(const store::read_view& view, const user_record& user) {
+  auto who = user_caller(user);
+  if (user.customer_id.empty()) return who;
+  const auto customer = must(view.customer_get(user.customer_id));
+  if (!customer) refuse(errc::unauthorized, "this account's customer no longer exists");
+  who.partner_id = customer->partner_id;
+  if (!customer->self_service) {
+    using enum permission;
+    permissions_withhold(who, permission_set({own_account, licenses_read, users_read}),
+                         "your partner manages this customer's subscriptions: self-service is not enabled");
+  }
+  return who;
+}
+
+void people_of_customer_disable(store::write_view& write, const std::string& customer_id, std::int64_t now) {
+  for (auto person : must(write.users_of(customer_id))) {
+    sessions_end(write, person.id);
+    if (person.status == "disabled") continue;
+    person.status = "disabled";
+    person.updated_at = now;
+    must(write.user_put(person));
+  }
 }
 
 }  // namespace licensor::server

@@ -14,7 +14,7 @@ session_holder_result session_holder(const store::read_view& view, const std::st
     refuse(errc::unauthorized, "the session has expired: sign in again");
   const auto user = must(view.user_get(session->user_id));
   if (!user) refuse(errc::unauthorized, "unknown or ended session");
-  auto who = user_caller(*user);
+  auto who = person_caller(view, *user);
   who.session_hash = secret_hash;
   const bool due = now - session->last_seen_at >= session_touch_interval_seconds;
   return {std::move(who), *session, due};

@@ -30,6 +30,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
   auto& license = order.license;
   const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
   require(license_issue_allowed(partner));
+  const auto paying = payer_of(write, who, license.partner_id);
   const auto customer = found(write.customer_get(license.customer_id), errc::customer_not_found);
   if (customer.partner_id != license.partner_id) refuse(errc::customer_not_found);
   const auto product = found(write.product_get(license.product), errc::product_not_found);
@@ -66,7 +67,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
     terms.term_end = base->term_end;
     unit = sub::discount_apply(
         sub::seat_midterm_price(price, sub::term_parse(base->term).value_or(sub::term_kind::monthly), now, base->term_end),
-        partner.discount_percent);
+        paying.discount_percent);
     reason = "add_on";
     base->addons.push_back(license.id);
     subscription_save(write, *base, base_license);
@@ -78,14 +79,14 @@ license_record subscription_create(store::write_view& write, const caller& who, 
     terms.anchor_at = fresh.anchor_at;
     terms.period = fresh.period;
     terms.term_end = fresh.end;
-    unit = sub::discount_apply(sub::seat_term_price(price, order.term), partner.discount_percent);
+    unit = sub::discount_apply(sub::seat_term_price(price, order.term), paying.discount_percent);
   }
   license.expires_at = terms.term_end;
   license.updated_at = now;
   terms.lots = {sub::seat_lot{license.seats, now, unit, terms.term_end}};
   license_sign(license, with);
   if (auto inserted = write.license_insert(license); !inserted) refuse(inserted.error());
-  ledger_append(write, terms, license, reason, unit * license.seats, now, terms.term_end, partner.discount_percent, now);
+  ledger_append(write, terms, license, reason, unit * license.seats, now, terms.term_end, paying, now);
   subscription_save(write, terms, license);
   audit_append(write, who, "subscription.create", license.id, now,
                {{"customer_id", license.customer_id}, {"product", license.product}, {"tier", license.tier},
@@ -99,18 +100,18 @@ license_record subscription_seats_set(store::write_view& write, const caller& wh
   auto [license, terms] = subscription_for(write, who, id);
   require(sub::seat_change_allowed(terms, license.status));
   if (seats == license.seats) refuse(errc::conflict, "the license already has this many seats");
-  const auto discount = partner_discount(write, license.partner_id);
+  const auto paying = payer_of(write, who, license.partner_id);
   const auto before = license.seats;
   if (seats > license.seats) {
     partner_issuing_or_refuse(write, license.partner_id);
     const auto product = found(write.product_get(license.product), errc::product_not_found);
     const auto price = tier_price_of(product, license.tier);
     const auto term = sub::term_parse(terms.term).value_or(sub::term_kind::monthly);
-    const auto unit = sub::discount_apply(sub::seat_midterm_price(price, term, now, terms.term_end), discount);
+    const auto unit = sub::discount_apply(sub::seat_midterm_price(price, term, now, terms.term_end), paying.discount_percent);
     const auto added = seats - license.seats;
     terms.lots.push_back({added, now, unit, terms.term_end});
     license.seats = seats;
-    ledger_append(write, terms, license, "seats_added", unit * added, now, terms.term_end, discount, now);
+    ledger_append(write, terms, license, "seats_added", unit * added, now, terms.term_end, paying, now);
   } else {
     if (seats < sub::seats_needed(members_count(write, license.id))) refuse(errc::seats_in_use);
     auto plan = sub::seat_decrease_plan(terms.lots, license.seats - seats, now);
@@ -118,7 +119,7 @@ license_record subscription_seats_set(store::write_view& write, const caller& wh
     terms.lots = plan->lots;
     license.seats = seats;
     ledger_append(write, terms, license, "seat_decrease", -sub::seat_decrease_refund(plan->removed, now), now,
-                  terms.term_end, discount, now);
+                  terms.term_end, paying, now);
   }
   terms.scheduled = {};  // changing seats removes a scheduled change
   license_resign(write, license, with, now);
@@ -174,20 +175,20 @@ upgrade_result subscription_upgrade(store::write_view& write, const caller& who,
   }
   const auto price_new = tier_price_of(product, tier);
   const auto price_old = tier_price_of(product, license.tier);
-  const auto discount = partner_discount(write, license.partner_id);
+  const auto paying = payer_of(write, who, license.partner_id);
   const auto term = sub::term_parse(terms.term).value_or(sub::term_kind::monthly);
   const auto months = std::min<std::int64_t>(sub::months_remaining_ceil(now, terms.term_end), sub::term_months(term));
   // Only the difference for the remaining months (rounded up) is charged; trials pay nothing.
   const auto diff = terms.trial ? 0
-                                : std::max<std::int64_t>(0, sub::discount_apply(sub::seat_months_price(price_new, term, months), discount) -
-                                                                sub::discount_apply(sub::seat_months_price(price_old, term, months), discount));
+                                : std::max<std::int64_t>(0, sub::discount_apply(sub::seat_months_price(price_new, term, months), paying.discount_percent) -
+                                                                sub::discount_apply(sub::seat_months_price(price_old, term, months), paying.discount_percent));
   const bool partial = seats && *seats < license.seats;
   terms.scheduled = {};  // an upgrade mid-term removes a scheduled change
   if (!partial) {
     const auto from = license.tier;
     license.tier = tier;
     for (auto& lot : terms.lots) lot.unit_charge += diff;
-    ledger_append(write, terms, license, "upgrade", diff * license.seats, now, terms.term_end, discount, now);
+    ledger_append(write, terms, license, "upgrade", diff * license.seats, now, terms.term_end, paying, now);
     license_resign(write, license, with, now);
     subscription_save(write, terms, license);
     audit_append(write, who, "subscription.upgrade", license.id, now, {{"from", from}, {"to", tier}, {"seats", license.seats}});
@@ -233,7 +234,7 @@ upgrade_result subscription_upgrade(store::write_view& write, const caller& who,
   split.lots = {sub::seat_lot{moved, now, moved_paid / moved + diff, terms.term_end}};
   license_sign(upgraded, with);
   if (auto inserted = write.license_insert(upgraded); !inserted) refuse(inserted.error());
-  ledger_append(write, split, upgraded, "upgrade", diff * moved, now, split.term_end, discount, now);
+  ledger_append(write, split, upgraded, "upgrade", diff * moved, now, split.term_end, paying, now);
   subscription_save(write, split, upgraded);
   audit_append(write, who, "subscription.upgrade_partial", license.id, now,
                {{"to", tier}, {"seats", moved}, {"new_license_id", new_id}});
@@ -285,11 +286,11 @@ license_record subscription_cancel(store::write_view& write, const caller& who, 
   auto [license, terms] = subscription_for(write, who, id);
   if (license.status == license_status::revoked) refuse(errc::license_revoked);
   require(sub::cancel_allowed(terms, license.status, now));
-  const auto discount = partner_discount(write, license.partner_id);
+  const auto paying = payer_of(write, who, license.partner_id);
   const auto refund = sub::refund_prorated(terms.term_charged, terms.term_start, terms.term_end, now);
   // The tokens stop where the refund starts: none outlives what was paid for.
   license.expires_at = sub::cancel_end(terms.term_start, terms.term_end, terms.term_charged, now);
-  ledger_append(write, terms, license, "cancellation", -refund, now, terms.term_end, discount, now);
+  ledger_append(write, terms, license, "cancellation", -refund, now, terms.term_end, paying, now);
   license.status = license_status::cancelled;
   terms.auto_renew = false;
   terms.scheduled = {};
@@ -303,6 +304,8 @@ license_record subscription_cancel(store::write_view& write, const caller& who, 
 license_record subscription_reactivate(store::write_view& write, const caller& who, const std::string& id,
                                        const signing& with, std::int64_t now) {
   (void)subscription_for(write, who, id);
+  // A suspension is the partner's hold (an unpaid invoice, say): the customer cannot lift it.
+  if (who.kind == caller_kind::customer) refuse(errc::forbidden, "a suspended subscription is reactivated by its partner");
   return *subscription_status_change(write, who, id, "reinstate", with, now);
 }
 
@@ -363,7 +366,7 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
   license.kind = license_kind::paid;
   license.expires_at = fresh.end;
   license.min_version = product_min_version(product, license.kind);
-  subscription_term_charge(write, terms, license, "conversion", now);
+  subscription_term_charge(write, terms, license, "conversion", who, now);
   license_resign(write, license, with, now);
   subscription_save(write, terms, license);
   for (const auto& addon : terms.addons) addon_follow(write, addon, terms, with, now, "conversion", true, true);

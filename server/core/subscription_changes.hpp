@@ -62,7 +62,8 @@ struct upgrade_result {
 [[nodiscard]] license_record auto_renew_set(store::write_view& write, const caller& who, const std::string& id, bool on,
                                             std::int64_t now);
 /// Reinstates a suspended subscription (as POST /v1/licenses/{id}/reinstate, for subscriptions
-/// only). Throws not_a_subscription and the reinstate rules' errors.
+/// only). Throws not_a_subscription, forbidden (a customer's people: a suspension is the
+/// partner's to lift) and the reinstate rules' errors.
 [[nodiscard]] license_record subscription_reactivate(store::write_view& write, const caller& who, const std::string& id,
                                                      const signing& with, std::int64_t now);
 [[nodiscard]] license_record subscription_cancel(store::write_view& write, const caller& who, const std::string& id,

@@ -1,6 +1,7 @@
 #include "core/subscription_records.hpp"
 
 #include "core/audit.hpp"
+#include "core/license_reach.hpp"
 #include "core/partners.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
@@ -20,7 +21,7 @@ std::optional<license_record> license_lookup(const store::read_view& view, std::
 
 subscribed subscription_for(const store::read_view& view, const caller& who, const std::string& id) {
   auto license = found(view.license_get(id), errc::license_not_found);
-  visible_or_refuse(who, license.partner_id, errc::license_not_found);
+  license_reach_or_refuse(view, who, license);
   auto terms = subscription_find(view, id);
   if (!terms) refuse(errc::not_a_subscription);
   return {std::move(license), std::move(*terms)};
@@ -37,9 +38,14 @@ void license_resign(store::write_view& write, license_record& license, const sig
   must(write.license_put(license));
 }
 
+payer payer_of(const store::read_view& view, const caller& who, const std::string& partner_id) {
+  const auto partner = found(view.partner_get(partner_id), errc::partner_not_found);
+  return {who.id, who.kind == caller_kind::customer ? 0 : partner.discount_percent};
+}
+
 void ledger_append(store::write_view& write, sub::subscription_record& s, const license_record& license,
                    std::string_view reason, std::int64_t amount, std::int64_t period_start, std::int64_t period_end,
-                   int discount_percent, std::int64_t now) {
+                   const payer& paying, std::int64_t now) {
   if (amount == 0) return;
   sub::ledger_entry entry;
   entry.license_id = license.id;
@@ -53,23 +59,24 @@ void ledger_append(store::write_view& write, sub::subscription_record& s, const 
   entry.seats = license.seats;
   entry.period_start = period_start;
   entry.period_end = period_end;
-  entry.discount_percent = discount_percent;
+  entry.discount_percent = paying.discount_percent;
+  entry.by = paying.by;
   (void)must(write.ledger_append(entry));  // the store assigns the sequence
   s.term_charged += amount;
 }
 
 void subscription_term_charge(store::write_view& write, sub::subscription_record& s, license_record& license,
-                              std::string_view reason, std::int64_t now) {
+                              std::string_view reason, const caller& who, std::int64_t now) {
   const auto product = found(write.product_get(license.product), errc::product_not_found);
-  const auto discount = partner_discount(write, license.partner_id);
+  const auto paying = payer_of(write, who, license.partner_id);
   tier_price price;
   if (const auto it = product.prices.find(license.tier); it != product.prices.end()) price = it->second;
   const auto term = sub::term_parse(s.term).value_or(sub::term_kind::monthly);
-  const auto unit = sub::discount_apply(sub::seat_term_price(price, term), discount);
+  const auto unit = sub::discount_apply(sub::seat_term_price(price, term), paying.discount_percent);
   if (!price.currency.empty()) s.currency = price.currency;
   s.term_charged = 0;
   s.lots = {sub::seat_lot{license.seats, s.term_start, unit, s.term_end}};
-  ledger_append(write, s, license, reason, unit * license.seats, s.term_start, s.term_end, discount, now);
+  ledger_append(write, s, license, reason, unit * license.seats, s.term_start, s.term_end, paying, now);
 }
 
 tier_price tier_price_of(const product_record& product, std::string_view tier) {
@@ -114,13 +121,13 @@ void addon_follow(store::write_view& write, const std::string& addon_id, const s
   if (refund_unused) {
     // The base moved to a new term mid-way (a trial converted): give back the add-on's unused
     // days before charging it the base's new term, so no day is paid twice.
-    const auto discount = partner_discount(write, addon.partner_id);
     const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
-    ledger_append(write, *addon_sub, addon, reason, -refund, now, addon_sub->term_end, discount, now);
+    ledger_append(write, *addon_sub, addon, reason, -refund, now, addon_sub->term_end,
+                  payer_of(write, scheduler_caller, addon.partner_id), now);
   }
   sub::term_enter(*addon_sub, {base.term, base.anchor_at, base.period, base.term_start, base.term_end});
   addon.expires_at = base.term_end;
-  subscription_term_charge(write, *addon_sub, addon, reason, now);
+  subscription_term_charge(write, *addon_sub, addon, reason, scheduler_caller, now);
   license_resign(write, addon, with, now);
   subscription_save(write, *addon_sub, addon);
   audit_append(write, scheduler_caller, "subscription.addon_" + std::string(reason), addon.id, now,
@@ -135,10 +142,10 @@ void addon_end(store::write_view& write, const std::string& addon_id, license_st
   auto& addon = *addon_found;
   if (addon.status != license_status::active && addon.status != license_status::suspended) return;
   if (status == license_status::cancelled) {
-    const auto discount = partner_discount(write, addon.partner_id);
     const auto refund = sub::refund_prorated(addon_sub->term_charged, addon_sub->term_start, addon_sub->term_end, now);
     addon.expires_at = sub::cancel_end(addon_sub->term_start, addon_sub->term_end, addon_sub->term_charged, now);
-    ledger_append(write, *addon_sub, addon, "cancellation", -refund, now, addon_sub->term_end, discount, now);
+    ledger_append(write, *addon_sub, addon, "cancellation", -refund, now, addon_sub->term_end,
+                  payer_of(write, who, addon.partner_id), now);
   }
   addon.status = status;
   addon_sub->auto_renew = false;

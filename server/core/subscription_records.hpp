@@ -37,16 +37,26 @@ void subscription_save(store::write_view& write, subscription::subscription_reco
 /// Re-signs `license` at `now` (updated_at is the token's iat) and stores it.
 void license_resign(store::write_view& write, license_record& license, const signing& with, std::int64_t now);
 
-/// Appends a charge (amount > 0) or refund (amount < 0) to the license's ledger and adds it to
-/// the term's total. A zero amount is not recorded.
+/// Who pays for a change, as the ledger names them: the caller who made it, and the discount
+/// their prices carry. A partner's people and keys, operators and the scheduler buy at the
+/// partner's discount; a customer's own people (self-service) pay the list price.
+struct payer {
+  std::string by;  ///< the caller's id ("user:usr_…", "partner:…", "scheduler")
+  int discount_percent = 0;
+};
+/// The payer when `who` changes a license of `partner_id`. Throws partner_not_found.
+[[nodiscard]] payer payer_of(const store::read_view& view, const caller& who, const std::string& partner_id);
+
+/// Appends a charge (amount > 0) or refund (amount < 0) to the license's ledger, naming
+/// `paying`, and adds it to the term's total. A zero amount is not recorded.
 void ledger_append(store::write_view& write, subscription::subscription_record& sub, const license_record& license,
                    std::string_view reason, std::int64_t amount, std::int64_t period_start, std::int64_t period_end,
-                   int discount_percent, std::int64_t now);
+                   const payer& paying, std::int64_t now);
 
 /// Starts the ledger of a new term [sub.term_start, sub.term_end): one lot of all the license's
-/// seats, charged a full term at the tier's price less the partner's discount (0 without a price).
+/// seats, charged a full term at the tier's price for `who` (payer_of; 0 without a price).
 void subscription_term_charge(store::write_view& write, subscription::subscription_record& sub, license_record& license,
-                              std::string_view reason, std::int64_t now);
+                              std::string_view reason, const caller& who, std::int64_t now);
 
 /// The product's price for a tier. Throws price_not_found.
 [[nodiscard]] tier_price tier_price_of(const product_record& product, std::string_view tier);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/audit.hpp"
+#include "core/license_reach.hpp"
 #include "core/partners.hpp"
 #include "core/subscription_records.hpp"
 #include "domain/rules.hpp"
@@ -42,7 +43,7 @@ std::optional<license_record> subscription_status_change(store::write_view& writ
   auto s = subscription_find(write, id);
   if (!s) return std::nullopt;
   auto license = found(write.license_get(id), errc::license_not_found);
-  visible_or_refuse(who, license.partner_id, errc::license_not_found);
+  license_reach_or_refuse(write, who, license);
   if (license.status == license_status::revoked) refuse(errc::license_revoked);
   if (action == "suspend") {
     if (auto allowed = sub::suspend_allowed(*s, license.status); !allowed) refuse(allowed.error());
@@ -170,7 +171,7 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
     }
     sub::term_enter(*s, next);
     license.expires_at = next.end;
-    subscription_term_charge(write, *s, license, converting ? "conversion" : "renewal", now);
+    subscription_term_charge(write, *s, license, converting ? "conversion" : "renewal", scheduler_caller, now);
     ++renewals;
     nlohmann::json details{{"term_start", rfc3339_format(next.start)}, {"term_end", rfc3339_format(next.end)},
                            {"tier", license.tier}, {"seats", license.seats}};

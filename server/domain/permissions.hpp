@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -27,6 +28,7 @@ enum class permission : std::uint8_t {
   keys_manage,          ///< rotate and revoke signing keys
   customers_read,       ///< list and read customers
   customers_create,     ///< register customers
+  customers_manage,     ///< change a customer's settings: whether its people may serve themselves
   customers_admin,      ///< delete and reassign customers (operators)
   licenses_read,        ///< list and read licenses, their tokens, members and delivery letters
   licenses_issue,       ///< issue licenses and create subscriptions
@@ -44,6 +46,13 @@ enum class permission : std::uint8_t {
   own_account,          ///< a signed-in person's own profile, password and sessions
   count_                ///< not a permission: the number of them
 };
+
+/// The bits (1 << permission) of `permissions`.
+[[nodiscard]] constexpr std::uint64_t permission_set(std::initializer_list<permission> permissions) {
+  std::uint64_t bits = 0;
+  for (const auto p : permissions) bits |= std::uint64_t{1} << static_cast<unsigned>(p);
+  return bits;
+}
 
 /// A role: its name as the API spells it, its organisation kind, and what it may do.
 struct role_definition {

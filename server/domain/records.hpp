@@ -58,11 +58,13 @@ struct api_key_record {
   std::string created_by;         ///< who made it (a caller id)
 };
 
-/// A person who signs in: one of the vendor's operators or one of a partner's staff. Unique by
-/// (organisation, email). Statuses: invited (no password yet), active, disabled.
+/// A person who signs in: one of the vendor's operators, one of a partner's staff, or one of a
+/// customer's people. Unique by (organisation, email). Statuses: invited (no password yet),
+/// active, disabled.
 struct user_record {
   std::string id;              ///< "usr_…"
-  std::string partner_id;      ///< the partner whose staff they are; empty for an operator
+  std::string partner_id;      ///< the partner whose staff they are, or whose customer's; empty for an operator
+  std::string customer_id;     ///< the customer whose people they are; empty for operators and partners' staff
   std::string email;           ///< normalised
   std::string name;
   std::string role;            ///< a role of their organisation kind (domain/permissions.hpp)
@@ -74,6 +76,11 @@ struct user_record {
   std::int64_t password_changed_at = 0;
   std::string invited_by;      ///< a caller id
 };
+
+/// The organisation a user belongs to: their customer, else their partner, else "" (the operators).
+[[nodiscard]] inline const std::string& user_organisation(const user_record& user) {
+  return user.customer_id.empty() ? user.partner_id : user.customer_id;
+}
 
 /// A signed-in person's session, stored under the hash of its cookie's secret.
 struct session_record {
@@ -101,6 +108,7 @@ struct customer_record {
   std::string name;
   std::string vat_number;  ///< optional; normalised (upper case, no spaces); EU numbers format-checked
   std::int64_t created_at = 0;
+  bool self_service = false;  ///< the partner lets the customer's people manage its subscriptions
 };
 
 /// A tier's subscription prices in integer minor units of `currency` (e.g. cents of EUR).
@@ -159,13 +167,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level,
                                                 discount_percent, created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
                                                 last_used_at, created_by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, email, name, role, status, language,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, customer_id, email, name, role, status, language,
                                                 password_hash, created_at, updated_at, password_changed_at, invited_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(session_record, id, user_id, csrf_token, created_at, last_seen_at,
                                                 expires_at, client, user_agent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_token_record, user_id, purpose, expires_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
-                                                created_at)
+                                                created_at, self_service)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features, tier_features)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,

@@ -154,8 +154,9 @@ class read_view {
   [[nodiscard]] virtual result<std::optional<user_record>> user_get(std::string_view id) const = 0;
   /// Every user with this (normalised) email, in any organisation.
   [[nodiscard]] virtual result<std::vector<user_record>> users_by_email(std::string_view email) const = 0;
-  /// One organisation's users (`partner_id`; empty: the operators), oldest first.
-  [[nodiscard]] virtual result<std::vector<user_record>> users_of(std::string_view partner_id) const = 0;
+  /// One organisation's users (user_organisation: a customer id, a partner id, or empty for the
+  /// operators), oldest first. A partner's list does not include its customers' people.
+  [[nodiscard]] virtual result<std::vector<user_record>> users_of(std::string_view organisation) const = 0;
   /// The session whose secret hashes to `secret_hash`.
   [[nodiscard]] virtual result<std::optional<session_record>> session_by_hash(std::string_view secret_hash) const = 0;
   /// A user's sessions, each with the hash it is stored under.
@@ -178,6 +179,8 @@ class read_view {
 
   // -- licenses
   [[nodiscard]] virtual result<std::optional<license_record>> license_get(std::string_view id) const = 0;
+  /// Every license of one customer, in a stable order (a customer has few).
+  [[nodiscard]] virtual result<std::vector<license_record>> licenses_of_customer(std::string_view customer_id) const = 0;
   /// The license with this activation key (canonical form).
   [[nodiscard]] virtual result<std::optional<std::string>> license_id_by_activation_key(std::string_view canonical) const = 0;
   /// Every license (empty `partner_id`) or one partner's, in a stable order.
@@ -238,9 +241,9 @@ class write_view : public read_view {
   [[nodiscard]] virtual result<void> api_key_put(std::string_view secret_hash, const api_key_record& key) = 0;
 
   // -- people, sessions and their single-use tokens
-  /// Errors: conflict when the organisation already has a user with this email.
+  /// Errors: conflict when the organisation (user_organisation) already has a user with this email.
   [[nodiscard]] virtual result<void> user_insert(const user_record& user) = 0;
-  /// Errors: not_found. The email and organisation of a user never change.
+  /// Errors: not_found; conflict when the email or organisation would change (they never do).
   [[nodiscard]] virtual result<void> user_put(const user_record& user) = 0;
   [[nodiscard]] virtual result<void> session_put(std::string_view secret_hash, const session_record& session) = 0;
   /// Removing one that is gone is not an error.

@@ -66,6 +66,7 @@ struct ledger_entry {
   std::int64_t period_start = 0;
   std::int64_t period_end = 0;
   int discount_percent = 0;
+  std::string by;  ///< who made the change that charged or refunded (a caller id: "user:usr_…", "partner:…", "scheduler")
 };
 
 /// A member: an email assigned a seat of a license, with its own token once it activated.
@@ -85,7 +86,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(subscription_record, license_id,
                                                 suspended_by_base, lots, scheduled, currency, term_charged,
                                                 schedule_due, converted_into, created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ledger_entry, seq, license_id, partner_id, at, type, reason, amount,
-                                                currency, tier, seats, period_start, period_end, discount_percent)
+                                                currency, tier, seats, period_start, period_end, discount_percent, by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(member_record, email, added_at, token, kid, token_at, token_hashes)
 
 }  // namespace licensor::server::subscription

@@ -2,7 +2,9 @@
 // answers 403 forbidden. The table is written from the programme's roles (docs/roles.md says
 // the same in the server's words), not generated from the server, so a drift shows here.
 // Each call gets fresh records to act on, made with the operator token, so one role's change
-// (a revoke, a cancel) never decides another role's answer.
+// (a revoke, a cancel) never decides another role's answer. Operators and partners call with
+// API keys of each role; a customer's people (who have no keys) sign in afresh for each call,
+// as people of a customer whose partner allows self-service, on that customer's records.
 // Isolation across partners is partner_isolation_test.cpp's; this suite also checks that a
 // partner's keys of every role see another partner's records as not found.
 #include <algorithm>
@@ -24,6 +26,8 @@ namespace {
 
 const std::vector<std::string> operator_roles{"owner", "admin", "support", "billing", "auditor"};
 const std::vector<std::string> partner_roles{"global_admin", "admin_agent", "sales_agent", "billing_admin", "helpdesk_agent"};
+const std::vector<std::string> customer_roles{"customer_admin", "customer_member"};
+const std::string person_password = "correct horse battery";
 
 // One licensord for this suite alone: it rotates and revokes signing keys.
 licensord_process& roles_server() {
@@ -46,6 +50,11 @@ struct world {
   partner_account partner = partner_create(op, partner_spec{"gold", {}, true, "roles"});
   partner_account other = partner_create(op, partner_spec{"gold", {}, true, "other"});
   https_client as_partner = server.client(partner.api_key);
+  https_client web = server.client();  // a browser: no bearer
+  // Set while a customer's person calls: the records are made for their customer, and the
+  // person's own account is the one signed in.
+  std::string acting_customer;
+  std::string acting_email;
 
   world() {
     const json price{{"currency", "EUR"}, {"seat_month", 1'000}, {"seat_year", 12'000}};
@@ -53,7 +62,10 @@ struct world {
                                            {"prices", {{"basic", price}, {"pro", price}}}}),
                   201, "product");
   }
-  std::string customer() { return customer_fresh(as_partner, "roles").at("id"); }
+  std::string customer() {
+    if (!acting_customer.empty()) return acting_customer;
+    return customer_fresh(as_partner, "roles").at("id");
+  }
   json license() {
     return license_issue(as_partner, {customer(), product, "paid"});
   }
@@ -71,6 +83,15 @@ struct world {
     if (!partner_id.empty()) body["partner_id"] = partner_id;
     auto invited = op.post("/v1/users", body);
     expect_status(invited, 201, "invite");
+    return invited.json;
+  }
+  // An invited person of the caller's organisation kind (`org`), for the users routes.
+  json invite_into(const std::string& org) {
+    if (org == "operator") return invite("", "auditor");
+    if (org == "partner") return invite(partner.id, "sales_agent");
+    auto invited = op.post("/v1/users", {{"email", "person" + unique_suffix() + "@example.com"}, {"role", "customer_member"},
+                                         {"customer_id", acting_customer}});
+    expect_status(invited, 201, "invite a customer's person");
     return invited.json;
   }
   // An active person of P: their email and password.
@@ -109,9 +130,12 @@ json with_partner(const world& w, const std::string& org, json body) {
 
 std::vector<route_case> route_cases() {
   const std::string operator_readers = "owner admin support billing auditor";
-  const std::string license_readers = operator_readers + " global_admin admin_agent sales_agent billing_admin helpdesk_agent";
+  const std::string partner_readers = operator_readers + " global_admin admin_agent sales_agent billing_admin helpdesk_agent";
+  const std::string license_readers = partner_readers + " customer_admin customer_member";
   const std::string ledger_readers = operator_readers + " global_admin admin_agent billing_admin";
   const std::string license_changers = "owner admin global_admin admin_agent";
+  const std::string self_service = license_changers + " customer_admin";
+  const std::string people = "customer_admin customer_member";  // people of every kind sign in; this walk signs in customers'
   const std::string sellers = "owner admin global_admin admin_agent sales_agent";
   const std::string holders = "owner admin support global_admin admin_agent helpdesk_agent";
   using W = world;
@@ -134,26 +158,31 @@ std::vector<route_case> route_cases() {
          const auto [email, password] = w.person();
          return call{"POST", "/v1/sessions", {{"email", email}, {"password", password}}};
        }},
-      // A person's own account: API keys have none, whatever their role (people_test.cpp signs in).
-      {"GET /v1/sessions", "", [](W&, O) { return call{"GET", "/v1/sessions"}; }},
-      {"DELETE /v1/sessions/{}", "", [](W&, O) { return call{"DELETE", "/v1/sessions/ses_unknown"}; }},
-      {"DELETE /v1/session", "", [](W&, O) { return call{"DELETE", "/v1/session"}; }},
-      {"GET /v1/me", "", [](W&, O) { return call{"GET", "/v1/me"}; }},
-      {"POST /v1/me/password", "", [](W&, O) {
-         return call{"POST", "/v1/me/password", {{"current_password", "x"}, {"new_password", "a long enough password"}}};
+      // A person's own account: API keys have none, whatever their role; people have one.
+      {"GET /v1/sessions", people, [](W&, O) { return call{"GET", "/v1/sessions"}; }},
+      {"DELETE /v1/sessions/{}", people, [](W& w, O) {
+         // Another session of the same person (API keys get 403 before the id is looked at).
+         const auto id = w.acting_email.empty() ? std::string("ses_unknown")
+                                                : person_sign_in(w.web, w.server.port(), w.acting_email, person_password).id;
+         return call{"DELETE", "/v1/sessions/" + id};
        }},
-      // Operator users are an owner's (operator_users_manage); a partner's are its global_admin's.
-      {"POST /v1/users", "owner global_admin", [](W&, O org) {
+      {"DELETE /v1/session", people, [](W&, O) { return call{"DELETE", "/v1/session"}; }},
+      {"GET /v1/me", people, [](W&, O) { return call{"GET", "/v1/me"}; }},
+      {"POST /v1/me/password", people, [](W&, O) {
+         return call{"POST", "/v1/me/password", {{"current_password", person_password}, {"new_password", person_password}}};
+       }},
+      // Operator users are an owner's (operator_users_manage); a partner's are its global_admin's;
+      // a customer's its customer_admin's.
+      {"POST /v1/users", "owner global_admin customer_admin", [](W&, O org) {
          return call{"POST", "/v1/users", {{"email", "new" + unique_suffix() + "@example.com"},
-                                           {"role", org == "operator" ? "auditor" : "sales_agent"}}};
+                                           {"role", org == "operator" ? "auditor" : org == "partner" ? "sales_agent" : "customer_member"}}};
        }},
-      {"GET /v1/users", "owner admin support auditor global_admin", [](W&, O) { return call{"GET", "/v1/users"}; }},
-      {"GET /v1/users/{}", "owner admin support auditor global_admin", [](W& w, O org) {
-         return call{"GET", "/v1/users/" + w.id_of(w.invite(org == "operator" ? "" : w.partner.id, org == "operator" ? "auditor" : "sales_agent"))};
+      {"GET /v1/users", "owner admin support auditor global_admin customer_admin", [](W&, O) { return call{"GET", "/v1/users"}; }},
+      {"GET /v1/users/{}", "owner admin support auditor global_admin customer_admin", [](W& w, O org) {
+         return call{"GET", "/v1/users/" + w.id_of(w.invite_into(org))};
        }},
-      {"PATCH /v1/users/{}", "owner global_admin", [](W& w, O org) {
-         return call{"PATCH", "/v1/users/" + w.id_of(w.invite(org == "operator" ? "" : w.partner.id, org == "operator" ? "auditor" : "sales_agent")),
-                     {{"name", "renamed"}}};
+      {"PATCH /v1/users/{}", "owner global_admin customer_admin", [](W& w, O org) {
+         return call{"PATCH", "/v1/users/" + w.id_of(w.invite_into(org)), {{"name", "renamed"}}};
        }},
       {"POST /v1/partners", "owner admin", [](W&, O) { return call{"POST", "/v1/partners", {{"name", "new"}, {"level", "bronze"}}}; }},
       {"GET /v1/partners", operator_readers, [](W&, O) { return call{"GET", "/v1/partners"}; }},
@@ -174,8 +203,8 @@ std::vector<route_case> route_cases() {
       {"POST /v1/products", "owner admin billing", [](W&, O) {
          return call{"POST", "/v1/products", {{"id", "p-" + unique_suffix()}, {"tiers", {"basic"}}}};
        }},
-      {"GET /v1/products", license_readers, [](W&, O) { return call{"GET", "/v1/products"}; }},
-      {"GET /v1/products/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/products/" + w.product}; }},
+      {"GET /v1/products", partner_readers, [](W&, O) { return call{"GET", "/v1/products"}; }},
+      {"GET /v1/products/{}", partner_readers, [](W& w, O) { return call{"GET", "/v1/products/" + w.product}; }},
       {"PATCH /v1/products/{}", "owner admin billing", [](W& w, O) {
          return call{"PATCH", "/v1/products/" + w.product, {{"policy", json::object()}}};
        }},
@@ -191,8 +220,11 @@ std::vector<route_case> route_cases() {
       {"POST /v1/customers", sellers, [](W& w, O org) {
          return call{"POST", "/v1/customers", with_partner(w, org, {{"email", "c" + unique_suffix() + "@example.com"}})};
        }},
-      {"GET /v1/customers", license_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/customers")}; }},
-      {"GET /v1/customers/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/customers/" + w.customer()}; }},
+      {"GET /v1/customers", partner_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/customers")}; }},
+      {"GET /v1/customers/{}", partner_readers, [](W& w, O) { return call{"GET", "/v1/customers/" + w.customer()}; }},
+      {"PATCH /v1/customers/{}", "owner admin global_admin admin_agent", [](W& w, O) {
+         return call{"PATCH", "/v1/customers/" + w.customer(), {{"self_service", true}}};
+       }},
       {"DELETE /v1/customers/{}", "owner admin", [](W& w, O) { return call{"DELETE", "/v1/customers/" + w.customer()}; }},
       {"POST /v1/customers/{}/reassign", "owner admin", [](W& w, O) {
          return call{"POST", "/v1/customers/" + w.customer() + "/reassign", {{"partner_id", w.other.id}}};
@@ -221,34 +253,34 @@ std::vector<route_case> route_cases() {
       {"POST /v1/subscriptions", sellers, [](W& w, O org) {
          return call{"POST", "/v1/subscriptions", with_partner(w, org, {{"customer_id", w.customer()}, {"product", w.product}, {"tier", "basic"}, {"term", "monthly"}})};
        }},
-      {"POST /v1/licenses/{}/seats", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/seats", {{"seats", 5}}}; }},
-      {"POST /v1/licenses/{}/members", license_changers, [](W& w, O) {
+      {"POST /v1/licenses/{}/seats", self_service, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/seats", {{"seats", 5}}}; }},
+      {"POST /v1/licenses/{}/members", self_service, [](W& w, O) {
          return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/members", {{"email", "m" + unique_suffix() + "@example.com"}}};
        }},
-      {"DELETE /v1/licenses/{}/members", license_changers, [](W& w, O) {
+      {"DELETE /v1/licenses/{}/members", self_service, [](W& w, O) {
          const auto id = w.id_of(w.subscription());
          const auto email = "m" + unique_suffix() + "@example.com";
          expect_status(w.as_partner.post("/v1/licenses/" + id + "/members", {{"email", email}}), 201, "member");
          return call{"DELETE", "/v1/licenses/" + id + "/members", {{"email", email}}};
        }},
       {"GET /v1/licenses/{}/members", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.subscription()) + "/members"}; }},
-      {"POST /v1/licenses/{}/upgrade", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/upgrade", {{"tier", "pro"}}}; }},
-      {"POST /v1/licenses/{}/scheduled-change", license_changers, [](W& w, O) {
+      {"POST /v1/licenses/{}/upgrade", self_service, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/upgrade", {{"tier", "pro"}}}; }},
+      {"POST /v1/licenses/{}/scheduled-change", self_service, [](W& w, O) {
          return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/scheduled-change", {{"seats", 2}}};
        }},
-      {"DELETE /v1/licenses/{}/scheduled-change", license_changers, [](W& w, O) {
+      {"DELETE /v1/licenses/{}/scheduled-change", self_service, [](W& w, O) {
          const auto id = w.id_of(w.subscription());
          expect_status(w.as_partner.post("/v1/licenses/" + id + "/scheduled-change", {{"seats", 2}}), 200, "scheduled change");
          return call{"DELETE", "/v1/licenses/" + id + "/scheduled-change"};
        }},
-      {"POST /v1/licenses/{}/auto-renew", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/auto-renew", {{"on", false}}}; }},
-      {"POST /v1/licenses/{}/cancel", license_changers, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/cancel", json::object()}; }},
+      {"POST /v1/licenses/{}/auto-renew", self_service, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/auto-renew", {{"on", false}}}; }},
+      {"POST /v1/licenses/{}/cancel", self_service, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.subscription()) + "/cancel", json::object()}; }},
       {"POST /v1/licenses/{}/reactivate", license_changers, [](W& w, O) {
          const auto id = w.id_of(w.subscription());
          expect_status(w.as_partner.post("/v1/licenses/" + id + "/suspend"), 200, "suspend");
          return call{"POST", "/v1/licenses/" + id + "/reactivate", json::object()};
        }},
-      {"POST /v1/licenses/{}/convert", license_changers, [](W& w, O) {
+      {"POST /v1/licenses/{}/convert", self_service, [](W& w, O) {
          return call{"POST", "/v1/licenses/" + w.id_of(w.subscription({{"trial", true}})) + "/convert", {{"term", "monthly"}}};
        }},
       {"GET /v1/licenses/{}/ledger", ledger_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.subscription()) + "/ledger"}; }},
@@ -305,26 +337,51 @@ TEST_CASE("every role across every route: permitted calls succeed, the others an
     }
   CHECK(covered == documented);
 
+  // A customer whose partner allows self-service, with one person of each customer role; the
+  // member's email is the customer's, so the member holds the seat of every license issued to it.
+  const auto customer = customer_fresh(w.as_partner, "self");
+  const std::string customer_id = customer.at("id");
+  expect_status(w.as_partner.request("PATCH", "/v1/customers/" + customer_id, json{{"self_service", true}}.dump()), 200,
+                "self-service on");
+  std::map<std::string, std::string> people;  // customer role -> email
+  people["customer_admin"] = "admin" + unique_suffix() + "@example.com";
+  people["customer_member"] = customer.at("email");
+  for (const auto& entry : people)
+    (void)person_invite_accept(w.op, w.web, {{"email", entry.second}, {"role", entry.first}, {"customer_id", customer_id}},
+                               person_password);
+
+  const auto check = [](const route_case& c, const std::string& role, const response& reply) {
+    INFO(c.route, " as ", role, ": ", reply.status, " ", reply.body);
+    if (allowed_for(c, role)) {
+      CHECK(reply.status >= 200);
+      CHECK(reply.status < 300);
+    } else {
+      CHECK_ERROR(reply, 403, "forbidden");
+    }
+  };
   std::size_t calls = 0;
   for (const auto& c : cases) {
     for (const auto& entry : keys) {
       const std::string& role = entry.first;  // named, not bound: clang 14 cannot capture a binding in INFO
-      const std::string& key = entry.second;
       const bool is_operator = std::find(operator_roles.begin(), operator_roles.end(), role) != operator_roles.end();
       const auto made = c.make(w, is_operator ? "operator" : "partner");
-      auto client = w.server.client(key);
-      const auto reply = send(client, made);
+      auto client = w.server.client(entry.second);
+      check(c, role, send(client, made));
       ++calls;
-      INFO(c.route, " as ", role, ": ", reply.status, " ", reply.body);
-      if (allowed_for(c, role)) {
-        CHECK(reply.status >= 200);
-        CHECK(reply.status < 300);
-      } else {
-        CHECK_ERROR(reply, 403, "forbidden");
-      }
+    }
+    for (const auto& entry : people) {
+      const std::string& role = entry.first;
+      w.acting_customer = customer_id;
+      w.acting_email = entry.second;
+      const auto made = c.make(w, "customer");
+      const auto signed_in = person_sign_in(w.web, w.server.port(), entry.second, person_password);
+      check(c, role, signed_in.send(w.web, made.method, made.target, made.body));
+      w.acting_customer.clear();
+      w.acting_email.clear();
+      ++calls;
     }
   }
-  MESSAGE(calls << " calls checked across " << cases.size() << " routes and " << keys.size() << " roles");
+  MESSAGE(calls << " calls checked across " << cases.size() << " routes and " << keys.size() + people.size() << " roles");
   auto clock = w.op.post("/v1/test/clock", {{"now", "2030-01-01T00:00:00Z"}});
   CHECK(clock.status == 404);
 }

@@ -268,8 +268,8 @@ result<void> lmdb_view::api_key_put(std::string_view secret_hash, const api_key_
 
 namespace {
 
-// The organisation part of org_users keys: a partner id, or "-" for the operators.
-std::string org_key(std::string_view partner_id) { return partner_id.empty() ? std::string("-") : std::string(partner_id); }
+// The organisation part of org_users keys: a customer or partner id, or "-" for the operators.
+std::string org_key(std::string_view organisation) { return organisation.empty() ? std::string("-") : std::string(organisation); }
 
 // The records of every id listed under `prefix` in `index` (key suffixes are ids).
 template <class Record>
@@ -299,8 +299,8 @@ result<std::vector<user_record>> lmdb_view::users_by_email(std::string_view emai
   return records_under<user_record>(txn_, db::user_emails, db::users, join(email, ""));
 }
 
-result<std::vector<user_record>> lmdb_view::users_of(std::string_view partner_id) const {
-  return records_under<user_record>(txn_, db::org_users, db::users, join(org_key(partner_id), ""));
+result<std::vector<user_record>> lmdb_view::users_of(std::string_view organisation) const {
+  return records_under<user_record>(txn_, db::org_users, db::users, join(org_key(organisation), ""));
 }
 
 result<std::optional<session_record>> lmdb_view::session_by_hash(std::string_view secret_hash) const {
@@ -332,17 +332,17 @@ result<void> lmdb_view::user_insert(const user_record& user) {
   auto same_email = users_by_email(user.email);
   if (!same_email) return same_email.error();
   for (const auto& other : *same_email)
-    if (other.partner_id == user.partner_id) return errc::conflict;
+    if (user_organisation(other) == user_organisation(user)) return errc::conflict;
   if (auto inserted = txn_.insert(db::users, user.id, record_encode(user)); !inserted) return inserted;
   if (auto put = txn_.put(db::user_emails, join(user.email, user.id), ""); !put) return put;
-  return txn_.put(db::org_users, join(org_key(user.partner_id), user.id), "");
+  return txn_.put(db::org_users, join(org_key(user_organisation(user)), user.id), "");
 }
 
 result<void> lmdb_view::user_put(const user_record& user) {
   auto stored = user_get(user.id);
   if (!stored) return stored.error();
   if (!*stored) return errc::not_found;
-  if ((*stored)->email != user.email || (*stored)->partner_id != user.partner_id) return errc::conflict;
+  if ((*stored)->email != user.email || user_organisation(**stored) != user_organisation(user)) return errc::conflict;
   return record_put(txn_, db::users, user.id, user);
 }
 
@@ -381,6 +381,10 @@ result<page<customer_record>> lmdb_view::customers_list(std::string_view partner
 
 result<bool> lmdb_view::customer_has_licenses(std::string_view customer_id) const {
   return any_under(txn_, db::customer_licenses, join(customer_id, ""));
+}
+
+result<std::vector<license_record>> lmdb_view::licenses_of_customer(std::string_view customer_id) const {
+  return records_under<license_record>(txn_, db::customer_licenses, db::licenses, join(customer_id, ""));
 }
 
 result<void> lmdb_view::customer_insert(const customer_record& customer) {

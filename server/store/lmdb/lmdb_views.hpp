@@ -28,7 +28,7 @@ class lmdb_view final : public write_view {
   result<std::vector<api_key_record>> api_keys_list(std::string_view partner_id) const override;
   result<std::optional<user_record>> user_get(std::string_view id) const override;
   result<std::vector<user_record>> users_by_email(std::string_view email) const override;
-  result<std::vector<user_record>> users_of(std::string_view partner_id) const override;
+  result<std::vector<user_record>> users_of(std::string_view organisation) const override;
   result<std::optional<session_record>> session_by_hash(std::string_view secret_hash) const override;
   result<std::vector<std::pair<std::string, session_record>>> sessions_of(std::string_view user_id) const override;
   result<std::optional<user_token_record>> user_token_get(std::string_view token_hash) const override;
@@ -43,6 +43,7 @@ class lmdb_view final : public write_view {
   result<std::optional<std::string>> customer_id_by_email(std::string_view email) const override;
   result<page<customer_record>> customers_list(std::string_view partner_id, const page_request& page) const override;
   result<bool> customer_has_licenses(std::string_view customer_id) const override;
+  result<std::vector<license_record>> licenses_of_customer(std::string_view customer_id) const override;
   result<std::optional<product_record>> product_get(std::string_view id) const override;
   result<page<product_record>> products_list(const page_request& page) const override;
   result<std::optional<license_record>> license_get(std::string_view id) const override;

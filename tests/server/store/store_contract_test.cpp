@@ -116,6 +116,8 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
       auto r = s.read();
       CHECK(*ok(r->license_id_by_activation_key("KEY-lic_1")) == "lic_1");
       CHECK(ok(r->customer_has_licenses("cus_1")));
+      CHECK(ok(r->licenses_of_customer("cus_1")).at(0).id == "lic_1");
+      CHECK(ok(r->licenses_of_customer("cus_2")).empty());
       CHECK(ok(r->licenses_signed_by("kid-old", 10)) == std::vector<std::string>{"lic_1"});
       const auto bound = ok(r->token_binding_get(server::hash_hex("token-a")));
       REQUIRE(bound);
@@ -136,6 +138,8 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
       auto r = s.read();
       CHECK_FALSE(ok(r->customer_has_licenses("cus_1")));
       CHECK(ok(r->customer_has_licenses("cus_2")));
+      CHECK(ok(r->licenses_of_customer("cus_1")).empty());
+      CHECK(ok(r->licenses_of_customer("cus_2")).at(0).token == "token-b");
       CHECK(ok(r->licenses_signed_by("kid-old", 10)).empty());
       CHECK(ok(r->licenses_signed_by("kid-new", 10)) == std::vector<std::string>{"lic_1"});
       CHECK(ok(r->token_binding_get(server::hash_hex("token-b")))->email == "bob@example.com");
@@ -498,6 +502,25 @@ TEST_CASE("people: one email per organisation, sessions by hash and by user, sin
     CHECK(ok(r->users_by_email("ada@example.com")).size() == 2);
     CHECK(ok(r->users_of("par_1")).size() == 1);
     CHECK(ok(r->users_of("")).empty());
+    // A customer's people are their own organisation, beside their partner's staff.
+    auto customer_person = user_of("usr_4", "par_1");
+    customer_person.customer_id = "cus_1";
+    customer_person.role = "customer_admin";
+    ok(s.commit([&](write_view& w) { return w.user_insert(customer_person); }));
+    CHECK(s.commit([&](write_view& w) {
+      auto again = customer_person;
+      again.id = "usr_5";
+      return w.user_insert(again);
+    }).error() == errc::conflict);
+    CHECK(s.commit([&](write_view& w) {
+      auto moved = customer_person;
+      moved.customer_id = "cus_2";
+      return w.user_put(moved);
+    }).error() == errc::conflict);
+    r = s.read();
+    CHECK(ok(r->users_of("par_1")).size() == 1);
+    REQUIRE(ok(r->users_of("cus_1")).size() == 1);
+    CHECK(ok(r->users_of("cus_1")).at(0).id == "usr_4");
     CHECK(ok(r->session_by_hash("session-hash-1"))->id == "ses_1");
     CHECK(ok(r->sessions_of("usr_1")).size() == 2);
     CHECK(ok(r->user_token_get("token-hash"))->user_id == "usr_1");

@@ -112,4 +112,28 @@ std::string token_kid_untrusted(const std::string& token) {
   return nlohmann::json::parse(parsed->untrusted_footer).at("kid").get<std::string>();
 }
 
+nlohmann::json person_invite_accept(https_client& inviter, https_client& web, const nlohmann::json& invitation,
+                                    const std::string& password) {
+  auto invited = inviter.post("/v1/users", invitation);
+  expect_status(invited, 201, "invite a person");
+  expect_status(web.post("/v1/invitations/accept", {{"token", invited.json.at("invitation").at("token")}, {"password", password}}),
+                200, "accept an invitation");
+  return invited.json;
+}
+
+response person_session::send(https_client& web, std::string_view method, std::string_view target,
+                              const nlohmann::json& body) const {
+  const bool reads = method == "GET" || method == "HEAD";
+  return web.request(method, target, body.is_null() ? std::string() : body.dump(), reads ? reading() : changing());
+}
+
+person_session person_sign_in(https_client& web, unsigned short port, const std::string& email,
+                              const std::string& password) {
+  const auto answer = web.post("/v1/sessions", {{"email", email}, {"password", password}});
+  expect_status(answer, 201, "sign in");
+  const auto set_cookie = answer.header("set-cookie");
+  return {set_cookie.substr(0, set_cookie.find(';')), answer.json.at("csrf_token"),
+          "https://127.0.0.1:" + std::to_string(port), answer.json.at("session").at("id")};
+}
+
 }  // namespace licensor::testing

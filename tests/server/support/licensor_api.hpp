@@ -69,6 +69,30 @@ std::vector<nlohmann::json> audit_all(https_client& as_operator);
 /// The audit entries whose action is `action`.
 std::vector<nlohmann::json> audit_entries(https_client& as_operator, std::string_view action);
 
+/// An invited person (POST /v1/users as `inviter`, `invitation` merged into the body) who
+/// accepted with `password` through `web`. Returns the user as invited.
+nlohmann::json person_invite_accept(https_client& inviter, https_client& web, const nlohmann::json& invitation,
+                                    const std::string& password);
+
+/// A signed-in person as a browser holds them: the session cookie and its CSRF token, sent the
+/// way a page of this server sends them (the cookie on every request; on changes also
+/// X-CSRF-Token and this server's Origin).
+struct person_session {
+  std::string cookie;  ///< "__Host-licensor_session=<secret>"
+  std::string csrf;
+  std::string origin;  ///< "https://127.0.0.1:<port>"
+  std::string id;      ///< the session's public id
+  header_list reading() const { return {{"Cookie", cookie}}; }
+  header_list changing() const { return {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Origin", origin}}; }
+  /// Sends one request as this person through `web` (a client without a bearer).
+  response send(https_client& web, std::string_view method, std::string_view target,
+                const nlohmann::json& body = nullptr) const;
+};
+
+/// POST /v1/sessions through `web` (a client of the server on `port`), expecting 201.
+person_session person_sign_in(https_client& web, unsigned short port, const std::string& email,
+                              const std::string& password);
+
 /// The claims of a v4.public token, read without verifying it (tests only).
 nlohmann::json token_claims_untrusted(const std::string& token);
 /// The kid in a token's footer, read without verifying it (tests only).
