@@ -45,6 +45,11 @@ void server_section(std::ofstream& md, const json& s) {
      << s["mixed"]["failed"] << " | | |\n";
   md << "| trivial responder | " << rate(s["trivial"]["per_s"]) << " | " << latency(s["trivial"]) << " | "
      << s["trivial"]["failed"] << " | | |\n";
+  md << "| license read, API key | " << rate(s["read_api_key"]["per_s"]) << " | " << latency(s["read_api_key"]) << " | "
+     << s["read_api_key"]["failed"] << " | | |\n";
+  md << "| license read, session cookie | " << rate(s["read_cookie"]["per_s"]) << " | " << latency(s["read_cookie"]) << " | "
+     << s["read_cookie"]["failed"] << " | the same read with an API key | " << format("%.2f", s["read_cookie_ratio"].get<double>())
+     << " |\n";
   md << "\nlicensord peak memory: " << format("%.1f MiB", s["peak_rss_kib"].get<double>() / 1024.0)
      << " (VmHWM: includes the LMDB pages mapped in)\n";
 }

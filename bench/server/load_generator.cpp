@@ -21,6 +21,19 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
+// The request line, headers and body of `request` as licensord's clients send them.
+http::request<http::string_body> message_of(const load_request& request) {
+  http::request<http::string_body> message{http::string_to_verb(request.method), request.target, 11};
+  message.set(http::field::host, "127.0.0.1");
+  message.set(http::field::content_type, "application/json");
+  if (!request.authorization.empty()) message.set(http::field::authorization, request.authorization);
+  if (!request.cookie.empty()) message.set(http::field::cookie, request.cookie);
+  message.body() = request.body;
+  message.keep_alive(true);
+  message.prepare_payload();
+  return message;
+}
+
 struct shared_state {
   load_result result;
   clock_type::time_point deadline;
@@ -50,16 +63,7 @@ class connection : public std::enable_shared_from_this<connection> {
     const auto next = (*state_.next)(id_, sent_);
     if (!next) return;
     ++sent_;
-    request_ = {};
-    request_.method_string(next->method);
-    request_.target(next->target);
-    request_.version(11);
-    request_.set(http::field::host, "127.0.0.1");
-    request_.set(http::field::content_type, "application/json");
-    if (!next->authorization.empty()) request_.set(http::field::authorization, next->authorization);
-    request_.body() = next->body;
-    request_.keep_alive(true);
-    request_.prepare_payload();
+    request_ = message_of(*next);
     started_ = clock_type::now();
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->fail();
@@ -108,17 +112,14 @@ load_reply load_once(unsigned short port, const load_request& request) {
   beast::ssl_stream<beast::tcp_stream> stream(io, tls);
   beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   stream.handshake(net::ssl::stream_base::client);
-  http::request<http::string_body> message{http::string_to_verb(request.method), request.target, 11};
-  message.set(http::field::host, "127.0.0.1");
-  message.set(http::field::content_type, "application/json");
-  if (!request.authorization.empty()) message.set(http::field::authorization, request.authorization);
-  message.body() = request.body;
-  message.prepare_payload();
+  auto message = message_of(request);
+  message.keep_alive(false);
   http::write(stream, message);
   beast::flat_buffer buffer;
   http::response<http::string_body> response;
   http::read(stream, buffer, response);
-  return {response.result_int(), response.body()};
+  const std::string set_cookie(response[http::field::set_cookie]);
+  return {response.result_int(), response.body(), set_cookie.substr(0, set_cookie.find(';'))};
 }
 
 load_result load_run(unsigned short port, const load_options& options, const request_source& next,

@@ -17,6 +17,7 @@ struct load_request {
   std::string target;
   std::string body;
   std::string authorization;  ///< full header value, or empty
+  std::string cookie = {};    ///< Cookie header value (a signed-in person's session), or empty
 };
 
 struct load_result {
@@ -32,6 +33,7 @@ struct load_result {
 struct load_reply {
   unsigned status = 0;
   std::string body;
+  std::string set_cookie;  ///< the Set-Cookie header's "name=value" (before the first ';'), or empty
 };
 
 /// One request on a fresh connection (for setting a benchmark up). Throws on transport errors.

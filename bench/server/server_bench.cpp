@@ -5,12 +5,16 @@
 //    trivial responder costs) and a signature plus its check, on the same cores;
 //  - validation: POST /v1/validate per second against a trivial responder on the same stack;
 //  - a mixed load (issue, activate, validate in turn) with its error count;
+//  - a license read (GET /v1/licenses/{id}) by a partner's API key and by a signed-in partner
+//    person's session cookie: a session costs what a key costs (one store read), so the two
+//    should be within a few percent; a password is hashed only at sign-in;
 //  - p50, p99 and p99.9 latency of each, and licensord's peak memory.
 // Usage: server_bench BUILD_DIR [seconds per run] [repetitions] [clients]
 #include <sodium.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "bench_support.hpp"
@@ -111,7 +115,7 @@ void print(const char* name, const figures& f, double limit, const char* limit_n
 }
 
 struct issued_license {
-  std::string token, activation_key, email;
+  std::string id, token, activation_key, email;
 };
 
 }  // namespace
@@ -144,8 +148,18 @@ int main(int argc, char** argv) {
     const auto customer = request_field(port, {"POST", "/v1/customers", R"({"email":")" + email + R"("})", partner_auth});
     issue_bodies.push_back(R"({"customer_id":")" + customer + R"(","product":"editor","tier":"pro","kind":"paid","term_days":365})");
     const auto reply = nlohmann::json::parse(load_once(port, {"POST", "/v1/licenses", issue_bodies.back(), partner_auth}).body);
-    licenses.push_back({reply["token"], reply["activation_key"], email});
+    licenses.push_back({reply["id"], reply["token"], reply["activation_key"], email});
   }
+  // One of the partner's staff, signed in: its session cookie reads what the API key reads.
+  const std::string staff = R"({"email":"staff@bench.example","password":"a bench password"})";
+  const auto invitation = nlohmann::json::parse(load_once(port, {"POST", "/v1/users",
+      R"({"email":"staff@bench.example","role":"admin_agent","partner_id":")" + partner + R"("})", operator_auth}).body);
+  (void)request_field(port, {"POST", "/v1/invitations/accept",
+      nlohmann::json{{"token", invitation["invitation"]["token"]}, {"password", "a bench password"}}.dump(), ""});
+  const auto session_cookie = load_once(port, {"POST", "/v1/sessions", staff, ""}).set_cookie;
+  if (session_cookie.empty()) throw std::runtime_error("the bench person could not sign in");
+  const auto read_by_key = [&](unsigned c) { return load_request{"GET", "/v1/licenses/" + licenses[c].id, "", partner_auth}; };
+  const auto read_by_cookie = [&](unsigned c) { return load_request{"GET", "/v1/licenses/" + licenses[c].id, "", "", session_cookie}; };
   const auto issue = [&](unsigned c) { return load_request{"POST", "/v1/licenses", issue_bodies[c], partner_auth}; };
   const auto validate = [&](unsigned c) { return load_request{"POST", "/v1/validate", R"({"token":")" + licenses[c].token + R"("})", ""}; };
   const auto activate = [&](unsigned c) {
@@ -153,7 +167,7 @@ int main(int argc, char** argv) {
   };
 
   std::vector<double> sign_rates, sign_verify_rates, commit_rates;
-  figures issued, validated, trivially, mixed;
+  figures issued, validated, trivially, mixed, read_key, read_cookie;
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "server_bench: repetition %d/%d\n", rep + 1, reps);
     sign_rates.push_back(sign_rate(duration / 3));
@@ -165,6 +179,8 @@ int main(int argc, char** argv) {
     mixed.add(load_run(port, load, [&](unsigned c, std::uint64_t i) {
       return std::optional(i % 3 == 0 ? issue(c) : i % 3 == 1 ? activate(c) : validate(c));
     }));
+    read_key.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(read_by_key(c)); }));
+    read_cookie.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(read_by_cookie(c)); }));
   }
   const long peak_kib = peak_rss_kib(server.pid());
   std::filesystem::remove_all(scratch);
@@ -184,6 +200,9 @@ int main(int argc, char** argv) {
   print("validate", validated, trivial_rate, "trivial");
   print("trivial", trivially, 0, "");
   print("mixed", mixed, 0, "");
+  const double read_key_rate = spread_of(read_key.per_second).median;
+  print("read/key", read_key, 0, "");
+  print("read/cookie", read_cookie, read_key_rate, "read/key");
   std::printf("licensord peak memory: %.1f MiB\n", static_cast<double>(peak_kib) / 1024.0);
   const nlohmann::json summary{
       {"bench", "server"}, {"clients", load.clients}, {"repetitions", reps}, {"seconds_per_run", duration.count() / 1000.0},
@@ -193,7 +212,9 @@ int main(int argc, char** argv) {
       {"issue_ratio", spread_of(issued.per_second).median / issue_limit},
       {"sign_verify_per_s", spread_json(sign_verify_limit)}, {"issue_combined_limit_per_s", combined_limit},
       {"issue_ratio_combined", spread_of(issued.per_second).median / combined_limit},
-      {"validate_ratio", spread_of(validated.per_second).median / trivial_rate}, {"peak_rss_kib", peak_kib}};
+      {"validate_ratio", spread_of(validated.per_second).median / trivial_rate},
+      {"read_api_key", read_key.json()}, {"read_cookie", read_cookie.json()},
+      {"read_cookie_ratio", spread_of(read_cookie.per_second).median / read_key_rate}, {"peak_rss_kib", peak_kib}};
   std::printf("%s\n", summary.dump().c_str());
-  return issued.failed + validated.failed + trivially.failed + mixed.failed == 0 ? 0 : 1;
+  return issued.failed + validated.failed + trivially.failed + mixed.failed + read_key.failed + read_cookie.failed == 0 ? 0 : 1;
 }
