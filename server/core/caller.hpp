@@ -22,6 +22,9 @@ struct caller {
   std::string customer_id;        ///< for customers' people
   std::string user_id;            ///< a signed-in person (core/people.hpp); empty for keys and jobs
   std::string session_hash;       ///< the session they signed in with (core/sessions.hpp)
+  /// Their organisation requires TOTP and they have none yet: until they enrol, only routes
+  /// needing own_account (core/organisation_security.hpp).
+  bool totp_enrolment_required = false;
 
   /// True when the caller's role includes `p`.
   [[nodiscard]] bool may(permission p) const { return (permissions >> static_cast<unsigned>(p)) & 1u; }

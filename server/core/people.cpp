@@ -2,16 +2,16 @@
 
 #include "core/audit.hpp"
 #include "core/ids.hpp"
+#include "core/sessions.hpp"
 #include "licensor/email.hpp"
 
 namespace licensor::server {
 namespace {
 
 org_kind kind_of(const user_record& user) { return user.partner_id.empty() ? org_kind::operator_ : org_kind::partner; }
+}  // namespace
 
-// Who may manage the people of organisation `partner_id` (empty: the operators): its own
-// admins; operators also a partner's; operator users only with operator_users_manage.
-void may_manage_people_of(const caller& who, const std::string& partner_id) {
+void people_manager_or_refuse(const caller& who, const std::string& partner_id) {
   permitted_or_refuse(who, permission::users_manage);
   if (partner_id.empty()) {
     if (who.kind != caller_kind::operator_) refuse(errc::forbidden, "only operators manage operator users");
@@ -22,16 +22,15 @@ void may_manage_people_of(const caller& who, const std::string& partner_id) {
   if (who.kind == caller_kind::customer) refuse(errc::forbidden);
 }
 
-void sessions_end(store::write_view& write, const std::string& user_id, const std::string& keep_hash = {}) {
-  for (const auto& [hash, session] : must(write.sessions_of(user_id))) {
-    if (hash != keep_hash) must(write.session_erase(hash));
-  }
+std::optional<user_record> user_by_token(const store::read_view& view, const std::string& token_hash,
+                                         std::string_view purpose, std::int64_t now) {
+  const auto token = must(view.user_token_get(token_hash));
+  if (!token || token->purpose != purpose || token->expires_at <= now) return std::nullopt;
+  return must(view.user_get(token->user_id));
 }
 
-}  // namespace
-
 user_record user_invite_prepare(const caller& who, const invitation_order& order, std::int64_t now) {
-  may_manage_people_of(who, order.partner_id);
+  people_manager_or_refuse(who, order.partner_id);
   auto email = email_normalise(order.email);
   if (!email) refuse(errc::invalid_email);
   const auto kind = order.partner_id.empty() ? org_kind::operator_ : org_kind::partner;
@@ -62,9 +61,7 @@ void user_invite_store(store::write_view& write, const caller& who, const user_r
 }
 
 user_record invitation_user(const store::read_view& view, const std::string& token_hash, std::int64_t now) {
-  const auto token = must(view.user_token_get(token_hash));
-  if (!token || token->purpose != "invitation" || token->expires_at <= now) refuse(errc::invitation_invalid);
-  auto user = must(view.user_get(token->user_id));
+  auto user = user_by_token(view, token_hash, "invitation", now);
   if (!user || user->status != "invited") refuse(errc::invitation_invalid);
   return *user;
 }
@@ -100,7 +97,7 @@ user_record user_visible(const store::read_view& view, const caller& who, const 
 user_record user_update(store::write_view& write, const caller& who, const std::string& id, const user_changes& changes,
                         std::int64_t now) {
   auto user = user_visible(write, who, id);
-  may_manage_people_of(who, user.partner_id);
+  people_manager_or_refuse(who, user.partner_id);
   const auto before = user;
   if ((changes.role || changes.status) && user.id == who.user_id)
     refuse(errc::forbidden, "nobody changes their own role or status");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/caller.hpp"
@@ -27,6 +28,17 @@ struct invitation_order {
   std::string role;
   std::string language = "en";
 };
+
+/// Refuses unless `who` may manage the people of organisation `partner_id` (empty: the
+/// operators): its own admins (users_manage); operators also a partner's; operator users only
+/// with operator_users_manage. Throws forbidden, partner_not_found (another partner).
+void people_manager_or_refuse(const caller& who, const std::string& partner_id);
+
+/// The user behind a live single-use token of `purpose` ("invitation", "password_reset"), or
+/// nullopt (unknown, another purpose, expired, or its user is gone). The caller checks the
+/// user's status.
+[[nodiscard]] std::optional<user_record> user_by_token(const store::read_view& view, const std::string& token_hash,
+                                                       std::string_view purpose, std::int64_t now);
 
 /// The new user for `order`, checked: the email is normalised, the role is one of the
 /// organisation's kind, and `who` may invite into that organisation (its own; operators also

@@ -73,13 +73,18 @@ struct world {
     expect_status(invited, 201, "invite");
     return invited.json;
   }
-  // An active person of P: their email and password.
-  std::pair<std::string, std::string> person() {
-    const auto invited = invite(partner.id, "admin_agent");
-    const std::string password = "correct horse battery";
-    expect_status(op.post("/v1/invitations/accept", {{"token", invited.at("invitation").at("token")}, {"password", password}}),
+  // An active person of the operators (empty) or of a partner, as invited (id, email).
+  json active(const std::string& partner_id, const std::string& role) {
+    const auto invited = invite(partner_id, role);
+    expect_status(op.post("/v1/invitations/accept", {{"token", invited.at("invitation").at("token")}, {"password", "correct horse battery"}}),
                   200, "accept");
-    return {invited.at("email"), password};
+    return invited;
+  }
+  // An active person of P: their email and password.
+  std::pair<std::string, std::string> person() { return {active(partner.id, "admin_agent").at("email"), "correct horse battery"}; }
+  // An active person of the caller's organisation.
+  std::string own_person(const std::string& org) {
+    return id_of(org == "operator" ? active("", "auditor") : active(partner.id, "sales_agent"));
   }
   std::string key_of(const std::string& partner_id) {
     auto made = partner_id.empty() ? op.post("/v1/api-keys", {{"role", "auditor"}})
@@ -141,6 +146,24 @@ std::vector<route_case> route_cases() {
       {"GET /v1/me", "", [](W&, O) { return call{"GET", "/v1/me"}; }},
       {"POST /v1/me/password", "", [](W&, O) {
          return call{"POST", "/v1/me/password", {{"current_password", "x"}, {"new_password", "a long enough password"}}};
+       }},
+      {"POST /v1/me/totp", "", [](W&, O) { return call{"POST", "/v1/me/totp", json::object()}; }},
+      {"POST /v1/me/totp/confirm", "", [](W&, O) { return call{"POST", "/v1/me/totp/confirm", {{"code", "123456"}}}; }},
+      {"DELETE /v1/me/totp", "", [](W&, O) { return call{"DELETE", "/v1/me/totp", {{"password", "x"}}}; }},
+      {"GET /v1/organisation/security", "owner admin support auditor global_admin", [](W&, O) {
+         return call{"GET", "/v1/organisation/security"};
+       }},
+      // The operators' policy is an owner's (operator_users_manage); a partner's its global_admin's.
+      {"PATCH /v1/organisation/security", "owner global_admin", [](W&, O) {
+         return call{"PATCH", "/v1/organisation/security", {{"require_totp", false}}};
+       }},
+      {"POST /v1/users/{}/password-reset", "owner global_admin", [](W& w, O org) {
+         return call{"POST", "/v1/users/" + w.own_person(org) + "/password-reset", json::object()};
+       }},
+      {"POST /v1/password-resets/accept", "*", [](W& w, O) {
+         const auto reset = w.op.post("/v1/users/" + w.own_person("partner") + "/password-reset");
+         expect_status(reset, 201, "password reset");
+         return call{"POST", "/v1/password-resets/accept", {{"token", reset.json.at("token")}, {"password", "a long enough password"}}};
        }},
       // Operator users are an owner's (operator_users_manage); a partner's are its global_admin's.
       {"POST /v1/users", "owner global_admin", [](W&, O org) {
