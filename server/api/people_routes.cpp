@@ -168,7 +168,6 @@ void session_sign_in(service& svc, api_call& call, responder respond) {
     if (!proof) sign_in_refuse(svc, call, user, account, "the code is wrong or was used already");
     grant.factor = std::move(*proof);
   }
-  budget.give_back();
   if (password_needs_rehash(stored_hash)) grant.rehashed = password_hash_or_refuse(password);
   const auto new_device = known_device ? std::string() : secret_generate("dev_");
   if (!new_device.empty()) grant.device_hash = hash_hex(new_device);
@@ -189,7 +188,12 @@ void session_sign_in(service& svc, api_call& call, responder respond) {
     signed_in.set_cookies.push_back(cookie_set(session_cookie_name, secret, session_absolute_seconds));
     if (!new_device.empty()) signed_in.set_cookies.push_back(cookie_set(device_cookie_name, new_device, device_cookie_seconds));
     return signed_in;
-  }, std::move(respond));
+  }, [budget, respond = std::move(respond)](api_response answer) mutable {
+    // The try goes back once the session is open: a code another sign-in spent meanwhile
+    // (refused on the writer) counts as a wrong one.
+    if (answer.status == 201) budget.give_back();
+    respond(std::move(answer));
+  });
 }
 
 void session_sign_out(service& svc, api_call& call, responder respond) {

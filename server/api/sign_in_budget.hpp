@@ -4,7 +4,8 @@
 // the password is hashed, so that concurrent guesses cannot all pass a check made before any of
 // them was counted, and given back when the password (and second factor) was right.
 //
-// Thread safety: one object per attempt; the limiters it draws on are shared and thread-safe.
+// Thread safety: one object per attempt (copyable, to give back from the commit's callback);
+// the limiters it draws on are shared, thread-safe and outlive every request.
 #pragma once
 
 #include <string>
