@@ -2,7 +2,8 @@
 // An attempt from a known device of the account (core/devices.hpp) draws on that device's
 // bucket alone; any other on its client address's and the account's. The try is taken before
 // the password is hashed, so that concurrent guesses cannot all pass a check made before any of
-// them was counted, and given back when the password (and second factor) was right.
+// them was counted, and given back once the session is open (or when a right password only
+// lacks its second factor).
 //
 // Thread safety: one object per attempt (copyable, to give back from the commit's callback);
 // the limiters it draws on are shared, thread-safe and outlive every request.
