@@ -4,7 +4,8 @@ namespace licensor::server {
 
 unsigned errc_http_status(errc code) noexcept {
   switch (code) {
-    case errc::unauthorized: return 401;
+    case errc::unauthorized:
+    case errc::totp_required: return 401;
     case errc::forbidden:
     case errc::csrf_failed:
     case errc::partner_not_enabled: return 403;
@@ -52,6 +53,8 @@ unsigned errc_http_status(errc code) noexcept {
     case errc::product_policy:
     case errc::invitation_invalid:
     case errc::weak_password:
+    case errc::totp_invalid:
+    case errc::reset_token_invalid:
     case errc::activation_failed: return 422;
     case errc::rate_limited: return 429;
     case errc::storage_full: return 507;

@@ -40,7 +40,7 @@ struct api_response {
   /// The body carries a secret shown once (a new API key): it is never stored, so a replay of
   /// its Idempotency-Key answers secret_shown_once instead of the secret.
   bool shown_once = false;
-  std::string set_cookie;  ///< a Set-Cookie header (sign-in and sign-out)
+  std::vector<std::string> set_cookies;  ///< Set-Cookie headers, one per cookie (sign-in and sign-out)
 };
 
 using responder = std::function<void(api_response)>;

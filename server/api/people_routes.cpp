@@ -1,10 +1,17 @@
-// People: invitations, users, sign-in and sessions (core/people.hpp, core/sessions.hpp).
+// People: invitations, users, password resets, sign-in and sessions (core/people.hpp,
+// core/password_reset.hpp, core/sessions.hpp, core/devices.hpp).
 // Passwords are hashed and verified here, on the network threads, never on the store's writer;
 // the write that follows re-checks that the hash it was verified against is still the user's.
 #include "api/body_reader.hpp"
+#include "api/cookies.hpp"
 #include "api/paging.hpp"
+#include "api/passwords.hpp"
 #include "api/routes.hpp"
+#include "api/sign_in_budget.hpp"
+#include "core/devices.hpp"
 #include "core/ids.hpp"
+#include "core/organisation_security.hpp"
+#include "core/password_reset.hpp"
 #include "core/people.hpp"
 #include "core/sessions.hpp"
 #include "domain/password.hpp"
@@ -28,6 +35,7 @@ nlohmann::json user_view(const user_record& user) {
           {"role", user.role},
           {"status", user.status},
           {"language", user.language},
+          {"totp_enabled", !user.totp_secret.empty()},
           {"created_at", rfc3339_format(user.created_at)},
           {"updated_at", rfc3339_format(user.updated_at)}};
 }
@@ -40,25 +48,6 @@ nlohmann::json session_view(const session_record& session, bool current) {
           {"client", session.client},
           {"user_agent", session.user_agent},
           {"current", current}};
-}
-
-// The session cookie: only over HTTPS, never to scripts, never on cross-site requests, for
-// this host and path only (the __Host- prefix makes browsers enforce Secure, Path=/, no Domain).
-std::string session_cookie(const std::string& secret, std::int64_t max_age) {
-  return std::string(session_cookie_name) + "=" + secret + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age);
-}
-
-std::string password_or_refuse(const body_reader& body, std::string_view field) {
-  auto password = body.string(field);
-  if (auto acceptable = password_acceptable(password); !acceptable) refuse(errc::weak_password);
-  return password;
-}
-
-std::string password_hash_or_refuse(const std::string& password) {
-  auto hashed = password_hash(password);
-  if (!hashed) refuse(hashed.error());
-  return *hashed;
 }
 
 // Verifying against this when the email is unknown costs what a real check costs, so the
@@ -136,48 +125,86 @@ void invitation_accept(service& svc, api_call& call, responder respond) {
   }, std::move(respond));
 }
 
-void session_sign_in(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"email", "password", "partner_id"});
-  auto email = email_normalise(body.string("email"));
-  const auto password = body.string("password");
-  const auto organisation = body.optional_string("partner_id");
-  auto& limits = svc.limiters();
-  const auto account = email ? *email : std::string("-");
-  if (auto wait = limits.sign_in_failures_by_client.exhausted(call.request.client)) refuse_rate_limited(*wait);
-  if (auto wait = limits.sign_in_failures_by_account.exhausted(account)) refuse_rate_limited(*wait);
+namespace {
 
+// The one active user of `email` (in `organisation` when given), or nullopt.
+std::optional<user_record> sign_in_user(const store::read_view& view, const std::optional<std::string>& email,
+                                        const std::optional<std::string>& organisation) {
   std::optional<user_record> user;
-  if (email) {
-    for (auto& candidate : must(svc.read()->users_by_email(*email))) {
-      if (candidate.status != "active") continue;
-      if (organisation && candidate.partner_id != *organisation) continue;
-      if (user) refuse(errc::bad_request, "this email has accounts in several organisations: give 'partner_id' (empty for operators)");
-      user = std::move(candidate);
-    }
+  if (!email) return user;
+  for (auto& candidate : must(view.users_by_email(*email))) {
+    if (candidate.status != "active") continue;
+    if (organisation && candidate.partner_id != *organisation) continue;
+    if (user) refuse(errc::bad_request, "this email has accounts in several organisations: give 'partner_id' (empty for operators)");
+    user = std::move(candidate);
   }
+  return user;
+}
+
+// A failed attempt: audited (without what was typed) and refused; its try stays spent.
+[[noreturn]] void sign_in_refuse(service& svc, const api_call& call, const std::optional<user_record>& user,
+                                 const std::string& account, std::string_view reason) {
+  svc.audit_record(caller_named(caller_kind::anonymous, "client:" + call.request.client), "session.sign_in_failed",
+                   user ? user->id : "", {{"email", account}, {"reason", reason}});
+  refuse(errc::unauthorized, std::string(reason));
+}
+
+}  // namespace
+
+void session_sign_in(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"email", "password", "partner_id", "totp_code", "recovery_code"});
+  const auto normalised = email_normalise(body.string("email"));
+  const auto email = normalised ? std::optional<std::string>(*normalised) : std::nullopt;
+  const auto password = body.string("password");
+  const auto totp_code = body.optional_string("totp_code").value_or("");
+  const auto recovery_code = body.optional_string("recovery_code").value_or("");
+  const auto account = email ? *email : std::string("-");
+  const auto user = sign_in_user(*svc.read(), email, body.optional_string("partner_id"));
+  const auto device_secret = cookie_value(call.request.cookie, device_cookie_name);
+  const auto device_hash = device_secret.empty() ? std::string() : hash_hex(device_secret);
+  const bool known_device = user && device_known(*user, device_hash);
+  sign_in_budget budget(svc.limiters(), call.request.client, account, known_device ? device_hash : std::string());
+
+  const auto now = svc.now();
   const auto& stored_hash = user ? user->password_hash : decoy_hash();
-  if (!password_verify(stored_hash, password) || !user) {
-    (void)limits.sign_in_failures_by_client.take(call.request.client);
-    (void)limits.sign_in_failures_by_account.take(account);
-    svc.audit_record(caller_named(caller_kind::anonymous, "client:" + call.request.client), "session.sign_in_failed",
-                     user ? user->id : "", {{"email", account}});
-    refuse(errc::unauthorized, "wrong email or password");
+  if (!password_verify(stored_hash, password) || !user) sign_in_refuse(svc, call, user, account, "wrong email or password");
+  sign_in_grant grant;
+  if (!user->totp_secret.empty()) {
+    // The password was right: asking for the code is not a guess, so the try goes back.
+    if (totp_code.empty() && recovery_code.empty()) {
+      budget.give_back();
+      refuse(errc::totp_required, "this account needs 'totp_code' (or a 'recovery_code') as well");
+    }
+    auto proof = second_factor_check(*user, totp_code, recovery_code, now);
+    if (!proof) sign_in_refuse(svc, call, user, account, "the code is wrong or was used already");
+    grant.factor = std::move(*proof);
   }
+  if (password_needs_rehash(stored_hash)) grant.rehashed = password_hash_or_refuse(password);
+  const auto new_device = known_device ? std::string() : secret_generate("dev_");
+  if (!new_device.empty()) grant.device_hash = hash_hex(new_device);
+
   const auto secret = secret_generate("lss_");
   session_record session;
   session.id = id_generate("ses_");
   session.csrf_token = secret_generate("");
   session.client = call.request.client;
   session.user_agent = call.request.user_agent;
-  svc.commit(call, [user = *user, verified = stored_hash, secret_hash = hash_hex(secret), session, secret,
-                    now = svc.now()](store::write_view& write, const signing&) {
-    const auto opened = session_open(write, user, verified, secret_hash, session, now);
+  svc.commit(call, [user = *user, grant, secret_hash = hash_hex(secret), session, secret, new_device,
+                    now](store::write_view& write, const signing&) {
+    const auto opened = session_open(write, user, grant, secret_hash, session, now);
     auto signed_in = answer_with_secret({{"session", session_view(opened, true)}, {"csrf_token", opened.csrf_token},
                                          {"user", user_view(user)}},
                                         201);
-    signed_in.set_cookie = session_cookie(secret, session_absolute_seconds);
+    // The session's cookie first: clients that keep one Set-Cookie keep the session.
+    signed_in.set_cookies.push_back(cookie_set(session_cookie_name, secret, session_absolute_seconds));
+    if (!new_device.empty()) signed_in.set_cookies.push_back(cookie_set(device_cookie_name, new_device, device_cookie_seconds));
     return signed_in;
-  }, std::move(respond));
+  }, [budget, respond = std::move(respond)](api_response answer) mutable {
+    // The try goes back once the session is open: a code another sign-in spent meanwhile
+    // (refused on the writer) counts as a wrong one.
+    if (answer.status == 201) budget.give_back();
+    respond(std::move(answer));
+  });
 }
 
 void session_sign_out(service& svc, api_call& call, responder respond) {
@@ -185,7 +212,7 @@ void session_sign_out(service& svc, api_call& call, responder respond) {
   svc.commit(call, [who = call.who, now = svc.now()](store::write_view& write, const signing&) {
     session_close(write, who, now);
     auto ended = answer({{"signed_out", true}});
-    ended.set_cookie = session_cookie("", 0);
+    ended.set_cookies.push_back(cookie_set(session_cookie_name, "", 0));
     return ended;
   }, std::move(respond));
 }
@@ -205,30 +232,51 @@ void session_revoke(service& svc, api_call& call, responder respond) {
 }
 
 void me_get(service& svc, api_call& call, responder respond) {
-  auto view = user_view(user_self(*svc.read(), call.who));
+  const auto snapshot = svc.read();
+  const auto user = user_self(*snapshot, call.who);
+  auto view = user_view(user);
   auto permissions = nlohmann::json::array();
   for (unsigned p = 0; p < static_cast<unsigned>(permission::count_); ++p) {
     if (call.who.may(static_cast<permission>(p))) permissions.push_back(permission_name(static_cast<permission>(p)));
   }
   view["permissions"] = std::move(permissions);
+  view["totp_enrolment_required"] = totp_enrolment_required(*snapshot, user);
   respond(answer(std::move(view)));
 }
 
 void me_password_change(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"current_password", "new_password"});
   const auto user = user_self(*svc.read(), call.who);
-  // A stolen session must not become a password oracle: wrong guesses count against the account.
-  auto& per_account = svc.limiters().sign_in_failures_by_account;
-  if (auto wait = per_account.exhausted(user.email)) refuse_rate_limited(*wait);
-  if (!password_verify(user.password_hash, body.string("current_password"))) {
-    (void)per_account.take(user.email);
-    refuse(errc::forbidden, "the current password is wrong");
-  }
+  (void)owner_proof_or_refuse(svc, user, body.string("current_password"), std::nullopt);
   const auto hashed = password_hash_or_refuse(password_or_refuse(body, "new_password"));
   svc.commit(call, [who = call.who, verified = user.password_hash, hashed, now = svc.now()](store::write_view& write,
                                                                                            const signing&) {
     password_change(write, who, verified, hashed, now);
     return answer({{"changed", true}});
+  }, std::move(respond));
+}
+
+void password_reset_issue(service& svc, api_call& call, responder respond) {
+  (void)body_reader(call.body, {});
+  const auto token = secret_generate("rst_");
+  svc.commit(call, [who = call.who, id = call.params[0], token, now = svc.now()](store::write_view& write, const signing&) {
+    const auto user = password_reset_issue(write, who, id, hash_hex(token), now);
+    // Until outbound e-mail exists, the admin hands the token on; it is shown once.
+    return answer_with_secret({{"user_id", user.id},
+                               {"token", token},
+                               {"expires_at", rfc3339_format(now + password_reset_lifetime_seconds)}},
+                              201);
+  }, std::move(respond));
+}
+
+void password_reset_accept(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"token", "password"});
+  const auto token_hash = hash_hex(body.string("token"));
+  const auto now = svc.now();
+  (void)password_reset_user(*svc.read(), token_hash, now);  // before paying for a hash
+  const auto hashed = password_hash_or_refuse(password_or_refuse(body, "password"));
+  svc.commit(call, [token_hash, hashed, now](store::write_view& write, const signing&) {
+    return answer(user_view(password_reset_accept(write, token_hash, hashed, now)));
   }, std::move(respond));
 }
 

@@ -8,6 +8,13 @@ namespace licensor::server {
 std::optional<int> rate_limiter::take(const std::string& key) { return check(key, true); }
 std::optional<int> rate_limiter::exhausted(const std::string& key) { return check(key, false); }
 
+void rate_limiter::give_back(const std::string& key) {
+  auto& s = shards_[std::hash<std::string>{}(key) % shard_count];
+  std::lock_guard lock(s.mutex);
+  // A bucket that is gone was full (dropped as idle): nothing to return.
+  if (auto it = s.buckets.find(key); it != s.buckets.end()) it->second.tokens = std::min(burst_, it->second.tokens + 1.0);
+}
+
 std::optional<int> rate_limiter::check(const std::string& key, bool consume) {
   auto& s = shards_[std::hash<std::string>{}(key) % shard_count];
   const auto now = clock::now();

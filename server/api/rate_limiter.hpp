@@ -23,6 +23,9 @@ class rate_limiter {
   [[nodiscard]] std::optional<int> take(const std::string& key);
   /// True when `key`'s bucket is empty (without taking): used to refuse before doing work.
   [[nodiscard]] std::optional<int> exhausted(const std::string& key);
+  /// Returns one request to `key`'s bucket (never above `burst`): for a try taken before work
+  /// whose outcome should not count (a right password).
+  void give_back(const std::string& key);
 
  private:
   using clock = std::chrono::steady_clock;

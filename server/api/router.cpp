@@ -39,10 +39,17 @@ constexpr std::array routes{
     route{"DELETE", "/v1/session", own_account, session_sign_out},
     route{"GET", "/v1/me", own_account, me_get},
     route{"POST", "/v1/me/password", own_account, me_password_change},
+    route{"POST", "/v1/me/totp", own_account, me_totp_start},
+    route{"POST", "/v1/me/totp/confirm", own_account, me_totp_confirm},
+    route{"DELETE", "/v1/me/totp", own_account, me_totp_disable},
+    route{"GET", "/v1/organisation/security", users_read, organisation_security_get},
+    route{"PATCH", "/v1/organisation/security", users_manage, organisation_security_update},
+    route{"POST", "/v1/password-resets/accept", anyone, password_reset_accept},
     route{"POST", "/v1/users", users_manage, user_invite},
     route{"GET", "/v1/users", users_read, user_list},
     route{"GET", "/v1/users/{}", users_read, user_get},
     route{"PATCH", "/v1/users/{}", users_manage, user_update},
+    route{"POST", "/v1/users/{}/password-reset", users_manage, password_reset_issue},
     route{"POST", "/v1/partners", partners_manage, partner_create},
     route{"GET", "/v1/partners", partners_read, partner_list},
     route{"GET", "/v1/partners/{}", partners_read, partner_get},
@@ -162,20 +169,6 @@ std::vector<route_rule> route_rules() {
 
 namespace {
 
-// The session secret in a Cookie header, or empty.
-std::string_view session_secret_of(std::string_view cookies) {
-  while (!cookies.empty()) {
-    const auto end = std::min(cookies.find(';'), cookies.size());
-    auto pair = cookies.substr(0, end);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.starts_with(session_cookie_name) && pair.size() > session_cookie_name.size() &&
-        pair[session_cookie_name.size()] == '=')
-      return pair.substr(session_cookie_name.size() + 1);
-    cookies.remove_prefix(std::min(end + 1, cookies.size()));
-  }
-  return {};
-}
-
 bool changes_state(std::string_view method) { return method != "GET" && method != "HEAD"; }
 
 bool secret_equal(std::string_view a, std::string_view b) {
@@ -205,7 +198,7 @@ caller router::session_check(const api_request& request, std::string_view secret
 
 caller router::authenticate(const api_request& request) const {
   if (request.authorization.empty()) {
-    const auto secret = session_secret_of(request.cookie);
+    const auto secret = cookie_value(request.cookie, session_cookie_name);
     if (secret.empty()) return {};
     try {
       return session_check(request, secret);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/api_types.hpp"
+#include "api/cookies.hpp"
 #include "api/service.hpp"
 
 #include <optional>
@@ -13,9 +14,6 @@
 namespace licensor::server {
 
 using handler = void (*)(service&, api_call&, responder);
-
-/// The cookie of a signed-in person's session (core/sessions.hpp).
-inline constexpr std::string_view session_cookie_name = "__Host-licensor_session";
 
 /// One route as the router enforces it: method, path ("{}" for one segment) and the permission
 /// it needs (none: anyone may call it). For documentation checks (docs/roles.md, OpenAPI).

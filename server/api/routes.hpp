@@ -40,6 +40,14 @@ void session_list(service&, api_call&, responder);
 void session_revoke(service&, api_call&, responder);
 void me_get(service&, api_call&, responder);
 void me_password_change(service&, api_call&, responder);
+void password_reset_issue(service&, api_call&, responder);
+void password_reset_accept(service&, api_call&, responder);
+// a person's second factor and their organisation's sign-in policy
+void me_totp_start(service&, api_call&, responder);
+void me_totp_confirm(service&, api_call&, responder);
+void me_totp_disable(service&, api_call&, responder);
+void organisation_security_get(service&, api_call&, responder);
+void organisation_security_update(service&, api_call&, responder);
 // an organisation's own API keys (operators' and partners')
 void api_key_create(service&, api_call&, responder);
 void api_key_list(service&, api_call&, responder);

@@ -39,6 +39,9 @@ struct rate_limits {
   /// stops, its owner can sign in again within that time (30 s by default).
   double sign_in_failures_per_client = 10, sign_in_failures_per_client_burst = 20;
   double sign_in_failures_per_account = 2, sign_in_failures_per_account_burst = 10;
+  /// Wrong passwords from a known device of the account (core/devices.hpp), which spend these
+  /// instead of the account's and the address's: guessing elsewhere cannot lock its owner out.
+  double sign_in_failures_per_device = 2, sign_in_failures_per_device_burst = 5;
 };
 
 struct service_config {
@@ -60,12 +63,14 @@ struct service_limiters {
         activate_by_key(limits.activate_per_key, limits.activate_per_key_burst),
         auth_failures_by_client(limits.auth_failures_per_client, limits.auth_failures_per_client_burst),
         sign_in_failures_by_client(limits.sign_in_failures_per_client, limits.sign_in_failures_per_client_burst),
-        sign_in_failures_by_account(limits.sign_in_failures_per_account, limits.sign_in_failures_per_account_burst) {}
+        sign_in_failures_by_account(limits.sign_in_failures_per_account, limits.sign_in_failures_per_account_burst),
+        sign_in_failures_by_device(limits.sign_in_failures_per_device, limits.sign_in_failures_per_device_burst) {}
   rate_limiter activate_by_client;
   rate_limiter activate_by_key;
   rate_limiter auth_failures_by_client;
   rate_limiter sign_in_failures_by_client;
   rate_limiter sign_in_failures_by_account;
+  rate_limiter sign_in_failures_by_device;
 };
 
 class service {

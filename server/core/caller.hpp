@@ -24,7 +24,8 @@ struct caller {
   std::string email;              ///< a signed-in person's email (a customer member reaches the licenses it holds a seat of)
   std::string session_hash;       ///< the session they signed in with (core/sessions.hpp)
   /// Permissions the role has but this caller may not use now, and why (a customer whose
-  /// partner has not allowed self-service). Their routes answer 403 with the reason.
+  /// partner has not allowed self-service; a person who must enrol TOTP first). Their routes
+  /// answer 403 with the reason.
   std::uint64_t withheld = 0;
   std::string withheld_because;
 

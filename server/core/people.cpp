@@ -3,6 +3,7 @@
 #include "core/audit.hpp"
 #include "core/customers.hpp"
 #include "core/ids.hpp"
+#include "core/sessions.hpp"
 #include "licensor/email.hpp"
 
 namespace licensor::server {
@@ -22,40 +23,34 @@ caller_kind caller_kind_of(org_kind kind) {
   return caller_kind::anonymous;
 }
 
-// Who may manage `user`'s organisation's people: its own admins; operators also a partner's or
-// a customer's; a partner's admins also their customers'; operator users only operators with
-// operator_users_manage. Another organisation's user is not found.
-void may_manage_people_of(const caller& who, const user_record& user) {
+}  // namespace
+
+void people_manager_or_refuse(const caller& who, const std::string& partner_id, const std::string& customer_id) {
   permitted_or_refuse(who, permission::users_manage);
-  if (user.partner_id.empty() && user.customer_id.empty()) {
+  if (partner_id.empty() && customer_id.empty()) {
     if (who.kind != caller_kind::operator_) refuse(errc::forbidden, "only operators manage operator users");
     permitted_or_refuse(who, permission::operator_users_manage);
     return;
   }
-  if (user.customer_id.empty()) {
-    visible_or_refuse(who, user.partner_id, errc::partner_not_found);
+  if (customer_id.empty()) {
+    visible_or_refuse(who, partner_id, errc::partner_not_found);
     if (who.kind == caller_kind::customer) refuse(errc::forbidden);
     return;
   }
-  visible_or_refuse(who, user.partner_id, errc::customer_not_found, user.customer_id);
+  visible_or_refuse(who, partner_id, errc::customer_not_found, customer_id);
 }
 
-void sessions_end(store::write_view& write, const std::string& user_id, const std::string& keep_hash = {}) {
-  for (const auto& [hash, session] : must(write.sessions_of(user_id))) {
-    if (hash != keep_hash) must(write.session_erase(hash));
-  }
+std::optional<user_record> user_by_token(const store::read_view& view, const std::string& token_hash,
+                                         std::string_view purpose, std::int64_t now) {
+  const auto token = must(view.user_token_get(token_hash));
+  if (!token || token->purpose != purpose || token->expires_at <= now) return std::nullopt;
+  return must(view.user_get(token->user_id));
 }
-
-}  // namespace
 
 user_record user_invite_prepare(const caller& who, const invitation_order& order, std::int64_t now) {
   permitted_or_refuse(who, permission::users_manage);
   // A customer's person is checked against the customer's partner on the writer (user_invite_store).
-  if (order.customer_id.empty()) {
-    user_record organisation;
-    organisation.partner_id = order.partner_id;
-    may_manage_people_of(who, organisation);
-  }
+  if (order.customer_id.empty()) people_manager_or_refuse(who, order.partner_id);
   auto email = email_normalise(order.email);
   if (!email) refuse(errc::invalid_email);
   const auto kind = !order.customer_id.empty() ? org_kind::customer
@@ -81,7 +76,7 @@ user_record user_invite_store(store::write_view& write, const caller& who, user_
                               const std::string& token_hash, std::int64_t now) {
   if (!user.customer_id.empty()) {
     user.partner_id = found(write.customer_get(user.customer_id), errc::customer_not_found).partner_id;
-    may_manage_people_of(who, user);
+    people_manager_or_refuse(who, user.partner_id, user.customer_id);
   }
   if (!user.partner_id.empty()) (void)found(write.partner_get(user.partner_id), errc::partner_not_found);
   if (auto inserted = write.user_insert(user); !inserted)
@@ -93,9 +88,7 @@ user_record user_invite_store(store::write_view& write, const caller& who, user_
 }
 
 user_record invitation_user(const store::read_view& view, const std::string& token_hash, std::int64_t now) {
-  const auto token = must(view.user_token_get(token_hash));
-  if (!token || token->purpose != "invitation" || token->expires_at <= now) refuse(errc::invitation_invalid);
-  auto user = must(view.user_get(token->user_id));
+  auto user = user_by_token(view, token_hash, "invitation", now);
   if (!user || user->status != "invited") refuse(errc::invitation_invalid);
   return *user;
 }
@@ -142,7 +135,7 @@ user_record user_visible(const store::read_view& view, const caller& who, const 
 user_record user_update(store::write_view& write, const caller& who, const std::string& id, const user_changes& changes,
                         std::int64_t now) {
   auto user = user_visible(write, who, id);
-  may_manage_people_of(who, user);
+  people_manager_or_refuse(who, user.partner_id, user.customer_id);
   const auto before = user;
   if ((changes.role || changes.status) && user.id == who.user_id)
     refuse(errc::forbidden, "nobody changes their own role or status");

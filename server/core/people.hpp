@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/caller.hpp"
@@ -29,6 +30,20 @@ struct invitation_order {
   std::string role;
   std::string language = "en";
 };
+
+/// Refuses unless `who` may manage the people of an organisation: the operators (both ids
+/// empty), a partner's staff (`partner_id`), or a customer's people (`customer_id`, of partner
+/// `partner_id`). Its own admins may (users_manage); operators also a partner's or a
+/// customer's; a partner's admins also their customers'; operator users only operators with
+/// operator_users_manage. Throws forbidden, partner_not_found or customer_not_found (another
+/// organisation's).
+void people_manager_or_refuse(const caller& who, const std::string& partner_id, const std::string& customer_id = {});
+
+/// The user behind a live single-use token of `purpose` ("invitation", "password_reset"), or
+/// nullopt (unknown, another purpose, expired, or its user is gone). The caller checks the
+/// user's status.
+[[nodiscard]] std::optional<user_record> user_by_token(const store::read_view& view, const std::string& token_hash,
+                                                       std::string_view purpose, std::int64_t now);
 
 /// The new user for `order`, checked: the email is normalised, the role is one of the
 /// organisation's kind, and `who` may invite into that organisation (its own; operators also

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/caller.hpp"
+#include "core/two_factor.hpp"
 #include "domain/records.hpp"
 #include "store/store.hpp"
 
@@ -31,19 +32,32 @@ struct session_holder_result {
   bool last_seen_due = false;
 };
 
-/// The session stored under `secret_hash` at `now`. Throws unauthorized (unknown, expired,
-/// idle too long, or its user not active).
+/// The session stored under `secret_hash` at `now` (its caller marked when the organisation
+/// requires TOTP and the user has none). Throws unauthorized (unknown, expired, idle too long,
+/// or its user not active).
 [[nodiscard]] session_holder_result session_holder(const store::read_view& view, const std::string& secret_hash,
                                                    std::int64_t now);
 
 /// Records the session's last request at `now` (if still there and due).
 [[nodiscard]] result<void> session_touch(store::write_view& write, const std::string& secret_hash, std::int64_t now);
 
-/// Opens a session for `user`, whose password was verified against `verified_hash` off the
-/// writer: refused (unauthorized) if the user changed meanwhile (password, status).
-[[nodiscard]] session_record session_open(store::write_view& write, const user_record& user,
-                                          const std::string& verified_hash, const std::string& secret_hash,
-                                          session_record session, std::int64_t now);
+/// What a sign-in proved off the writer, and what it changes in the user's record.
+struct sign_in_grant {
+  second_factor_proof factor;  ///< when the user has TOTP on: the code it spends
+  std::string rehashed;        ///< not empty: a fresh hash of the password (password_needs_rehash)
+  std::string device_hash;     ///< not empty: a new device to remember (core/devices.hpp)
+};
+
+/// Opens a session for `user` (the record the password and second factor were checked against
+/// off the writer) and applies `grant` to the stored user in the same write. Refused
+/// (unauthorized) if the user changed meanwhile (password, status, TOTP secret) or the second
+/// factor was spent meanwhile (the step was used, the recovery code is gone). Audits the
+/// sign-in, and a recovery code used.
+[[nodiscard]] session_record session_open(store::write_view& write, const user_record& user, const sign_in_grant& grant,
+                                          const std::string& secret_hash, session_record session, std::int64_t now);
+
+/// Ends every session of user `user_id` but the one stored under `keep_hash` (if any).
+void sessions_end(store::write_view& write, const std::string& user_id, const std::string& keep_hash = {});
 
 /// Ends the caller's current session.
 void session_close(store::write_view& write, const caller& who, std::int64_t now);

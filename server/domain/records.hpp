@@ -75,6 +75,14 @@ struct user_record {
   std::int64_t updated_at = 0;
   std::int64_t password_changed_at = 0;
   std::string invited_by;      ///< a caller id
+  // The second factor (core/two_factor.hpp). Users stored before it existed decode with it off.
+  std::string totp_secret;          ///< base32 (domain/totp.hpp); empty: TOTP is off
+  std::string totp_pending_secret;  ///< an enrolment started and not yet confirmed
+  std::int64_t totp_last_step = -1; ///< the step of the last code accepted, so no code is used twice
+  std::vector<std::string> recovery_code_hashes;  ///< hash_hex of each unused code's normalised form
+  /// hash_hex of the device cookies this person signed in with (core/devices.hpp), newest last.
+  std::vector<std::string> device_hashes;
+  std::string password_reset_hash;  ///< the live reset token's hash, so that a new one replaces it
 };
 
 /// The organisation a user belongs to: their customer, else their partner, else "" (the operators).
@@ -92,6 +100,14 @@ struct session_record {
   std::int64_t expires_at = 0;    ///< absolute expiry
   std::string client;             ///< address it signed in from
   std::string user_agent;
+};
+
+/// An organisation's sign-in policy (the operators', or a partner's), stored by the
+/// organisation's partner id (empty: the operators). Never set: everything off.
+struct organisation_security_record {
+  bool require_totp = false;  ///< people without TOTP may only enrol it (core/organisation_security.hpp)
+  std::int64_t updated_at = 0;
+  std::string updated_by;     ///< a caller id
 };
 
 /// A single-use token sent to a person (an invitation, a password reset), stored by its hash.
@@ -168,7 +184,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
                                                 last_used_at, created_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, customer_id, email, name, role, status, language,
-                                                password_hash, created_at, updated_at, password_changed_at, invited_by)
+                                                password_hash, created_at, updated_at, password_changed_at, invited_by,
+                                                totp_secret, totp_pending_secret, totp_last_step, recovery_code_hashes,
+                                                device_hashes, password_reset_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(organisation_security_record, require_totp, updated_at, updated_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(session_record, id, user_id, csrf_token, created_at, last_seen_at,
                                                 expires_at, client, user_agent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_token_record, user_id, purpose, expires_at)

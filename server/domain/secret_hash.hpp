@@ -1,5 +1,6 @@
-// Secrets the server hands out (API keys, the operator token, sessions, invitations) and how
-// they are indexed without being stored: each is looked up by a hash of it.
+// Secrets the server hands out (API keys, the operator token, sessions, invitations, password
+// resets, device cookies) and how they are indexed without being stored: each is looked up by a
+// hash of it.
 #pragma once
 
 #include <string>
@@ -8,7 +9,8 @@
 namespace licensor::server {
 
 /// A new 256-bit random secret as `prefix` + base64url (the prefix says what it is: "lk_" an
-/// API key, "lop_" the operator token, "lss_" a session, "inv_" an invitation).
+/// API key, "lop_" the operator token, "lss_" a session, "inv_" an invitation, "rst_" a password
+/// reset, "dev_" a device cookie).
 [[nodiscard]] std::string secret_generate(std::string_view prefix);
 
 /// Hex of a 16-byte BLAKE2b hash of `secret` (32 lower-case hex digits). Secrets are 256-bit

@@ -189,7 +189,7 @@ class session : public std::enable_shared_from_this<session> {
     reply->set(http::field::content_type, response.content_type);
     reply->set(http::field::cache_control, "no-store");
     if (response.retry_after_seconds) reply->set(http::field::retry_after, std::to_string(*response.retry_after_seconds));
-    if (!response.set_cookie.empty()) reply->set(http::field::set_cookie, response.set_cookie);
+    for (const auto& cookie : response.set_cookies) reply->insert(http::field::set_cookie, cookie);
     reply->body() = response.raw_body.empty() ? json_dump(response.body) : std::move(response.raw_body);
     reply->keep_alive(keep_alive && !state_->draining.load());
     reply->prepare_payload();

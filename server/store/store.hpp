@@ -50,6 +50,7 @@ using server::customer_record;
 using server::session_record;
 using server::user_record;
 using server::user_token_record;
+using server::organisation_security_record;
 using server::license_record;
 using server::partner_record;
 using server::product_record;
@@ -162,6 +163,8 @@ class read_view {
   /// A user's sessions, each with the hash it is stored under.
   [[nodiscard]] virtual result<std::vector<std::pair<std::string, session_record>>> sessions_of(std::string_view user_id) const = 0;
   [[nodiscard]] virtual result<std::optional<user_token_record>> user_token_get(std::string_view token_hash) const = 0;
+  /// An organisation's sign-in policy (`partner_id`; empty: the operators'); the defaults when never set.
+  [[nodiscard]] virtual result<organisation_security_record> organisation_security_get(std::string_view partner_id) const = 0;
 
   // -- customers
   [[nodiscard]] virtual result<std::optional<customer_record>> customer_get(std::string_view id) const = 0;
@@ -250,6 +253,8 @@ class write_view : public read_view {
   [[nodiscard]] virtual result<void> session_erase(std::string_view secret_hash) = 0;
   [[nodiscard]] virtual result<void> user_token_put(std::string_view token_hash, const user_token_record& token) = 0;
   [[nodiscard]] virtual result<void> user_token_erase(std::string_view token_hash) = 0;
+  [[nodiscard]] virtual result<void> organisation_security_put(std::string_view partner_id,
+                                                               const organisation_security_record& security) = 0;
 
   // -- customers
   /// Registers a new customer and its email. Errors: conflict when the email is registered.

@@ -84,6 +84,9 @@ constexpr std::array errc_table{
     errc_entry{errc::user_exists, "user_exists", "the organisation already has a user with this email"},
     errc_entry{errc::weak_password, "weak_password", "the password must be text of at least 12 characters and at most 256 bytes"},
     errc_entry{errc::csrf_failed, "csrf_failed", "a change made with a session cookie needs its CSRF token and this origin"},
+    errc_entry{errc::totp_required, "totp_required", "this account needs a TOTP code or a recovery code too"},
+    errc_entry{errc::totp_invalid, "totp_invalid", "the code is wrong or was used already"},
+    errc_entry{errc::reset_token_invalid, "reset_token_invalid", "the password reset token is unknown, used or expired"},
     errc_entry{errc::internal, "internal", "internal error"},
 };
 

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "domain/totp.hpp"
 #include "licensor/rfc3339.hpp"
 #include "server_test.hpp"
 
@@ -55,6 +56,7 @@ struct world {
   // person's own account is the one signed in.
   std::string acting_customer;
   std::string acting_email;
+  person_session acting;  // the calling person's session (a customer's); empty for API keys
 
   world() {
     const json price{{"currency", "EUR"}, {"seat_month", 1'000}, {"seat_year", 12'000}};
@@ -94,13 +96,24 @@ struct world {
     expect_status(invited, 201, "invite a customer's person");
     return invited.json;
   }
-  // An active person of P: their email and password.
-  std::pair<std::string, std::string> person() {
-    const auto invited = invite(partner.id, "admin_agent");
-    const std::string password = "correct horse battery";
-    expect_status(op.post("/v1/invitations/accept", {{"token", invited.at("invitation").at("token")}, {"password", password}}),
+  // The invited person, once they accepted with person_password.
+  json accepted(json invited) {
+    expect_status(op.post("/v1/invitations/accept", {{"token", invited.at("invitation").at("token")}, {"password", person_password}}),
                   200, "accept");
-    return {invited.at("email"), password};
+    return invited;
+  }
+  // An active person of the operators (empty) or of a partner, as invited (id, email).
+  json active(const std::string& partner_id, const std::string& role) { return accepted(invite(partner_id, role)); }
+  // An active person of P: their email and password.
+  std::pair<std::string, std::string> person() { return {active(partner.id, "admin_agent").at("email"), person_password}; }
+  // An active person of the caller's organisation.
+  std::string own_person(const std::string& org) { return id_of(accepted(invite_into(org))); }
+  // The TOTP code an authenticator app shows now, for an enrolment the calling person started.
+  std::string totp_enrolment_code() {
+    const auto started = acting.send(web, "POST", "/v1/me/totp", json::object());
+    expect_status(started, 201, "totp enrolment");
+    const auto secret = licensor::server::base32_decode(started.json.at("secret").get<std::string>());
+    return licensor::server::totp_code(secret.value(), std::time(nullptr));
   }
   std::string key_of(const std::string& partner_id) {
     auto made = partner_id.empty() ? op.post("/v1/api-keys", {{"role", "auditor"}})
@@ -116,6 +129,7 @@ struct route_case {
   std::string route;
   std::string allowed;  // role names, space-separated; "*" every role
   std::function<call(world&, const std::string& org)> make;
+  bool fresh_person = false;  // a customer's role calls as a new colleague (the call changes how they sign in)
 };
 
 std::string for_org(const world& w, const std::string& org, const std::string& target) {
@@ -170,6 +184,31 @@ std::vector<route_case> route_cases() {
       {"GET /v1/me", people, [](W&, O) { return call{"GET", "/v1/me"}; }},
       {"POST /v1/me/password", people, [](W&, O) {
          return call{"POST", "/v1/me/password", {{"current_password", person_password}, {"new_password", person_password}}};
+       }},
+      // TOTP changes the person's sign-in, so customers' people make these calls as fresh colleagues.
+      {"POST /v1/me/totp", people, [](W&, O) { return call{"POST", "/v1/me/totp", json::object()}; }, true},
+      {"POST /v1/me/totp/confirm", people, [](W& w, O) {
+         return call{"POST", "/v1/me/totp/confirm", {{"code", w.acting.cookie.empty() ? "123456" : w.totp_enrolment_code()}}};
+       }, true},
+      {"DELETE /v1/me/totp", people, [](W& w, O) {
+         if (!w.acting.cookie.empty())
+           expect_status(w.acting.send(w.web, "POST", "/v1/me/totp/confirm", {{"code", w.totp_enrolment_code()}}), 200, "totp on");
+         return call{"DELETE", "/v1/me/totp", {{"password", person_password}}};
+       }, true},
+      {"GET /v1/organisation/security", "owner admin support auditor global_admin", [](W&, O) {
+         return call{"GET", "/v1/organisation/security"};
+       }},
+      // The operators' policy is an owner's (operator_users_manage); a partner's its global_admin's.
+      {"PATCH /v1/organisation/security", "owner global_admin", [](W&, O) {
+         return call{"PATCH", "/v1/organisation/security", {{"require_totp", false}}};
+       }},
+      {"POST /v1/users/{}/password-reset", "owner global_admin customer_admin", [](W& w, O org) {
+         return call{"POST", "/v1/users/" + w.own_person(org) + "/password-reset", json::object()};
+       }},
+      {"POST /v1/password-resets/accept", "*", [](W& w, O) {
+         const auto reset = w.op.post("/v1/users/" + w.own_person("partner") + "/password-reset");
+         expect_status(reset, 201, "password reset");
+         return call{"POST", "/v1/password-resets/accept", {{"token", reset.json.at("token")}, {"password", "a long enough password"}}};
        }},
       // Operator users are an owner's (operator_users_manage); a partner's are its global_admin's;
       // a customer's its customer_admin's.
@@ -373,11 +412,17 @@ TEST_CASE("every role across every route: permitted calls succeed, the others an
       const std::string& role = entry.first;
       w.acting_customer = customer_id;
       w.acting_email = entry.second;
+      if (c.fresh_person)
+        w.acting_email = person_invite_accept(w.op, w.web, {{"email", "colleague" + unique_suffix() + "@example.com"}, {"role", role},
+                                                           {"customer_id", customer_id}},
+                                              person_password)
+                             .at("email");
+      w.acting = person_sign_in(w.web, w.server.port(), w.acting_email, person_password);
       const auto made = c.make(w, "customer");
-      const auto signed_in = person_sign_in(w.web, w.server.port(), entry.second, person_password);
-      check(c, role, signed_in.send(w.web, made.method, made.target, made.body));
+      check(c, role, w.acting.send(w.web, made.method, made.target, made.body));
       w.acting_customer.clear();
       w.acting_email.clear();
+      w.acting = {};
       ++calls;
     }
   }

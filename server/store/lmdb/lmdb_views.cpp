@@ -4,7 +4,8 @@
 //   customers/id, customer_emails/email -> customer, partner_customers/partner/customer,
 //   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
 //   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
-//   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope.
+//   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope,
+//   meta/"security/partner" (empty partner: the operators).
 // Numbers in keys are ordered_key.hpp's 16 hex digits, so prefix scans walk them in order.
 // A listing's cursor is the key suffix of its last item (any string is a valid position).
 #include "store/lmdb/lmdb_views.hpp"
@@ -39,6 +40,8 @@ std::string join(std::string_view a, std::string_view b) {
 }
 
 std::string api_key_meta_key(std::string_view key_id) { return join("api_key", key_id); }
+// One small record per organisation, in meta: read on every request made with a session.
+std::string security_meta_key(std::string_view partner_id) { return join("security", partner_id); }
 std::string free_counter_key(std::string_view partner_id) { return join("free", partner_id); }
 std::string schedule_key(std::int64_t due, std::string_view license_id) { return join(hex16_time(due), license_id); }
 std::string cap_hold_key(std::string_view partner_id, const free_cap_hold& hold) {
@@ -364,6 +367,16 @@ result<void> lmdb_view::user_token_put(std::string_view token_hash, const user_t
 }
 
 result<void> lmdb_view::user_token_erase(std::string_view token_hash) { return txn_.erase(db::user_tokens, token_hash); }
+
+result<organisation_security_record> lmdb_view::organisation_security_get(std::string_view partner_id) const {
+  auto found = record_find<organisation_security_record>(txn_, db::meta, security_meta_key(partner_id));
+  if (!found) return found.error();
+  return found->value_or(organisation_security_record{});
+}
+
+result<void> lmdb_view::organisation_security_put(std::string_view partner_id, const organisation_security_record& security) {
+  return record_put(txn_, db::meta, security_meta_key(partner_id), security);
+}
 
 // -- customers
 

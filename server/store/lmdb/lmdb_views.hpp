@@ -32,12 +32,14 @@ class lmdb_view final : public write_view {
   result<std::optional<session_record>> session_by_hash(std::string_view secret_hash) const override;
   result<std::vector<std::pair<std::string, session_record>>> sessions_of(std::string_view user_id) const override;
   result<std::optional<user_token_record>> user_token_get(std::string_view token_hash) const override;
+  result<organisation_security_record> organisation_security_get(std::string_view partner_id) const override;
   result<void> user_insert(const user_record& user) override;
   result<void> user_put(const user_record& user) override;
   result<void> session_put(std::string_view secret_hash, const session_record& session) override;
   result<void> session_erase(std::string_view secret_hash) override;
   result<void> user_token_put(std::string_view token_hash, const user_token_record& token) override;
   result<void> user_token_erase(std::string_view token_hash) override;
+  result<void> organisation_security_put(std::string_view partner_id, const organisation_security_record& security) override;
   result<std::optional<std::string>> api_key_hash_of(std::string_view key_id) const override;
   result<std::optional<customer_record>> customer_get(std::string_view id) const override;
   result<std::optional<std::string>> customer_id_by_email(std::string_view email) const override;

@@ -12,7 +12,7 @@
 namespace licensor::store {
 
 namespace db {
-inline constexpr const char* meta = "meta";                            // schema_version, operator token hash
+inline constexpr const char* meta = "meta";                            // schema_version, operator token hash, organisations' security
 inline constexpr const char* partners = "partners";                    // partner id -> partner
 inline constexpr const char* api_keys = "api_keys";                    // hash(api key) -> api key record
 inline constexpr const char* customers = "customers";                  // customer id -> customer

@@ -86,6 +86,9 @@ enum class errc {
   user_exists,            ///< the organisation already has a user with this email
   weak_password,          ///< the password is too short, too long or not text
   csrf_failed,            ///< a change made with a session cookie lacks its CSRF token or comes from another origin
+  totp_required,          ///< the password was right; this account also needs a TOTP or recovery code
+  totp_invalid,           ///< the TOTP code is wrong, or its step was used already
+  reset_token_invalid,    ///< the password reset token is unknown, used or expired, or its user is not active
   internal,               ///< a bug: an invariant did not hold
 };
 

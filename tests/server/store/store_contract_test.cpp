@@ -541,3 +541,37 @@ TEST_CASE("people: one email per organisation, sessions by hash and by user, sin
     CHECK_FALSE(ok(r->user_token_get("token-hash")));
   });
 }
+
+TEST_CASE("people: organisations' sign-in policies, and a user's second factor and devices round-trip") {
+  on_every_backend([](store_fixture& s) {
+    CHECK_FALSE(ok(s.read()->organisation_security_get("")).require_totp);  // never set: off
+    ok(s.commit([&](write_view& w) -> result<void> {
+      server::user_record user;
+      user.id = "usr_1";
+      user.partner_id = "par_1";
+      user.email = "ada@example.com";
+      user.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+      user.totp_last_step = 42;
+      user.recovery_code_hashes = {"h1", "h2"};
+      user.device_hashes = {"d1"};
+      user.password_reset_hash = "r1";
+      if (auto put = w.user_insert(user); !put) return put;
+      return w.organisation_security_put("par_1", {true, 7, "user:usr_1"});
+    }));
+    s.reopen();
+    auto r = s.read();
+    const auto security = ok(r->organisation_security_get("par_1"));
+    CHECK(security.require_totp);
+    CHECK(security.updated_at == 7);
+    CHECK(security.updated_by == "user:usr_1");
+    CHECK_FALSE(ok(r->organisation_security_get("")).require_totp);  // the operators' is their own
+    CHECK_FALSE(ok(r->organisation_security_get("par_2")).require_totp);
+    const auto user = ok(r->user_get("usr_1"));
+    REQUIRE(user);
+    CHECK(user->totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    CHECK(user->totp_last_step == 42);
+    CHECK(user->recovery_code_hashes == std::vector<std::string>{"h1", "h2"});
+    CHECK(user->device_hashes == std::vector<std::string>{"d1"});
+    CHECK(user->password_reset_hash == "r1");
+  });
+}

@@ -57,7 +57,10 @@ response response_from(http::response<http::string_body>&& message) {
   for (const auto& field : message) {
     const auto name = field.name_string();
     const auto value = field.value();
-    out.headers[lower(std::string_view(name.data(), name.size()))] = std::string(value.data(), value.size());
+    const auto key = lower(std::string_view(name.data(), name.size()));
+    std::string text(value.data(), value.size());
+    if (key == "set-cookie") out.set_cookies.push_back(text);
+    out.headers.try_emplace(key, std::move(text));
   }
   out.body = std::move(message.body());
   auto parsed = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
@@ -109,6 +112,10 @@ void https_client::connect() {
   auto fresh = std::make_unique<connection>();
   const tcp::endpoint endpoint(net::ip::make_address(host_), port_);
   auto& lowest = beast::get_lowest_layer(fresh->stream);
+  if (!source_address_.empty()) {
+    lowest.socket().open(endpoint.protocol());
+    lowest.socket().bind(tcp::endpoint(net::ip::make_address(source_address_), 0));
+  }
   lowest.expires_after(timeout_);
   if (auto ec = run_async(fresh->io, [&](auto handler) { lowest.async_connect(endpoint, handler); }))
     throw std::runtime_error("https_client: connect to port " + std::to_string(port_) + ": " + ec.message());

@@ -27,7 +27,8 @@ struct response {
   unsigned status = 0;
   nlohmann::json json;                         ///< the parsed body; null when it is not JSON
   std::string body;                            ///< the raw body
-  std::map<std::string, std::string> headers;  ///< names lower-cased
+  std::map<std::string, std::string> headers;  ///< names lower-cased; a repeated header keeps its first value
+  std::vector<std::string> set_cookies;        ///< every Set-Cookie header, in order
 
   /// The header's value, or "" when absent. `name` is matched case-insensitively.
   [[nodiscard]] std::string header(std::string_view name) const;
@@ -49,6 +50,13 @@ class https_client {
   void bearer_set(std::string bearer) { bearer_ = std::move(bearer); }
   [[nodiscard]] const std::string& bearer() const { return bearer_; }
   void timeout_set(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+  /// Binds the connection's local end to `address` (e.g. "127.0.0.7": all of 127/8 is loopback
+  /// on Linux), so the server sees requests from that client address. Takes effect on the next
+  /// connection.
+  void source_address_set(std::string address) {
+    source_address_ = std::move(address);
+    close();
+  }
 
   /// Sends one request and reads its response. `body` is sent as is (Content-Type
   /// application/json when not empty); `headers` are added, and may override Authorization.
@@ -78,6 +86,7 @@ class https_client {
   std::string host_;
   unsigned short port_;
   std::string bearer_;
+  std::string source_address_;
   std::chrono::milliseconds timeout_{30'000};
   std::unique_ptr<connection> connection_;
   std::size_t connections_opened_ = 0;
