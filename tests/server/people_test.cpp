@@ -18,14 +18,7 @@ licensord_process& people_server() {
 
 constexpr const char* password = "correct horse battery staple";
 
-// A signed-in person: their cookie and CSRF token, and headers for reads and for changes.
-struct person {
-  std::string cookie;  // "__Host-licensor_session=<secret>"
-  std::string csrf;
-  std::string origin;
-  header_list reading() const { return {{"Cookie", cookie}}; }
-  header_list changing() const { return {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Origin", origin}}; }
-};
+using person = person_session;  // a signed-in person as a browser holds them
 
 struct people_world {
   licensord_process& server = people_server();

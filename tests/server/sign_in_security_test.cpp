@@ -26,13 +26,7 @@ licensord_process& security_server() {
   return process;
 }
 
-struct person {
-  std::string cookie;  // "__Host-licensor_session=<secret>"
-  std::string csrf;
-  std::string origin;
-  header_list reading() const { return {{"Cookie", cookie}}; }
-  header_list changing() const { return {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Origin", origin}}; }
-};
+using person = person_session;  // a signed-in person as a browser holds them
 
 // The value of the cookie `name` among a response's Set-Cookie headers ("" when absent).
 std::string set_cookie_value(const response& answer, const std::string& name) {

@@ -81,7 +81,7 @@ struct person_session {
   std::string cookie;  ///< "__Host-licensor_session=<secret>"
   std::string csrf;
   std::string origin;  ///< "https://127.0.0.1:<port>"
-  std::string id;      ///< the session's public id
+  std::string id = {}; ///< the session's public id
   header_list reading() const { return {{"Cookie", cookie}}; }
   header_list changing() const { return {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Origin", origin}}; }
   /// Sends one request as this person through `web` (a client without a bearer).
