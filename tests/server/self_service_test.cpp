@@ -169,7 +169,7 @@ TEST_CASE("a customer member reaches only the licenses it holds a seat of, and c
   CHECK_ERROR(me.send(w.web, "POST", "/v1/users", {{"email", "x@example.com"}, {"role", "customer_member"}}), 403, "forbidden");
 }
 
-TEST_CASE("customers' people: invited by their partner or their admin only, into customer roles, and gone with the customer") {
+TEST_CASE("customers' people: invited by their partner or their admin only, into customer roles, moved and gone with the customer") {
   self_service_world w;
   const auto admin_email = "admin" + unique_suffix() + "@example.com";
   (void)w.person("customer_admin", admin_email);
@@ -202,6 +202,23 @@ TEST_CASE("customers' people: invited by their partner or their admin only, into
   w.self_service(false);
   expect_status(me.send(w.web, "GET", "/v1/licenses"), 200, "still reads");
   CHECK_ERROR(me.send(w.web, "POST", "/v1/users", {{"email", "c4@example.com"}, {"role", "customer_member"}}), 403, "forbidden");
+
+  // A customer reassigned to another partner takes its people along.
+  const auto moving = customer_fresh(w.as_partner, "moving");
+  const auto moving_id = moving.at("id").get<std::string>();
+  const auto moving_email = "moving" + unique_suffix() + "@example.com";
+  (void)person_invite_accept(w.as_partner, w.web, {{"email", moving_email}, {"role", "customer_admin"}, {"customer_id", moving_id}},
+                             password);
+  const auto next_partner = partner_create(w.op);
+  expect_status(w.op.post("/v1/customers/" + moving_id + "/reassign", {{"partner_id", next_partner.id}}), 200, "reassign");
+  auto next = w.server.client(next_partner.api_key);
+  const auto moved = next.get("/v1/users?customer_id=" + moving_id);
+  expect_status(moved, 200, "the new partner lists them");
+  REQUIRE(moved.json.at("items").size() == 1);
+  CHECK(moved.json.at("items")[0].at("partner_id") == next_partner.id);
+  CHECK_ERROR(w.as_partner.get("/v1/users?customer_id=" + moving_id), 404, "customer_not_found");
+  const auto mover = w.sign_in(moving_email);
+  CHECK(mover.send(w.web, "GET", "/v1/me").json.at("partner_id") == next_partner.id);
 
   // A deleted customer's people are signed out and cannot sign in again.
   const auto gone = customer_fresh(w.as_partner, "gone");
