@@ -26,6 +26,8 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
     config.data_dir = value;
   } else if (name == "key-dir") {
     config.key_dir = value;
+  } else if (name == "backup-dir") {
+    config.backup_dir = value;
   } else if (name == "tls-cert") {
     config.tls_cert = value;
   } else if (name == "tls-key") {
@@ -103,12 +105,15 @@ const char* daemon_usage() {
   return R"(licensord: the Licensor license server (HTTPS JSON API under /v1)
 
 usage: licensord [options]
+       licensord backup [options]        snapshot the store (while a server runs) into the backup dir
+       licensord restore FOLDER [options]  check a snapshot, then replace the (stopped) server's store
 
   --config FILE           read settings (name = value, names as below without --) first
   --listen ADDR:PORT      listen address (default 127.0.0.1:8443; port 0 picks a free port)
   --data-dir DIR          LMDB store, development keys and certificate (default ./licensor-data)
   --key-dir DIR           signing key directory (default DATA_DIR/keys; created in development
                           mode, secrets unwrapped, when missing and no passphrase is set)
+  --backup-dir DIR        where backups are written, one folder each (default DATA_DIR/backups)
   --passphrase-env NAME   environment variable holding the key passphrase (default LICENSOR_PASSPHRASE)
   --tls-cert FILE         PEM certificate chain (default DATA_DIR/tls/cert.pem, self-signed if missing)
   --tls-key FILE          PEM private key (default DATA_DIR/tls/key.pem)
@@ -162,6 +167,7 @@ std::optional<daemon_config> daemon_config_parse(const std::vector<std::string>&
     }
   }
   if (config.key_dir.empty()) config.key_dir = config.data_dir / "keys";
+  if (config.backup_dir.empty()) config.backup_dir = config.data_dir / "backups";
   if (config.tls_cert.empty()) config.tls_cert = config.data_dir / "tls" / "cert.pem";
   if (config.tls_key.empty()) config.tls_key = config.data_dir / "tls" / "key.pem";
   return config;

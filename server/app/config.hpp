@@ -16,6 +16,7 @@ namespace licensor::server {
 struct daemon_config {
   std::filesystem::path data_dir = "licensor-data";
   std::filesystem::path key_dir;      ///< default: <data_dir>/keys
+  std::filesystem::path backup_dir;   ///< default: <data_dir>/backups
   std::filesystem::path tls_cert;     ///< default: <data_dir>/tls/cert.pem (self-signed if missing)
   std::filesystem::path tls_key;      ///< default: <data_dir>/tls/key.pem
   std::string passphrase_env = "LICENSOR_PASSPHRASE";

@@ -11,6 +11,7 @@
 #include "api/router.hpp"
 #include "api/service.hpp"
 #include "app/config.hpp"
+#include "app/store_commands.hpp"
 #include "core/credentials.hpp"
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
@@ -60,8 +61,21 @@ constexpr std::size_t min_passphrase_length = 12;
 
 int main(int argc, char** argv) {
   if (sodium_init() < 0) return fail("libsodium", errc::internal);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // licensord backup|restore FOLDER [options]: the store commands, with the server's options.
+  const std::string command = !args.empty() && (args[0] == "backup" || args[0] == "restore") ? args[0] : "";
+  std::filesystem::path restore_from;
+  if (!command.empty()) args.erase(args.begin());
+  if (command == "restore") {
+    if (args.empty() || args[0].starts_with("--")) {
+      std::fprintf(stderr, "licensord: restore takes the backup folder first (see --help)\n");
+      return 2;
+    }
+    restore_from = args[0];
+    args.erase(args.begin());
+  }
   std::string error;
-  auto config = daemon_config_parse(std::vector<std::string>(argv + 1, argv + argc), error);
+  auto config = daemon_config_parse(args, error);
   if (!config) {
     std::fprintf(stderr, "licensord: %s (see --help)\n", error.c_str());
     return 2;
@@ -70,6 +84,8 @@ int main(int argc, char** argv) {
     std::fputs(daemon_usage(), stdout);
     return 0;
   }
+  if (command == "backup") return backup_command(*config);
+  if (command == "restore") return restore_command(*config, restore_from);
 
   // Signals are taken by one thread with sigwait; every other thread inherits the mask.
   sigset_t stop_signals;
@@ -129,6 +145,7 @@ int main(int argc, char** argv) {
   settings.limits = config->limits;
   settings.idempotency_ttl_seconds = config->idempotency_ttl_seconds;
   settings.retired_secret_grace_seconds = config->retired_secret_grace_seconds;
+  settings.backup_dir = config->backup_dir;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
@@ -147,6 +164,7 @@ int main(int argc, char** argv) {
   });
   jobs->start();
   router routes(**svc);
+  config->http.metrics = &server_state.metrics();
   http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
                      *tls, config->http);
   auto port = server.listen();
