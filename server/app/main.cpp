@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "api/router.hpp"
 #include "api/service.hpp"
@@ -106,14 +107,31 @@ int main(int argc, char** argv) {
   keys::key_dir_options key_options;
   key_options.passphrase = environment_take(config->passphrase_env.c_str());
   auto chosen_operator_token = environment_take("LICENSOR_OPERATOR_TOKEN");
+  // A file named on the command line or in the config wins over the environment (which is
+  // still emptied above): e.g. systemd credentials, which never enter the environment.
+  std::string passphrase_source = config->passphrase_env;
+  std::string operator_token_source = "LICENSOR_OPERATOR_TOKEN";
+  for (auto [file, secret, source] : {std::tuple{&config->passphrase_file, &key_options.passphrase, &passphrase_source},
+                                      std::tuple{&config->operator_token_file, &chosen_operator_token, &operator_token_source}}) {
+    if (file->empty()) continue;
+    std::string read_error;
+    auto from_file = secret_file_read(*file, read_error);
+    if (!from_file) {
+      std::fprintf(stderr, "licensord: %s\n", read_error.c_str());
+      return 2;
+    }
+    sodium_memzero(secret->data(), secret->size());
+    *secret = std::move(*from_file);
+    *source = file->string();
+  }
   if (!key_options.passphrase.empty() && key_options.passphrase.size() < min_passphrase_length) {
     std::fprintf(stderr, "licensord: %s is shorter than %zu characters; choose a longer passphrase\n",
-                 config->passphrase_env.c_str(), min_passphrase_length);
+                 passphrase_source.c_str(), min_passphrase_length);
     return 2;
   }
   if (!chosen_operator_token.empty() && chosen_operator_token.size() < min_operator_token_length) {
-    std::fprintf(stderr, "licensord: LICENSOR_OPERATOR_TOKEN is shorter than %zu characters; use a random token "
-                 "(e.g. openssl rand -base64 32)\n", min_operator_token_length);
+    std::fprintf(stderr, "licensord: %s is shorter than %zu characters; use a random token "
+                 "(e.g. openssl rand -base64 32)\n", operator_token_source.c_str(), min_operator_token_length);
     return 2;
   }
   if (auto keys_ready = key_dir_ensure(*config, key_options); !keys_ready)
