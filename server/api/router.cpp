@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <optional>
 
@@ -246,26 +247,65 @@ caller router::credential_check(const api_request& request) const {
 namespace {
 
 constexpr std::string_view unmatched = "unmatched";
+constexpr const char* requests_family = "licensor_http_requests_total";
+constexpr const char* requests_help = "Requests answered, by route, method and status";
+constexpr const char* latency_family = "licensor_http_request_duration_seconds";
+constexpr const char* latency_help = "Time from routing a request to its answer";
+
+}  // namespace
+
+// A route's latency histogram, and its counters by status found once each: after the first
+// answer of a status, counting one is an atomic load and an add, with no lock.
+struct router::route_instruments {
+  metrics::histogram* latency = nullptr;
+  std::array<std::atomic<metrics::counter*>, 500> by_status{};  ///< index status - 100
+  std::string_view method;
+  std::string_view pattern;
+};
+
+router::router(service& svc) : service_(svc) {
+  for (const auto& r : routes) {
+    auto instruments = std::make_unique<route_instruments>();
+    instruments->method = r.method;
+    instruments->pattern = r.pattern;
+    instruments->latency = &service_.metrics().histogram_at(
+        latency_family, latency_help, metrics::histogram::latency_seconds(),
+        {{"route", std::string(r.pattern)}, {"method", std::string(r.method)}});
+    instruments_.push_back(std::move(instruments));
+  }
+}
+
+router::~router() = default;
 
 // Requests by route (its pattern, so that ids do not make a label each), method and status,
 // and their latency from routing to the answer.
-responder counted(metrics::registry& registry, std::string_view method, std::string_view pattern, responder respond) {
+responder router::counted(std::optional<std::size_t> index, std::string_view method, responder respond) {
   const auto started = std::chrono::steady_clock::now();
-  return [&registry, method = std::string(method), pattern = std::string(pattern), started,
-          respond = std::move(respond)](api_response response) {
+  auto& registry = service_.metrics();
+  route_instruments* route = index ? instruments_[*index].get() : nullptr;
+  return [&registry, route, method = std::string(method), started, respond = std::move(respond)](api_response response) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    const metrics::labels route{{"route", pattern}, {"method", method}};
-    registry.histogram_at("licensor_http_request_duration_seconds", "Time from routing a request to its answer",
-                          metrics::histogram::latency_seconds(), route)
-        .observe(took.count());
-    registry.counter_at("licensor_http_requests_total", "Requests answered, by route, method and status",
-                        {{"route", pattern}, {"method", method}, {"status", std::to_string(response.status)}})
-        .add();
+    const auto status = response.status;
+    if (route == nullptr) {
+      const metrics::labels labels{{"route", std::string(unmatched)}, {"method", method}};
+      registry.histogram_at(latency_family, latency_help, metrics::histogram::latency_seconds(), labels).observe(took.count());
+      registry.counter_at(requests_family, requests_help, {{"route", std::string(unmatched)}, {"method", method},
+                                                           {"status", std::to_string(status)}}).add();
+    } else {
+      route->latency->observe(took.count());
+      auto& slot = route->by_status[std::clamp(status, 100u, 599u) - 100];
+      auto* counter = slot.load(std::memory_order_acquire);
+      if (counter == nullptr) {
+        counter = &registry.counter_at(requests_family, requests_help,
+                                       {{"route", std::string(route->pattern)}, {"method", std::string(route->method)},
+                                        {"status", std::to_string(status)}});
+        slot.store(counter, std::memory_order_release);  // two threads may race here: both find the same counter
+      }
+      counter->add();
+    }
     respond(std::move(response));
   };
 }
-
-}  // namespace
 
 void router::handle(const api_request& request, responder respond) {
   // Only known methods get a label of their own: a client must not mint label values.
@@ -287,10 +327,10 @@ void router::handle(const api_request& request, responder respond) {
       }
     }
     if (matched == nullptr) {
-      respond = counted(service_.metrics(), method, unmatched, std::move(respond));
+      respond = counted(std::nullopt, method, std::move(respond));
       refuse(path_known ? errc::method_not_allowed : errc::not_found);
     }
-    respond = counted(service_.metrics(), method, matched->pattern, std::move(respond));
+    respond = counted(static_cast<std::size_t>(matched - routes.data()), method, std::move(respond));
     if (matched->run == test_clock_set && !service_.config().test_clock) refuse(errc::not_found);
 
     idempotency_key_check(request);

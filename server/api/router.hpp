@@ -7,6 +7,7 @@
 #include "api/cookies.hpp"
 #include "api/service.hpp"
 
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,10 @@ struct route_rule {
 
 class router {
  public:
-  explicit router(service& svc) : service_(svc) {}
+  explicit router(service& svc);
+  ~router();
+  router(const router&) = delete;
+  router& operator=(const router&) = delete;
   /// Calls `respond` exactly once, possibly later and from another thread.
   void handle(const api_request& request, responder respond);
 
@@ -34,7 +38,13 @@ class router {
   [[nodiscard]] caller authenticate(const api_request& request) const;
   [[nodiscard]] caller credential_check(const api_request& request) const;
   [[nodiscard]] caller session_check(const api_request& request, std::string_view secret) const;
+  /// Wraps `respond` to count the answer and its latency under route `index` (or, for no
+  /// route, under "unmatched" and `method`).
+  [[nodiscard]] responder counted(std::optional<std::size_t> index, std::string_view method, responder respond);
+
+  struct route_instruments;  // router.cpp
   service& service_;
+  std::vector<std::unique_ptr<route_instruments>> instruments_;  ///< one per route, in table order
 };
 
 }  // namespace licensor::server
