@@ -1,17 +1,21 @@
 # `cmake --install` for the verifier: headers, both libraries, a CMake package
 # (find_package(licensor_verify) -> licensor::verify, licensor::verify_shared) and
-# licensor_verify.pc for pkg-config users. Everything is in component licensor_verify, so
-# `cmake --install build --component licensor_verify` installs the verifier alone.
+# licensor_verify.pc for pkg-config users. Two components, as Debian splits a library:
+# licensor_verify_runtime is the shared library apps load (liblicensor_verify.so.0 and its
+# versioned file), licensor_verify everything a build needs (headers, the static archive, the
+# unversioned .so link, the CMake package, the .pc). Installing the verifier alone:
+#   cmake --install build --component licensor_verify_runtime
+#   cmake --install build --component licensor_verify
 include(CMakePackageConfigHelpers)
 
 set(licensor_verify_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/licensor_verify)
 
 install(TARGETS licensor_verify licensor_verify_shared
   EXPORT licensor_verify_targets
-  COMPONENT licensor_verify
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT licensor_verify
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT licensor_verify_runtime
+    NAMELINK_COMPONENT licensor_verify
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT licensor_verify_runtime)
 # Consumers see the installed targets under the names the build tree uses.
 set_target_properties(licensor_verify PROPERTIES EXPORT_NAME verify)
 set_target_properties(licensor_verify_shared PROPERTIES EXPORT_NAME verify_shared)

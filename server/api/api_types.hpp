@@ -29,6 +29,7 @@ struct api_request {
   std::string host;         ///< the Host header
   std::string csrf_token;   ///< the X-CSRF-Token header
   std::string user_agent;   ///< kept with a new session so its owner can recognise it
+  std::string request_id;   ///< chosen by the server; sent back as X-Request-Id, logged, audited
 };
 
 struct api_response {

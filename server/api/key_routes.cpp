@@ -99,8 +99,11 @@ void keys_revoke(service& svc, api_call& call, responder respond) {
 
 void audit_list(service& svc, api_call& call, responder respond) {
   respond(page_answer(must(svc.read()->audit_list(page_of(call))), [](const store::audit_entry& entry) {
-    return nlohmann::json{{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
-                          {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
+    nlohmann::json view{{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
+                        {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
+    // The request that made the change (X-Request-Id, also in its log line); none for jobs.
+    view["request_id"] = entry.request_id.empty() ? nlohmann::json() : nlohmann::json(entry.request_id);
+    return view;
   }));
 }
 

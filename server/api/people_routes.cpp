@@ -144,7 +144,7 @@ std::optional<user_record> sign_in_user(const store::read_view& view, const std:
 // A failed attempt: audited (without what was typed) and refused; its try stays spent.
 [[noreturn]] void sign_in_refuse(service& svc, const api_call& call, const std::optional<user_record>& user,
                                  const std::string& account, std::string_view reason) {
-  svc.audit_record(caller_named(caller_kind::anonymous, "client:" + call.request.client), "session.sign_in_failed",
+  svc.audit_record(caller_acting_as(call.who, "client:" + call.request.client), "session.sign_in_failed",
                    user ? user->id : "", {{"email", account}, {"reason", reason}});
   refuse(errc::unauthorized, std::string(reason));
 }

@@ -74,9 +74,9 @@ void activate_post(service& svc, api_call& call, responder respond) {
   // One answer for "no such key" and "wrong email": activation must not confirm either alone.
   if (!email || !canonical) refuse(errc::activation_failed);
   if (auto wait = svc.limiters().activate_by_key.take(*canonical)) refuse_rate_limited(*wait);
-  svc.commit(call, [canonical = *canonical, email = *email, fingerprint, now = svc.now()](store::write_view& write,
-                                                                                          const signing& with) {
-    const auto activated = license_activate(write, canonical, email, fingerprint, with, now);
+  svc.commit(call, [who = call.who, canonical = *canonical, email = *email, fingerprint,
+                    now = svc.now()](store::write_view& write, const signing& with) {
+    const auto activated = license_activate(write, who, canonical, email, fingerprint, with, now);
     auto body = nlohmann::json{{"license_id", activated.license_id},
                                {"token", activated.token},
                                {"keyring", with.signer->keyring_token}};

@@ -5,8 +5,17 @@
 
 namespace licensor::server {
 
-std::optional<int> rate_limiter::take(const std::string& key) { return check(key, true); }
-std::optional<int> rate_limiter::exhausted(const std::string& key) { return check(key, false); }
+std::optional<int> rate_limiter::take(const std::string& key) {
+  auto wait = check(key, true);
+  if (wait) refusals_.fetch_add(1, std::memory_order_relaxed);
+  return wait;
+}
+
+std::optional<int> rate_limiter::exhausted(const std::string& key) {
+  auto wait = check(key, false);
+  if (wait) refusals_.fetch_add(1, std::memory_order_relaxed);
+  return wait;
+}
 
 void rate_limiter::give_back(const std::string& key) {
   auto& s = shards_[std::hash<std::string>{}(key) % shard_count];

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,8 @@ class rate_limiter {
   /// Returns one request to `key`'s bucket (never above `burst`): for a try taken before work
   /// whose outcome should not count (a right password).
   void give_back(const std::string& key);
+  /// Requests refused so far (take or exhausted answered a wait).
+  [[nodiscard]] std::uint64_t refusals() const noexcept { return refusals_.load(std::memory_order_relaxed); }
 
  private:
   using clock = std::chrono::steady_clock;
@@ -45,6 +48,7 @@ class rate_limiter {
   double per_second_;
   double burst_;
   std::array<shard, shard_count> shards_;
+  std::atomic<std::uint64_t> refusals_{0};
 };
 
 }  // namespace licensor::server

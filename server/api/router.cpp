@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <optional>
 
 #include "api/idempotency.hpp"
@@ -27,6 +29,9 @@ struct route {
 
 constexpr std::array routes{
     route{"GET", "/v1/health", anyone, health_get},
+    route{"GET", "/v1/ready", anyone, ready_get},
+    route{"GET", "/metrics", metrics_read, metrics_get},
+    route{"POST", "/v1/backups", backups_create, backup_create},
     route{"GET", "/v1/openapi.json", anyone, openapi_get},
     route{"GET", "/v1/keyring", anyone, keyring_get},
     route{"POST", "/v1/activate", anyone, activate_post},
@@ -217,8 +222,9 @@ caller router::authenticate(const api_request& request) const {
     if (error.code != errc::unauthorized) throw;
     auto& failures = service_.limiters().auth_failures_by_client;
     if (auto wait = failures.take(request.client)) refuse_rate_limited(*wait);
-    service_.audit_record(caller_named(caller_kind::anonymous, "client:" + request.client), "auth.failed", "",
-                          {{"reason", error.message}});
+    auto anonymous = caller_named(caller_kind::anonymous, "client:" + request.client);
+    anonymous.request_id = request.request_id;
+    service_.audit_record(std::move(anonymous), "auth.failed", "", {{"reason", error.message}});
     throw;
   }
 }
@@ -237,7 +243,35 @@ caller router::credential_check(const api_request& request) const {
   return std::move(held.who);
 }
 
+namespace {
+
+constexpr std::string_view unmatched = "unmatched";
+
+// Requests by route (its pattern, so that ids do not make a label each), method and status,
+// and their latency from routing to the answer.
+responder counted(metrics::registry& registry, std::string_view method, std::string_view pattern, responder respond) {
+  const auto started = std::chrono::steady_clock::now();
+  return [&registry, method = std::string(method), pattern = std::string(pattern), started,
+          respond = std::move(respond)](api_response response) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    const metrics::labels route{{"route", pattern}, {"method", method}};
+    registry.histogram_at("licensor_http_request_duration_seconds", "Time from routing a request to its answer",
+                          metrics::histogram::latency_seconds(), route)
+        .observe(took.count());
+    registry.counter_at("licensor_http_requests_total", "Requests answered, by route, method and status",
+                        {{"route", pattern}, {"method", method}, {"status", std::to_string(response.status)}})
+        .add();
+    respond(std::move(response));
+  };
+}
+
+}  // namespace
+
 void router::handle(const api_request& request, responder respond) {
+  // Only known methods get a label of their own: a client must not mint label values.
+  constexpr std::array known_methods{"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"};
+  const bool method_known = std::find(known_methods.begin(), known_methods.end(), request.method) != known_methods.end();
+  const std::string_view method = method_known ? std::string_view(request.method) : std::string_view("other");
   try {
     const auto question = request.target.find('?');
     const std::string_view path = std::string_view(request.target).substr(0, question);
@@ -252,11 +286,16 @@ void router::handle(const api_request& request, responder respond) {
         break;
       }
     }
-    if (matched == nullptr) refuse(path_known ? errc::method_not_allowed : errc::not_found);
+    if (matched == nullptr) {
+      respond = counted(service_.metrics(), method, unmatched, std::move(respond));
+      refuse(path_known ? errc::method_not_allowed : errc::not_found);
+    }
+    respond = counted(service_.metrics(), method, matched->pattern, std::move(respond));
     if (matched->run == test_clock_set && !service_.config().test_clock) refuse(errc::not_found);
 
     idempotency_key_check(request);
     api_call call{request, authenticate(request), std::move(params), {}, nlohmann::json::object()};
+    call.who.request_id = request.request_id;
     if (matched->needed) {
       if (call.who.kind == caller_kind::anonymous) refuse(errc::unauthorized);
       permitted_or_refuse(call.who, *matched->needed);

@@ -12,6 +12,10 @@ void keyring_get(service&, api_call&, responder);
 void activate_post(service&, api_call&, responder);
 void validate_post(service&, api_call&, responder);
 void roles_list(service&, api_call&, responder);
+// operations
+void metrics_get(service&, api_call&, responder);
+void ready_get(service&, api_call&, responder);
+void backup_create(service&, api_call&, responder);
 // operators
 void partner_create(service&, api_call&, responder);
 void partner_list(service&, api_call&, responder);

@@ -21,16 +21,19 @@ service::service(service_config config, std::unique_ptr<store::store> store)
       limiters_(config_.limits),
       keyring_(config_.key_dir, config_.key_options, config_.retired_secret_grace_seconds),
       store_(std::move(store)),
-      presigner_("signer") {}
+      presigner_("signer"),
+      backup_thread_(std::make_unique<task_thread>("backup")) {}
 
 service::~service() {
-  store_.reset();  // runs what is queued, then syncs
+  backup_thread_.reset();  // a backup in progress finishes first
+  store_.reset();          // runs what is queued, then syncs
 }
 
 result<std::unique_ptr<service>> service::create(service_config config, std::unique_ptr<store::store> store) {
   std::unique_ptr<service> out(new service(std::move(config), std::move(store)));
   if (auto loaded = out->keyring_.reload(); !loaded) return loaded.error();
   if (auto baseline = out->keyring_.audit_baseline(*out->store_); !baseline) return baseline.error();
+  out->metrics_collectors_add();
   return out;
 }
 

@@ -16,7 +16,6 @@
 #include <string>
 
 #include "api/api_types.hpp"
-#include "core/job_health.hpp"
 #include "api/rate_limiter.hpp"
 #include "core/job_health.hpp"
 #include "core/keyring_state.hpp"
@@ -24,6 +23,7 @@
 #include "core/task_thread.hpp"
 #include "domain/rules.hpp"
 #include "licensor/keys/key_dir.hpp"
+#include "metrics/metrics.hpp"
 #include "store/store.hpp"
 
 namespace licensor::server {
@@ -54,6 +54,7 @@ struct service_config {
   std::int64_t idempotency_ttl_seconds = 86'400;  ///< how long a first answer is replayed
   std::int64_t retired_secret_grace_seconds = 30 * 86'400;  ///< then a retired key's secret is deleted
   rate_limits limits;
+  std::filesystem::path backup_dir;  ///< where POST /v1/backups writes snapshots (one folder each)
 };
 
 /// The limiters shared by every request.
@@ -120,9 +121,16 @@ class service {
   [[nodiscard]] service_limiters& limiters() noexcept { return limiters_; }
   [[nodiscard]] job_health& jobs() noexcept { return jobs_; }
   [[nodiscard]] store::store& store() noexcept { return *store_; }
+  /// Every instrument of this process, and what is read at each scrape (GET /metrics).
+  [[nodiscard]] metrics::registry& metrics() noexcept { return metrics_; }
+
+  /// Runs `task` on the thread that takes backups, one at a time, off the request threads.
+  void backup_post(std::function<void()> task) { backup_thread_->post(std::move(task)); }
 
  private:
   service(service_config config, std::unique_ptr<store::store> store);
+  /// Registers what GET /metrics reads at each scrape (service_metrics.cpp).
+  void metrics_collectors_add();
 
   service_config config_;
   service_limiters limiters_;
@@ -131,6 +139,8 @@ class service {
   jobs_trigger jobs_trigger_;
   std::unique_ptr<store::store> store_;
   task_thread presigner_;  ///< signs what write jobs asked for, off the store's writer
+  std::unique_ptr<task_thread> backup_thread_;  ///< ends before the store closes
+  metrics::registry metrics_;
   std::atomic<std::int64_t> clock_override_{0};
 };
 

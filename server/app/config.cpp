@@ -1,5 +1,12 @@
 #include "app/config.hpp"
 
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -26,12 +33,18 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
     config.data_dir = value;
   } else if (name == "key-dir") {
     config.key_dir = value;
+  } else if (name == "backup-dir") {
+    config.backup_dir = value;
   } else if (name == "tls-cert") {
     config.tls_cert = value;
   } else if (name == "tls-key") {
     config.tls_key = value;
   } else if (name == "passphrase-env") {
     config.passphrase_env = value;
+  } else if (name == "passphrase-file") {
+    config.passphrase_file = value;
+  } else if (name == "operator-token-file") {
+    config.operator_token_file = value;
   } else if (name == "issuer") {
     config.issuer = value;
   } else if (name == "threads") {
@@ -99,17 +112,61 @@ std::string config_file_apply(daemon_config& config, const std::string& path) {
 
 }  // namespace
 
+std::optional<std::string> secret_file_read(const std::filesystem::path& file, std::string& error) {
+  constexpr std::size_t max_bytes = 4096;
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    error = "cannot read " + file.string();
+    return std::nullopt;
+  }
+  struct ::stat info {};
+  std::string secret;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    error = file.string() + " is not a regular file";
+  } else if ((info.st_mode & (S_IRWXO | S_IWGRP)) != 0) {
+    error = file.string() + " is readable or writable by other users; chmod 0600 (or 0640 for a service group)";
+  } else if (static_cast<std::size_t>(info.st_size) > max_bytes) {
+    error = file.string() + " is larger than 4 KiB";
+  } else {
+    std::array<char, max_bytes + 1> buffer{};
+    std::size_t size = 0;
+    while (size < buffer.size()) {  // one byte past the limit tells a file that grew since fstat
+      const ssize_t got = ::read(fd, buffer.data() + size, buffer.size() - size);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) error = "cannot read " + file.string();
+      if (got <= 0) break;
+      size += static_cast<std::size_t>(got);
+    }
+    if (error.empty() && size > max_bytes) error = file.string() + " is larger than 4 KiB";
+    if (error.empty() && size > 0 && buffer[size - 1] == '\n') --size;
+    if (error.empty() && size == 0) error = file.string() + " is empty";
+    if (error.empty()) secret.assign(buffer.data(), size);
+    sodium_memzero(buffer.data(), buffer.size());
+  }
+  ::close(fd);
+  if (!error.empty()) return std::nullopt;
+  return secret;
+}
+
 const char* daemon_usage() {
   return R"(licensord: the Licensor license server (HTTPS JSON API under /v1)
 
 usage: licensord [options]
+       licensord backup [options]        snapshot the store (while a server runs) into the backup dir
+       licensord restore FOLDER [options]  check a snapshot, then replace the (stopped) server's store
 
   --config FILE           read settings (name = value, names as below without --) first
   --listen ADDR:PORT      listen address (default 127.0.0.1:8443; port 0 picks a free port)
   --data-dir DIR          LMDB store, development keys and certificate (default ./licensor-data)
   --key-dir DIR           signing key directory (default DATA_DIR/keys; created in development
                           mode, secrets unwrapped, when missing and no passphrase is set)
+  --backup-dir DIR        where backups are written, one folder each (default DATA_DIR/backups)
   --passphrase-env NAME   environment variable holding the key passphrase (default LICENSOR_PASSPHRASE)
+  --passphrase-file FILE  read the key passphrase from FILE instead (one trailing newline is
+                          dropped; mode 0600, or 0640 for a service group), e.g. a systemd
+                          credential: --passphrase-file ${CREDENTIALS_DIRECTORY}/passphrase
+  --operator-token-file FILE  read the operator token from FILE instead of LICENSOR_OPERATOR_TOKEN
+                          (same rules); it is then never printed
   --tls-cert FILE         PEM certificate chain (default DATA_DIR/tls/cert.pem, self-signed if missing)
   --tls-key FILE          PEM private key (default DATA_DIR/tls/key.pem)
   --threads N             worker threads (default: number of cores)
@@ -132,7 +189,8 @@ usage: licensord [options]
   --help                  this text
 
 The operator token is printed once, on the first start of a data dir. Set
-LICENSOR_OPERATOR_TOKEN to choose it instead (its hash replaces the stored one).
+LICENSOR_OPERATOR_TOKEN (or --operator-token-file) to choose it instead (its hash replaces the
+stored one).
 SIGTERM or SIGINT stops gracefully: requests in flight are answered and the store closes.
 )";
 }
@@ -162,6 +220,7 @@ std::optional<daemon_config> daemon_config_parse(const std::vector<std::string>&
     }
   }
   if (config.key_dir.empty()) config.key_dir = config.data_dir / "keys";
+  if (config.backup_dir.empty()) config.backup_dir = config.data_dir / "backups";
   if (config.tls_cert.empty()) config.tls_cert = config.data_dir / "tls" / "cert.pem";
   if (config.tls_key.empty()) config.tls_key = config.data_dir / "tls" / "key.pem";
   return config;

@@ -16,9 +16,12 @@ namespace licensor::server {
 struct daemon_config {
   std::filesystem::path data_dir = "licensor-data";
   std::filesystem::path key_dir;      ///< default: <data_dir>/keys
+  std::filesystem::path backup_dir;   ///< default: <data_dir>/backups
   std::filesystem::path tls_cert;     ///< default: <data_dir>/tls/cert.pem (self-signed if missing)
   std::filesystem::path tls_key;      ///< default: <data_dir>/tls/key.pem
   std::string passphrase_env = "LICENSOR_PASSPHRASE";
+  std::filesystem::path passphrase_file;      ///< when set, the passphrase is read from it, not the environment
+  std::filesystem::path operator_token_file;  ///< when set, the operator token is read from it, not LICENSOR_OPERATOR_TOKEN
   std::string issuer = "licensor";
   http_options http;
   bool test_clock = false;
@@ -32,5 +35,11 @@ struct daemon_config {
 [[nodiscard]] std::optional<daemon_config> daemon_config_parse(const std::vector<std::string>& args, std::string& error);
 
 [[nodiscard]] const char* daemon_usage();
+
+/// Reads a secret kept in a file of its own (a passphrase, a token; e.g. a systemd credential in
+/// $CREDENTIALS_DIRECTORY): the whole file but one trailing newline. Refused, with `error` saying
+/// why (never the content): a file that is not a regular file, that other users may read or
+/// write (0600, or 0640 for a service group, as for the TLS key), that is empty or over 4 KiB.
+[[nodiscard]] std::optional<std::string> secret_file_read(const std::filesystem::path& file, std::string& error);
 
 }  // namespace licensor::server

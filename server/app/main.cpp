@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "api/router.hpp"
 #include "api/service.hpp"
 #include "app/config.hpp"
+#include "app/store_commands.hpp"
 #include "core/credentials.hpp"
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
@@ -60,8 +62,21 @@ constexpr std::size_t min_passphrase_length = 12;
 
 int main(int argc, char** argv) {
   if (sodium_init() < 0) return fail("libsodium", errc::internal);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // licensord backup|restore FOLDER [options]: the store commands, with the server's options.
+  const std::string command = !args.empty() && (args[0] == "backup" || args[0] == "restore") ? args[0] : "";
+  std::filesystem::path restore_from;
+  if (!command.empty()) args.erase(args.begin());
+  if (command == "restore") {
+    if (args.empty() || args[0].starts_with("--")) {
+      std::fprintf(stderr, "licensord: restore takes the backup folder first (see --help)\n");
+      return 2;
+    }
+    restore_from = args[0];
+    args.erase(args.begin());
+  }
   std::string error;
-  auto config = daemon_config_parse(std::vector<std::string>(argv + 1, argv + argc), error);
+  auto config = daemon_config_parse(args, error);
   if (!config) {
     std::fprintf(stderr, "licensord: %s (see --help)\n", error.c_str());
     return 2;
@@ -70,6 +85,8 @@ int main(int argc, char** argv) {
     std::fputs(daemon_usage(), stdout);
     return 0;
   }
+  if (command == "backup") return backup_command(*config);
+  if (command == "restore") return restore_command(*config, restore_from);
 
   // Signals are taken by one thread with sigwait; every other thread inherits the mask.
   sigset_t stop_signals;
@@ -90,14 +107,31 @@ int main(int argc, char** argv) {
   keys::key_dir_options key_options;
   key_options.passphrase = environment_take(config->passphrase_env.c_str());
   auto chosen_operator_token = environment_take("LICENSOR_OPERATOR_TOKEN");
+  // A file named on the command line or in the config wins over the environment (which is
+  // still emptied above): e.g. systemd credentials, which never enter the environment.
+  std::string passphrase_source = config->passphrase_env;
+  std::string operator_token_source = "LICENSOR_OPERATOR_TOKEN";
+  for (auto [file, secret, source] : {std::tuple{&config->passphrase_file, &key_options.passphrase, &passphrase_source},
+                                      std::tuple{&config->operator_token_file, &chosen_operator_token, &operator_token_source}}) {
+    if (file->empty()) continue;
+    std::string read_error;
+    auto from_file = secret_file_read(*file, read_error);
+    if (!from_file) {
+      std::fprintf(stderr, "licensord: %s\n", read_error.c_str());
+      return 2;
+    }
+    sodium_memzero(secret->data(), secret->size());
+    *secret = std::move(*from_file);
+    *source = file->string();
+  }
   if (!key_options.passphrase.empty() && key_options.passphrase.size() < min_passphrase_length) {
     std::fprintf(stderr, "licensord: %s is shorter than %zu characters; choose a longer passphrase\n",
-                 config->passphrase_env.c_str(), min_passphrase_length);
+                 passphrase_source.c_str(), min_passphrase_length);
     return 2;
   }
   if (!chosen_operator_token.empty() && chosen_operator_token.size() < min_operator_token_length) {
-    std::fprintf(stderr, "licensord: LICENSOR_OPERATOR_TOKEN is shorter than %zu characters; use a random token "
-                 "(e.g. openssl rand -base64 32)\n", min_operator_token_length);
+    std::fprintf(stderr, "licensord: %s is shorter than %zu characters; use a random token "
+                 "(e.g. openssl rand -base64 32)\n", operator_token_source.c_str(), min_operator_token_length);
     return 2;
   }
   if (auto keys_ready = key_dir_ensure(*config, key_options); !keys_ready)
@@ -129,6 +163,7 @@ int main(int argc, char** argv) {
   settings.limits = config->limits;
   settings.idempotency_ttl_seconds = config->idempotency_ttl_seconds;
   settings.retired_secret_grace_seconds = config->retired_secret_grace_seconds;
+  settings.backup_dir = config->backup_dir;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
@@ -147,6 +182,7 @@ int main(int argc, char** argv) {
   });
   jobs->start();
   router routes(**svc);
+  config->http.metrics = &server_state.metrics();
   http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
                      *tls, config->http);
   auto port = server.listen();

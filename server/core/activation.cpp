@@ -26,13 +26,13 @@ bool fingerprint_differs(const std::optional<std::string>& fingerprint, const li
 
 }  // namespace
 
-activation license_activate(store::write_view& write, const std::string& canonical_key, const std::string& email,
+activation license_activate(store::write_view& write, const caller& who, const std::string& canonical_key, const std::string& email,
                             const std::optional<std::string>& fingerprint, const signing& with, std::int64_t now) {
   const auto license_id = must(write.license_id_by_activation_key(canonical_key));
   if (!license_id) refuse(errc::activation_failed);
   auto license = found(write.license_get(*license_id), errc::activation_failed);
   if (license.email != email)  // a member of a subscription gets a token bound to its own email
-    return member_activate(write, license, email, with, now);
+    return member_activate(write, who, license, email, with, now);
   if (auto allowed = license_token_handout_allowed(license); !allowed) refuse(allowed.error());
   if (fingerprint_differs(fingerprint, license))
     refuse(errc::fingerprint_mismatch, "this license is bound to another machine");
@@ -45,7 +45,7 @@ activation license_activate(store::write_view& write, const std::string& canonic
     license.updated_at = now;
     license_sign(license, with);
     must(write.license_put(license));
-    audit_append(write, caller_named(caller_kind::anonymous, "customer:" + email), "license.activate", license.id, now,
+    audit_append(write, caller_acting_as(who, "customer:" + email), "license.activate", license.id, now,
                  {{"fingerprint_bound", fingerprint.has_value()}});
   }
   return {license.id, license.token, license.expires_at, false};

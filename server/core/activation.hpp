@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/caller.hpp"
 #include "core/license_tokens.hpp"
 #include "store/store.hpp"
 
@@ -22,7 +23,8 @@ struct activation {
 /// member's), binding the machine's fingerprint on first use and re-signing when the token
 /// needs it. Throws activation_failed (one answer for "no such key" and "wrong email"),
 /// fingerprint_mismatch and the errors of license_token_handout_allowed.
-[[nodiscard]] activation license_activate(store::write_view& write, const std::string& canonical_key,
+/// `who` is the app asking (anonymous: only its request id reaches the audit log).
+[[nodiscard]] activation license_activate(store::write_view& write, const caller& who, const std::string& canonical_key,
                                           const std::string& email, const std::optional<std::string>& fingerprint,
                                           const signing& with, std::int64_t now);
 

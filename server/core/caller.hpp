@@ -28,6 +28,9 @@ struct caller {
   /// answer 403 with the reason.
   std::uint64_t withheld = 0;
   std::string withheld_because;
+  /// The request this caller made (its X-Request-Id), recorded in the audit entries of its
+  /// changes; empty for the server's own jobs.
+  std::string request_id;
 
   /// True when the caller's role includes `p`.
   [[nodiscard]] bool may(permission p) const { return (permissions >> static_cast<unsigned>(p)) & 1u; }
@@ -40,6 +43,14 @@ struct caller {
   who.kind = kind;
   who.id = std::move(id);
   return who;
+}
+
+/// `who` acting under another name for the audit log ("customer:<email>" for an app activating),
+/// keeping its request id.
+[[nodiscard]] inline caller caller_acting_as(const caller& who, std::string id) {
+  caller as = caller_named(who.kind, std::move(id));
+  as.request_id = who.request_id;
+  return as;
 }
 
 /// A caller holding `role` (its kind, permissions and name).

@@ -93,8 +93,8 @@ void subscription_unwind(store::write_view& write, const license_record& license
   must(write.subscription_erase(license.id));
 }
 
-activation member_activate(store::write_view& write, license_record& license, const std::string& email,
-                           const signing& with, std::int64_t now) {
+activation member_activate(store::write_view& write, const caller& who, license_record& license,
+                           const std::string& email, const signing& with, std::int64_t now) {
   auto member = found(write.member_get(license.id, email), errc::activation_failed);
   if (auto allowed = license_token_handout_allowed(license); !allowed) refuse(allowed.error());
   // A member's first token is a new working token: minting it needs a partner that may issue.
@@ -111,7 +111,7 @@ activation member_activate(store::write_view& write, license_record& license, co
     member.token_hashes.push_back(hash_hex(member.token));
     must(write.token_binding_put(member.token_hashes.back(), {license.id, member.kid, email, false}));
     must(write.member_put(license.id, member));
-    audit_append(write, caller_named(caller_kind::anonymous, "member:" + email), "license.member_activate", license.id, now);
+    audit_append(write, caller_acting_as(who, "member:" + email), "license.member_activate", license.id, now);
   }
   return {license.id, member.token, license.expires_at, true};
 }

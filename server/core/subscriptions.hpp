@@ -31,8 +31,8 @@ void subscription_unwind(store::write_view& write, const license_record& license
 /// Activation by a member of a subscription: a token bound to the member's email.
 /// Throws activation_failed when `email` is not a member, the errors of
 /// license_token_handout_allowed, and partner_not_enabled for a member's first token.
-[[nodiscard]] activation member_activate(store::write_view& write, license_record& license, const std::string& email,
-                                         const signing& with, std::int64_t now);
+[[nodiscard]] activation member_activate(store::write_view& write, const caller& who, license_record& license,
+                                         const std::string& email, const signing& with, std::int64_t now);
 
 /// True when `email` holds a seat of the license.
 [[nodiscard]] bool member_exists(const store::read_view& view, std::string_view license_id, std::string_view email);

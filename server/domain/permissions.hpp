@@ -44,6 +44,8 @@ enum class permission : std::uint8_t {
   operator_users_manage,///< operator users and operator API keys
   test_clock,           ///< the test clock (tests only)
   own_account,          ///< a signed-in person's own profile, password and sessions
+  metrics_read,         ///< GET /metrics (operators' Prometheus)
+  backups_create,       ///< take a backup of the store (POST /v1/backups)
   count_                ///< not a permission: the number of them
 };
 

@@ -31,12 +31,27 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// What the front counts: TLS handshakes by outcome and connections refused at accept.
+struct front_counters {
+  explicit front_counters(metrics::registry& registry)
+      : handshakes_ok(registry.counter_at("licensor_tls_handshakes_total", "TLS handshakes by outcome", {{"result", "ok"}})),
+        handshakes_failed(registry.counter_at("licensor_tls_handshakes_total", "TLS handshakes by outcome", {{"result", "failed"}})),
+        connections_refused(registry.counter_at("licensor_connections_refused_total",
+                                                "Connections closed at accept: over a connection limit")) {}
+  metrics::counter& handshakes_ok;
+  metrics::counter& handshakes_failed;
+  metrics::counter& connections_refused;
+};
+
 struct http_server::state {
   state(request_handler h, std::shared_ptr<tls_context> t, http_options o)
-      : handler(std::move(h)), tls(std::move(t)), options(std::move(o)) {}
+      : handler(std::move(h)), tls(std::move(t)), options(std::move(o)),
+        counted(options.metrics != nullptr ? *options.metrics : uncounted) {}
   request_handler handler;
   std::shared_ptr<tls_context> tls;
   http_options options;
+  metrics::registry uncounted;  ///< counts nobody reads, when no registry was given
+  front_counters counted;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::atomic<std::size_t> connections{0};
@@ -64,7 +79,7 @@ void log_request(const http_server::state& s, const api_request& request, unsign
   // Only the method, path, status and timing: never headers, bodies, queries or tokens.
   const nlohmann::json line{{"at", rfc3339_format(std::time(nullptr))}, {"client", request.client},
                             {"method", request.method}, {"path", request.target.substr(0, request.target.find('?'))},
-                            {"status", status}, {"us", micros}};
+                            {"status", status}, {"us", micros}, {"request_id", request.request_id}};
   std::fprintf(stderr, "%s\n", json_dump(line).c_str());
 }
 
@@ -129,6 +144,7 @@ class session : public std::enable_shared_from_this<session> {
  private:
   void on_handshake(beast::error_code ec) {
     slot_.handshake_done();
+    (ec ? state_->counted.handshakes_failed : state_->counted.handshakes_ok).add();
     if (ec) return;
     do_read();
   }
@@ -160,6 +176,7 @@ class session : public std::enable_shared_from_this<session> {
   void answer_and_close(api_response response) {
     api_request request;
     request.client = slot_.client();
+    request.request_id = request_id_new();
     started_ = std::chrono::steady_clock::now();
     ++state_->in_flight;
     do_write(request, std::move(response), false);
@@ -188,6 +205,7 @@ class session : public std::enable_shared_from_this<session> {
     reply->set(http::field::server, "licensord");
     reply->set(http::field::content_type, response.content_type);
     reply->set(http::field::cache_control, "no-store");
+    reply->set("X-Request-Id", request.request_id);
     if (response.retry_after_seconds) reply->set(http::field::retry_after, std::to_string(*response.retry_after_seconds));
     for (const auto& cookie : response.set_cookies) reply->insert(http::field::set_cookie, cookie);
     reply->body() = response.raw_body.empty() ? json_dump(response.body) : std::move(response.raw_body);
@@ -237,8 +255,10 @@ void do_accept(const state_ptr& s, tcp::acceptor& acceptor, net::io_context& con
     // Over a limit: refuse before spending a handshake on it.
     if (auto slot = connection_slot::take(s, client))
       std::make_shared<session>(std::move(socket), s, std::move(*slot))->start();
-    else
+    else {
+      s->counted.connections_refused.add();
       socket.close(ignored);
+    }
     do_accept(s, acceptor, context);
   });
 }

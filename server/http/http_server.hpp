@@ -21,6 +21,7 @@
 #include "http/http_limits.hpp"
 #include "http/tls.hpp"
 #include "licensor/result.hpp"
+#include "metrics/metrics.hpp"
 
 namespace licensor::server {
 
@@ -30,6 +31,8 @@ struct http_options {
   unsigned threads = 0;  ///< 0: one per core
   http_limits limits;
   bool log_requests = true;
+  /// Where TLS handshakes and refused connections are counted (GET /metrics); none: not counted.
+  metrics::registry* metrics = nullptr;
 };
 
 /// What the server calls for each request; must call `respond` exactly once, from any thread.

@@ -1,11 +1,24 @@
 #include "http/request_reader.hpp"
 
+#include <sodium.h>
+
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 
 namespace licensor::server {
 
 namespace http = boost::beast::http;
+
+// 96 random bits in hex: unique enough to find one request among a store's whole history,
+// short enough to read out over the phone. Chosen by the server, never taken from the client,
+// so an audit entry's request id always names a request this server answered.
+std::string request_id_new() {
+  unsigned char bytes[12];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return {hex, sizeof bytes * 2};
+}
 
 request_reader::request_reader(const http_limits& limits) : limits_(limits), buffer_(read_buffer_limit(limits)) {}
 
@@ -42,6 +55,7 @@ received_request request_reader::take(const std::string& client) {
   request.csrf_token = std::string(message["X-CSRF-Token"]);
   request.user_agent = std::string(message[http::field::user_agent]).substr(0, 200);
   request.client = client;
+  request.request_id = request_id_new();
   return received;
 }
 

@@ -24,6 +24,9 @@
 namespace licensor::server {
 
 /// A request read whole: what the API sees, and whether the client keeps the connection.
+/// A new request id (X-Request-Id): 24 hex digits, random.
+[[nodiscard]] std::string request_id_new();
+
 struct received_request {
   api_request request;
   bool keep_alive = false;

@@ -42,6 +42,7 @@ void job_runner::run_now(std::function<void(const pass_counts&)> done) {
 
 std::size_t job_runner::run_one(entry& job) {
   pass_outcome outcome;
+  const auto started = std::chrono::steady_clock::now();
   try {
     outcome = job.run();
   } catch (const std::exception& error) {  // a bug in a pass must not end the runner
@@ -49,7 +50,8 @@ std::size_t job_runner::run_one(entry& job) {
   } catch (...) {
     outcome.error = "unknown exception";
   }
-  const auto failures = health_.record(job.name, clock_(), outcome.error);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  const auto failures = health_.record(job.name, clock_(), outcome.error, took.count());
   if (failures != 0 && (failures & (failures - 1)) == 0)
     std::fprintf(stderr, "licensord: job %s: %llu failing pass(es) in a row: %s\n", job.name.c_str(),
                  static_cast<unsigned long long>(failures), outcome.error.c_str());

@@ -32,7 +32,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +43,7 @@
 
 #include "domain/records.hpp"
 #include "licensor/result.hpp"
+#include "metrics/metrics.hpp"
 #include "subscription/records.hpp"
 
 namespace licensor::store {
@@ -80,7 +83,28 @@ struct audit_entry {
   std::string action;
   std::string target;
   nlohmann::json details = nlohmann::json::object();
+  std::string request_id = {};  ///< the request that made the change (empty for the server's own jobs)
 };
+
+/// How many licenses there are of one status and kind.
+struct license_tally {
+  server::license_status status = server::license_status::active;
+  license_kind kind = license_kind::paid;
+  std::uint64_t count = 0;
+};
+
+/// What a backup holds, written beside it (manifest.json) and checked before a restore.
+struct backup_manifest {
+  std::int64_t taken_at = 0;  ///< Unix seconds
+  std::string backend;        ///< "lmdb"
+  int schema_version = 0;
+  std::uint64_t bytes = 0;    ///< of the snapshot file
+  std::string sha256;         ///< of the snapshot file, hex
+  std::map<std::string, std::uint64_t> counts;  ///< records per collection ("licenses", "audit", ...)
+};
+void to_json(nlohmann::json& json, const backup_manifest& manifest);
+/// Throws nlohmann::json::exception on a document that is not a manifest.
+void from_json(const nlohmann::json& json, backup_manifest& manifest);
 
 /// What a token this server issued is bound to (found by the token's hash, without a signature
 /// check). `withdrawn`: the token belonged to a member who was removed; it answers for nothing.
@@ -140,6 +164,9 @@ class read_view {
   [[nodiscard]] virtual result<std::optional<std::string>> operator_token_hash() const = 0;
   /// The highest keyring version an audit entry was written for (0: none yet).
   [[nodiscard]] virtual result<std::uint64_t> keyring_audited_version() const = 0;
+  /// How many licenses there are of each status and kind that has any (kept by license_insert,
+  /// license_put and license_erase, so reading it costs no scan).
+  [[nodiscard]] virtual result<std::vector<license_tally>> license_tallies() const = 0;
 
   // -- partners and their API keys
   [[nodiscard]] virtual result<std::optional<partner_record>> partner_get(std::string_view id) const = 0;
@@ -336,6 +363,15 @@ class store {
 
   /// Makes every committed job durable (at shutdown).
   virtual void sync() noexcept = 0;
+
+  /// Writes the backend's own families for GET /metrics (its commits: batch sizes and
+  /// latency; its size). Quick; from any thread.
+  virtual void metrics_write(metrics::exposition& out) const = 0;
+
+  /// Writes a consistent snapshot of every committed job into the directory `dir` (created; it
+  /// must not exist) while writes go on, with its manifest.json, and returns the manifest.
+  /// Errors: conflict when `dir` exists, io_error, storage_*.
+  [[nodiscard]] virtual result<backup_manifest> backup(const std::filesystem::path& dir) const = 0;
 };
 
 }  // namespace licensor::store

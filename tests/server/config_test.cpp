@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "server_test.hpp"
 
@@ -33,10 +34,12 @@ TEST_CASE("an unknown setting in the config file stops licensord before it liste
 
 namespace {
 
-// Runs licensord with `environment` prepended and returns its exit code (it must not start).
-int licensord_exit_code(const std::string& environment, const std::filesystem::path& data_dir) {
+// Runs licensord with `environment` prepended and `arguments` appended, and returns its exit
+// code (it must not start).
+int licensord_exit_code(const std::string& environment, const std::filesystem::path& data_dir,
+                        const std::string& arguments = "") {
   const auto command = environment + " " + std::string(LICENSOR_BINARY_DIR) + "/server/licensord --listen 127.0.0.1:0 --data-dir " +
-                       data_dir.string() + " >/dev/null 2>&1";
+                       data_dir.string() + " " + arguments + " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -75,4 +78,82 @@ TEST_CASE("an existing data dir keeps its mode; the TLS key is made private; a s
   fs::permissions(exposed, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
   CHECK_THROWS_AS(licensord_process({"--tls-cert", (server.data_dir() / "tls" / "cert.pem").string(), "--tls-key", exposed.string()}),
                   std::runtime_error);
+}
+
+namespace {
+
+// Writes `content` to a new file in `dir` with `mode`.
+std::filesystem::path secret_file_write(const std::filesystem::path& dir, const std::string& name, const std::string& content,
+                                        std::filesystem::perms mode) {
+  std::filesystem::create_directories(dir);
+  const auto file = dir / name;
+  std::ofstream(file) << content;
+  std::filesystem::permissions(file, mode);
+  return file;
+}
+
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+constexpr auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+
+}  // namespace
+
+TEST_CASE("a passphrase and an operator token read from files (systemd credentials) wrap the keys and sign the operator in") {
+  namespace fs = std::filesystem;
+  const auto credentials = fs::temp_directory_path() / ("licensord-credentials-" + unique_suffix());
+  const std::string passphrase = "correct horse battery staple";
+  const std::string token = "lop_" + std::string(40, 'k');
+  // One trailing newline (as `echo` writes) is not part of the secret; the group may read (0640).
+  const auto passphrase_file = secret_file_write(credentials, "passphrase", passphrase + "\n", owner_only | fs::perms::group_read);
+  const auto token_file = secret_file_write(credentials, "operator-token", token, owner_only);
+
+  licensord_process server({"--passphrase-file", passphrase_file.string(), "--operator-token-file", token_file.string()});
+  CHECK(https_client(server.port(), token).get("/v1/keys").status == 200);
+  // The file wins over LICENSOR_OPERATOR_TOKEN, which the harness also sets.
+  CHECK(server.operator_client().get("/v1/keys").status == 401);
+  CHECK(server.stderr_text().find("DEVELOPMENT MODE") == std::string::npos);
+  CHECK(server.stderr_text().find(passphrase) == std::string::npos);
+
+  const auto keys = server.data_dir() / "keys";
+  std::size_t secrets = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(keys)) {
+    if (entry.path().extension() != ".secret") continue;
+    ++secrets;
+    CHECK(file_text(entry.path()).starts_with("k4.secret-pw."));
+    CHECK((fs::status(entry.path()).permissions() & fs::perms::all) == owner_only);
+  }
+  CHECK(secrets == 2);  // the root and the first signing key
+
+  // Restarted with the same files, licensord unwraps its keys and signs; the keyring still verifies.
+  REQUIRE(server.stop() == 0);
+  server.restart();
+  CHECK(https_client(server.port(), token).get("/v1/keys").status == 200);
+  CHECK(server.client().get("/v1/keyring").status == 200);
+  REQUIRE(server.stop() == 0);
+  fs::remove_all(credentials);
+}
+
+TEST_CASE("a secret file that others can read, that is empty, short, large or missing, stops licensord") {
+  namespace fs = std::filesystem;
+  const auto credentials = fs::temp_directory_path() / ("licensord-credentials-" + unique_suffix());
+  const auto data_dir = credentials / "data";
+  const std::string good = "a passphrase long enough\n";
+  const auto shared = secret_file_write(credentials, "shared", good, owner_only | fs::perms::others_read);
+  const auto group_writable = secret_file_write(credentials, "group-writable", good, owner_only | fs::perms::group_write);
+  const auto empty = secret_file_write(credentials, "empty", "\n", owner_only);
+  const auto too_short = secret_file_write(credentials, "short", "short\n", owner_only);
+  const auto large = secret_file_write(credentials, "large", std::string(5000, 'p'), owner_only);
+  for (const auto& file : {shared, group_writable, empty, too_short, large, credentials / "missing", credentials}) {
+    CAPTURE(file);
+    CHECK(licensord_exit_code("", data_dir, "--passphrase-file " + file.string()) == 2);
+    CHECK(licensord_exit_code("", data_dir, "--operator-token-file " + file.string()) == 2);
+  }
+  CHECK_FALSE(fs::exists(data_dir / "keys"));
+  CHECK_FALSE(fs::exists(data_dir / "store"));
+  fs::remove_all(credentials);
 }

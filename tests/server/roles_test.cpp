@@ -156,6 +156,9 @@ std::vector<route_case> route_cases() {
   using O = const std::string&;
   return {
       {"GET /v1/health", "*", [](W&, O) { return call{"GET", "/v1/health"}; }},
+      {"GET /v1/ready", "*", [](W&, O) { return call{"GET", "/v1/ready"}; }},
+      {"GET /metrics", "owner admin support auditor", [](W&, O) { return call{"GET", "/metrics"}; }},
+      {"POST /v1/backups", "owner admin", [](W&, O) { return call{"POST", "/v1/backups", json::object()}; }},
       {"GET /v1/openapi.json", "*", [](W&, O) { return call{"GET", "/v1/openapi.json"}; }},
       {"GET /v1/keyring", "*", [](W&, O) { return call{"GET", "/v1/keyring"}; }},
       {"GET /v1/roles", "*", [](W&, O) { return call{"GET", "/v1/roles"}; }},

@@ -9,7 +9,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 
-cmake --install "$build_dir" --prefix "$prefix" --component licensor_verify >/dev/null
+for component in licensor_verify_runtime licensor_verify; do
+  cmake --install "$build_dir" --prefix "$prefix" --component $component >/dev/null
+done
 "$fixture_gen" "$work"
 
 # Nothing but the verifier's own public API may be exported from the shared library.

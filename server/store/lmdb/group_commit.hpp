@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "metrics/metrics.hpp"
 #include "store/lmdb/lmdb.hpp"
 
 namespace licensor::store {
@@ -32,6 +33,10 @@ class group_commit {
 
   void submit(job work, done on_done);
 
+  /// Batch sizes, commit latency (LMDB's commit: page writes and fsync) and the queue's depth,
+  /// for GET /metrics.
+  void metrics_write(metrics::exposition& out) const;
+
  private:
   struct pending {
     job work;
@@ -44,10 +49,14 @@ class group_commit {
   bool run_together(std::deque<pending>& batch);
   /// Runs each job in a nested transaction, commits the ones that succeed.
   void run_nested(std::deque<pending>& batch);
+  /// Commits `transaction`, timing it.
+  result<void> commit_timed(txn& transaction);
 
   const lmdb_env& env_;
   const std::size_t max_batch_;
-  std::mutex mutex_;
+  metrics::histogram batch_sizes_{metrics::histogram::sizes()};
+  metrics::histogram commit_seconds_{metrics::histogram::latency_seconds()};
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending> queue_;
   bool stopping_ = false;

@@ -1,5 +1,8 @@
 #include "store/lmdb/lmdb.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <memory>
 
@@ -47,6 +50,14 @@ result<void> txn::commit() {
   handle_ = nullptr;  // LMDB frees the handle whatever the outcome
   if (rc != 0) return lmdb_error(rc);
   return {};
+}
+
+result<std::uint64_t> txn::entries(std::string_view db) const {
+  auto handle = dbi(db);
+  if (!handle) return handle.error();
+  MDB_stat stat{};
+  if (const int rc = mdb_stat(handle_, *handle, &stat); rc != 0) return lmdb_error(rc);
+  return static_cast<std::uint64_t>(stat.ms_entries);
 }
 
 result<MDB_dbi> txn::dbi(std::string_view db) const {
@@ -183,6 +194,27 @@ result<std::unique_ptr<lmdb_env>> lmdb_env::open(const std::filesystem::path& di
   return env;
 }
 
+result<std::unique_ptr<lmdb_env>> lmdb_env::open_snapshot(const std::filesystem::path& dir,
+                                                          const std::vector<std::string>& databases) {
+  std::unique_ptr<lmdb_env> env(new lmdb_env());
+  if (mdb_env_create(&env->handle_) != 0) return errc::storage_error;
+  mdb_env_set_maxdbs(env->handle_, static_cast<MDB_dbi>(databases.size() + 1));
+  if (const int rc = mdb_env_open(env->handle_, dir.c_str(), MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS, 0600); rc != 0)
+    return lmdb_error(rc);
+  MDB_txn* setup = nullptr;
+  if (const int rc = mdb_txn_begin(env->handle_, nullptr, MDB_RDONLY, &setup); rc != 0) return lmdb_error(rc);
+  for (const auto& name : databases) {
+    MDB_dbi dbi = 0;
+    if (const int rc = mdb_dbi_open(setup, name.c_str(), 0, &dbi); rc != 0) {
+      mdb_txn_abort(setup);
+      return rc == MDB_NOTFOUND ? errc::storage_error : lmdb_error(rc);
+    }
+    env->dbis_.emplace(name, dbi);
+  }
+  if (const int rc = mdb_txn_commit(setup); rc != 0) return lmdb_error(rc);  // keeps the handles
+  return env;
+}
+
 lmdb_env::~lmdb_env() {
   if (handle_ != nullptr) mdb_env_close(handle_);
 }
@@ -200,5 +232,22 @@ result<txn> lmdb_env::begin_write() const {
 }
 
 void lmdb_env::sync() const noexcept { mdb_env_sync(handle_, 1); }
+
+lmdb_env::usage lmdb_env::usage_get() const noexcept {
+  MDB_envinfo info{};
+  MDB_stat stat{};
+  if (mdb_env_info(handle_, &info) != 0 || mdb_env_stat(handle_, &stat) != 0) return {};
+  return {info.me_mapsize, (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize};
+}
+
+result<void> lmdb_env::copy_compact(const std::filesystem::path& file) const {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return errc::io_error;
+  int rc = mdb_env_copyfd2(handle_, fd, MDB_CP_COMPACT);
+  if (rc == 0 && ::fsync(fd) != 0) rc = EIO;
+  ::close(fd);
+  if (rc != 0) return rc == EIO ? errc::io_error : lmdb_error(rc);
+  return {};
+}
 
 }  // namespace licensor::store

@@ -43,6 +43,8 @@ class txn {
   [[nodiscard]] result<void> scan(std::string_view db, std::string_view prefix, std::string_view after,
                                   std::size_t limit,
                                   const std::function<bool(std::string_view, std::string_view)>& visit) const;
+  /// How many entries `db` holds (LMDB keeps the number: no scan).
+  [[nodiscard]] result<std::uint64_t> entries(std::string_view db) const;
   /// The last key of a database (for append-only sequences), or empty.
   [[nodiscard]] result<std::optional<std::string>> last_key(std::string_view db) const;
   /// The last key starting with `prefix` (which must not end in 0xff), or empty.
@@ -69,6 +71,10 @@ class lmdb_env {
   [[nodiscard]] static result<std::unique_ptr<lmdb_env>> open(const std::filesystem::path& dir,
                                                               const std::vector<std::string>& databases,
                                                               std::size_t map_size_bytes, bool durable);
+  /// Opens the environment in `dir` read-only and without a lock file (a snapshot nobody else
+  /// writes): nothing in `dir` changes. Errors: storage_error when a sub-database is missing.
+  [[nodiscard]] static result<std::unique_ptr<lmdb_env>> open_snapshot(const std::filesystem::path& dir,
+                                                                       const std::vector<std::string>& databases);
   lmdb_env(const lmdb_env&) = delete;
   lmdb_env& operator=(const lmdb_env&) = delete;
   ~lmdb_env();
@@ -77,6 +83,17 @@ class lmdb_env {
   [[nodiscard]] result<txn> begin_write() const;
   /// Forces buffered commits to disk (used at shutdown).
   void sync() const noexcept;
+
+  struct usage {
+    std::uint64_t map_bytes = 0;   ///< the address space reserved (the most the store may grow to)
+    std::uint64_t used_bytes = 0;  ///< pages in use up to the last one written
+  };
+  [[nodiscard]] usage usage_get() const noexcept;
+
+  /// Writes a compacted copy of the environment, as it is when the call starts, to `file` (which
+  /// must not exist), and flushes it to disk. It reads in its own read transaction, so writers go
+  /// on meanwhile. Errors: io_error, storage_*.
+  [[nodiscard]] result<void> copy_compact(const std::filesystem::path& file) const;
 
  private:
   friend class txn;

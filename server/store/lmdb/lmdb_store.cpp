@@ -1,5 +1,8 @@
 #include "store/lmdb/lmdb_store.hpp"
 
+#include <ctime>
+
+#include "store/lmdb/backup.hpp"
 #include "store/lmdb/group_commit.hpp"
 #include "store/lmdb/lmdb_views.hpp"
 #include "store/lmdb/schema.hpp"
@@ -30,6 +33,21 @@ class lmdb_store final : public store {
   }
 
   void sync() noexcept override { env_->sync(); }
+
+  void metrics_write(metrics::exposition& out) const override {
+    writer_->metrics_write(out);
+    const auto usage = env_->usage_get();
+    out.family("licensor_store_used_bytes", metrics::exposition::kind::gauge,
+               "Bytes of the LMDB map in use (up to its last page)");
+    out.sample({}, static_cast<double>(usage.used_bytes));
+    out.family("licensor_store_map_bytes", metrics::exposition::kind::gauge,
+               "Bytes the LMDB map may grow to (used_bytes over this: how full the store is)");
+    out.sample({}, static_cast<double>(usage.map_bytes));
+  }
+
+  result<backup_manifest> backup(const std::filesystem::path& dir) const override {
+    return lmdb_backup(*env_, dir, static_cast<std::int64_t>(std::time(nullptr)));
+  }
 
  private:
   std::unique_ptr<lmdb_env> env_;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "domain/activation_key.hpp"
 #include "domain/secret_hash.hpp"
@@ -69,6 +70,16 @@ result<std::uint64_t> number_get(const txn& t, const char* db, std::string_view 
   std::uint64_t number = 0;
   if (*value) std::from_chars((*value)->data(), (*value)->data() + (*value)->size(), number);
   return number;
+}
+
+// One more (or fewer) license of `license`'s status and kind.
+result<void> license_tally_add(txn& t, const license_record& license, std::int64_t delta) {
+  const auto key = license_tally_key(server::license_status_name(license.status), license_kind_name(license.kind));
+  auto count = number_get(t, db::counters, key);
+  if (!count) return count.error();
+  const auto next = static_cast<std::int64_t>(*count) + delta;
+  if (next < 0) return errc::storage_error;  // a tally below zero: the counters are damaged
+  return t.put(db::counters, key, std::to_string(next));
 }
 
 // One page of `db` under `prefix`, ending before the first key suffix >= `end` (if not empty):
@@ -171,8 +182,10 @@ std::string free_slot_encode(const free_slot& slot) {
 }
 
 nlohmann::json audit_encode(const audit_entry& entry) {
-  return {{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
-          {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
+  nlohmann::json json{{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
+                      {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
+  if (!entry.request_id.empty()) json["request_id"] = entry.request_id;
+  return json;
 }
 
 result<audit_entry> audit_decode(std::string_view text) {
@@ -187,6 +200,7 @@ result<audit_entry> audit_decode(std::string_view text) {
     entry.action = json.value("action", std::string());
     entry.target = json.value("target", std::string());
     entry.details = json.value("details", nlohmann::json::object());
+    entry.request_id = json.value("request_id", std::string());
   } catch (const nlohmann::json::exception&) {
     return errc::storage_error;
   }
@@ -208,6 +222,23 @@ result<std::optional<std::string>> lmdb_view::operator_token_hash() const { retu
 
 result<std::uint64_t> lmdb_view::keyring_audited_version() const {
   return number_get(txn_, db::meta, keyring_audited_key);
+}
+
+result<std::vector<license_tally>> lmdb_view::license_tallies() const {
+  std::vector<license_tally> out;
+  auto scanned = txn_.scan(db::counters, license_tally_prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+    const auto names = key.substr(license_tally_prefix.size());
+    const auto slash = names.find('/');
+    const auto status = server::license_status_parse(names.substr(0, slash));
+    const auto kind = license_kind_parse(slash == std::string_view::npos ? "" : names.substr(slash + 1));
+    std::uint64_t count = 0;
+    const auto parsed = std::from_chars(value.data(), value.data() + value.size(), count);
+    if (!status || !kind || parsed.ec != std::errc{}) return false;
+    if (count > 0) out.push_back({*status, *kind, count});
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
 }
 
 result<void> lmdb_view::operator_token_hash_set(std::string_view hash) { return txn_.put(db::meta, operator_token_key, hash); }
@@ -484,6 +515,7 @@ result<std::optional<token_binding>> lmdb_view::token_binding_get(std::string_vi
 
 result<void> lmdb_view::license_insert(const license_record& license) {
   if (auto inserted = txn_.insert(db::licenses, license.id, record_encode(license)); !inserted) return inserted;
+  if (auto counted = license_tally_add(txn_, license, 1); !counted) return counted;
   if (auto inserted = txn_.insert(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key), license.id); !inserted)
     return inserted;
   if (auto put = txn_.put(db::partner_licenses, join(license.partner_id, license.id), ""); !put) return put;
@@ -501,6 +533,10 @@ result<void> lmdb_view::license_put(const license_record& license) {
   if (!stored) return stored.error();
   if (!*stored) return errc::not_found;
   const auto& before = **stored;
+  if (before.status != license.status || before.kind != license.kind) {
+    if (auto counted = license_tally_add(txn_, before, -1); !counted) return counted;
+    if (auto counted = license_tally_add(txn_, license, 1); !counted) return counted;
+  }
   if (before.customer_id != license.customer_id) {
     if (!before.customer_id.empty()) {
       if (auto erased = txn_.erase(db::customer_licenses, join(before.customer_id, license.id)); !erased) return erased;
@@ -532,6 +568,7 @@ result<void> lmdb_view::license_erase(std::string_view id) {
   if (auto erased = txn_.erase(db::partner_licenses, join(license.partner_id, license.id)); !erased) return erased;
   if (auto erased = txn_.erase(db::kid_licenses, join(license.kid, license.id)); !erased) return erased;
   if (auto erased = txn_.erase(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key)); !erased) return erased;
+  if (auto counted = license_tally_add(txn_, license, -1); !counted) return counted;
   return txn_.erase(db::licenses, id);
 }
 
@@ -834,6 +871,52 @@ result<void> lmdb_view::idempotency_prune(std::int64_t before, std::size_t limit
     if (auto erased = txn_.erase(db::idempotency_expiry, index_key); !erased) return erased;
   }
   return {};
+}
+
+}  // namespace licensor::store
+
+namespace licensor::store {
+
+result<std::string> counters_recount_differences(const txn& read) {
+  std::map<std::string, std::uint64_t> expected;  // counter key -> recount
+  errc failure{};
+  auto scanned = read.scan(db::licenses, "", "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+    auto license = record_decode<license_record>(value);
+    if (!license) {
+      failure = license.error();
+      return false;
+    }
+    ++expected[license_tally_key(server::license_status_name(license->status), license_kind_name(license->kind))];
+    if (license->kind == license_kind::free) ++expected[free_counter_key(license->partner_id)];
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failure != errc{}) return failure;
+  scanned = read.scan(db::free_cap_holds, "", "", SIZE_MAX, [&](std::string_view key, std::string_view) {
+    ++expected[free_counter_key(key.substr(0, key.find('/')))];
+    return true;
+  });
+  if (!scanned) return scanned.error();
+
+  std::map<std::string, std::uint64_t> stored;
+  scanned = read.scan(db::counters, "", "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+    std::uint64_t count = 0;
+    std::from_chars(value.data(), value.data() + value.size(), count);
+    if (count != 0) stored.emplace(key, count);
+    return true;
+  });
+  if (!scanned) return scanned.error();
+
+  std::string differences;
+  for (const auto& [key, count] : expected) {
+    const auto found = stored.find(key);
+    const std::uint64_t kept = found == stored.end() ? 0 : found->second;
+    if (kept != count) differences += key + ": kept " + std::to_string(kept) + ", recounted " + std::to_string(count) + "\n";
+  }
+  for (const auto& [key, count] : stored)
+    if (!expected.contains(key))
+      differences += key + ": kept " + std::to_string(count) + ", recounted 0\n";
+  return differences;
 }
 
 }  // namespace licensor::store

@@ -12,6 +12,12 @@
 
 namespace licensor::store {
 
+/// Recounts what the counters keep (licenses by status and kind; each partner's free licenses
+/// under its cap, holds included) from the records, decoding every license on the way. Returns
+/// an empty string when every counter equals its recount, else what differs. Errors: storage_*,
+/// storage_error for a record that does not decode.
+[[nodiscard]] result<std::string> counters_recount_differences(const txn& read);
+
 class lmdb_view final : public write_view {
  public:
   /// Views `transaction`, which must outlive the view (a write job's).
@@ -22,6 +28,7 @@ class lmdb_view final : public write_view {
 
   result<std::optional<std::string>> operator_token_hash() const override;
   result<std::uint64_t> keyring_audited_version() const override;
+  result<std::vector<license_tally>> license_tallies() const override;
   result<std::optional<partner_record>> partner_get(std::string_view id) const override;
   result<page<partner_record>> partners_list(const page_request& page) const override;
   result<std::optional<api_key_record>> api_key_by_hash(std::string_view secret_hash) const override;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <map>
 #include <ctime>
 
 #include "store/lmdb/ordered_key.hpp"
@@ -54,7 +55,44 @@ result<void> migrate_3_to_4(txn& write) {
   return {};
 }
 
+// 5 -> 6: the licenses' tallies by status and kind, read from the stored JSON (as above).
+result<void> migrate_5_to_6(txn& write) {
+  std::map<std::string, std::uint64_t> tallies;
+  if (auto scanned = write.scan(db::licenses, "", "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+        const auto record = nlohmann::json::parse(value, nullptr, false);
+        if (record.is_object() && record.value("status", nlohmann::json()).is_string() &&
+            record.value("kind", nlohmann::json()).is_string())
+          ++tallies[license_tally_key(record["status"].get<std::string>(), record["kind"].get<std::string>())];
+        return true;
+      });
+      !scanned)
+    return scanned.error();
+  for (const auto& [key, count] : tallies)
+    if (auto put = write.put(db::counters, key, std::to_string(count)); !put) return put.error();
+  return {};
+}
+
 }  // namespace
+
+const std::vector<std::string>& store_databases() {
+  static const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
+                                              db::customer_emails, db::products, db::licenses,
+                                              db::activation_keys, db::token_hashes, db::kid_licenses, db::partner_customers,
+                                              db::partner_licenses, db::customer_licenses, db::free_licenses,
+                                              db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
+                                              db::subscriptions, db::ledger, db::partner_ledger, db::members,
+                                              db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
+                                              db::user_sessions, db::user_tokens};
+  return names;
+}
+
+std::string license_tally_key(std::string_view status, std::string_view kind) {
+  std::string key(license_tally_prefix);
+  key += status;
+  key += '/';
+  key += kind;
+  return key;
+}
 
 result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, const store_options& options) {
   std::error_code ec;
@@ -64,15 +102,7 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   }
 
-  const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
-                                       db::customer_emails, db::products, db::licenses,
-                                       db::activation_keys, db::token_hashes, db::kid_licenses, db::partner_customers,
-                                       db::partner_licenses, db::customer_licenses, db::free_licenses,
-                                       db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
-                                       db::subscriptions, db::ledger, db::partner_ledger, db::members,
-                                       db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
-                                       db::user_sessions, db::user_tokens};
-  auto env = lmdb_env::open(dir, names, options.map_size_bytes, options.durable);
+  auto env = lmdb_env::open(dir, store_databases(), options.map_size_bytes, options.durable);
   if (!env) return env.error();
 
   auto write = (*env)->begin_write();
@@ -90,6 +120,9 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
   }
   if (*recorded && version < 4) {
     if (auto migrated = migrate_3_to_4(*write); !migrated) return migrated.error();
+  }
+  if (*recorded && version < 6) {
+    if (auto migrated = migrate_5_to_6(*write); !migrated) return migrated.error();
   }
   if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
   if (auto committed = write->commit(); !committed) return committed.error();

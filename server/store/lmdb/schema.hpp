@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/lmdb/lmdb.hpp"
@@ -53,7 +54,16 @@ inline constexpr const char* user_tokens = "user_tokens";              // hash(t
 /// 4: licenses are indexed by the key that signed their current token (kid_licenses), so that
 ///    re-signing after a revocation reads only what it changes; built from the licenses.
 /// 5: people, their sessions and single-use tokens (new sub-databases, nothing to convert).
-inline constexpr int schema_version = 5;
+/// 6: licenses are counted by status and kind in counters (license_tally_key), counted from
+///    the licenses.
+inline constexpr int schema_version = 6;
+
+/// Every sub-database, in the order they are opened.
+[[nodiscard]] const std::vector<std::string>& store_databases();
+
+/// The counter of licenses with one status and kind: "licenses/<status>/<kind>".
+[[nodiscard]] std::string license_tally_key(std::string_view status, std::string_view kind);
+inline constexpr std::string_view license_tally_prefix = "licenses/";
 
 struct store_options {
   std::size_t map_size_bytes = std::size_t{64} << 30;  // address space, not disk

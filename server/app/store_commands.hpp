@@ -1,0 +1,19 @@
+// licensord's offline store commands: `backup` (safe while a server runs on the same data dir)
+// and `restore` (only while none does). Each prints what it did and returns the exit code.
+#pragma once
+
+#include <filesystem>
+
+#include "app/config.hpp"
+
+namespace licensor::server {
+
+/// Writes a snapshot of config.data_dir's store into a new folder of config.backup_dir and
+/// prints the folder and its manifest. 0 on success, 1 on failure.
+int backup_command(const daemon_config& config);
+
+/// Checks the snapshot in `from` and puts it in place of config.data_dir's store, keeping the
+/// replaced store beside it. Touches nothing when a check fails. 0 on success, 1 on failure.
+int restore_command(const daemon_config& config, const std::filesystem::path& from);
+
+}  // namespace licensor::server
