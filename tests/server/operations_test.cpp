@@ -196,6 +196,12 @@ TEST_CASE("a backup taken while 16 clients issue restores every license acknowle
     clients.emplace_back([&] {
       auto as_partner = server.client(partner.api_key);
       const auto customer = customer_fresh(as_partner)["id"].get<std::string>();
+      // One free license each, so the partner's free-license counter is in the snapshot too.
+      const auto free = license_issue(as_partner, {customer, product});
+      {
+        std::lock_guard lock(acknowledged_mutex);
+        acknowledged.emplace_back(clock::now(), free.at("id").get<std::string>());
+      }
       while (!stop) {
         const auto issued = license_issue_try(as_partner, {customer, product, "paid"});
         if (issued.status != 201) continue;
@@ -292,5 +298,10 @@ TEST_CASE("a backup taken while 16 clients issue restores every license acknowle
     after = page.json.at("next").is_null() ? "" : page.json.at("next").get<std::string>();
   } while (!after.empty());
   CHECK(listed == manifest.at("counts").at("licenses").get<std::uint64_t>());
-  CHECK(sample_value(scrape(server), R"(licensor_licenses{status="active",kind="paid"})") == static_cast<double>(listed));
+  const auto restored_metrics = scrape(server);
+  CHECK(sample_or_zero(restored_metrics, R"(licensor_licenses{status="active",kind="paid"})") +
+            sample_or_zero(restored_metrics, R"(licensor_licenses{status="active",kind="free"})") ==
+        static_cast<double>(listed));
+  CHECK(sample_value(restored_metrics, R"(licensor_licenses{status="active",kind="free"})") == 16);
+  CHECK(as_partner.get("/v1/usage").json.at("free_licenses_used") == 16);
 }

@@ -4,6 +4,7 @@
 // what was committed survives a reopen.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <set>
 
 #include "domain/secret_hash.hpp"
@@ -12,6 +13,7 @@
 using namespace licensor;
 using namespace licensor::store;
 using namespace licensor::store::testing;
+using licensor::server::license_status;
 
 namespace {
 
@@ -573,5 +575,65 @@ TEST_CASE("people: organisations' sign-in policies, and a user's second factor a
     CHECK(user->recovery_code_hashes == std::vector<std::string>{"h1", "h2"});
     CHECK(user->device_hashes == std::vector<std::string>{"d1"});
     CHECK(user->password_reset_hash == "r1");
+  });
+}
+
+TEST_CASE("licenses are tallied by status and kind as they are inserted, changed and erased") {
+  on_every_backend([](store_fixture& s) {
+    const auto tally_of = [&](license_status status, license_kind kind) {
+      for (const auto& tally : ok(s.read()->license_tallies()))
+        if (tally.status == status && tally.kind == kind) return tally.count;
+      return std::uint64_t{0};
+    };
+    CHECK(ok(s.read()->license_tallies()).empty());
+    auto first = license_of("lic_1", "cus_1", "token-a", "kid");
+    auto second = license_of("lic_2", "cus_1", "token-b", "kid");
+    second.kind = license_kind::free;
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.license_insert(first); !put) return put;
+      return w.license_insert(second);
+    }));
+    CHECK(tally_of(license_status::active, license_kind::paid) == 1);
+    CHECK(tally_of(license_status::active, license_kind::free) == 1);
+
+    first.status = license_status::suspended;
+    ok(s.commit([&](write_view& w) { return w.license_put(first); }));
+    CHECK(tally_of(license_status::active, license_kind::paid) == 0);
+    CHECK(tally_of(license_status::suspended, license_kind::paid) == 1);
+    // A put that changes neither status nor kind leaves the tallies alone.
+    first.email = "bob@example.com";
+    ok(s.commit([&](write_view& w) { return w.license_put(first); }));
+    CHECK(tally_of(license_status::suspended, license_kind::paid) == 1);
+
+    ok(s.commit([&](write_view& w) { return w.license_erase("lic_2"); }));
+    CHECK(tally_of(license_status::active, license_kind::free) == 0);
+    // A job that fails takes its tally with it.
+    CHECK_FALSE(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.license_insert(license_of("lic_3", "cus_1", "token-c", "kid")); !put) return put;
+      return errc::conflict;
+    }));
+    CHECK(tally_of(license_status::active, license_kind::paid) == 0);
+  });
+}
+
+TEST_CASE("a backup holds what was committed before it, with a manifest, and never overwrites a folder") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) -> result<void> {
+      if (auto put = w.license_insert(license_of("lic_1", "cus_1", "token-a", "kid")); !put) return put;
+      audit_entry entry{0, 1, "operator", "test", "x"};
+      return w.audit_append(entry).ok() ? result<void>{} : result<void>{errc::internal};
+    }));
+    const auto dir = std::filesystem::temp_directory_path() / ("licensor-backup-contract-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    const auto manifest = s.db().backup(dir);
+    REQUIRE(manifest.ok());
+    CHECK(manifest->counts.at("licenses") == 1);
+    CHECK(manifest->counts.at("audit") == 1);
+    CHECK(manifest->sha256.size() == 64);
+    CHECK(manifest->bytes > 0);
+    CHECK(std::filesystem::exists(dir / "manifest.json"));
+    CHECK(nlohmann::json::parse(std::ifstream(dir / "manifest.json")).get<backup_manifest>().sha256 == manifest->sha256);
+    CHECK(s.db().backup(dir).error() == errc::conflict);
+    std::filesystem::remove_all(dir);
   });
 }

@@ -141,6 +141,28 @@ TEST_CASE("the store records its schema version and refuses a newer one") {
   CHECK(store_open(dir.path, {std::size_t{1} << 30, false}).error() == errc::schema_too_new);
 }
 
+TEST_CASE("schema 5 to 6: the licenses are counted by status and kind from their records") {
+  temp_dir dir;
+  {
+    auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+    REQUIRE(store.ok());
+    auto write = (*store)->begin_write();
+    // Licenses as schema 5 left them: records, and no tallies.
+    REQUIRE(write->put(db::licenses, "lic_1", R"({"id":"lic_1","status":"active","kind":"free"})").ok());
+    REQUIRE(write->put(db::licenses, "lic_2", R"({"id":"lic_2","status":"active","kind":"free"})").ok());
+    REQUIRE(write->put(db::licenses, "lic_3", R"({"id":"lic_3","status":"revoked","kind":"paid"})").ok());
+    REQUIRE(write->put(db::meta, "schema_version", "5").ok());
+    REQUIRE(write->commit().ok());
+  }
+  auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+  REQUIRE(store.ok());
+  auto read = (*store)->begin_read();
+  CHECK(**read->get(db::meta, "schema_version") == std::to_string(schema_version));
+  CHECK(**read->get(db::counters, license_tally_key("active", "free")) == "2");
+  CHECK(**read->get(db::counters, license_tally_key("revoked", "paid")) == "1");
+  CHECK_FALSE(*read->get(db::counters, license_tally_key("active", "paid")));
+}
+
 TEST_CASE("a full map or a full disk is storage_full (507), other failures storage_error") {
   CHECK(lmdb_error(MDB_MAP_FULL) == errc::storage_full);
   CHECK(lmdb_error(ENOSPC) == errc::storage_full);
