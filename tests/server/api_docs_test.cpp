@@ -38,6 +38,51 @@ TEST_CASE("GET /v1/openapi.json is an OpenAPI 3.1 document that lists every rout
   }
 }
 
+TEST_CASE("every operation of GET /v1/openapi.json has a unique operationId, a defined tag and described errors") {
+  auto anyone = shared_server().client();
+  const auto document = anyone.get("/v1/openapi.json").json;
+  REQUIRE(document.is_object());
+  std::set<std::string> tags;
+  for (const auto& tag : document.at("tags")) {
+    CHECK_FALSE(tag.value("description", "").empty());
+    tags.insert(tag.at("name").get<std::string>());
+  }
+  const auto& shared_responses = document.at("components").at("responses");
+  const std::regex camel_case("[a-z][A-Za-z0-9]*");
+  std::set<std::string> ids;
+  for (const auto& [path, operations] : document.at("paths").items())
+    for (const auto& [method, operation] : operations.items()) {
+      if (method == "parameters") continue;
+      CAPTURE(method);
+      CAPTURE(path);
+      const auto id = operation.value("operationId", "");
+      CHECK(std::regex_match(id, camel_case));
+      CHECK(ids.insert(id).second);
+      REQUIRE(operation.contains("tags"));
+      CHECK(operation.at("tags").size() == 1);
+      for (const auto& tag : operation.at("tags")) CHECK(tags.count(tag.get<std::string>()) == 1);
+      bool refusal = false;
+      for (const auto& [status, answer] : operation.at("responses").items()) {
+        if (status.starts_with("2")) continue;
+        CAPTURE(status);
+        refusal = refusal || status.starts_with("4");
+        // A 5xx may have a body of its own (GET /v1/ready's 503 says which check failed).
+        if (status.starts_with("5") && !answer.contains("$ref")) {
+          CHECK_FALSE(answer.value("description", "").empty());
+          continue;
+        }
+        // Errors are the shared responses: a description and the Error body.
+        REQUIRE(answer.contains("$ref"));
+        const auto name = answer.at("$ref").get<std::string>().substr(std::string("#/components/responses/").size());
+        REQUIRE(shared_responses.contains(name));
+        const auto& shared = shared_responses.at(name);
+        CHECK_FALSE(shared.value("description", "").empty());
+        CHECK(shared.at("content").at("application/json").at("schema").at("$ref") == "#/components/schemas/Error");
+      }
+      CHECK(refusal);
+    }
+}
+
 TEST_CASE("GET /v1/audit lists every change with seq, at, actor, action and target") {
   auto& server = shared_server();
   auto as_operator = server.operator_client();
