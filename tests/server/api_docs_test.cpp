@@ -50,8 +50,12 @@ TEST_CASE("every operation of GET /v1/openapi.json has a unique operationId, a d
   const auto& shared_responses = document.at("components").at("responses");
   const std::regex camel_case("[a-z][A-Za-z0-9]*");
   std::set<std::string> ids;
-  for (const auto& [path, operations] : document.at("paths").items())
-    for (const auto& [method, operation] : operations.items()) {
+  // Named copies, not structured bindings: clang 14 cannot capture those in CAPTURE's lambda.
+  for (const auto& path_item : document.at("paths").items())
+    for (const auto& operation_item : path_item.value().items()) {
+      const std::string path = path_item.key();
+      const std::string method = operation_item.key();
+      const auto& operation = operation_item.value();
       if (method == "parameters") continue;
       CAPTURE(method);
       CAPTURE(path);
@@ -62,7 +66,9 @@ TEST_CASE("every operation of GET /v1/openapi.json has a unique operationId, a d
       CHECK(operation.at("tags").size() == 1);
       for (const auto& tag : operation.at("tags")) CHECK(tags.count(tag.get<std::string>()) == 1);
       bool refusal = false;
-      for (const auto& [status, answer] : operation.at("responses").items()) {
+      for (const auto& response_item : operation.at("responses").items()) {
+        const std::string status = response_item.key();
+        const auto& answer = response_item.value();
         if (status.starts_with("2")) continue;
         CAPTURE(status);
         refusal = refusal || status.starts_with("4");
