@@ -6,7 +6,7 @@
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
-#include "api/views.hpp"
+#include "core/views.hpp"
 #include "core/customers.hpp"
 #include "core/ids.hpp"
 #include "licensor/email.hpp"

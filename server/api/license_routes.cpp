@@ -4,8 +4,8 @@
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
-#include "api/subscription_views.hpp"
-#include "api/views.hpp"
+#include "core/subscription_views.hpp"
+#include "core/views.hpp"
 #include "core/license_reach.hpp"
 #include "core/licenses.hpp"
 

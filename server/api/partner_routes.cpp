@@ -3,7 +3,7 @@
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
-#include "api/views.hpp"
+#include "core/views.hpp"
 #include "core/ids.hpp"
 #include "core/partners.hpp"
 #include "licensor/email.hpp"

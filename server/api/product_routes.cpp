@@ -6,7 +6,7 @@
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
-#include "api/views.hpp"
+#include "core/views.hpp"
 #include "domain/product_policy.hpp"
 #include "licensor/app_version.hpp"
 #include "licensor/claims.hpp"

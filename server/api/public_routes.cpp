@@ -5,7 +5,7 @@
 #include "api/body_reader.hpp"
 #include "api/openapi_document.hpp"
 #include "api/routes.hpp"
-#include "api/views.hpp"
+#include "core/views.hpp"
 #include "core/activation.hpp"
 #include "domain/activation_key.hpp"
 #include "licensor/email.hpp"

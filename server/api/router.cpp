@@ -70,6 +70,7 @@ constexpr std::array routes{
     route{"GET", "/v1/products/{}", products_read, product_get},
     route{"PATCH", "/v1/products/{}", products_manage, product_update},
     route{"GET", "/v1/audit", audit_read, audit_list},
+    route{"GET", "/v1/events", events_read, event_list},
     route{"GET", "/v1/keys", keys_read, keys_get},
     route{"POST", "/v1/keys/rotate", keys_manage, keys_rotate},
     route{"POST", "/v1/keys/{}/revoke", keys_manage, keys_revoke},

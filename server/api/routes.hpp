@@ -16,6 +16,7 @@ void roles_list(service&, api_call&, responder);
 void metrics_get(service&, api_call&, responder);
 void ready_get(service&, api_call&, responder);
 void backup_create(service&, api_call&, responder);
+void event_list(service&, api_call&, responder);
 // operators
 void partner_create(service&, api_call&, responder);
 void partner_list(service&, api_call&, responder);

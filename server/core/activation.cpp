@@ -1,6 +1,7 @@
 #include "core/activation.hpp"
 
 #include "core/audit.hpp"
+#include "core/events.hpp"
 #include "core/refusal.hpp"
 #include "core/subscriptions.hpp"
 #include "domain/rules.hpp"
@@ -47,6 +48,7 @@ activation license_activate(store::write_view& write, const caller& who, const s
     must(write.license_put(license));
     audit_append(write, caller_acting_as(who, "customer:" + email), "license.activate", license.id, now,
                  {{"fingerprint_bound", fingerprint.has_value()}});
+    license_event_append(write, "activated", license, now);
   }
   return {license.id, license.token, license.expires_at, false};
 }

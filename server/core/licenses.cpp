@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/audit.hpp"
+#include "core/events.hpp"
 #include "core/free_slots.hpp"
 #include "core/ids.hpp"
 #include "core/license_reach.hpp"
@@ -87,6 +88,7 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
   audit_append(write, who, "license.issue", license.id, now,
                {{"customer_id", license.customer_id}, {"product", license.product}, {"kind", license.kind},
                 {"tier", license.tier}, {"seats", license.seats}});
+  license_event_append(write, "issued", license, now);
 }
 
 license_record license_token_fresh(store::write_view& write, const caller& who, std::string_view id,
@@ -103,10 +105,25 @@ license_record license_token_fresh(store::write_view& write, const caller& who, 
   return license;
 }
 
+namespace {
+
+// The event a status route's action causes: "suspend" -> "suspended".
+std::string_view status_event_of(std::string_view action) {
+  if (action == "suspend") return "suspended";
+  if (action == "reinstate") return "reinstated";
+  if (action == "revoke") return "revoked";
+  return action;
+}
+
+}  // namespace
+
 license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
                                   const std::string& action, const signing& with, std::int64_t now) {
   // Subscriptions have their own rules (trials locked, add-ons follow, auto_renew off).
-  if (auto changed = subscription_status_change(write, who, std::string(id), action, with, now)) return *changed;
+  if (auto changed = subscription_status_change(write, who, std::string(id), action, with, now)) {
+    license_event_append(write, status_event_of(action), *changed, now);
+    return *changed;
+  }
   auto license = license_visible(write, who, id);
   // Status is not a claim (validate answers from the store): no new token.
   auto next = license_status_change(license.status, action);
@@ -115,6 +132,7 @@ license_record license_status_set(store::write_view& write, const caller& who, s
   license.updated_at = now;
   must(write.license_put(license));
   audit_append(write, who, "license." + action, license.id, now);
+  license_event_append(write, status_event_of(action), license, now);
   return license;
 }
 
@@ -128,6 +146,7 @@ license_record license_unlink(store::write_view& write, const caller& who, std::
   license.updated_at = now;
   must(write.license_put(license));
   audit_append(write, who, "license.unlink", license.id, now, {{"customer_id", former}});
+  license_event_append(write, "unlinked", license, now);
   return license;
 }
 
@@ -155,6 +174,7 @@ license_record license_transfer(store::write_view& write, const caller& who, std
   must(write.license_put(license));
   free_slot_take(write, license);
   audit_append(write, who, "license.transfer", license.id, now, {{"from", former}, {"to", target.id}});
+  license_event_append(write, "transferred", license, now);
   return license;
 }
 
@@ -168,6 +188,7 @@ void license_delete(store::write_view& write, const caller& who, std::string_vie
   if (license.kind == license_kind::free) free_cap_leave(write, license, now, settings.leeway_seconds);
   must(write.license_erase(license.id));
   audit_append(write, who, "license.delete", license.id, now, {{"customer_id", license.customer_id}, {"kind", license.kind}});
+  license_event_append(write, "deleted", license, now);  // the license as it was
 }
 
 }  // namespace licensor::server

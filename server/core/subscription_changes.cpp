@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/audit.hpp"
+#include "core/events.hpp"
 #include "core/partners.hpp"
 #include "core/subscription_records.hpp"
 #include "core/subscriptions.hpp"
@@ -92,6 +93,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
                {{"customer_id", license.customer_id}, {"product", license.product}, {"tier", license.tier},
                 {"term", terms.term}, {"seats", license.seats}, {"trial", order.trial}, {"auto_renew", terms.auto_renew},
                 {"base_license_id", order.base_license_id}});
+  license_event_append(write, "issued", license, now);
   return license;
 }
 
@@ -239,6 +241,7 @@ upgrade_result subscription_upgrade(store::write_view& write, const caller& who,
   audit_append(write, who, "subscription.upgrade_partial", license.id, now,
                {{"to", tier}, {"seats", moved}, {"new_license_id", new_id}});
   audit_append(write, who, "subscription.create", new_id, now, {{"from_license_id", license.id}, {"tier", tier}, {"seats", moved}});
+  license_event_append(write, "issued", upgraded, now);
   return {license, upgraded};
 }
 

@@ -1,6 +1,6 @@
-#include "api/subscription_views.hpp"
+#include "core/subscription_views.hpp"
 
-#include "api/views.hpp"
+#include "core/views.hpp"
 #include "core/subscription_changes.hpp"
 #include "licensor/rfc3339.hpp"
 #include "subscription/rules.hpp"

@@ -1,4 +1,4 @@
-#include "api/views.hpp"
+#include "core/views.hpp"
 
 #include "domain/product_policy.hpp"
 #include "licensor/rfc3339.hpp"

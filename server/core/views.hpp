@@ -1,4 +1,5 @@
-// JSON views of stored records, as the API shows them (times in RFC 3339).
+// JSON views of stored records, as the API shows them (times in RFC 3339): the same objects
+// go into events (core/events.hpp), so a webhook receiver sees what an API client sees.
 #pragma once
 
 #include <nlohmann/json.hpp>

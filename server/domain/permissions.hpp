@@ -46,6 +46,7 @@ enum class permission : std::uint8_t {
   own_account,          ///< a signed-in person's own profile, password and sessions
   metrics_read,         ///< GET /metrics (operators' Prometheus)
   backups_create,       ///< take a backup of the store (POST /v1/backups)
+  events_read,          ///< the event feed (GET /v1/events)
   count_                ///< not a permission: the number of them
 };
 

@@ -86,6 +86,18 @@ struct audit_entry {
   std::string request_id = {};  ///< the request that made the change (empty for the server's own jobs)
 };
 
+/// One event in the transactional outbox: written in the same job as the change it tells of, so
+/// it exists if and only if that change committed (core/events.hpp gives it its shape).
+struct outbox_event {
+  std::uint64_t seq = 0;       ///< assigned by outbox_append: the outbox's order
+  std::string id;              ///< "evt_…", unique
+  std::string type;            ///< "license.issued", ...
+  std::int64_t occurred_at = 0;
+  std::string partner_id;      ///< whose event it is (empty: the vendor's own, e.g. a key rotation)
+  std::string subject;         ///< what it is about ("license:lic_…"): events of one subject keep their order
+  nlohmann::json data = nlohmann::json::object();  ///< the object as the API shows it
+};
+
 /// How many licenses there are of one status and kind.
 struct license_tally {
   server::license_status status = server::license_status::active;
@@ -255,6 +267,8 @@ class read_view {
 
   // -- audit and idempotency
   [[nodiscard]] virtual result<page<audit_entry>> audit_list(const page_request& page) const = 0;
+  /// Outbox events with seq > `after_seq`, in seq order, at most `limit`.
+  [[nodiscard]] virtual result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const = 0;
   [[nodiscard]] virtual result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const = 0;
 };
 
@@ -341,6 +355,9 @@ class write_view : public read_view {
   // -- audit and idempotency
   /// Appends an entry: sets entry.seq to the next number of the log (1 first) and returns it.
   [[nodiscard]] virtual result<std::uint64_t> audit_append(audit_entry& entry) = 0;
+  /// Appends an event to the outbox: sets event.seq to the next number (1 first, strictly
+  /// increasing, no gaps among committed events) and returns it.
+  [[nodiscard]] virtual result<std::uint64_t> outbox_append(outbox_event& event) = 0;
   [[nodiscard]] virtual result<void> idempotency_put(std::string_view scope, const idempotency_record& record) = 0;
   /// Removes up to `limit` records written before `before`, oldest first.
   [[nodiscard]] virtual result<void> idempotency_prune(std::int64_t before, std::size_t limit) = 0;

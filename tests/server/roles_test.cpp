@@ -251,6 +251,7 @@ std::vector<route_case> route_cases() {
          return call{"PATCH", "/v1/products/" + w.product, {{"policy", json::object()}}};
        }},
       {"GET /v1/audit", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/audit?limit=5"}; }},
+      {"GET /v1/events", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/events?limit=5"}; }},
       {"GET /v1/keys", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/keys"}; }},
       {"POST /v1/keys/rotate", "owner", [](W&, O) { return call{"POST", "/v1/keys/rotate", json::object()}; }},
       {"POST /v1/keys/{}/revoke", "owner", [](W& w, O) {

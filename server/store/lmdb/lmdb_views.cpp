@@ -5,6 +5,7 @@
 //   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
 //   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
 //   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope,
+//   outbox/seq,
 //   meta/"security/partner" (empty partner: the operators).
 // Numbers in keys are ordered_key.hpp's 16 hex digits, so prefix scans walk them in order.
 // A listing's cursor is the key suffix of its last item (any string is a valid position).
@@ -179,6 +180,41 @@ free_slot free_slot_decode(std::string_view product, std::string_view value) {
 std::string free_slot_encode(const free_slot& slot) {
   if (slot.held_until == 0) return slot.license_id;
   return hold_marker + std::to_string(slot.held_until) + "/" + slot.license_id;
+}
+
+// The next number of an append-only log keyed by 16-hex sequence numbers. The single writer
+// makes "last + 1" safe: no other job runs between the read and the insert.
+result<std::uint64_t> sequence_next(const txn& t, const char* db) {
+  auto last = t.last_key(db);
+  if (!last) return last.error();
+  if (!*last) return std::uint64_t{1};
+  const auto previous = hex16_parse(**last);
+  if (!previous) return errc::storage_error;
+  return *previous + 1;
+}
+
+nlohmann::json outbox_encode(const outbox_event& event) {
+  return {{"seq", event.seq},         {"id", event.id},           {"type", event.type},
+          {"occurred_at", event.occurred_at}, {"partner_id", event.partner_id}, {"subject", event.subject},
+          {"data", event.data}};
+}
+
+result<outbox_event> outbox_decode(std::string_view text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return errc::storage_error;
+  try {
+    outbox_event event;
+    event.seq = json.at("seq").get<std::uint64_t>();
+    event.id = json.at("id").get<std::string>();
+    event.type = json.at("type").get<std::string>();
+    event.occurred_at = json.at("occurred_at").get<std::int64_t>();
+    event.partner_id = json.at("partner_id").get<std::string>();
+    event.subject = json.at("subject").get<std::string>();
+    event.data = json.at("data");
+    return event;
+  } catch (const nlohmann::json::exception&) {
+    return errc::storage_error;
+  }
 }
 
 nlohmann::json audit_encode(const audit_entry& entry) {
@@ -812,18 +848,39 @@ result<page<audit_entry>> lmdb_view::audit_list(const page_request& page) const 
 }
 
 result<std::uint64_t> lmdb_view::audit_append(audit_entry& entry) {
-  // The single writer makes "last + 1" safe: no other job runs between the read and the insert.
-  auto last = txn_.last_key(db::audit);
-  if (!last) return last.error();
-  entry.seq = 1;
-  if (*last) {
-    const auto previous = hex16_parse(**last);
-    if (!previous) return errc::storage_error;
-    entry.seq = *previous + 1;
-  }
+  auto seq = sequence_next(txn_, db::audit);
+  if (!seq) return seq;
+  entry.seq = *seq;
   if (auto inserted = txn_.insert(db::audit, hex16(entry.seq), audit_encode(entry).dump()); !inserted)
     return inserted.error();
   return entry.seq;
+}
+
+result<std::uint64_t> lmdb_view::outbox_append(outbox_event& event) {
+  auto seq = sequence_next(txn_, db::outbox);
+  if (!seq) return seq;
+  event.seq = *seq;
+  if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event).dump()); !inserted)
+    return inserted.error();
+  return event.seq;
+}
+
+result<std::vector<outbox_event>> lmdb_view::outbox_after(std::uint64_t after_seq, std::size_t limit) const {
+  std::vector<outbox_event> out;
+  errc failure{};
+  auto scanned = txn_.scan(db::outbox, "", after_seq == 0 ? "" : hex16(after_seq), limit,
+                           [&](std::string_view, std::string_view value) {
+                             auto event = outbox_decode(value);
+                             if (!event) {
+                               failure = event.error();
+                               return false;
+                             }
+                             out.push_back(std::move(*event));
+                             return true;
+                           });
+  if (!scanned) return scanned.error();
+  if (failure != errc{}) return failure;
+  return out;
 }
 
 result<std::optional<idempotency_record>> lmdb_view::idempotency_get(std::string_view scope) const {

@@ -75,6 +75,7 @@ class lmdb_view final : public write_view {
   result<std::vector<schedule_entry>> schedule_due(std::int64_t now, std::size_t limit) const override;
   result<std::vector<resign_task>> resign_tasks() const override;
   result<page<audit_entry>> audit_list(const page_request& page) const override;
+  result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const override;
   result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const override;
 
   result<void> operator_token_hash_set(std::string_view hash) override;
@@ -106,6 +107,7 @@ class lmdb_view final : public write_view {
   result<void> resign_task_put(const resign_task& task) override;
   result<void> resign_task_erase(std::string_view kid) override;
   result<std::uint64_t> audit_append(audit_entry& entry) override;
+  result<std::uint64_t> outbox_append(outbox_event& event) override;
   result<void> idempotency_put(std::string_view scope, const idempotency_record& record) override;
   result<void> idempotency_prune(std::int64_t before, std::size_t limit) override;
 

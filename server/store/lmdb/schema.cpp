@@ -82,7 +82,7 @@ const std::vector<std::string>& store_databases() {
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
-                                              db::user_sessions, db::user_tokens};
+                                              db::user_sessions, db::user_tokens, db::outbox};
   return names;
 }
 

@@ -45,6 +45,8 @@ inline constexpr const char* org_users = "org_users";                  // partne
 inline constexpr const char* sessions = "sessions";                    // hash(session secret) -> session
 inline constexpr const char* user_sessions = "user_sessions";          // user/hash -> ""
 inline constexpr const char* user_tokens = "user_tokens";              // hash(token) -> single-use token
+// the transactional outbox (core/events.hpp)
+inline constexpr const char* outbox = "outbox";                        // 16-hex seq -> event
 }  // namespace db
 
 /// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.
@@ -56,7 +58,8 @@ inline constexpr const char* user_tokens = "user_tokens";              // hash(t
 /// 5: people, their sessions and single-use tokens (new sub-databases, nothing to convert).
 /// 6: licenses are counted by status and kind in counters (license_tally_key), counted from
 ///    the licenses.
-inline constexpr int schema_version = 6;
+/// 7: the transactional outbox (a new sub-database, nothing to convert).
+inline constexpr int schema_version = 7;
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();

@@ -637,3 +637,49 @@ TEST_CASE("a backup holds what was committed before it, with a manifest, and nev
     std::filesystem::remove_all(dir);
   });
 }
+
+TEST_CASE("the outbox: events numbered in commit order with no gaps, none from a failed job, kept across a reopen") {
+  on_every_backend([](store_fixture& s) {
+    const auto event_of = [](std::string id, std::string subject) {
+      outbox_event event;
+      event.id = std::move(id);
+      event.type = "license.issued";
+      event.occurred_at = 1'800'000'000;
+      event.partner_id = "par_1";
+      event.subject = std::move(subject);
+      event.data = {{"id", "lic_1"}};
+      return event;
+    };
+    ok(s.commit([&](write_view& w) -> result<void> {
+      auto first = event_of("evt_1", "license:lic_1");
+      auto second = event_of("evt_2", "license:lic_2");
+      auto one = w.outbox_append(first);
+      auto two = w.outbox_append(second);
+      if (!one || !two || *one != 1 || *two != 2 || first.seq != 1) return errc::internal;
+      return {};
+    }));
+    CHECK_FALSE(s.commit([&](write_view& w) -> result<void> {
+      auto lost = event_of("evt_lost", "license:lic_1");
+      if (auto appended = w.outbox_append(lost); !appended) return appended.error();
+      return errc::conflict;
+    }));
+    ok(s.commit([&](write_view& w) -> result<void> {
+      auto third = event_of("evt_3", "license:lic_1");
+      auto seq = w.outbox_append(third);
+      return seq && *seq == 3 ? result<void>{} : result<void>{errc::internal};  // the failed job gave its number back
+    }));
+    s.reopen();
+    auto r = s.read();
+    const auto all = ok(r->outbox_after(0, 10));
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].id == "evt_1");
+    CHECK(all[1].subject == "license:lic_2");
+    CHECK(all[2].id == "evt_3");
+    CHECK(all[2].data == nlohmann::json{{"id", "lic_1"}});
+    CHECK(all[2].occurred_at == 1'800'000'000);
+    const auto later = ok(r->outbox_after(1, 1));
+    REQUIRE(later.size() == 1);
+    CHECK(later[0].seq == 2);
+    CHECK(ok(r->outbox_after(3, 10)).empty());
+  });
+}

@@ -1,0 +1,38 @@
+// Events: what others (webhook receivers, mail, a vendor's billing or CRM) hear of a change. An
+// operation appends its events to the store's outbox in its own write job, so an event exists if
+// and only if its change committed, and in the order the changes committed.
+//
+// The envelope (docs/events.md), version 1:
+//   {"id": "evt_…", "type": "license.issued", "version": 1, "seq": 42,
+//    "occurred_at": RFC 3339, "partner_id": "par_…" or null, "subject": "license:lic_…",
+//    "data": the object as the API shows it}
+// Events of one subject keep the order of its changes (their seq increases).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "domain/records.hpp"
+#include "store/store.hpp"
+
+namespace licensor::server {
+
+inline constexpr int event_envelope_version = 1;
+
+/// Appends an event of `type` about `subject` to the outbox, in the change's own write. Throws
+/// refusal on store errors.
+void event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
+                  std::string subject, nlohmann::json data, std::int64_t now);
+
+/// The license's event: "license.<what>" about "license:<id>", with the license as the API
+/// shows it to its partner.
+void license_event_append(store::write_view& write, std::string_view what, const license_record& license,
+                          std::int64_t now);
+
+/// The envelope of a stored event, as receivers get it.
+[[nodiscard]] nlohmann::json event_envelope(const store::outbox_event& event);
+
+}  // namespace licensor::server

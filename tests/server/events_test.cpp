@@ -1,0 +1,153 @@
+// The transactional outbox as the event feed shows it: every license change writes its event in
+// its own commit, in order, with the license as the API shows it; a refused change, a replayed
+// request and a rolled-back job write none.
+#include <set>
+#include <thread>
+
+#include "server_test.hpp"
+
+using namespace licensor::testing;
+
+namespace {
+
+struct feed {
+  std::vector<nlohmann::json> items;
+  std::uint64_t last_seq = 0;
+};
+
+feed events_after(https_client& as_operator, std::uint64_t after) {
+  const auto page = as_operator.get("/v1/events?limit=500&after=" + std::to_string(after));
+  REQUIRE(page.status == 200);
+  feed out;
+  for (const auto& item : page.json.at("items")) out.items.push_back(item);
+  out.last_seq = page.json.at("last_seq").get<std::uint64_t>();
+  return out;
+}
+
+std::vector<std::string> types_of(const feed& events) {
+  std::vector<std::string> out;
+  for (const auto& event : events.items) out.push_back(event.at("type").get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a license's life writes one event per change, in order, with the license as the API shows it") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+  const auto first = customer_fresh(as_partner, "first");
+  const auto second = customer_fresh(as_partner, "second");
+  const auto start = events_after(as_operator, 0).last_seq;
+
+  const auto license = license_issue(as_partner, {first.at("id").get<std::string>(), product});
+  const auto id = license.at("id").get<std::string>();
+  const auto path = "/v1/licenses/" + id;
+  REQUIRE(server.client().post("/v1/activate", {{"activation_key", license.at("activation_key")},
+                                                 {"email", license.at("email")},
+                                                 {"fingerprint", "machine-1"}}).status == 200);
+  REQUIRE(as_partner.post(path + "/suspend").status == 200);
+  REQUIRE(as_partner.post(path + "/reinstate").status == 200);
+  REQUIRE(as_partner.post(path + "/transfer", {{"customer_id", second.at("id")}}).status == 200);
+  REQUIRE(as_partner.post(path + "/unlink").status == 200);
+  REQUIRE(as_partner.post(path + "/revoke").status == 200);
+  REQUIRE(as_partner.del(path).status == 200);
+
+  const auto events = events_after(as_operator, start);
+  CHECK(types_of(events) == std::vector<std::string>{"license.issued", "license.activated", "license.suspended",
+                                                     "license.reinstated", "license.transferred", "license.unlinked",
+                                                     "license.revoked", "license.deleted"});
+  std::uint64_t previous = start;
+  std::set<std::string> ids;
+  for (const auto& event : events.items) {
+    CAPTURE(event.dump());
+    CHECK(event.at("seq").get<std::uint64_t>() == previous + 1);  // nothing else wrote meanwhile
+    previous = event.at("seq").get<std::uint64_t>();
+    CHECK(event.at("version") == 1);
+    CHECK(event.at("subject") == "license:" + id);
+    CHECK(event.at("partner_id") == partner.id);
+    CHECK(event.at("data").at("id") == id);
+    CHECK(event.at("id").get<std::string>().starts_with("evt_"));
+    ids.insert(event.at("id").get<std::string>());
+  }
+  CHECK(ids.size() == events.items.size());
+  CHECK(events.last_seq == previous);
+  REQUIRE(events.items.size() == 8);
+  CHECK(events.items[0].at("data") == license);  // the object exactly as the issuing answer showed it
+  CHECK(events.items[1].at("data").at("fingerprint") == "machine-1");
+  CHECK(events.items[2].at("data").at("status") == "suspended");
+  CHECK(events.items[4].at("data").at("customer_id") == second.at("id"));
+  CHECK(events.items[5].at("data").at("customer_id").is_null());
+  CHECK(events.items[6].at("data").at("status") == "revoked");
+
+  // Polling again from last_seq finds nothing new, and says so with the same last_seq.
+  const auto again = events_after(as_operator, events.last_seq);
+  CHECK(again.items.empty());
+  CHECK(again.last_seq == events.last_seq);
+}
+
+TEST_CASE("a refused change and a replayed request write no event") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+  const auto customer = customer_fresh(as_partner)["id"].get<std::string>();
+  const auto start = events_after(as_operator, 0).last_seq;
+
+  const header_list key{{"Idempotency-Key", "issue-once-" + unique_suffix()}};
+  const auto first = license_issue_try(as_partner, {customer, product}, key);
+  REQUIRE(first.status == 201);
+  const auto replayed = license_issue_try(as_partner, {customer, product}, key);
+  REQUIRE(replayed.status == 201);
+  CHECK(replayed.json == first.json);
+  // A second free license of the product for the customer is refused by the rules.
+  CHECK_ERROR(license_issue_try(as_partner, {customer, product}), 422, "free_license_exists");
+  // A status change the license cannot make.
+  CHECK(as_partner.post("/v1/licenses/" + first.json.at("id").get<std::string>() + "/reinstate").status == 409);
+
+  const auto events = events_after(as_operator, start);
+  CHECK(types_of(events) == std::vector<std::string>{"license.issued"});
+}
+
+TEST_CASE("concurrent changes get distinct, gapless event numbers, one per committed change") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("titanium"));
+  const auto start = events_after(as_operator, 0).last_seq;
+  std::vector<std::thread> clients;
+  std::atomic<int> issued{0};
+  for (int i = 0; i < 16; ++i)
+    clients.emplace_back([&] {
+      auto as_partner = server.client(partner.api_key);
+      const auto customer = customer_fresh(as_partner)["id"].get<std::string>();
+      for (int n = 0; n < 5; ++n)
+        if (license_issue_try(as_partner, {customer, product, "paid"}).status == 201) ++issued;
+    });
+  for (auto& client : clients) client.join();
+  REQUIRE(issued == 80);
+  const auto events = events_after(as_operator, start);
+  REQUIRE(events.items.size() == 80);
+  std::set<std::string> licenses;
+  for (std::size_t i = 0; i < events.items.size(); ++i) {
+    CHECK(events.items[i].at("seq").get<std::uint64_t>() == start + 1 + i);
+    CHECK(events.items[i].at("type") == "license.issued");
+    licenses.insert(events.items[i].at("data").at("id").get<std::string>());
+  }
+  CHECK(licenses.size() == 80);
+}
+
+TEST_CASE("the event feed is for operators, and refuses a position that is not a number") {
+  auto& server = shared_server();
+  auto as_operator = server.operator_client();
+  const auto partner = partner_create(as_operator);
+  CHECK(server.client(partner.api_key).get("/v1/events").status == 403);
+  CHECK(server.client().get("/v1/events").status == 401);
+  for (const char* bad : {"-1", "x", "1x", "", "99999999999999999999999"}) {
+    CAPTURE(bad);
+    CHECK_ERROR(as_operator.get(std::string("/v1/events?after=") + bad), 400, "bad_request");
+  }
+}
