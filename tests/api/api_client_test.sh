@@ -54,11 +54,23 @@ rm -f "$example/src/licensor_api.d.ts"
 # Redocly's update notice and usage reports would reach past the registry: both off.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 export npm_config_cache=$scratch/npm-cache npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-step "npm install (node $(node --version), npm $(npm --version))"
-(cd "$example" && npm install --no-save --loglevel=error "$redocly_cli" >"$scratch/npm.log" 2>&1) || {
+# The registry sometimes resets a connection mid-download: npm retries each fetch, and the whole
+# install is tried three times before the test gives up.
+export npm_config_fetch_retries=5 npm_config_fetch_retry_mintimeout=2000 npm_config_fetch_retry_maxtimeout=30000
+installed=
+for attempt in 1 2 3; do
+  step "npm install, attempt $attempt (node $(node --version), npm $(npm --version))"
+  if (cd "$example" && npm install --no-save --loglevel=error "$redocly_cli" >"$scratch/npm.log" 2>&1); then
+    installed=yes
+    break
+  fi
+  tail -5 "$scratch/npm.log" >&2
+  sleep $((attempt * 5))
+done
+if [ -z "$installed" ]; then
   cat "$scratch/npm.log" >&2
   exit 1
-}
+fi
 
 step "starting licensord"
 export LICENSOR_OPERATOR_TOKEN
