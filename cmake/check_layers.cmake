@@ -3,18 +3,19 @@
 # a review:   cmake -DSERVER_DIR=<server/> -DSTAMP=<file> -P check_layers.cmake
 # Layers and what each may include (besides itself, shared/ and keys/ headers, and libraries):
 cmake_minimum_required(VERSION 3.25)
-set(allowed_app       "app;http;api;jobs;core;domain;subscription;store;metrics")
+set(allowed_app       "app;http;api;jobs;core;domain;subscription;store;metrics;outbound")
 set(allowed_http      "http;api;metrics")
-set(allowed_api       "api;core;domain;subscription;store;metrics")
-set(allowed_jobs      "jobs;core;domain;subscription;store;metrics")
+set(allowed_api       "api;core;domain;subscription;store;metrics;outbound")
+set(allowed_jobs      "jobs;core;domain;subscription;store;metrics;outbound")
 set(allowed_core      "core;domain;subscription;store;metrics")
 set(allowed_domain    "domain")
 set(allowed_subscription "subscription;domain")
 set(allowed_store     "store;domain;subscription;metrics")
 set(allowed_metrics   "metrics")
+set(allowed_outbound  "outbound")
 
 set(violations "")
-foreach(layer app http api jobs core domain subscription store metrics)
+foreach(layer app http api jobs core domain subscription store metrics outbound)
   file(GLOB_RECURSE sources "${SERVER_DIR}/${layer}/*.hpp" "${SERVER_DIR}/${layer}/*.cpp")
   foreach(source IN LISTS sources)
     file(STRINGS "${source}" includes REGEX "^#include \"[a-z_]+/")

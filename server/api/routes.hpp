@@ -17,6 +17,17 @@ void metrics_get(service&, api_call&, responder);
 void ready_get(service&, api_call&, responder);
 void backup_create(service&, api_call&, responder);
 void event_list(service&, api_call&, responder);
+// webhooks
+void event_type_list(service&, api_call&, responder);
+void webhook_endpoint_create(service&, api_call&, responder);
+void webhook_endpoint_list(service&, api_call&, responder);
+void webhook_endpoint_get(service&, api_call&, responder);
+void webhook_endpoint_update(service&, api_call&, responder);
+void webhook_endpoint_delete(service&, api_call&, responder);
+void webhook_secret_rotate(service&, api_call&, responder);
+void webhook_test(service&, api_call&, responder);
+void webhook_resend(service&, api_call&, responder);
+void webhook_delivery_list(service&, api_call&, responder);
 // operators
 void partner_create(service&, api_call&, responder);
 void partner_list(service&, api_call&, responder);

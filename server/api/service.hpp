@@ -24,6 +24,7 @@
 #include "domain/rules.hpp"
 #include "licensor/keys/key_dir.hpp"
 #include "metrics/metrics.hpp"
+#include "outbound/http_client.hpp"
 #include "store/store.hpp"
 
 namespace licensor::server {
@@ -55,6 +56,7 @@ struct service_config {
   std::int64_t retired_secret_grace_seconds = 30 * 86'400;  ///< then a retired key's secret is deleted
   rate_limits limits;
   std::filesystem::path backup_dir;  ///< where POST /v1/backups writes snapshots (one folder each)
+  outbound_options outbound;         ///< what webhook URLs may be (checked when registered)
 };
 
 /// The limiters shared by every request.

@@ -81,6 +81,19 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
   } else if (name == "retired-secret-grace") {
     if (!number_parse(value, number) || number > 3650) return "--retired-secret-grace takes days";
     config.retired_secret_grace_seconds = static_cast<std::int64_t>(number) * 86'400;
+  } else if (name == "webhook-allow-private" || name == "webhook-allow-http") {
+    if (value != "yes" && value != "no") return "--" + name + " takes yes or no";
+    auto& allowed = name == "webhook-allow-private" ? config.webhooks.outbound.allow_private_addresses
+                                                    : config.webhooks.outbound.allow_plain_http;
+    allowed = value == "yes";
+  } else if (name == "webhook-timeout") {
+    if (!number_parse(value, number) || number == 0 || number > 300) return "--webhook-timeout takes seconds (1 to 300)";
+    config.webhooks.outbound.timeout = std::chrono::seconds(number);
+  } else if (name == "webhook-ca-file") {
+    config.webhooks.outbound.ca_file = value;
+  } else if (name == "event-retention") {
+    if (!number_parse(value, number) || number == 0 || number > 3650) return "--event-retention takes days (1 to 3650)";
+    config.webhooks.retention_seconds = static_cast<std::int64_t>(number) * 86'400;
   } else if (name == "log-level") {
     if (value != "info" && value != "warn") return "--log-level takes info or warn";
     config.http.log_requests = value == "info";
@@ -184,6 +197,12 @@ usage: licensord [options]
   --idempotency-ttl H     hours a change's first answer is replayed for its Idempotency-Key (default 24)
   --retired-secret-grace D  days a retired signing key's secret stays on disk before it is
                           deleted (its public key keeps verifying; default 30)
+  --webhook-allow-private yes|no  let webhooks reach loopback, private and link-local addresses
+                          (default no: checked after DNS at every delivery; for closed networks and tests)
+  --webhook-allow-http yes|no  accept http:// webhook URLs (default no: https:// only)
+  --webhook-timeout S     seconds a webhook receiver has to answer (default 15)
+  --webhook-ca-file FILE  trust these CAs for webhook receivers instead of the system's
+  --event-retention D     days delivered and dead events and the delivery log are kept (default 30)
   --issuer NAME           the tokens' iss claim (default licensor)
   --test-clock            tests only: adds POST /v1/test/clock for operators to set the time
   --help                  this text

@@ -9,6 +9,7 @@
 
 #include "api/service.hpp"
 #include "http/http_server.hpp"
+#include "jobs/webhook_delivery.hpp"
 #include "licensor/result.hpp"
 
 namespace licensor::server {
@@ -28,6 +29,7 @@ struct daemon_config {
   rate_limits limits;
   std::int64_t idempotency_ttl_seconds = 86'400;
   std::int64_t retired_secret_grace_seconds = 30 * 86'400;
+  webhook_delivery_options webhooks;
   bool show_help = false;
 };
 

@@ -17,6 +17,7 @@
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
 #include "jobs/background_jobs.hpp"
+#include "jobs/webhook_delivery.hpp"
 #include "licensor/keys/key_dir.hpp"
 #include "store/lmdb/lmdb_store.hpp"
 
@@ -164,6 +165,7 @@ int main(int argc, char** argv) {
   settings.idempotency_ttl_seconds = config->idempotency_ttl_seconds;
   settings.retired_secret_grace_seconds = config->retired_secret_grace_seconds;
   settings.backup_dir = config->backup_dir;
+  settings.outbound = config->webhooks.outbound;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
@@ -174,13 +176,19 @@ int main(int argc, char** argv) {
   auto& server_state = **svc;
   auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
   background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer, [&server_state] { return server_state.now(); }});
-  server_state.jobs_trigger_set([&jobs](std::function<void(std::size_t)> done) {
-    jobs->run_now([done = std::move(done)](const job_runner::pass_counts& changed) {
+  // Webhook delivery on its own thread: a slow receiver must not hold up renewals.
+  auto webhooks = std::make_unique<webhook_delivery>(server_state.store(), [&server_state] { return server_state.now(); },
+                                                     server_state.jobs(), server_state.metrics(), config->webhooks);
+  // The test clock runs the jobs, then delivers what they (and the moved clock) made due.
+  server_state.jobs_trigger_set([&jobs, &webhooks](std::function<void(std::size_t)> done) {
+    jobs->run_now([&webhooks, done = std::move(done)](const job_runner::pass_counts& changed) {
       const auto subscriptions = changed.find("subscriptions");
-      done(subscriptions == changed.end() ? 0 : subscriptions->second);
+      const std::size_t count = subscriptions == changed.end() ? 0 : subscriptions->second;
+      webhooks->run_now([done, count](std::size_t) { done(count); });
     });
   });
   jobs->start();
+  webhooks->start();
   router routes(**svc);
   config->http.metrics = &server_state.metrics();
   http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
@@ -207,6 +215,7 @@ int main(int argc, char** argv) {
   }
   server_state.jobs_trigger_set({});
   jobs.reset();
+  webhooks.reset();
   svc->reset();  // drains the group-commit queue, syncs and closes LMDB
   std::fprintf(stderr, "licensord: stopped cleanly\n");
   return 0;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,15 +23,24 @@ namespace licensor::server {
 
 inline constexpr int event_envelope_version = 1;
 
-/// Appends an event of `type` about `subject` to the outbox, in the change's own write. Throws
-/// refusal on store errors.
-void event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
+/// Appends an event of `type` about `subject` to the outbox, in the change's own write, and
+/// returns it (numbered). Throws refusal on store errors.
+store::outbox_event event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
                   std::string subject, nlohmann::json data, std::int64_t now);
 
 /// The license's event: "license.<what>" about "license:<id>", with the license as the API
 /// shows it to its partner.
 void license_event_append(store::write_view& write, std::string_view what, const license_record& license,
                           std::int64_t now);
+
+/// One type of event the server writes, for the catalogue (GET /v1/event-types, docs/events.md).
+struct event_type_info {
+  std::string_view type;
+  std::string_view summary;
+};
+
+/// Every type the server writes, by family.
+[[nodiscard]] std::span<const event_type_info> event_types_all();
 
 /// The envelope of a stored event, as receivers get it.
 [[nodiscard]] nlohmann::json event_envelope(const store::outbox_event& event);

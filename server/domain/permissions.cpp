@@ -14,7 +14,7 @@ constexpr auto partner_selling = partner_read | permission_set({customers_create
 constexpr auto partner_licenses = partner_selling | permission_set({customers_manage, licenses_hold, licenses_transfer, licenses_change,
                                                                    seats_change, plans_change, subscriptions_cancel, ledger_read});
 constexpr auto operator_read = own | permission_set({partners_read, products_read, audit_read, keys_read, customers_read,
-                                       licenses_read, ledger_read, users_read, metrics_read, events_read});
+                                       licenses_read, ledger_read, users_read, metrics_read, events_read, webhooks_read});
 constexpr auto operator_all = (std::uint64_t{1} << static_cast<unsigned>(count_)) - 1;
 
 constexpr std::array roles{
@@ -30,7 +30,8 @@ constexpr std::array roles{
                     "ledgers and prices"},
     role_definition{"auditor", org_kind::operator_, operator_read, "reads everything, including the audit log"},
 
-    role_definition{"global_admin", org_kind::partner, partner_licenses | permission_set({users_read, users_manage}),
+    role_definition{"global_admin", org_kind::partner,
+                    partner_licenses | permission_set({users_read, users_manage, webhooks_read, webhooks_manage}),
                     "the partner's users and API keys, and everything an admin agent does"},
     role_definition{"admin_agent", org_kind::partner, partner_licenses,
                     "customers, licenses and subscriptions"},
@@ -52,7 +53,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(count_)> permiss
     "keys_read",      "keys_manage",     "customers_read", "customers_create", "customers_manage", "customers_admin",
     "licenses_read",  "licenses_issue",  "licenses_hold",  "licenses_transfer", "licenses_change",  "seats_change",
     "plans_change",   "subscriptions_cancel", "ledger_read", "users_read",     "users_manage",
-    "operator_users_manage", "test_clock", "own_account", "metrics_read", "backups_create", "events_read"};
+    "operator_users_manage", "test_clock", "own_account", "metrics_read", "backups_create", "events_read", "webhooks_read", "webhooks_manage"};
 
 }  // namespace
 

@@ -47,6 +47,8 @@ enum class permission : std::uint8_t {
   metrics_read,         ///< GET /metrics (operators' Prometheus)
   backups_create,       ///< take a backup of the store (POST /v1/backups)
   events_read,          ///< the event feed (GET /v1/events)
+  webhooks_read,        ///< the organisation's webhook endpoints, their delivery logs, the event catalogue
+  webhooks_manage,      ///< register, change, test and delete webhook endpoints; rotate their secrets; re-send
   count_                ///< not a permission: the number of them
 };
 

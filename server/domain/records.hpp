@@ -179,8 +179,32 @@ struct license_record {
   std::int64_t token_expires_at = 0;
 };
 
+/// A URL that receives events as Standard Webhooks (core/webhooks.hpp). An operator's endpoint
+/// (empty partner_id) hears every partner's events; a partner's, only its own.
+struct webhook_endpoint_record {
+  std::string id;                       ///< "whe_…"
+  std::string partner_id;               ///< empty for an operator's endpoint
+  std::string url;
+  std::string description;
+  std::vector<std::string> event_types; ///< "license.issued", "license.*"; empty: every type
+  bool enabled = true;
+  std::string disabled_reason;          ///< "gone" (answered 410), "failing" (5 days), "owner"
+  std::string secret;                   ///< "whsec_…": signs every delivery
+  std::string previous_secret;          ///< still signs, beside `secret`, until previous_secret_until
+  std::int64_t previous_secret_until = 0;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::string created_by;               ///< a caller id
+  std::uint64_t cursor = 0;             ///< the outbox seq up to which this endpoint has taken events
+  std::int64_t failing_since = 0;       ///< the first failure since the last success; 0 when healthy
+  std::int64_t last_success_at = 0;
+};
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
                                                 discount_percent, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(webhook_endpoint_record, id, partner_id, url, description, event_types,
+                                                enabled, disabled_reason, secret, previous_secret, previous_secret_until,
+                                                created_at, updated_at, created_by, cursor, failing_since, last_success_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
                                                 last_used_at, created_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, customer_id, email, name, role, status, language,

@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <future>
+
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::store {
@@ -27,6 +29,13 @@ void from_json(const nlohmann::json& json, backup_manifest& manifest) {
   manifest.bytes = json.at("bytes").get<std::uint64_t>();
   manifest.sha256 = json.at("sha256").get<std::string>();
   manifest.counts = json.at("counts").get<std::map<std::string, std::uint64_t>>();
+}
+
+result<void> submit_wait(store& target, store::job work) {
+  std::promise<result<void>> finished;
+  auto outcome = finished.get_future();
+  target.submit(std::move(work), [&finished](result<void> done) { finished.set_value(std::move(done)); });
+  return outcome.get();
 }
 
 }  // namespace licensor::store

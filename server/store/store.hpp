@@ -56,6 +56,7 @@ using server::user_token_record;
 using server::organisation_security_record;
 using server::license_record;
 using server::partner_record;
+using server::webhook_endpoint_record;
 using server::product_record;
 using server::subscription::ledger_entry;
 using server::subscription::member_record;
@@ -96,6 +97,34 @@ struct outbox_event {
   std::string partner_id;      ///< whose event it is (empty: the vendor's own, e.g. a key rotation)
   std::string subject;         ///< what it is about ("license:lic_…"): events of one subject keep their order
   nlohmann::json data = nlohmann::json::object();  ///< the object as the API shows it
+};
+
+/// An event an endpoint has not had yet although its turn came: its last attempt failed, or an
+/// earlier event of the same subject is still waiting (attempts 0), since events of one subject
+/// reach an endpoint in order. Kept until delivered, or dead when its attempts run out.
+struct delivery_pending {
+  std::string endpoint_id;
+  std::uint64_t seq = 0;          ///< the event's outbox seq
+  std::string subject;            ///< the event's subject
+  std::uint32_t attempts = 0;     ///< made so far
+  std::int64_t next_attempt_at = 0;
+  std::int64_t first_attempt_at = 0;
+  std::string last_error;
+};
+
+/// One attempt to deliver an event to an endpoint, in the endpoint's delivery log.
+struct delivery_attempt {
+  std::uint64_t seq = 0;          ///< assigned by delivery_log_append
+  std::string endpoint_id;
+  std::string event_id;
+  std::uint64_t event_seq = 0;
+  std::string event_type;
+  std::uint32_t attempt = 0;      ///< 1 first
+  std::int64_t at = 0;
+  int status = 0;                 ///< the HTTP status; 0 when none came (refused, timed out, TLS, DNS)
+  std::uint32_t latency_ms = 0;
+  std::string error;              ///< empty when delivered
+  std::string outcome;            ///< "delivered", "retrying", "dead", "gone" (the endpoint was disabled)
 };
 
 /// How many licenses there are of one status and kind.
@@ -270,6 +299,26 @@ class read_view {
   /// Outbox events with seq > `after_seq`, in seq order, at most `limit`.
   [[nodiscard]] virtual result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const = 0;
   [[nodiscard]] virtual result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const = 0;
+  /// The newest event's seq (0 when none was ever written). Pruning keeps the newest event, so
+  /// numbers never restart.
+  [[nodiscard]] virtual result<std::uint64_t> outbox_last_seq() const = 0;
+  /// The outbox event with id `event_id` (until it is pruned).
+  [[nodiscard]] virtual result<std::optional<outbox_event>> outbox_event_by_id(std::string_view event_id) const = 0;
+
+  // -- webhooks (core/webhooks.hpp)
+  [[nodiscard]] virtual result<std::optional<webhook_endpoint_record>> webhook_endpoint_get(std::string_view id) const = 0;
+  /// Every endpoint, operators' and partners', by id.
+  [[nodiscard]] virtual result<std::vector<webhook_endpoint_record>> webhook_endpoints() const = 0;
+  /// The endpoint's waiting events, in seq order, at most `limit`.
+  [[nodiscard]] virtual result<std::vector<delivery_pending>> deliveries_pending(std::string_view endpoint_id,
+                                                                                 std::size_t limit) const = 0;
+  /// The seq of the endpoint's first waiting event of `subject`, if any: later events of the
+  /// subject wait behind it.
+  [[nodiscard]] virtual result<std::optional<std::uint64_t>> delivery_subject_head(std::string_view endpoint_id,
+                                                                                  std::string_view subject) const = 0;
+  /// The endpoint's delivery log, newest first.
+  [[nodiscard]] virtual result<page<delivery_attempt>> delivery_log(std::string_view endpoint_id,
+                                                                    const page_request& page) const = 0;
 };
 
 class write_view : public read_view {
@@ -361,6 +410,24 @@ class write_view : public read_view {
   [[nodiscard]] virtual result<void> idempotency_put(std::string_view scope, const idempotency_record& record) = 0;
   /// Removes up to `limit` records written before `before`, oldest first.
   [[nodiscard]] virtual result<void> idempotency_prune(std::int64_t before, std::size_t limit) = 0;
+  /// Removes outbox events, oldest first, up to `limit` of them, while their seq is at most
+  /// `through_seq` and they occurred before `before`; never the newest event. Returns how many
+  /// it removed.
+  [[nodiscard]] virtual result<std::size_t> outbox_prune(std::uint64_t through_seq, std::int64_t before,
+                                                         std::size_t limit) = 0;
+
+  // -- webhooks
+  /// Creates or replaces the endpoint `endpoint.id`.
+  [[nodiscard]] virtual result<void> webhook_endpoint_put(const webhook_endpoint_record& endpoint) = 0;
+  /// Removes the endpoint with its waiting events and its delivery log.
+  [[nodiscard]] virtual result<void> webhook_endpoint_erase(std::string_view id) = 0;
+  /// Creates or replaces the waiting event (endpoint_id, seq).
+  [[nodiscard]] virtual result<void> delivery_pending_put(const delivery_pending& pending) = 0;
+  [[nodiscard]] virtual result<void> delivery_pending_erase(const delivery_pending& pending) = 0;
+  /// Appends to the endpoint's log: sets attempt.seq (increasing across all endpoints).
+  [[nodiscard]] virtual result<void> delivery_log_append(delivery_attempt& attempt) = 0;
+  /// Removes up to `limit` log entries made before `before`. Returns how many it removed.
+  [[nodiscard]] virtual result<std::size_t> delivery_log_prune(std::int64_t before, std::size_t limit) = 0;
 };
 
 class store {
@@ -390,5 +457,9 @@ class store {
   /// Errors: conflict when `dir` exists, io_error, storage_*.
   [[nodiscard]] virtual result<backup_manifest> backup(const std::filesystem::path& dir) const = 0;
 };
+
+/// Submits `work` and waits until it is durable or failed: for the server's own threads (jobs),
+/// never for a request thread.
+[[nodiscard]] result<void> submit_wait(store& target, store::job work);
 
 }  // namespace licensor::store

@@ -115,6 +115,17 @@ struct world {
     const auto secret = licensor::server::base32_decode(started.json.at("secret").get<std::string>());
     return licensor::server::totp_code(secret.value(), std::time(nullptr));
   }
+  // A webhook endpoint of the caller's organisation kind (the operators', else P's) that hears
+  // only test events, and one test event written for it.
+  std::pair<std::string, std::string> endpoint_of(const std::string& org) {
+    auto& maker = org == "operator" ? op : as_partner;
+    auto made = maker.post("/v1/webhook-endpoints", {{"url", "https://hooks.example.com/" + unique_suffix()}, {"event_types", {"webhook.test"}}});
+    expect_status(made, 201, "webhook endpoint");
+    const std::string id = made.json.at("id");
+    auto tested = maker.post("/v1/webhook-endpoints/" + id + "/test", json::object());
+    expect_status(tested, 202, "webhook test");
+    return {id, tested.json.at("id").get<std::string>()};
+  }
   std::string key_of(const std::string& partner_id) {
     auto made = partner_id.empty() ? op.post("/v1/api-keys", {{"role", "auditor"}})
                                    : op.post("/v1/partners/" + partner_id + "/api-keys", {{"role", "helpdesk_agent"}});
@@ -152,6 +163,8 @@ std::vector<route_case> route_cases() {
   const std::string people = "customer_admin customer_member";  // people of every kind sign in; this walk signs in customers'
   const std::string sellers = "owner admin global_admin admin_agent sales_agent";
   const std::string holders = "owner admin support global_admin admin_agent helpdesk_agent";
+  const std::string webhook_readers = "owner admin support auditor global_admin";
+  const std::string webhook_managers = "owner admin global_admin";
   using W = world;
   using O = const std::string&;
   return {
@@ -252,6 +265,33 @@ std::vector<route_case> route_cases() {
        }},
       {"GET /v1/audit", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/audit?limit=5"}; }},
       {"GET /v1/events", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/events?limit=5"}; }},
+      {"GET /v1/event-types", webhook_readers, [](W&, O) { return call{"GET", "/v1/event-types"}; }},
+      {"POST /v1/webhook-endpoints", webhook_managers, [](W&, O) {
+         return call{"POST", "/v1/webhook-endpoints", {{"url", "https://hooks.example.com/new"}, {"event_types", {"webhook.test"}}}};
+       }},
+      {"GET /v1/webhook-endpoints", webhook_readers, [](W&, O) { return call{"GET", "/v1/webhook-endpoints"}; }},
+      {"GET /v1/webhook-endpoints/{}", webhook_readers, [](W& w, O org) {
+         return call{"GET", "/v1/webhook-endpoints/" + w.endpoint_of(org).first};
+       }},
+      {"PATCH /v1/webhook-endpoints/{}", webhook_managers, [](W& w, O org) {
+         return call{"PATCH", "/v1/webhook-endpoints/" + w.endpoint_of(org).first, {{"description", "changed"}}};
+       }},
+      {"DELETE /v1/webhook-endpoints/{}", webhook_managers, [](W& w, O org) {
+         return call{"DELETE", "/v1/webhook-endpoints/" + w.endpoint_of(org).first};
+       }},
+      {"POST /v1/webhook-endpoints/{}/rotate-secret", webhook_managers, [](W& w, O org) {
+         return call{"POST", "/v1/webhook-endpoints/" + w.endpoint_of(org).first + "/rotate-secret", json::object()};
+       }},
+      {"POST /v1/webhook-endpoints/{}/test", webhook_managers, [](W& w, O org) {
+         return call{"POST", "/v1/webhook-endpoints/" + w.endpoint_of(org).first + "/test", json::object()};
+       }},
+      {"POST /v1/webhook-endpoints/{}/resend", webhook_managers, [](W& w, O org) {
+         const auto endpoint = w.endpoint_of(org);
+         return call{"POST", "/v1/webhook-endpoints/" + endpoint.first + "/resend", {{"event_id", endpoint.second}}};
+       }},
+      {"GET /v1/webhook-endpoints/{}/deliveries", webhook_readers, [](W& w, O org) {
+         return call{"GET", "/v1/webhook-endpoints/" + w.endpoint_of(org).first + "/deliveries"};
+       }},
       {"GET /v1/keys", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/keys"}; }},
       {"POST /v1/keys/rotate", "owner", [](W&, O) { return call{"POST", "/v1/keys/rotate", json::object()}; }},
       {"POST /v1/keys/{}/revoke", "owner", [](W& w, O) {

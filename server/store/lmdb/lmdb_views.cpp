@@ -5,7 +5,9 @@
 //   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
 //   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
 //   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope,
-//   outbox/seq,
+//   outbox/seq, outbox_ids/event id -> seq, webhook_endpoints/id, deliveries/endpoint/seq,
+//   delivery_subjects/endpoint/subject/seq, delivery_log/endpoint/(max - seq) (newest first),
+//   delivery_log_times/at/endpoint/(max - seq),
 //   meta/"security/partner" (empty partner: the operators).
 // Numbers in keys are ordered_key.hpp's 16 hex digits, so prefix scans walk them in order.
 // A listing's cursor is the key suffix of its last item (any string is a valid position).
@@ -25,6 +27,10 @@
 namespace licensor::store {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(resign_task, kid, licenses_resigned, started_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_pending, endpoint_id, seq, subject, attempts, next_attempt_at,
+                                                first_attempt_at, last_error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_attempt, seq, endpoint_id, event_id, event_seq, event_type, attempt,
+                                                at, status, latency_ms, error, outcome)
 
 namespace {
 
@@ -46,6 +52,15 @@ std::string api_key_meta_key(std::string_view key_id) { return join("api_key", k
 std::string security_meta_key(std::string_view partner_id) { return join("security", partner_id); }
 std::string free_counter_key(std::string_view partner_id) { return join("free", partner_id); }
 std::string schedule_key(std::int64_t due, std::string_view license_id) { return join(hex16_time(due), license_id); }
+std::string delivery_key(const delivery_pending& pending) { return join(pending.endpoint_id, hex16(pending.seq)); }
+std::string delivery_subject_key(const delivery_pending& pending) {
+  return join(join(pending.endpoint_id, pending.subject), hex16(pending.seq));
+}
+// The log lists newest first: its keys count down.
+std::string delivery_log_key(std::string_view endpoint_id, std::uint64_t seq) {
+  return join(endpoint_id, hex16(UINT64_MAX - seq));
+}
+constexpr std::string_view delivery_log_counter = "delivery_log";
 std::string cap_hold_key(std::string_view partner_id, const free_cap_hold& hold) {
   return join(join(partner_id, hex16_time(hold.until)), hold.license_id);
 }
@@ -862,7 +877,157 @@ result<std::uint64_t> lmdb_view::outbox_append(outbox_event& event) {
   event.seq = *seq;
   if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event).dump()); !inserted)
     return inserted.error();
+  if (auto indexed = txn_.insert(db::outbox_ids, event.id, hex16(event.seq)); !indexed) return indexed.error();
   return event.seq;
+}
+
+result<std::uint64_t> lmdb_view::outbox_last_seq() const {
+  auto last = txn_.last_key(db::outbox);
+  if (!last) return last.error();
+  if (!*last) return std::uint64_t{0};
+  const auto seq = hex16_parse(**last);
+  if (!seq) return errc::storage_error;
+  return *seq;
+}
+
+result<std::optional<outbox_event>> lmdb_view::outbox_event_by_id(std::string_view event_id) const {
+  auto seq = txn_.get(db::outbox_ids, event_id);
+  if (!seq) return seq.error();
+  if (!*seq) return std::optional<outbox_event>{};
+  auto value = txn_.get(db::outbox, **seq);
+  if (!value) return value.error();
+  if (!*value) return std::optional<outbox_event>{};
+  auto event = outbox_decode(**value);
+  if (!event) return event.error();
+  return std::optional<outbox_event>{std::move(*event)};
+}
+
+result<std::size_t> lmdb_view::outbox_prune(std::uint64_t through_seq, std::int64_t before, std::size_t limit) {
+  std::vector<outbox_event> old;
+  auto newest = outbox_last_seq();
+  if (!newest) return newest.error();
+  auto events = outbox_after(0, limit);
+  if (!events) return events.error();
+  for (auto& event : *events) {
+    if (event.seq > through_seq || event.seq >= *newest || event.occurred_at >= before) break;
+    old.push_back(std::move(event));
+  }
+  for (const auto& event : old) {
+    if (auto erased = txn_.erase(db::outbox, hex16(event.seq)); !erased) return erased.error();
+    if (auto erased = txn_.erase(db::outbox_ids, event.id); !erased) return erased.error();
+  }
+  return old.size();
+}
+
+result<std::optional<webhook_endpoint_record>> lmdb_view::webhook_endpoint_get(std::string_view id) const {
+  return record_find<webhook_endpoint_record>(txn_, db::webhook_endpoints, id);
+}
+
+result<std::vector<webhook_endpoint_record>> lmdb_view::webhook_endpoints() const {
+  auto all = page_scan<webhook_endpoint_record>(
+      txn_, db::webhook_endpoints, "", page_request{SIZE_MAX - 1, {}},
+      [](std::string_view, std::string_view value) -> result<std::optional<webhook_endpoint_record>> {
+        auto decoded = record_decode<webhook_endpoint_record>(value);
+        if (!decoded) return decoded.error();
+        return std::optional<webhook_endpoint_record>{std::move(*decoded)};
+      });
+  if (!all) return all.error();
+  return std::move(all->items);
+}
+
+result<std::vector<delivery_pending>> lmdb_view::deliveries_pending(std::string_view endpoint_id, std::size_t limit) const {
+  auto listed = page_scan<delivery_pending>(
+      txn_, db::deliveries, join(endpoint_id, ""), page_request{limit, {}},
+      [](std::string_view, std::string_view value) -> result<std::optional<delivery_pending>> {
+        auto decoded = record_decode<delivery_pending>(value);
+        if (!decoded) return decoded.error();
+        return std::optional<delivery_pending>{std::move(*decoded)};
+      });
+  if (!listed) return listed.error();
+  return std::move(listed->items);
+}
+
+result<std::optional<std::uint64_t>> lmdb_view::delivery_subject_head(std::string_view endpoint_id,
+                                                                     std::string_view subject) const {
+  std::optional<std::uint64_t> head;
+  const auto prefix = join(join(endpoint_id, subject), "");
+  auto scanned = txn_.scan(db::delivery_subjects, prefix, "", 1, [&](std::string_view key, std::string_view) {
+    head = hex16_parse(key.substr(prefix.size()));
+    return false;
+  });
+  if (!scanned) return scanned.error();
+  return head;
+}
+
+result<page<delivery_attempt>> lmdb_view::delivery_log(std::string_view endpoint_id, const page_request& page) const {
+  return page_scan<delivery_attempt>(txn_, db::delivery_log, join(endpoint_id, ""), page,
+                                     [](std::string_view, std::string_view value) -> result<std::optional<delivery_attempt>> {
+                                       auto decoded = record_decode<delivery_attempt>(value);
+                                       if (!decoded) return decoded.error();
+                                       return std::optional<delivery_attempt>{std::move(*decoded)};
+                                     });
+}
+
+result<void> lmdb_view::webhook_endpoint_put(const webhook_endpoint_record& endpoint) {
+  return record_put(txn_, db::webhook_endpoints, endpoint.id, endpoint);
+}
+
+result<void> lmdb_view::webhook_endpoint_erase(std::string_view id) {
+  const auto prefix = join(id, "");
+  for (const char* db : {db::deliveries, db::delivery_subjects, db::delivery_log}) {
+    std::vector<std::string> keys;
+    std::vector<std::string> times;
+    auto scanned = txn_.scan(db, prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+      keys.emplace_back(key);
+      if (db == db::delivery_log) {
+        auto attempt = record_decode<delivery_attempt>(value);
+        if (attempt) times.push_back(join(hex16_time(attempt->at), key));
+      }
+      return true;
+    });
+    if (!scanned) return scanned;
+    for (const auto& key : keys)
+      if (auto erased = txn_.erase(db, key); !erased) return erased;
+    for (const auto& key : times)
+      if (auto erased = txn_.erase(db::delivery_log_times, key); !erased) return erased;
+  }
+  return txn_.erase(db::webhook_endpoints, id);
+}
+
+result<void> lmdb_view::delivery_pending_put(const delivery_pending& pending) {
+  if (auto put = record_put(txn_, db::deliveries, delivery_key(pending), pending); !put) return put;
+  return txn_.put(db::delivery_subjects, delivery_subject_key(pending), "");
+}
+
+result<void> lmdb_view::delivery_pending_erase(const delivery_pending& pending) {
+  if (auto erased = txn_.erase(db::deliveries, delivery_key(pending)); !erased) return erased;
+  return txn_.erase(db::delivery_subjects, delivery_subject_key(pending));
+}
+
+result<void> lmdb_view::delivery_log_append(delivery_attempt& attempt) {
+  auto last = number_get(txn_, db::counters, delivery_log_counter);
+  if (!last) return last.error();
+  attempt.seq = *last + 1;
+  if (auto counted = txn_.put(db::counters, delivery_log_counter, std::to_string(attempt.seq)); !counted) return counted;
+  const auto key = delivery_log_key(attempt.endpoint_id, attempt.seq);
+  if (auto put = record_put(txn_, db::delivery_log, key, attempt); !put) return put;
+  return txn_.put(db::delivery_log_times, join(hex16_time(attempt.at), key), "");
+}
+
+result<std::size_t> lmdb_view::delivery_log_prune(std::int64_t before, std::size_t limit) {
+  std::vector<std::string> index_keys;
+  auto scanned = txn_.scan(db::delivery_log_times, "", "", limit, [&](std::string_view key, std::string_view) {
+    const auto at = hex16_parse(key.substr(0, 16));
+    if (!at || static_cast<std::int64_t>(*at) >= before) return false;
+    index_keys.emplace_back(key);
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  for (const auto& index_key : index_keys) {
+    if (auto erased = txn_.erase(db::delivery_log, std::string_view(index_key).substr(17)); !erased) return erased.error();
+    if (auto erased = txn_.erase(db::delivery_log_times, index_key); !erased) return erased.error();
+  }
+  return index_keys.size();
 }
 
 result<std::vector<outbox_event>> lmdb_view::outbox_after(std::uint64_t after_seq, std::size_t limit) const {

@@ -77,6 +77,14 @@ class lmdb_view final : public write_view {
   result<page<audit_entry>> audit_list(const page_request& page) const override;
   result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const override;
   result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const override;
+  result<std::uint64_t> outbox_last_seq() const override;
+  result<std::optional<outbox_event>> outbox_event_by_id(std::string_view event_id) const override;
+  result<std::optional<webhook_endpoint_record>> webhook_endpoint_get(std::string_view id) const override;
+  result<std::vector<webhook_endpoint_record>> webhook_endpoints() const override;
+  result<std::vector<delivery_pending>> deliveries_pending(std::string_view endpoint_id, std::size_t limit) const override;
+  result<std::optional<std::uint64_t>> delivery_subject_head(std::string_view endpoint_id,
+                                                             std::string_view subject) const override;
+  result<page<delivery_attempt>> delivery_log(std::string_view endpoint_id, const page_request& page) const override;
 
   result<void> operator_token_hash_set(std::string_view hash) override;
   result<void> keyring_audited_version_set(std::uint64_t version) override;
@@ -110,6 +118,13 @@ class lmdb_view final : public write_view {
   result<std::uint64_t> outbox_append(outbox_event& event) override;
   result<void> idempotency_put(std::string_view scope, const idempotency_record& record) override;
   result<void> idempotency_prune(std::int64_t before, std::size_t limit) override;
+  result<std::size_t> outbox_prune(std::uint64_t through_seq, std::int64_t before, std::size_t limit) override;
+  result<void> webhook_endpoint_put(const webhook_endpoint_record& endpoint) override;
+  result<void> webhook_endpoint_erase(std::string_view id) override;
+  result<void> delivery_pending_put(const delivery_pending& pending) override;
+  result<void> delivery_pending_erase(const delivery_pending& pending) override;
+  result<void> delivery_log_append(delivery_attempt& attempt) override;
+  result<std::size_t> delivery_log_prune(std::int64_t before, std::size_t limit) override;
 
  private:
   std::optional<txn> owned_;

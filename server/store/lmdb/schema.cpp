@@ -72,6 +72,22 @@ result<void> migrate_5_to_6(txn& write) {
   return {};
 }
 
+// 7 -> 8: the outbox's index by event id, read from the stored JSON (as above).
+result<void> migrate_7_to_8(txn& write) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if (auto scanned = write.scan(db::outbox, "", "", SIZE_MAX, [&](std::string_view seq, std::string_view value) {
+        const auto event = nlohmann::json::parse(value, nullptr, false);
+        if (event.is_object() && event.contains("id") && event["id"].is_string())
+          entries.emplace_back(event["id"].get<std::string>(), std::string(seq));
+        return true;
+      });
+      !scanned)
+    return scanned.error();
+  for (const auto& [id, seq] : entries)
+    if (auto put = write.put(db::outbox_ids, id, seq); !put) return put.error();
+  return {};
+}
+
 }  // namespace
 
 const std::vector<std::string>& store_databases() {
@@ -82,7 +98,9 @@ const std::vector<std::string>& store_databases() {
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
-                                              db::user_sessions, db::user_tokens, db::outbox};
+                                              db::user_sessions, db::user_tokens, db::outbox, db::outbox_ids,
+                                              db::webhook_endpoints, db::deliveries, db::delivery_subjects,
+                                              db::delivery_log, db::delivery_log_times};
   return names;
 }
 
@@ -123,6 +141,9 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
   }
   if (*recorded && version < 6) {
     if (auto migrated = migrate_5_to_6(*write); !migrated) return migrated.error();
+  }
+  if (*recorded && version < 8) {
+    if (auto migrated = migrate_7_to_8(*write); !migrated) return migrated.error();
   }
   if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
   if (auto committed = write->commit(); !committed) return committed.error();

@@ -47,6 +47,13 @@ inline constexpr const char* user_sessions = "user_sessions";          // user/h
 inline constexpr const char* user_tokens = "user_tokens";              // hash(token) -> single-use token
 // the transactional outbox (core/events.hpp)
 inline constexpr const char* outbox = "outbox";                        // 16-hex seq -> event
+inline constexpr const char* outbox_ids = "outbox_ids";                // event id -> 16-hex seq
+// webhooks (core/webhooks.hpp)
+inline constexpr const char* webhook_endpoints = "webhook_endpoints";  // endpoint id -> endpoint
+inline constexpr const char* deliveries = "deliveries";                // endpoint/16-hex seq -> waiting event
+inline constexpr const char* delivery_subjects = "delivery_subjects";  // endpoint/subject/16-hex seq -> ""
+inline constexpr const char* delivery_log = "delivery_log";            // endpoint/16-hex (max - seq) -> attempt (newest first)
+inline constexpr const char* delivery_log_times = "delivery_log_times"; // 16-hex at/endpoint/16-hex (max - seq) -> "" (pruning)
 }  // namespace db
 
 /// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.
@@ -59,7 +66,9 @@ inline constexpr const char* outbox = "outbox";                        // 16-hex
 /// 6: licenses are counted by status and kind in counters (license_tally_key), counted from
 ///    the licenses.
 /// 7: the transactional outbox (a new sub-database, nothing to convert).
-inline constexpr int schema_version = 7;
+/// 8: webhook endpoints and their deliveries; outbox events are indexed by id (built from the
+///    outbox).
+inline constexpr int schema_version = 8;
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();
