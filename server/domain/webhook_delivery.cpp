@@ -32,7 +32,8 @@ attempt_verdict attempt_verdict_of(int status) {
 std::int64_t retry_delay_seconds(std::uint32_t attempts, double jitter) {
   if (attempts == 0 || attempts > retry_delays.size()) return -1;
   const auto base = retry_delays[attempts - 1];
-  const double factor = 0.8 + 0.4 * (jitter < 0 ? 0 : jitter >= 1 ? 0.999 : jitter);
+  // Jitter only stretches, so that the schedule spans 75 hours whatever it draws.
+  const double factor = 1.0 + 0.2 * (jitter < 0 ? 0 : jitter >= 1 ? 0.999 : jitter);
   return static_cast<std::int64_t>(static_cast<double>(base) * factor);
 }
 

@@ -21,10 +21,9 @@ enum class attempt_verdict {
 [[nodiscard]] attempt_verdict attempt_verdict_of(int status);
 
 /// Seconds from a failed attempt to the next, after `attempts` attempts (1 after the first):
-/// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 24 h, 24 h, each stretched or shrunk by `jitter`
-/// (in [0, 1): up to 20% either way) so that many endpoints failing together do not retry in
-/// step. -1 when the attempts have run out and the event is dead: the tenth and last attempt
-/// comes some 75 hours after the first.
+/// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 24 h, 24 h, each stretched by `jitter` (in [0, 1):
+/// by up to 20%) so that many endpoints failing together do not retry in step. -1 when the attempts have run out and the event is dead: the tenth and last attempt
+/// comes 75 to 90 hours after the first.
 [[nodiscard]] std::int64_t retry_delay_seconds(std::uint32_t attempts, double jitter);
 
 /// The number of attempts an event gets before it is dead.

@@ -683,3 +683,134 @@ TEST_CASE("the outbox: events numbered in commit order with no gaps, none from a
     CHECK(ok(r->outbox_after(3, 10)).empty());
   });
 }
+
+TEST_CASE("the outbox by id, its newest seq, and pruning that keeps the newest event and never renumbers") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([&](write_view& w) -> result<void> {
+      for (int i = 1; i <= 5; ++i) {
+        outbox_event event;
+        event.id = "evt_" + std::to_string(i);
+        event.type = "license.issued";
+        event.occurred_at = 1'000 * i;
+        event.subject = "license:lic_" + std::to_string(i % 2);
+        if (auto appended = w.outbox_append(event); !appended) return appended.error();
+      }
+      return {};
+    }));
+    {
+      auto r = s.read();
+      CHECK(ok(r->outbox_last_seq()) == 5);
+      const auto third = ok(r->outbox_event_by_id("evt_3"));
+      REQUIRE(third.has_value());
+      CHECK(third->seq == 3);
+      CHECK_FALSE(ok(r->outbox_event_by_id("evt_missing")).has_value());
+    }
+    std::size_t removed = 0;
+    // Through seq 4, before time 3500: events 1 to 3 go (4 is too recent).
+    ok(s.commit([&](write_view& w) -> result<void> {
+      auto pruned = w.outbox_prune(4, 3'500, 100);
+      if (!pruned) return pruned.error();
+      removed = *pruned;
+      return {};
+    }));
+    CHECK(removed == 3);
+    // However old, the newest event stays, so the next number is 6, not 1.
+    ok(s.commit([&](write_view& w) -> result<void> {
+      auto pruned = w.outbox_prune(100, 1'000'000, 100);
+      if (!pruned) return pruned.error();
+      removed = *pruned;
+      outbox_event next;
+      next.id = "evt_6";
+      next.type = "license.issued";
+      auto seq = w.outbox_append(next);
+      return seq && *seq == 6 ? result<void>{} : result<void>{errc::internal};
+    }));
+    CHECK(removed == 1);
+    auto r = s.read();
+    CHECK_FALSE(ok(r->outbox_event_by_id("evt_3")).has_value());
+    const auto left = ok(r->outbox_after(0, 10));
+    REQUIRE(left.size() == 2);
+    CHECK(left[0].seq == 5);
+    CHECK(left[1].seq == 6);
+  });
+}
+
+TEST_CASE("webhook endpoints, their waiting events by subject, and their delivery log, newest first") {
+  on_every_backend([](store_fixture& s) {
+    webhook_endpoint_record endpoint;
+    endpoint.id = "whe_1";
+    endpoint.partner_id = "par_1";
+    endpoint.url = "https://hooks.example.com/a";
+    endpoint.event_types = {"license.*"};
+    endpoint.secret = "whsec_test";
+    endpoint.cursor = 7;
+    auto other = endpoint;
+    other.id = "whe_2";
+    other.partner_id = "";
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.webhook_endpoint_put(endpoint); !put) return put;
+      if (auto put = w.webhook_endpoint_put(other); !put) return put;
+      for (std::uint64_t seq : {3, 5, 9}) {
+        const delivery_pending pending{"whe_1", seq, seq == 5 ? "license:b" : "license:a", 1, 100 + static_cast<std::int64_t>(seq), 50, "answered 503"};
+        if (auto put = w.delivery_pending_put(pending); !put) return put;
+      }
+      if (auto put = w.delivery_pending_put({"whe_2", 4, "license:a", 0, 0, 0, ""}); !put) return put;
+      for (std::uint32_t attempt = 1; attempt <= 3; ++attempt) {
+        delivery_attempt entry{0, "whe_1", "evt_3", 3, "license.issued", attempt, 1'000 * attempt, 503, 12, "answered 503", "retrying"};
+        if (auto appended = w.delivery_log_append(entry); !appended) return appended;
+      }
+      delivery_attempt elsewhere{0, "whe_2", "evt_4", 4, "license.issued", 1, 2'500, 200, 3, "", "delivered"};
+      return w.delivery_log_append(elsewhere);
+    }));
+    {
+      auto r = s.read();
+      const auto stored = ok(r->webhook_endpoint_get("whe_1"));
+      REQUIRE(stored.has_value());
+      CHECK(stored->event_types == std::vector<std::string>{"license.*"});
+      CHECK(stored->cursor == 7);
+      CHECK(ok(r->webhook_endpoints()).size() == 2);
+      const auto waiting = ok(r->deliveries_pending("whe_1", 10));
+      REQUIRE(waiting.size() == 3);
+      CHECK(waiting[0].seq == 3);
+      CHECK(waiting[2].seq == 9);
+      CHECK(waiting[1].last_error == "answered 503");
+      CHECK(ok(r->deliveries_pending("whe_1", 2)).size() == 2);
+      CHECK(ok(r->delivery_subject_head("whe_1", "license:a")) == std::optional<std::uint64_t>{3});
+      CHECK(ok(r->delivery_subject_head("whe_1", "license:b")) == std::optional<std::uint64_t>{5});
+      CHECK_FALSE(ok(r->delivery_subject_head("whe_1", "license:c")).has_value());
+      const auto log = ok(r->delivery_log("whe_1", {10, {}}));
+      REQUIRE(log.items.size() == 3);
+      CHECK(log.items[0].attempt == 3);  // newest first
+      CHECK(log.items[2].attempt == 1);
+      const auto first_page = ok(r->delivery_log("whe_1", {2, {}}));
+      REQUIRE(first_page.items.size() == 2);
+      const auto second_page = ok(r->delivery_log("whe_1", {2, first_page.next}));
+      REQUIRE(second_page.items.size() == 1);
+      CHECK(second_page.items[0].attempt == 1);
+    }
+    std::size_t pruned = 0;
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto erased = w.delivery_pending_erase({"whe_1", 3, "license:a", 0, 0, 0, ""}); !erased) return erased;
+      auto removed = w.delivery_log_prune(2'000, 100);  // attempt 1 (at 1000) only
+      if (!removed) return removed.error();
+      pruned = *removed;
+      return {};
+    }));
+    CHECK(pruned == 1);
+    {
+      auto r = s.read();
+      CHECK(ok(r->delivery_subject_head("whe_1", "license:a")) == std::optional<std::uint64_t>{9});
+      CHECK(ok(r->delivery_log("whe_1", {10, {}})).items.size() == 2);
+    }
+    ok(s.commit([&](write_view& w) { return w.webhook_endpoint_erase("whe_1"); }));
+    s.reopen();
+    auto r = s.read();
+    CHECK_FALSE(ok(r->webhook_endpoint_get("whe_1")).has_value());
+    CHECK(ok(r->deliveries_pending("whe_1", 10)).empty());
+    CHECK(ok(r->delivery_log("whe_1", {10, {}})).items.empty());
+    CHECK_FALSE(ok(r->delivery_subject_head("whe_1", "license:a")).has_value());
+    // The other endpoint's are untouched.
+    CHECK(ok(r->deliveries_pending("whe_2", 10)).size() == 1);
+    CHECK(ok(r->delivery_log("whe_2", {10, {}})).items.size() == 1);
+  });
+}
