@@ -31,7 +31,9 @@ std::string request_field(unsigned short port, const load_request& request, cons
 
 std::vector<std::string> licensord_bench_args(const std::string& build_dir, const std::string& data_dir) {
   return {build_dir + "/server/licensord", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--log-level", "warn",
-          "--activate-rate", "100000000", "--activate-key-rate", "100000000"};
+          "--activate-rate", "100000000", "--activate-key-rate", "100000000",
+          // The webhook receiver runs on loopback, over plain HTTP, in the benchmark itself.
+          "--webhook-allow-private", "yes", "--webhook-allow-http", "yes"};
 }
 
 }  // namespace licensor::bench

@@ -30,7 +30,8 @@ struct spread {
 inline constexpr const char* bench_operator_token = "bench-operator-token-throwaway-00";
 
 /// licensord's command line for a benchmark: loopback, a fresh data dir, quiet, brute-force
-/// limits lifted (one loopback client plays thousands of customers).
+/// limits lifted (one loopback client plays thousands of customers), webhooks allowed to reach
+/// a receiver on loopback over HTTP.
 [[nodiscard]] std::vector<std::string> licensord_bench_args(const std::string& build_dir, const std::string& data_dir);
 
 }  // namespace licensor::bench

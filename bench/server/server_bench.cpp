@@ -3,6 +3,9 @@
 //    here: min(signing, batched durable LMDB commits), and the combined limit
 //    L = 1 / (1/trivial + 1/sign-and-verify): every issuance is also an HTTPS request (what the
 //    trivial responder costs) and a signature plus its check, on the same cores;
+//  - issuance with one webhook endpoint registered and delivering (to a receiver on loopback in
+//    this process), against issuance without it in the same repetition, and how long after the
+//    load ends the last of its events arrives (the delivery lag it had built);
 //  - validation: POST /v1/validate per second against a trivial responder on the same stack;
 //  - a mixed load (issue, activate, validate in turn) with its error count;
 //  - a license read (GET /v1/licenses/{id}) by a partner's API key and by a signed-in partner
@@ -23,6 +26,7 @@
 #include "licensor/paseto.hpp"
 #include "licensor/signed_document.hpp"
 #include "store/lmdb/lmdb.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace {
 
@@ -166,14 +170,36 @@ int main(int argc, char** argv) {
     return load_request{"POST", "/v1/activate", R"({"activation_key":")" + licenses[c].activation_key + R"(","email":")" + licenses[c].email + R"("})", ""};
   };
 
+  // Issuance with a webhook endpoint: a fresh one per repetition (it hears events from its
+  // creation on), deleted after, so the other runs deliver nothing.
+  testing::webhook_receiver receiver;
+  std::vector<double> hooked_ratios, drain_seconds;
+  const auto issue_hooked = [&](figures& into) {
+    const auto endpoint = request_field(port, {"POST", "/v1/webhook-endpoints",
+                                               nlohmann::json{{"url", receiver.url()}, {"event_types", {"license.issued"}}}.dump(),
+                                               operator_auth});
+    const auto before = receiver.wait_for(0, std::chrono::milliseconds(0));
+    const auto run = load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
+    const auto ended = clock_type::now();
+    const auto expected = before + run.completed;
+    if (receiver.wait_for(expected, std::chrono::minutes(5)) < expected)
+      throw std::runtime_error("the webhook receiver did not get every issuance's event");
+    drain_seconds.push_back(std::chrono::duration<double>(clock_type::now() - ended).count());
+    (void)load_once(port, {"DELETE", "/v1/webhook-endpoints/" + endpoint, "", operator_auth});
+    into.add(run);
+    return run.per_second();
+  };
+
   std::vector<double> sign_rates, sign_verify_rates, commit_rates;
-  figures issued, validated, trivially, mixed, read_key, read_cookie;
+  figures issued, issued_hooked, validated, trivially, mixed, read_key, read_cookie;
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "server_bench: repetition %d/%d\n", rep + 1, reps);
     sign_rates.push_back(sign_rate(duration / 3));
     sign_verify_rates.push_back(sign_verify_rate(duration / 3));
     commit_rates.push_back(commit_rate(scratch / ("commit-" + std::to_string(rep)), load.clients, duration / 3));
-    issued.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); }));
+    const auto plain = load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
+    issued.add(plain);
+    hooked_ratios.push_back(issue_hooked(issued_hooked) / plain.per_second());
     validated.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
     trivially.add(load_run(trivial.port(), load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
     mixed.add(load_run(port, load, [&](unsigned c, std::uint64_t i) {
@@ -197,6 +223,12 @@ int main(int argc, char** argv) {
               sign_verify_limit.median, combined_limit);
   print("issue", issued, issue_limit, "limit");
   print("issue", issued, combined_limit, "L");
+  const auto hooked = spread_of(hooked_ratios);
+  const auto drain = spread_of(drain_seconds);
+  print("issue+webhook", issued_hooked, spread_of(issued.per_second).median, "issue");
+  std::printf("   webhook: issuance with an endpoint / without, per repetition: median %.2f (%.2f-%.2f); "
+              "last event arrived %.2f s (%.2f-%.2f) after the load ended\n",
+              hooked.median, hooked.min, hooked.max, drain.median, drain.min, drain.max);
   print("validate", validated, trivial_rate, "trivial");
   print("trivial", trivially, 0, "");
   print("mixed", mixed, 0, "");
@@ -210,11 +242,13 @@ int main(int argc, char** argv) {
       {"issue_limit_per_s", issue_limit}, {"issue", issued.json()}, {"validate", validated.json()},
       {"trivial", trivially.json()}, {"mixed", mixed.json()},
       {"issue_ratio", spread_of(issued.per_second).median / issue_limit},
+      {"issue_webhook", issued_hooked.json()}, {"issue_webhook_ratio", spread_json(hooked)},
+      {"webhook_drain_seconds", spread_json(drain)},
       {"sign_verify_per_s", spread_json(sign_verify_limit)}, {"issue_combined_limit_per_s", combined_limit},
       {"issue_ratio_combined", spread_of(issued.per_second).median / combined_limit},
       {"validate_ratio", spread_of(validated.per_second).median / trivial_rate},
       {"read_api_key", read_key.json()}, {"read_cookie", read_cookie.json()},
       {"read_cookie_ratio", spread_of(read_cookie.per_second).median / read_key_rate}, {"peak_rss_kib", peak_kib}};
   std::printf("%s\n", summary.dump().c_str());
-  return issued.failed + validated.failed + trivially.failed + mixed.failed + read_key.failed + read_cookie.failed == 0 ? 0 : 1;
+  return issued.failed + issued_hooked.failed + validated.failed + trivially.failed + mixed.failed + read_key.failed + read_cookie.failed == 0 ? 0 : 1;
 }

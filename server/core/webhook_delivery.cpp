@@ -85,7 +85,9 @@ delivery_plan delivery_plan_make(const store::read_view& view, const webhook_end
   }
 
   const bool waiting_truncated = waiting.size() == waiting_read_max;
-  for (auto& event : must(view.outbox_after(endpoint.cursor, batch))) {
+  auto events = must(view.outbox_after(endpoint.cursor, batch));
+  plan.more_waiting = events.size() == batch;
+  for (auto& event : events) {
     plan.cursor = event.seq;
     if (!webhook_wants(endpoint, event)) continue;
     delivery_send send{std::move(event), 1, false, 0};

@@ -38,6 +38,7 @@ struct delivery_plan {
   std::vector<delivery_send> behind;  ///< new events queued unsent behind a waiting one
   std::vector<store::delivery_pending> vanished;  ///< waiting events pruned before their turn
   std::uint64_t cursor = 0;           ///< the endpoint's cursor once this round is recorded
+  bool more_waiting = false;          ///< the batch was full: more new events wait in the outbox
   [[nodiscard]] bool empty() const {
     return chains.empty() && behind.empty() && vanished.empty() && cursor == endpoint.cursor;
   }

@@ -1,5 +1,9 @@
 #include "jobs/webhook_delivery.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <iterator>
 #include <memory>
 
 #include "core/refusal.hpp"
@@ -12,6 +16,7 @@ namespace {
 
 constexpr std::int64_t prune_every_seconds = 3'600;
 constexpr const char* job_name = "webhooks";
+constexpr int delivery_niceness = 10;
 
 // The results of one endpoint's round, filled in as answers come.
 struct endpoint_round {
@@ -48,6 +53,9 @@ webhook_delivery::~webhook_delivery() {
 void webhook_delivery::start() {
   thread_ = std::thread([this] {
     thread_name_set("webhooks");
+    // Delivery is asynchronous: under full load it yields the cores to requests (issuance is
+    // the revenue path) and catches up when the load eases. A failure to lower it is harmless.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), delivery_niceness);
     loop();
   });
 }
@@ -69,9 +77,16 @@ void webhook_delivery::loop() {
       if (stopping_) return;
       asked.swap(run_now_waiting_);
     }
-    bool progressed = false;
-    attempts_since_asked += round(progressed);
-    if (progressed) continue;  // more may be waiting: straight on
+    round_outcome outcome;
+    attempts_since_asked += round(outcome);
+    // A full batch goes straight on; otherwise the next round waits a poll, so that under load
+    // rounds are few and large (one store write each). run_now() goes on until nothing is due.
+    if (outcome.more_waiting || (outcome.progressed && !asked.empty())) {
+      std::lock_guard lock(mutex_);
+      run_now_waiting_.insert(run_now_waiting_.begin(), std::make_move_iterator(asked.begin()),
+                              std::make_move_iterator(asked.end()));
+      continue;
+    }
     for (auto& done : asked) done(attempts_since_asked);
     if (!asked.empty()) attempts_since_asked = 0;
     std::unique_lock lock(mutex_);
@@ -79,7 +94,7 @@ void webhook_delivery::loop() {
   }
 }
 
-std::size_t webhook_delivery::round(bool& progressed) {
+std::size_t webhook_delivery::round(round_outcome& outcome) {
   const auto started = std::chrono::steady_clock::now();
   const auto now = clock_();
   std::vector<std::unique_ptr<endpoint_round>> rounds;
@@ -90,6 +105,7 @@ std::size_t webhook_delivery::round(bool& progressed) {
     for (const auto& endpoint : must(view->webhook_endpoints())) {
       auto plan = delivery_plan_make(*view, endpoint, now, options_.batch);
       if (plan.empty()) continue;
+      outcome.more_waiting = outcome.more_waiting || plan.more_waiting;
       auto next = std::make_unique<endpoint_round>();
       next->results.resize(plan.chains.size());
       for (std::size_t c = 0; c < plan.chains.size(); ++c) next->results[c].resize(plan.chains[c].sends.size());
@@ -141,7 +157,8 @@ std::size_t webhook_delivery::round(bool& progressed) {
   if (attempts > 0 || !error.empty() || !rounds.empty())
     health_.record(job_name, now, error,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  progressed = error.empty() && !rounds.empty();
+  outcome.progressed = error.empty() && !rounds.empty();
+  if (!error.empty()) outcome.more_waiting = false;
   return attempts;
 }
 

@@ -1,8 +1,9 @@
 // The webhook delivery job: on its own thread (a slow receiver must not hold up renewals),
 // round after round, it plans each enabled endpoint's sends (core/webhook_delivery), posts them
 // all at once through outbound/http_client (in order within a subject), and records what came
-// of them in one store job. It polls the outbox every `poll` when idle and goes straight on
-// while there is work; once an hour it prunes what outlived the retention.
+// of them in one store job. A round starts every `poll`, or at once after a full batch, so under
+// load rounds are few and large; once an hour it prunes what outlived the retention. The thread
+// runs at a lower CPU priority than the request workers.
 //
 // Thread safety: wake() and run_now() may be called from any thread. Destroy it before the
 // store.
@@ -26,7 +27,7 @@ namespace licensor::server {
 struct webhook_delivery_options {
   outbound_options outbound;
   std::chrono::milliseconds poll{200};
-  std::size_t batch = 500;  ///< new events taken per endpoint and round
+  std::size_t batch = 1'000;  ///< new events taken per endpoint and round
   std::int64_t retention_seconds = 30 * 86'400;  ///< delivered and dead events, and the log
 };
 
@@ -45,9 +46,12 @@ class webhook_delivery {
 
  private:
   void loop();
-  /// One round: returns the attempts made; `progressed` says whether it recorded anything (so
-  /// another round may find more at once).
-  std::size_t round(bool& progressed);
+  struct round_outcome {
+    bool progressed = false;    ///< it recorded something
+    bool more_waiting = false;  ///< an endpoint's batch was full
+  };
+  /// One round: returns the attempts made.
+  std::size_t round(round_outcome& outcome);
 
   store::store& store_;
   std::function<std::int64_t()> clock_;
