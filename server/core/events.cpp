@@ -4,6 +4,7 @@
 
 #include "core/ids.hpp"
 #include "core/refusal.hpp"
+#include "core/subscription_views.hpp"
 #include "core/views.hpp"
 #include "licensor/rfc3339.hpp"
 
@@ -19,6 +20,26 @@ constexpr std::array event_types{
     event_type_info{"license.transferred", "the license moved to another customer"},
     event_type_info{"license.unlinked", "the license was detached from its customer"},
     event_type_info{"license.deleted", "the license was deleted (data: as it was)"},
+    event_type_info{"subscription.created", "a subscription was sold (a trial or paid; also the new one of a partial upgrade)"},
+    event_type_info{"subscription.seats_changed", "seats were added or removed"},
+    event_type_info{"subscription.member_added", "a member took a seat (data.member: the email)"},
+    event_type_info{"subscription.member_removed", "a member left a seat (data.member: the email)"},
+    event_type_info{"subscription.upgraded", "the whole subscription moved to a higher tier"},
+    event_type_info{"subscription.scheduled_change_set", "a change was scheduled for the renewal"},
+    event_type_info{"subscription.scheduled_change_applied", "a scheduled change took effect at the renewal"},
+    event_type_info{"subscription.renewed", "a new term started and was charged"},
+    event_type_info{"subscription.cancelled", "the subscription was cancelled, with its refund"},
+    event_type_info{"subscription.trial_converted", "a trial became paid (or moved into another subscription)"},
+    event_type_info{"subscription.suspended", "the partner suspended the subscription"},
+    event_type_info{"subscription.reactivated", "a suspended subscription was reactivated"},
+    event_type_info{"subscription.expired", "the term ended without a renewal"},
+    event_type_info{"ledger.entry", "a charge or refund was recorded (data: the ledger entry)"},
+    event_type_info{"partner.cap_nearly_reached", "a free license took the partner to 80% of its level's cap"},
+    event_type_info{"partner.cap_reached", "a free license took the partner to its level's cap: the next is refused"},
+    event_type_info{"partner.enabled", "an operator allowed the partner to issue licenses"},
+    event_type_info{"key.rotated", "a new signing key is in force (the vendor's own event)"},
+    event_type_info{"key.revoked", "a signing key was revoked; its licenses are re-signed (the vendor's own event)"},
+    event_type_info{"user.invited", "a person was invited (data: the user, without the invitation's token)"},
     event_type_info{"webhook.test", "a test event, asked for on one endpoint and sent only to it"},
     event_type_info{"webhook.endpoint_disabled", "an endpoint was disabled: it answered 410, or failed for 5 days"},
 };
@@ -38,6 +59,20 @@ void license_event_append(store::write_view& write, std::string_view what, const
                           std::int64_t now) {
   event_append(write, "license." + std::string(what), license.partner_id, "license:" + license.id,
                license_view(license), now);
+}
+
+std::string_view license_status_event(std::string_view action) {
+  if (action == "suspend") return "suspended";
+  if (action == "reinstate") return "reinstated";
+  if (action == "revoke") return "revoked";
+  return action;
+}
+
+void subscription_event_append(store::write_view& write, std::string_view what, const license_record& license,
+                               std::int64_t now, const nlohmann::json& extra) {
+  auto data = subscription_license_view(write, license, now);
+  if (extra.is_object()) data.update(extra);
+  event_append(write, "subscription." + std::string(what), license.partner_id, "license:" + license.id, std::move(data), now);
 }
 
 nlohmann::json event_envelope(const store::outbox_event& event) {

@@ -33,6 +33,17 @@ store::outbox_event event_append(store::write_view& write, std::string_view type
 void license_event_append(store::write_view& write, std::string_view what, const license_record& license,
                           std::int64_t now);
 
+/// What a status action ("suspend", "reinstate", "revoke") makes of a license: "suspended",
+/// "reinstated", "revoked".
+[[nodiscard]] std::string_view license_status_event(std::string_view action);
+
+/// The subscription's event: "subscription.<what>" about "license:<id>" (its license's subject,
+/// so that the two keep one order), with the license and its subscription as the API shows them
+/// (read back through `write`: call it once the subscription is saved), and `extra`'s fields
+/// beside them ("member": the email of a member added or removed).
+void subscription_event_append(store::write_view& write, std::string_view what, const license_record& license,
+                               std::int64_t now, const nlohmann::json& extra = nlohmann::json::object());
+
 /// One type of event the server writes, for the catalogue (GET /v1/event-types, docs/events.md).
 struct event_type_info {
   std::string_view type;

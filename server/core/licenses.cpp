@@ -17,12 +17,30 @@ namespace {
 constexpr std::int64_t day_seconds = 86'400;
 constexpr std::int64_t trial_days = 30;
 
-// The free-license rules, with facts read (and expired holds released) in `write`.
-void free_rules_check(store::write_view& write, const partner_record& partner, const customer_record& customer,
-                      const std::string& product, const license_settings& settings, std::int64_t now) {
+// The free-license rules, with facts read (and expired holds released) in `write`. Returns the
+// free licenses the partner holds against its cap before this one.
+std::uint32_t free_rules_check(store::write_view& write, const partner_record& partner, const customer_record& customer,
+                               const std::string& product, const license_settings& settings, std::int64_t now) {
   const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, product, now),
                                  free_cap_used_release(write, partner.id, now)};
   if (auto allowed = free_license_allowed(facts, settings.caps); !allowed) refuse(allowed.error());
+  return facts.partner_free_used;
+}
+
+// Tells the partner (and the vendor) when a free license takes it to 80% of its cap, and to all
+// of it: once each way up, not at every license beyond.
+void cap_threshold_event(store::write_view& write, const partner_record& partner, std::uint32_t used_before,
+                         const license_settings& settings, std::int64_t now) {
+  const auto cap = settings.caps.cap_for(partner.level).value_or(0);
+  if (cap == 0) return;
+  const auto used = used_before + 1;
+  const bool reached = used == cap;
+  const bool nearly = used_before * 5 < cap * 4 && used * 5 >= cap * 4 && !reached;
+  if (!reached && !nearly) return;
+  event_append(write, reached ? "partner.cap_reached" : "partner.cap_nearly_reached", partner.id, "partner:" + partner.id,
+               {{"partner_id", partner.id}, {"level", partner.level}, {"free_licenses", used}, {"cap", cap},
+                {"percent", used * 100 / cap}},
+               now);
 }
 
 // Unlinks `license` from its customer's free slot; a free license holds the slot while its tokens run.
@@ -78,8 +96,9 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
   // The token was signed for this email; a customer cannot change it, so this only guards a race with a delete.
   if (customer.email != license.email || customer.partner_id != license.partner_id) refuse(errc::conflict);
   if (license.kind == license_kind::free) {
-    free_rules_check(write, partner, customer, license.product, settings, now);
+    const auto used_before = free_rules_check(write, partner, customer, license.product, settings, now);
     free_cap_take(write, license);
+    cap_threshold_event(write, partner, used_before, settings, now);
   }
   license_sign(license, with);  // signed ahead by license_prepare
   if (auto inserted = write.license_insert(license); !inserted)
@@ -107,23 +126,12 @@ license_record license_token_fresh(store::write_view& write, const caller& who, 
 
 namespace {
 
-// The event a status route's action causes: "suspend" -> "suspended".
-std::string_view status_event_of(std::string_view action) {
-  if (action == "suspend") return "suspended";
-  if (action == "reinstate") return "reinstated";
-  if (action == "revoke") return "revoked";
-  return action;
-}
-
 }  // namespace
 
 license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
                                   const std::string& action, const signing& with, std::int64_t now) {
   // Subscriptions have their own rules (trials locked, add-ons follow, auto_renew off).
-  if (auto changed = subscription_status_change(write, who, std::string(id), action, with, now)) {
-    license_event_append(write, status_event_of(action), *changed, now);
-    return *changed;
-  }
+  if (auto changed = subscription_status_change(write, who, std::string(id), action, with, now)) return *changed;
   auto license = license_visible(write, who, id);
   // Status is not a claim (validate answers from the store): no new token.
   auto next = license_status_change(license.status, action);
@@ -132,7 +140,7 @@ license_record license_status_set(store::write_view& write, const caller& who, s
   license.updated_at = now;
   must(write.license_put(license));
   audit_append(write, who, "license." + action, license.id, now);
-  license_event_append(write, status_event_of(action), license, now);
+  license_event_append(write, license_status_event(action), license, now);
   return license;
 }
 

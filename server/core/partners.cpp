@@ -1,8 +1,10 @@
 #include "core/partners.hpp"
 
 #include "core/audit.hpp"
+#include "core/events.hpp"
 #include "core/free_slots.hpp"
 #include "core/refusal.hpp"
+#include "core/views.hpp"
 
 namespace licensor::server {
 
@@ -36,6 +38,8 @@ partner_record partner_update(store::write_view& write, const caller& who, std::
   partner_changes_apply(partner, changes);
   must(write.partner_put(partner));
   audit_append(write, who, "partner.update", partner.id, now, {{"before", before}, {"after", partner}});
+  if (partner.can_issue && !before.value("can_issue", false))
+    event_append(write, "partner.enabled", partner.id, "partner:" + partner.id, partner_view(partner), now);
   return partner;
 }
 

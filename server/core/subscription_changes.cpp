@@ -94,6 +94,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
                 {"term", terms.term}, {"seats", license.seats}, {"trial", order.trial}, {"auto_renew", terms.auto_renew},
                 {"base_license_id", order.base_license_id}});
   license_event_append(write, "issued", license, now);
+  subscription_event_append(write, "created", license, now);
   return license;
 }
 
@@ -127,6 +128,7 @@ license_record subscription_seats_set(store::write_view& write, const caller& wh
   license_resign(write, license, with, now);
   subscription_save(write, terms, license);
   audit_append(write, who, "subscription.seats", license.id, now, {{"from", before}, {"to", seats}});
+  subscription_event_append(write, "seats_changed", license, now, {{"seats_before", before}});
   return license;
 }
 
@@ -145,6 +147,7 @@ member_change member_add(store::write_view& write, const caller& who, const std:
   if (auto inserted = write.member_insert(license.id, member); !inserted)
     refuse(inserted.error() == errc::conflict ? errc::member_exists : inserted.error());
   audit_append(write, who, "subscription.member_add", license.id, now, {{"email", email}});
+  subscription_event_append(write, "member_added", license, now, {{"member", email}});
   return {license, members_count(write, license.id)};
 }
 
@@ -153,6 +156,7 @@ member_change member_remove(store::write_view& write, const caller& who, const s
   auto [license, terms] = subscription_for(write, who, id);
   member_erase(write, license.id, found(write.member_get(license.id, email), errc::member_not_found));
   audit_append(write, who, "subscription.member_remove", license.id, now, {{"email", email}});
+  subscription_event_append(write, "member_removed", license, now, {{"member", email}});
   return {license, members_count(write, license.id)};
 }
 
@@ -194,6 +198,7 @@ upgrade_result subscription_upgrade(store::write_view& write, const caller& who,
     license_resign(write, license, with, now);
     subscription_save(write, terms, license);
     audit_append(write, who, "subscription.upgrade", license.id, now, {{"from", from}, {"to", tier}, {"seats", license.seats}});
+    subscription_event_append(write, "upgraded", license, now, {{"tier_before", from}});
     return {license, std::nullopt};
   }
   if (terms.trial) refuse(errc::trial_locked, "a trial upgrades whole or converts");
@@ -242,6 +247,8 @@ upgrade_result subscription_upgrade(store::write_view& write, const caller& who,
                {{"to", tier}, {"seats", moved}, {"new_license_id", new_id}});
   audit_append(write, who, "subscription.create", new_id, now, {{"from_license_id", license.id}, {"tier", tier}, {"seats", moved}});
   license_event_append(write, "issued", upgraded, now);
+  subscription_event_append(write, "created", upgraded, now, {{"upgraded_from", license.id}});
+  subscription_event_append(write, "seats_changed", license, now, {{"seats_before", license.seats + moved}});
   return {license, upgraded};
 }
 
@@ -261,6 +268,7 @@ license_record scheduled_change_set(store::write_view& write, const caller& who,
   terms.scheduled = change;
   subscription_save(write, terms, license);
   audit_append(write, who, "subscription.schedule_change", license.id, now, change);
+  subscription_event_append(write, "scheduled_change_set", license, now);
   return license;
 }
 
@@ -301,6 +309,7 @@ license_record subscription_cancel(store::write_view& write, const caller& who, 
   license_resign(write, license, with, now);
   subscription_save(write, terms, license);
   audit_append(write, who, "subscription.cancel", license.id, now, {{"refund", refund}, {"currency", terms.currency}});
+  subscription_event_append(write, "cancelled", license, now, {{"refund", refund}});
   return license;
 }
 
@@ -349,6 +358,7 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
     license_resign(write, license, with, now);
     subscription_save(write, terms, license);
     audit_append(write, who, "subscription.trial_convert", license.id, now, {{"into_license_id", target.id}});
+    subscription_event_append(write, "trial_converted", license, now, {{"into_license_id", target.id}});
     return {license, target};
   }
   const auto product = found(write.product_get(license.product), errc::product_not_found);
@@ -375,6 +385,7 @@ conversion_result trial_convert(store::write_view& write, const caller& who, con
   for (const auto& addon : terms.addons) addon_follow(write, addon, terms, with, now, "conversion", true, true);
   audit_append(write, who, "subscription.trial_convert", license.id, now,
                {{"term", terms.term}, {"seats", license.seats}, {"tier", license.tier}});
+  subscription_event_append(write, "trial_converted", license, now);
   return {license, std::nullopt};
 }
 

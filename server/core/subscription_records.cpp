@@ -1,8 +1,10 @@
 #include "core/subscription_records.hpp"
 
 #include "core/audit.hpp"
+#include "core/events.hpp"
 #include "core/license_reach.hpp"
 #include "core/partners.hpp"
+#include "core/subscription_views.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
 #include "subscription/charges.hpp"
@@ -62,6 +64,7 @@ void ledger_append(store::write_view& write, sub::subscription_record& s, const 
   entry.discount_percent = paying.discount_percent;
   entry.by = paying.by;
   (void)must(write.ledger_append(entry));  // the store assigns the sequence
+  event_append(write, "ledger.entry", license.partner_id, "license:" + license.id, ledger_view(entry), now);
   s.term_charged += amount;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/audit.hpp"
+#include "core/events.hpp"
 #include "core/license_reach.hpp"
 #include "core/partners.hpp"
 #include "core/subscription_records.hpp"
@@ -73,6 +74,9 @@ std::optional<license_record> subscription_status_change(store::write_view& writ
   license_resign(write, license, with, now);
   subscription_save(write, *s, license);
   audit_append(write, who, "license." + action, license.id, now, {{"subscription", true}});
+  // The license's event, and (but for a revocation, which ends it as a license) the subscription's.
+  license_event_append(write, license_status_event(action), license, now);
+  if (action != "revoke") subscription_event_append(write, action == "suspend" ? "suspended" : "reactivated", license, now);
   return license;
 }
 
@@ -143,6 +147,8 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
   // widening, no trial becoming paid (see docs/subscriptions.md, hardening decisions).
   const bool issuing = partner_issuing(write, license.partner_id);
   std::uint32_t renewals = 0;
+  // The events, written once the subscription is saved (their data reads it back).
+  std::vector<std::pair<std::string, nlohmann::json>> happened;
   for (;;) {
     const auto action = sub::term_end_due(*s, license.status, now, issuing);
     if (action == sub::term_end_action::none) break;
@@ -153,6 +159,7 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
       s->scheduled = {};
       for (const auto& addon : s->addons) addon_end(write, addon, license_status::expired, with, now, scheduler_caller);
       audit_append(write, scheduler_caller, "subscription.expire", license.id, now, {{"term_end", rfc3339_format(s->term_end)}});
+      happened.push_back({"expired", nlohmann::json::object()});
       break;
     }
     const bool converting = action == sub::term_end_action::convert;
@@ -178,12 +185,15 @@ bool subscription_due_apply(store::write_view& write, const store::schedule_entr
     if (!applied.empty()) details["scheduled_change"] = applied;
     audit_append(write, scheduler_caller, converting ? "subscription.trial_convert" : "subscription.renew", license.id, now,
                  std::move(details));
+    if (!applied.empty()) happened.push_back({"scheduled_change_applied", {{"scheduled_change", applied}}});
+    happened.push_back({converting ? "trial_converted" : "renewed", nlohmann::json::object()});
     for (const auto& addon : s->addons) addon_follow(write, addon, *s, with, now, "renewal", false, issuing);
     if (renewals > 100'000) refuse(errc::internal, "runaway renewal loop");
   }
   if (changed) {
     license_resign(write, license, with, now);
     subscription_save(write, *s, license);
+    for (const auto& [what, extra] : happened) subscription_event_append(write, what, license, now, extra);
   } else if (s->schedule_due != 0 && s->schedule_due <= now) {
     subscription_save(write, *s, license);  // a stale queue entry: requeue or drop it
     changed = true;

@@ -1,9 +1,11 @@
 // The transactional outbox as the event feed shows it: every license change writes its event in
 // its own commit, in order, with the license as the API shows it; a refused change, a replayed
 // request and a rolled-back job write none.
+#include <ctime>
 #include <set>
 #include <thread>
 
+#include "licensor/rfc3339.hpp"
 #include "server_test.hpp"
 
 using namespace licensor::testing;
@@ -150,4 +152,82 @@ TEST_CASE("the event feed is for operators, and refuses a position that is not a
     CAPTURE(bad);
     CHECK_ERROR(as_operator.get(std::string("/v1/events?after=") + bad), 400, "bad_request");
   }
+}
+
+TEST_CASE("a subscription's life writes its events after its license's, with its ledger entries, in one subject") {
+  licensord_process server({"--test-clock", "--event-retention", "365"});  // the clock moves a month
+  auto as_operator = server.operator_client();
+  const auto start_at = static_cast<std::int64_t>(std::time(nullptr));
+  REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(start_at)}}).status == 200);
+  const std::string product = "app-" + unique_suffix();
+  const nlohmann::json price{{"currency", "EUR"}, {"seat_month", 1'000}, {"seat_year", 12'000}};
+  REQUIRE(as_operator.post("/v1/products", {{"id", product}, {"tiers", {"basic", "pro"}}, {"prices", {{"basic", price}, {"pro", price}}}}).status == 201);
+  const auto partner = partner_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+  const auto customer = customer_fresh(as_partner);
+  const auto start = events_after(as_operator, 0).last_seq;
+
+  const auto created = as_partner.post("/v1/subscriptions", {{"customer_id", customer.at("id")}, {"product", product}, {"tier", "basic"},
+                                                              {"term", "monthly"}, {"seats", 3}, {"auto_renew", true}});
+  REQUIRE(created.status == 201);
+  const std::string id = created.json.at("id");
+  const auto path = "/v1/licenses/" + id;
+  REQUIRE(as_partner.post(path + "/members", {{"email", "member@example.com"}}).status == 201);
+  REQUIRE(as_partner.post(path + "/seats", {{"seats", 4}}).status == 200);
+  REQUIRE(as_partner.post(path + "/suspend").status == 200);  // which turns auto-renew off
+  REQUIRE(as_partner.post(path + "/reactivate").status == 200);
+  REQUIRE(as_partner.post(path + "/auto-renew", {{"on", true}}).status == 200);
+  REQUIRE(as_partner.post(path + "/scheduled-change", {{"tier", "pro"}}).status == 200);
+  REQUIRE(as_partner.request("DELETE", path + "/members", nlohmann::json{{"email", "member@example.com"}}.dump()).status == 200);
+  REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(start_at + 32 * 86'400)}}).status == 200);
+
+  const auto events = events_after(as_operator, start);
+  std::vector<std::string> types;
+  for (const auto& event : events.items) {
+    if (event.at("subject") != "license:" + id) continue;
+    types.push_back(event.at("type").get<std::string>());
+    CHECK(event.at("partner_id") == partner.id);
+  }
+  CHECK(types == std::vector<std::string>{"ledger.entry", "license.issued", "subscription.created",
+                                          "subscription.member_added", "ledger.entry", "subscription.seats_changed",
+                                          "license.suspended", "subscription.suspended", "license.reinstated",
+                                          "subscription.reactivated", "subscription.scheduled_change_set",
+                                          "subscription.member_removed", "ledger.entry",
+                                          "subscription.scheduled_change_applied", "subscription.renewed"});
+  for (const auto& event : events.items) {
+    if (event.at("type") == "subscription.member_added") CHECK(event.at("data").at("member") == "member@example.com");
+    if (event.at("type") == "subscription.renewed") {
+      CHECK(event.at("data").at("tier") == "pro");
+      CHECK(event.at("data").at("subscription").at("scheduled_change").is_null());
+    }
+    if (event.at("type") == "ledger.entry") CHECK(event.at("data").at("license_id") == id);
+  }
+}
+
+TEST_CASE("the partner hears at 80% and at 100% of its free-license cap, once each; the vendor hears of its keys") {
+  licensord_process server;
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("bronze"));  // a cap of 5
+  auto as_partner = server.client(partner.api_key);
+  const auto start = events_after(as_operator, 0).last_seq;
+  for (int i = 0; i < 5; ++i) (void)license_issue(as_partner, {customer_fresh(as_partner).at("id").get<std::string>(), product});
+  REQUIRE(as_operator.post("/v1/keys/rotate").status == 200);
+
+  std::vector<nlohmann::json> partner_events, key_events;
+  for (const auto& event : events_after(as_operator, start).items) {
+    if (event.at("type").get<std::string>().starts_with("partner.")) partner_events.push_back(event);
+    if (event.at("type").get<std::string>().starts_with("key.")) key_events.push_back(event);
+  }
+  REQUIRE(partner_events.size() == 2);
+  CHECK(partner_events[0].at("type") == "partner.cap_nearly_reached");
+  CHECK(partner_events[0].at("data").at("free_licenses") == 4);
+  CHECK(partner_events[0].at("data").at("cap") == 5);
+  CHECK(partner_events[1].at("type") == "partner.cap_reached");
+  CHECK(partner_events[1].at("data").at("percent") == 100);
+  CHECK(partner_events[1].at("partner_id") == partner.id);
+  REQUIRE(key_events.size() == 1);
+  CHECK(key_events[0].at("type") == "key.rotated");
+  CHECK(key_events[0].at("partner_id").is_null());
+  CHECK(key_events[0].at("data").at("active_kid").is_string());
 }

@@ -1,0 +1,179 @@
+# shellcheck shell=bash
+# What the webhook tests share (sourced, not run): Node.js, the pinned npm package, starting
+# licensord and the receiver, and calling the API with curl. The sourcing script sets `name` (its
+# prefix in messages), `licensord` (the binary) and `scratch` (its temporary folder); it runs
+# with set -euo pipefail.
+# shellcheck disable=SC2154  # name, licensord and scratch come from the sourcing script
+
+# Standard Webhooks' reference library for JavaScript, pinned.
+standardwebhooks=standardwebhooks@1.3.0
+
+step_started=$SECONDS
+step() {
+  echo "$name: $1 ($((SECONDS - step_started)) s so far)"
+}
+
+fail() {
+  echo "$name: FAILED: $*" >&2
+  exit 1
+}
+
+# Node.js 18 or later and npm; Debian's are installed when node is missing.
+node_ensure() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    step "installing Debian's nodejs and npm"
+    local sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  local node_major
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$node_major" -ge 18 ] || fail "Node.js $(node --version) is too old; 18 or later is needed"
+}
+
+# Installs the pinned standardwebhooks into $scratch/node, with a scratch npm cache so a run
+# depends on nothing a previous one left, and copies the tests' scripts next to it (an ES module
+# finds its packages from where it lies). The registry sometimes resets a connection mid-download:
+# npm retries each fetch, and the whole install is tried three times before the test gives up.
+node_scripts_install() {
+  local dir=$scratch/node here
+  here=$(dirname "${BASH_SOURCE[0]}")
+  mkdir -p "$dir"
+  echo '{"private": true, "type": "module"}' >"$dir/package.json"
+  cp "$here"/*.mjs "$dir/"
+  export npm_config_cache=$scratch/npm-cache npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+  export npm_config_fetch_retries=5 npm_config_fetch_retry_mintimeout=2000 npm_config_fetch_retry_maxtimeout=30000
+  local attempt
+  for attempt in 1 2 3; do
+    step "npm install $standardwebhooks, attempt $attempt (node $(node --version), npm $(npm --version))"
+    if (cd "$dir" && npm install --no-save --loglevel=error "$standardwebhooks" >"$scratch/npm.log" 2>&1); then
+      return 0
+    fi
+    tail -5 "$scratch/npm.log" >&2
+    sleep $((attempt * 5))
+  done
+  cat "$scratch/npm.log" >&2
+  fail "npm install $standardwebhooks failed three times"
+}
+
+# Starts licensord listening on $1 (127.0.0.1:0 or a fixed port) on $scratch/data, its output in
+# $scratch/licensord.$2.{out,err}; sets server_pid and url. The operator token is
+# LICENSOR_OPERATOR_TOKEN, which the caller exports. Webhooks may go to http:// on loopback,
+# where the receiver listens. Returns 1 when licensord exits before it listens.
+licensord_start() {
+  local listen=$1 run=$2
+  local out=$scratch/licensord.$run.out err=$scratch/licensord.$run.err
+  "$licensord" --listen "$listen" --data-dir "$scratch/data" --log-level warn \
+    --webhook-allow-private yes --webhook-allow-http yes >"$out" 2>"$err" &
+  server_pid=$!
+  url=
+  local _
+  for _ in $(seq 300); do
+    url=$(grep -o 'licensord listening on https://[0-9.]*:[0-9]*' "$out" | sed 's/^licensord listening on //' || true)
+    [ -n "$url" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      wait "$server_pid" || true
+      server_pid=
+      echo "$name: licensord exited before listening:" >&2
+      cat "$err" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  [ -n "$url" ] || fail "licensord did not listen within 30 s"
+  # The development certificate names 127.0.0.1: trusting it is all TLS needs.
+  cert=$scratch/data/tls/cert.pem
+  export NODE_EXTRA_CA_CERTS=$cert LICENSOR_URL=$url
+}
+
+# Stops licensord (SIGTERM) and checks that it stopped cleanly.
+licensord_stop() {
+  kill "$server_pid"
+  wait "$server_pid" || {
+    cat "$scratch"/licensord.*.err >&2
+    fail "licensord did not stop cleanly"
+  }
+  server_pid=
+}
+
+# Starts the receiver, recording into $scratch/deliveries.jsonl, each answer held back by $1 ms
+# (default 0); sets receiver_pid and hook_url.
+receiver_start() {
+  node "$scratch/node/receiver.mjs" "$scratch/deliveries.jsonl" "${1:-0}" >"$scratch/receiver.out" 2>"$scratch/receiver.err" &
+  receiver_pid=$!
+  hook_url=
+  local _ base
+  for _ in $(seq 300); do
+    base=$(grep -o 'http://127.0.0.1:[0-9]*' "$scratch/receiver.out" || true)
+    [ -n "$base" ] && break
+    kill -0 "$receiver_pid" 2>/dev/null || { cat "$scratch/receiver.err" >&2; fail "the receiver exited"; }
+    sleep 0.1
+  done
+  [ -n "$base" ] || fail "the receiver did not listen within 30 s"
+  hook_url=$base/hook
+  receiver_base=$base
+}
+
+# Hands the endpoint's secret to the receiver.
+receiver_secret() {
+  curl --silent --show-error --fail --data-binary "$1" "$receiver_base/secret"
+}
+
+# api TOKEN METHOD PATH [BODY]: prints the answer; fails, with the answer, unless it is a 2xx.
+# An empty TOKEN calls without one.
+api() {
+  local token=$1 method=$2 path=$3 body=${4-} status
+  local args=(--silent --show-error --cacert "$cert" -X "$method" -o "$scratch/answer.json" -w '%{http_code}')
+  [ -z "$token" ] || args+=(-H "Authorization: Bearer $token")
+  [ -z "$body" ] || args+=(-H 'Content-Type: application/json' --data "$body")
+  status=$(curl "${args[@]}" "$url$path") || fail "$method $path: curl failed"
+  [[ $status == 2?? ]] || fail "$method $path answered $status: $(cat "$scratch/answer.json")"
+  cat "$scratch/answer.json"
+}
+
+# field NAME: the named top-level field of the JSON on stdin.
+field() {
+  node -e '
+    const value = JSON.parse(require("fs").readFileSync(0, "utf8"))[process.argv[1]];
+    if (value === undefined || value === null) process.exit(1);
+    console.log(value);' "$1"
+}
+
+# The operator's setup every webhook test needs: a product "app", an issuing partner with an API
+# key (partner_key) and customers (customer_ids), named after the given local parts.
+partner_setup() {
+  api "$LICENSOR_OPERATOR_TOKEN" POST /v1/products '{"id": "app", "name": "App", "tiers": ["basic"]}' >/dev/null
+  local partner_id local_part
+  partner_id=$(api "$LICENSOR_OPERATOR_TOKEN" POST /v1/partners \
+    '{"name": "Webhook partner", "level": "gold", "email_domains": [], "can_issue": true}' | field id)
+  partner_key=$(api "$LICENSOR_OPERATOR_TOKEN" POST "/v1/partners/$partner_id/api-keys" '{"label": "tests"}' | field api_key)
+  customer_ids=()
+  for local_part in "$@"; do
+    customer_ids+=("$(api "$partner_key" POST /v1/customers \
+      "{\"email\": \"$local_part@example.com\", \"name\": \"Customer $local_part\"}" | field id)")
+  done
+}
+
+# The seq of the last event in the feed now.
+feed_last_seq() {
+  local after=0 last
+  while :; do
+    last=$(api "$LICENSOR_OPERATOR_TOKEN" GET "/v1/events?after=$after&limit=500" | field last_seq)
+    [ "$last" = "$after" ] && break
+    after=$last
+  done
+  echo "$after"
+}
+
+# Registers an operator endpoint (every type) for the receiver and hands it the secret; sets
+# endpoint_id.
+endpoint_register() {
+  local answer secret
+  answer=$(api "$LICENSOR_OPERATOR_TOKEN" POST /v1/webhook-endpoints "{\"url\": \"$hook_url\", \"event_types\": []}")
+  # shellcheck disable=SC2034  # for the sourcing script
+  endpoint_id=$(field id <<<"$answer")
+  secret=$(field secret <<<"$answer")
+  receiver_secret "$secret"
+}
