@@ -20,19 +20,13 @@ step() {
   echo "api_client: $1 ($((SECONDS - step_started)) s so far)"
 }
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  step "installing Debian's nodejs and npm"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-fi
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 18 ]; then
-  echo "api_client: Node.js $(node --version) is too old; 18 or later is needed" >&2
+fail() {
+  echo "api_client: $1" >&2
   exit 1
-fi
+}
+# shellcheck source=../node_support.sh
+. "$root/tests/node_support.sh"
+node_ensure
 
 scratch=$(mktemp -d)
 server_pid=
@@ -53,24 +47,7 @@ rm -f "$example/src/licensor_api.d.ts"
 
 # Redocly's update notice and usage reports would reach past the registry: both off.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
-export npm_config_cache=$scratch/npm-cache npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-# The registry sometimes resets a connection mid-download: npm retries each fetch, and the whole
-# install is tried three times before the test gives up.
-export npm_config_fetch_retries=5 npm_config_fetch_retry_mintimeout=2000 npm_config_fetch_retry_maxtimeout=30000
-installed=
-for attempt in 1 2 3; do
-  step "npm install, attempt $attempt (node $(node --version), npm $(npm --version))"
-  if (cd "$example" && npm install --no-save --loglevel=error "$redocly_cli" >"$scratch/npm.log" 2>&1); then
-    installed=yes
-    break
-  fi
-  tail -5 "$scratch/npm.log" >&2
-  sleep $((attempt * 5))
-done
-if [ -z "$installed" ]; then
-  cat "$scratch/npm.log" >&2
-  exit 1
-fi
+npm_install "$example" "$scratch" "$redocly_cli"
 
 step "starting licensord"
 export LICENSOR_OPERATOR_TOKEN

@@ -5,6 +5,9 @@
 # with set -euo pipefail.
 # shellcheck disable=SC2154  # name, licensord and scratch come from the sourcing script
 
+# shellcheck source=../node_support.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../node_support.sh"
+
 # Standard Webhooks' reference library for JavaScript, pinned.
 standardwebhooks=standardwebhooks@1.3.0
 
@@ -18,44 +21,15 @@ fail() {
   exit 1
 }
 
-# Node.js 18 or later and npm; Debian's are installed when node is missing.
-node_ensure() {
-  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    step "installing Debian's nodejs and npm"
-    local sudo_cmd=()
-    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo_cmd[@]}" apt-get update -qq
-    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-  fi
-  local node_major
-  node_major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$node_major" -ge 18 ] || fail "Node.js $(node --version) is too old; 18 or later is needed"
-}
-
-# Installs the pinned standardwebhooks into $scratch/node, with a scratch npm cache so a run
-# depends on nothing a previous one left, and copies the tests' scripts next to it (an ES module
-# finds its packages from where it lies). The registry sometimes resets a connection mid-download:
-# npm retries each fetch, and the whole install is tried three times before the test gives up.
+# Installs the pinned standardwebhooks into $scratch/node (tests/node_support.sh) and copies the
+# tests' scripts next to it (an ES module finds its packages from where it lies).
 node_scripts_install() {
   local dir=$scratch/node here
   here=$(dirname "${BASH_SOURCE[0]}")
   mkdir -p "$dir"
   echo '{"private": true, "type": "module"}' >"$dir/package.json"
   cp "$here"/*.mjs "$dir/"
-  export npm_config_cache=$scratch/npm-cache npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-  export npm_config_fetch_retries=5 npm_config_fetch_retry_mintimeout=2000 npm_config_fetch_retry_maxtimeout=30000
-  local attempt
-  for attempt in 1 2 3; do
-    step "npm install $standardwebhooks, attempt $attempt (node $(node --version), npm $(npm --version))"
-    if (cd "$dir" && npm install --no-save --loglevel=error "$standardwebhooks" >"$scratch/npm.log" 2>&1); then
-      return 0
-    fi
-    tail -5 "$scratch/npm.log" >&2
-    sleep $((attempt * 5))
-  done
-  cat "$scratch/npm.log" >&2
-  fail "npm install $standardwebhooks failed three times"
+  npm_install "$dir" "$scratch" "$standardwebhooks"
 }
 
 # Starts licensord listening on $1 (127.0.0.1:0 or a fixed port) on $scratch/data, its output in
