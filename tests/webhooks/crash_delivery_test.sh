@@ -32,21 +32,7 @@ kills_wanted=5
 answer_delay_ms=30
 
 node_ensure
-scratch=$(mktemp -d)
-server_pid=
-receiver_pid=
-client_pid=
-cleanup() {
-  local pid
-  for pid in "$client_pid" "$server_pid" "$receiver_pid"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid"
-      wait "$pid" || true
-    fi
-  done
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
+scratch_setup
 
 node_scripts_install
 

@@ -120,14 +120,21 @@ function finish(summary, claims) {
   console.log(`${name}: PASSED: ${summary}; ${claims}`);
 }
 
-async function standard() {
-  const [waitSeconds] = rest;
+// What both tests check first: every event of the feed after the cursor arrived, verified, and
+// the first arrivals of each subject in seq order.
+async function arrivals(waitSeconds) {
   const cursor = Number(cursorArg);
   const { feed, deliveries, missing, waited } = await waitForFeed(cursor, Number(waitSeconds));
   failEach("in the feed but never arrived verified", missing, (e) => `${e.id} ${e.type} seq ${e.seq} ${e.subject}`);
   const verified = checkDeliveries(deliveries, feed);
   const first = firstArrivals(verified);
   const subjects = checkSubjectOrder(first);
+  return { feed, deliveries, waited, verified, first, subjects };
+}
+
+async function standard() {
+  const [waitSeconds] = rest;
+  const { feed, deliveries, waited, verified, first, subjects } = await arrivals(waitSeconds);
   const types = new Set(first.map((d) => d.type));
   const expected = ["license.issued", "license.activated", "license.suspended", "license.reinstated",
     "license.transferred", "license.unlinked", "license.revoked", "license.deleted", "webhook.test"];
@@ -141,12 +148,7 @@ async function standard() {
 
 async function crash() {
   const [acksFile, waitSeconds, kills] = rest;
-  const cursor = Number(cursorArg);
-  const { feed, deliveries, missing, waited } = await waitForFeed(cursor, Number(waitSeconds));
-  failEach("in the feed but never arrived verified", missing, (e) => `${e.id} ${e.type} seq ${e.seq} ${e.subject}`);
-  const verified = checkDeliveries(deliveries, feed);
-  const first = firstArrivals(verified);
-  const subjects = checkSubjectOrder(first);
+  const { feed, deliveries, waited, verified, first, subjects } = await arrivals(waitSeconds);
 
   // Every acknowledged change has its event delivered: per license and type, at least as many
   // distinct events arrived as changes were acknowledged. (A change whose answer was lost may

@@ -26,20 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/support.sh"
 
 node_ensure
-scratch=$(mktemp -d)
-server_pid=
-receiver_pid=
-cleanup() {
-  local pid
-  for pid in "$server_pid" "$receiver_pid"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid"
-      wait "$pid" || true
-    fi
-  done
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
+scratch_setup
 
 node_scripts_install
 

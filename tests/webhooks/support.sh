@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # What the webhook tests share (sourced, not run): Node.js, the pinned npm package, starting
 # licensord and the receiver, and calling the API with curl. The sourcing script sets `name` (its
-# prefix in messages), `licensord` (the binary) and `scratch` (its temporary folder); it runs
+# prefix in messages) and `licensord` (the binary), and calls scratch_setup for its folder; it runs
 # with set -euo pipefail.
 # shellcheck disable=SC2154  # name, licensord and scratch come from the sourcing script
 
@@ -19,6 +19,24 @@ step() {
 fail() {
   echo "$name: FAILED: $*" >&2
   exit 1
+}
+
+# A scratch folder, removed at exit with every process the test started (client_pid, server_pid,
+# receiver_pid, those that are set).
+scratch_setup() {
+  scratch=$(mktemp -d)
+  server_pid= receiver_pid= client_pid=
+  trap scratch_cleanup EXIT
+}
+scratch_cleanup() {
+  local pid
+  for pid in "$client_pid" "$server_pid" "$receiver_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      wait "$pid" || true
+    fi
+  done
+  rm -rf "$scratch"
 }
 
 # Installs the pinned standardwebhooks into $scratch/node (tests/node_support.sh) and copies the
