@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -94,6 +95,18 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
   } else if (name == "event-retention") {
     if (!number_parse(value, number) || number == 0 || number > 3650) return "--event-retention takes days (1 to 3650)";
     config.webhooks.retention_seconds = static_cast<std::int64_t>(number) * 86'400;
+  } else if (name == "expiry-warnings") {
+    // Days before expiry, comma-separated: "30,7,1".
+    std::vector<int> days;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const auto comma = std::min(value.find(',', start), value.size());
+      if (!number_parse(value.substr(start, comma - start), number) || number == 0 || number > 365)
+        return "--expiry-warnings takes days before expiry, 1 to 365, comma-separated (e.g. 30,7,1)";
+      days.push_back(static_cast<int>(number));
+      start = comma + 1;
+    }
+    config.expiry.warn_days = std::move(days);
   } else if (name == "log-level") {
     if (value != "info" && value != "warn") return "--log-level takes info or warn";
     config.http.log_requests = value == "info";
@@ -203,6 +216,8 @@ usage: licensord [options]
   --webhook-timeout S     seconds a webhook receiver has to answer (default 15)
   --webhook-ca-file FILE  trust these CAs for webhook receivers instead of the system's
   --event-retention D     days delivered and dead events and the delivery log are kept (default 30)
+  --expiry-warnings D,D   days before a license's expiry its license.expiring events are written
+                          (default 30,7,1)
   --issuer NAME           the tokens' iss claim (default licensor)
   --test-clock            tests only: adds POST /v1/test/clock for operators to set the time
   --help                  this text

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/service.hpp"
+#include "core/expiry_notices.hpp"
 #include "http/http_server.hpp"
 #include "jobs/webhook_delivery.hpp"
 #include "licensor/result.hpp"
@@ -30,6 +31,7 @@ struct daemon_config {
   std::int64_t idempotency_ttl_seconds = 86'400;
   std::int64_t retired_secret_grace_seconds = 30 * 86'400;
   webhook_delivery_options webhooks;
+  expiry_sweep_settings expiry;
   bool show_help = false;
 };
 

@@ -175,7 +175,8 @@ int main(int argc, char** argv) {
   // after downtime (and finishes a re-signing a restart interrupted).
   auto& server_state = **svc;
   auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
-  background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer, [&server_state] { return server_state.now(); }});
+  background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer,
+                             [&server_state] { return server_state.now(); }, config->expiry});
   // Webhook delivery on its own thread: a slow receiver must not hold up renewals.
   auto webhooks = std::make_unique<webhook_delivery>(server_state.store(), [&server_state] { return server_state.now(); },
                                                      server_state.jobs(), server_state.metrics(), config->webhooks);

@@ -75,10 +75,27 @@ pass_outcome revoked_resign_pass(const job_context& context) {
   return outcome;
 }
 
+pass_outcome expiry_sweep_pass(const job_context& context) {
+  constexpr std::size_t batch = 2'000;  // index entries per kind of notice and store job
+  pass_outcome outcome;
+  for (bool more = true; more;) {
+    const auto now = context.clock();
+    expiry_sweep_outcome swept;
+    const auto applied = submit_wait(context.store, [&](store::write_view& write) {
+      return refusal_caught([&] { swept = expiry_sweep_apply(write, context.expiry, now, batch); });
+    });
+    if (!applied) return {outcome.changed, error_text(applied.error())};
+    outcome.changed += swept.events;
+    more = swept.more;
+  }
+  return outcome;
+}
+
 void background_jobs_add(job_runner& runner, const job_context& context) {
   runner.add("subscriptions", 2s, [context] { return subscription_renewals_pass(context); });
   runner.add("keyring", 1s, [context] { return keyring_watch_pass(context); });
   runner.add("resign", 5s, [context] { return revoked_resign_pass(context); });
+  runner.add("expiry", 60s, [context] { return expiry_sweep_pass(context); });
 }
 
 }  // namespace licensor::server

@@ -3,13 +3,16 @@
 //   come, one store job per due license (so one that fails rolls back alone);
 // - "keyring": the keyring watch (core/keyring_state.hpp);
 // - "resign": re-signing the licenses of a revoked key, batch by batch, until none is left
-//   (resumes after a restart: the store keeps the task).
+//   (resumes after a restart: the store keeps the task);
+// - "expiry": the events time alone causes: expiry warnings, trials ending, expiries
+//   (core/expiry_notices.hpp).
 // Every pass calls the core directly; none fakes a request.
 #pragma once
 
 #include <functional>
 #include <string>
 
+#include "core/expiry_notices.hpp"
 #include "core/keyring_state.hpp"
 #include "jobs/job_runner.hpp"
 #include "store/store.hpp"
@@ -22,13 +25,15 @@ struct job_context {
   keyring_state& keyring;
   std::string issuer;
   std::function<std::int64_t()> clock;
+  expiry_sweep_settings expiry = {};
 };
 
 [[nodiscard]] pass_outcome subscription_renewals_pass(const job_context& context);
 [[nodiscard]] pass_outcome keyring_watch_pass(const job_context& context);
 [[nodiscard]] pass_outcome revoked_resign_pass(const job_context& context);
+[[nodiscard]] pass_outcome expiry_sweep_pass(const job_context& context);
 
-/// Adds the three jobs to `runner` with their intervals.
+/// Adds the jobs to `runner` with their intervals.
 void background_jobs_add(job_runner& runner, const job_context& context);
 
 }  // namespace licensor::server

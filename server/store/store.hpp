@@ -127,6 +127,14 @@ struct delivery_attempt {
   std::string outcome;            ///< "delivered", "retrying", "dead", "gone" (the endpoint was disabled)
 };
 
+/// A license in the expiry index: by expiry time, then id. `position` is where a sweep that took
+/// it stands (pass it back as `after`).
+struct expiry_entry {
+  std::int64_t expires_at = 0;
+  std::string license_id;
+  std::string position;
+};
+
 /// How many licenses there are of one status and kind.
 struct license_tally {
   server::license_status status = server::license_status::active;
@@ -299,6 +307,12 @@ class read_view {
   /// Outbox events with seq > `after_seq`, in seq order, at most `limit`.
   [[nodiscard]] virtual result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const = 0;
   [[nodiscard]] virtual result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const = 0;
+  /// Licenses that expire (expires_at not 0), in order of expiry then id, after the position
+  /// `after` (empty: from the first) and at or before `through`; at most `limit`.
+  [[nodiscard]] virtual result<std::vector<expiry_entry>> licenses_by_expiry(std::string_view after, std::int64_t through,
+                                                                             std::size_t limit) const = 0;
+  /// Where the sweep `name` stands (empty before its first run).
+  [[nodiscard]] virtual result<std::string> sweep_position(std::string_view name) const = 0;
   /// The newest event's seq (0 when none was ever written). Pruning keeps the newest event, so
   /// numbers never restart.
   [[nodiscard]] virtual result<std::uint64_t> outbox_last_seq() const = 0;
@@ -415,6 +429,8 @@ class write_view : public read_view {
   /// it removed.
   [[nodiscard]] virtual result<std::size_t> outbox_prune(std::uint64_t through_seq, std::int64_t before,
                                                          std::size_t limit) = 0;
+
+  [[nodiscard]] virtual result<void> sweep_position_set(std::string_view name, std::string_view position) = 0;
 
   // -- webhooks
   /// Creates or replaces the endpoint `endpoint.id`.

@@ -1,6 +1,7 @@
 // The transactional outbox as the event feed shows it: every license change writes its event in
 // its own commit, in order, with the license as the API shows it; a refused change, a replayed
 // request and a rolled-back job write none.
+#include <algorithm>
 #include <ctime>
 #include <set>
 #include <thread>
@@ -184,7 +185,8 @@ TEST_CASE("a subscription's life writes its events after its license's, with its
   const auto events = events_after(as_operator, start);
   std::vector<std::string> types;
   for (const auto& event : events.items) {
-    if (event.at("subject") != "license:" + id) continue;
+    // (license.expiring: time's own events, tested below.)
+    if (event.at("subject") != "license:" + id || event.at("type") == "license.expiring") continue;
     types.push_back(event.at("type").get<std::string>());
     CHECK(event.at("partner_id") == partner.id);
   }
@@ -230,4 +232,70 @@ TEST_CASE("the partner hears at 80% and at 100% of its free-license cap, once ea
   CHECK(key_events[0].at("type") == "key.rotated");
   CHECK(key_events[0].at("partner_id").is_null());
   CHECK(key_events[0].at("data").at("active_kid").is_string());
+}
+
+TEST_CASE("time writes expiry warnings at 30, 7 and 1 days (the nearest passed only), trials ending, and expiries, once each") {
+  licensord_process server({"--test-clock", "--event-retention", "365"});
+  auto as_operator = server.operator_client();
+  const std::int64_t day = 86'400;
+  const auto t0 = static_cast<std::int64_t>(std::time(nullptr));
+  const auto clock_at = [&](std::int64_t at) {
+    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
+  };
+  clock_at(t0);
+  const std::string product = "app-" + unique_suffix();
+  const nlohmann::json price{{"currency", "EUR"}, {"seat_month", 1'000}, {"seat_year", 12'000}};
+  REQUIRE(as_operator.post("/v1/products", {{"id", product}, {"tiers", {"basic"}}, {"prices", {{"basic", price}}}}).status == 201);
+  const auto partner = partner_create(as_operator);
+  auto as_partner = server.client(partner.api_key);
+  const auto issue = [&](int days) {
+    auto body = license_body({customer_fresh(as_partner).at("id").get<std::string>(), product, "paid"});
+    body["expires_at"] = licensor::rfc3339_format(t0 + days * day);
+    const auto issued = as_partner.post("/v1/licenses", body);
+    REQUIRE(issued.status == 201);
+    return "license:" + issued.json.at("id").get<std::string>();
+  };
+  const auto soon = issue(3);
+  const auto later = issue(40);
+  const auto trial_made = as_partner.post("/v1/subscriptions", {{"customer_id", customer_fresh(as_partner).at("id")}, {"product", product},
+                                                                {"tier", "basic"}, {"term", "monthly"}, {"trial", true}});
+  REQUIRE(trial_made.status == 201);
+  const auto trial = "license:" + trial_made.json.at("id").get<std::string>();
+  const auto start = events_after(as_operator, 0).last_seq;
+
+  // The time-caused events since the last look, as "subject type days_left".
+  auto seen = start;
+  const auto timed = [&] {
+    const auto events = events_after(as_operator, seen);
+    seen = events.last_seq;
+    std::vector<std::string> out;
+    for (const auto& event : events.items) {
+      const auto type = event.at("type").get<std::string>();
+      if (type != "license.expiring" && type != "license.expired" && type != "subscription.trial_ending") continue;
+      const auto& data = event.at("data");
+      out.push_back(event.at("subject").get<std::string>() + " " + type +
+                    (data.contains("days_left") ? " " + std::to_string(data.at("days_left").get<int>()) : ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto sorted = [](std::vector<std::string> items) {
+    std::sort(items.begin(), items.end());
+    return items;
+  };
+
+  clock_at(t0 + day);  // soon: 2 days left (the 7-day point, not the 30); the trial: 29 days left
+  CHECK(timed() == sorted({soon + " license.expiring 7", trial + " license.expiring 30"}));
+  clock_at(t0 + day + 3600);
+  CHECK(timed().empty());  // once each
+  clock_at(t0 + 2 * day + day / 2);
+  CHECK(timed() == sorted({soon + " license.expiring 1"}));
+  clock_at(t0 + 4 * day);
+  CHECK(timed() == sorted({soon + " license.expired"}));
+  clock_at(t0 + 11 * day);  // later: 29 days left
+  CHECK(timed() == sorted({later + " license.expiring 30"}));
+  clock_at(t0 + 24 * day);  // the trial ends in 6 days
+  CHECK(timed() == sorted({trial + " license.expiring 7", trial + " subscription.trial_ending 6"}));
+  clock_at(t0 + 24 * day + 60);
+  CHECK(timed().empty());
 }

@@ -1,5 +1,6 @@
 // Key layouts (the sub-databases are listed in schema.hpp):
 //   licenses/id, partner_licenses/partner/license, customer_licenses/customer/license,
+//   license_expiry/expires_at/license (licenses that expire), meta/"sweep/name" -> a position in it,
 //   activation_keys/canonical -> license, token_hashes/hash -> "license kid email", kid_licenses/kid/license,
 //   customers/id, customer_emails/email -> customer, partner_customers/partner/customer,
 //   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
@@ -576,6 +577,9 @@ result<void> lmdb_view::license_insert(const license_record& license) {
   if (!license.kid.empty()) {
     if (auto put = txn_.put(db::kid_licenses, join(license.kid, license.id), ""); !put) return put;
   }
+  if (license.expires_at != 0) {
+    if (auto put = txn_.put(db::license_expiry, license_expiry_key(license.expires_at, license.id), ""); !put) return put;
+  }
   return token_index(txn_, license);
 }
 
@@ -604,6 +608,14 @@ result<void> lmdb_view::license_put(const license_record& license) {
       if (auto put = txn_.put(db::kid_licenses, join(license.kid, license.id), ""); !put) return put;
     }
   }
+  if (before.expires_at != license.expires_at) {
+    if (before.expires_at != 0) {
+      if (auto erased = txn_.erase(db::license_expiry, license_expiry_key(before.expires_at, license.id)); !erased) return erased;
+    }
+    if (license.expires_at != 0) {
+      if (auto put = txn_.put(db::license_expiry, license_expiry_key(license.expires_at, license.id), ""); !put) return put;
+    }
+  }
   if (auto put = record_put(txn_, db::licenses, license.id, license); !put) return put;
   return token_index(txn_, license);
 }
@@ -620,6 +632,9 @@ result<void> lmdb_view::license_erase(std::string_view id) {
   if (auto erased = txn_.erase(db::kid_licenses, join(license.kid, license.id)); !erased) return erased;
   if (auto erased = txn_.erase(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key)); !erased) return erased;
   if (auto counted = license_tally_add(txn_, license, -1); !counted) return counted;
+  if (license.expires_at != 0) {
+    if (auto erased = txn_.erase(db::license_expiry, license_expiry_key(license.expires_at, license.id)); !erased) return erased;
+  }
   return txn_.erase(db::licenses, id);
 }
 
@@ -879,6 +894,30 @@ result<std::uint64_t> lmdb_view::outbox_append(outbox_event& event) {
     return inserted.error();
   if (auto indexed = txn_.insert(db::outbox_ids, event.id, hex16(event.seq)); !indexed) return indexed.error();
   return event.seq;
+}
+
+result<std::vector<expiry_entry>> lmdb_view::licenses_by_expiry(std::string_view after, std::int64_t through,
+                                                                std::size_t limit) const {
+  std::vector<expiry_entry> out;
+  const auto end = hex16_time(through);
+  auto scanned = txn_.scan(db::license_expiry, "", after, limit, [&](std::string_view key, std::string_view) {
+    if (key.size() < 18 || key.substr(0, 16) > end) return false;
+    const auto at = hex16_parse(key);
+    out.push_back({static_cast<std::int64_t>(at.value_or(0)), std::string(key.substr(17)), std::string(key)});
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
+result<std::string> lmdb_view::sweep_position(std::string_view name) const {
+  auto value = txn_.get(db::meta, join("sweep", name));
+  if (!value) return value.error();
+  return value->value_or("");
+}
+
+result<void> lmdb_view::sweep_position_set(std::string_view name, std::string_view position) {
+  return txn_.put(db::meta, join("sweep", name), position);
 }
 
 result<std::uint64_t> lmdb_view::outbox_last_seq() const {

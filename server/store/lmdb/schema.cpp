@@ -88,12 +88,37 @@ result<void> migrate_7_to_8(txn& write) {
   return {};
 }
 
+// 8 -> 9: the expiry index of every license that expires, read from the stored JSON (as above).
+result<void> migrate_8_to_9(txn& write) {
+  std::vector<std::string> keys;
+  if (auto scanned = write.scan(db::licenses, "", "", SIZE_MAX, [&](std::string_view id, std::string_view value) {
+        const auto record = nlohmann::json::parse(value, nullptr, false);
+        if (record.is_object() && record.value("expires_at", nlohmann::json()).is_number_integer()) {
+          const auto at = record["expires_at"].get<std::int64_t>();
+          if (at != 0) keys.push_back(license_expiry_key(at, id));
+        }
+        return true;
+      });
+      !scanned)
+    return scanned.error();
+  for (const auto& key : keys)
+    if (auto put = write.put(db::license_expiry, key, ""); !put) return put.error();
+  return {};
+}
+
 }  // namespace
+
+std::string license_expiry_key(std::int64_t expires_at, std::string_view license_id) {
+  std::string key = hex16_time(expires_at);
+  key += '/';
+  key += license_id;
+  return key;
+}
 
 const std::vector<std::string>& store_databases() {
   static const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
                                               db::customer_emails, db::products, db::licenses,
-                                              db::activation_keys, db::token_hashes, db::kid_licenses, db::partner_customers,
+                                              db::activation_keys, db::token_hashes, db::kid_licenses, db::license_expiry, db::partner_customers,
                                               db::partner_licenses, db::customer_licenses, db::free_licenses,
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
@@ -144,6 +169,9 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
   }
   if (*recorded && version < 8) {
     if (auto migrated = migrate_7_to_8(*write); !migrated) return migrated.error();
+  }
+  if (*recorded && version < 9) {
+    if (auto migrated = migrate_8_to_9(*write); !migrated) return migrated.error();
   }
   if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
   if (auto committed = write->commit(); !committed) return committed.error();

@@ -23,6 +23,7 @@ inline constexpr const char* licenses = "licenses";                    // licens
 inline constexpr const char* activation_keys = "activation_keys";      // canonical key -> license id
 inline constexpr const char* token_hashes = "token_hashes";            // hash(token) -> "license kid email"
 inline constexpr const char* kid_licenses = "kid_licenses";            // kid/license -> "" (the current token's key)
+inline constexpr const char* license_expiry = "license_expiry";        // 16-hex expires_at/license -> "" (expiring licenses only)
 inline constexpr const char* partner_customers = "partner_customers";  // partner/customer -> ""
 inline constexpr const char* partner_licenses = "partner_licenses";    // partner/license -> ""
 inline constexpr const char* customer_licenses = "customer_licenses";  // customer/license -> ""
@@ -68,10 +69,14 @@ inline constexpr const char* delivery_log_times = "delivery_log_times"; // 16-he
 /// 7: the transactional outbox (a new sub-database, nothing to convert).
 /// 8: webhook endpoints and their deliveries; outbox events are indexed by id (built from the
 ///    outbox).
-inline constexpr int schema_version = 8;
+/// 9: licenses that expire are indexed by expiry (built from the licenses), for the expiry sweep.
+inline constexpr int schema_version = 9;
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();
+
+/// The expiry index's key of a license: "<16-hex expires_at>/<id>".
+[[nodiscard]] std::string license_expiry_key(std::int64_t expires_at, std::string_view license_id);
 
 /// The counter of licenses with one status and kind: "licenses/<status>/<kind>".
 [[nodiscard]] std::string license_tally_key(std::string_view status, std::string_view kind);

@@ -814,3 +814,43 @@ TEST_CASE("webhook endpoints, their waiting events by subject, and their deliver
     CHECK(ok(r->delivery_log("whe_2", {10, {}})).items.size() == 1);
   });
 }
+
+TEST_CASE("the expiry index follows licenses' expiry as they are inserted, changed and erased; sweeps keep their position") {
+  on_every_backend([](store_fixture& s) {
+    auto expiring = [](std::string id, std::int64_t at) {
+      auto license = license_of(id, "cus_" + id, "token-" + id, "k");
+      license.expires_at = at;
+      return license;
+    };
+    ok(s.commit([&](write_view& w) -> result<void> {
+      for (const auto& license : {expiring("lic_b", 2'000), expiring("lic_a", 2'000), expiring("lic_c", 1'000),
+                                  expiring("lic_never", 0), expiring("lic_d", 5'000)})
+        if (auto put = w.license_insert(license); !put) return put;
+      return {};
+    }));
+    auto ids_of = [](const std::vector<expiry_entry>& entries) {
+      std::vector<std::string> out;
+      for (const auto& entry : entries) out.push_back(entry.license_id);
+      return out;
+    };
+    {
+      auto r = s.read();
+      const auto all = ok(r->licenses_by_expiry("", 4'000, 10));
+      CHECK(ids_of(all) == std::vector<std::string>{"lic_c", "lic_a", "lic_b"});  // by expiry, then id; never-expiring absent
+      CHECK(all[0].expires_at == 1'000);
+      CHECK(ids_of(ok(r->licenses_by_expiry(all[0].position, 4'000, 10))) == std::vector<std::string>{"lic_a", "lic_b"});
+      CHECK(ids_of(ok(r->licenses_by_expiry("", 4'000, 2))) == std::vector<std::string>{"lic_c", "lic_a"});
+      CHECK(ok(r->sweep_position("expired")).empty());
+    }
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.license_put(expiring("lic_c", 3'000)); !put) return put;  // renewed
+      if (auto put = w.license_put(expiring("lic_never", 1'500)); !put) return put;
+      if (auto erased = w.license_erase("lic_a"); !erased) return erased;
+      return w.sweep_position_set("expired", "somewhere");
+    }));
+    s.reopen();
+    auto r = s.read();
+    CHECK(ids_of(ok(r->licenses_by_expiry("", 10'000, 10))) == std::vector<std::string>{"lic_never", "lic_b", "lic_c", "lic_d"});
+    CHECK(ok(r->sweep_position("expired")) == "somewhere");
+  });
+}
