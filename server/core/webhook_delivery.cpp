@@ -122,7 +122,7 @@ void delivery_record(store::write_view& write, const delivery_plan& plan,
         if (!send.waiting) must(write.delivery_pending_put(pending));  // behind a failed one
         continue;
       }
-      store::delivery_attempt attempt{0, endpoint.id, send.event.id, send.event.seq, send.event.type, send.attempt, now,
+      store::delivery_attempt attempt{endpoint.id, send.event.id, send.event.seq, send.event.type, send.attempt, now,
                                       result.status, result.latency_ms, "", ""};
       const auto verdict = attempt_verdict_of(result.error.empty() ? result.status : 0);
       if (verdict == attempt_verdict::delivered) {

@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::int64_t prune_every_seconds = 3'600;
 constexpr const char* job_name = "webhooks";
-constexpr int delivery_niceness = 10;
+constexpr int delivery_niceness = 19;
 
 // The results of one endpoint's round, filled in as answers come.
 struct endpoint_round {

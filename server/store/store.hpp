@@ -114,7 +114,6 @@ struct delivery_pending {
 
 /// One attempt to deliver an event to an endpoint, in the endpoint's delivery log.
 struct delivery_attempt {
-  std::uint64_t seq = 0;          ///< assigned by delivery_log_append
   std::string endpoint_id;
   std::string event_id;
   std::uint64_t event_seq = 0;
@@ -440,8 +439,10 @@ class write_view : public read_view {
   /// Creates or replaces the waiting event (endpoint_id, seq).
   [[nodiscard]] virtual result<void> delivery_pending_put(const delivery_pending& pending) = 0;
   [[nodiscard]] virtual result<void> delivery_pending_erase(const delivery_pending& pending) = 0;
-  /// Appends to the endpoint's log: sets attempt.seq (increasing across all endpoints).
-  [[nodiscard]] virtual result<void> delivery_log_append(delivery_attempt& attempt) = 0;
+  /// Adds to the endpoint's log (one record: the log is written for every delivery, beside
+  /// issuance, so it costs one write). An attempt of the same event with the same number in the
+  /// same second replaces the earlier one.
+  [[nodiscard]] virtual result<void> delivery_log_append(const delivery_attempt& attempt) = 0;
   /// Removes up to `limit` log entries made before `before`. Returns how many it removed.
   [[nodiscard]] virtual result<std::size_t> delivery_log_prune(std::int64_t before, std::size_t limit) = 0;
 };

@@ -7,8 +7,8 @@
 //   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
 //   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope,
 //   outbox/seq, outbox_ids/event id -> seq, webhook_endpoints/id, deliveries/endpoint/seq,
-//   delivery_subjects/endpoint/subject/seq, delivery_log/endpoint/(max - seq) (newest first),
-//   delivery_log_times/at/endpoint/(max - seq),
+//   delivery_subjects/endpoint/subject/seq, delivery_log/endpoint/(max - at)/(max - event seq)/
+//   (max - attempt) (newest first; the oldest last, where pruning takes them),
 //   meta/"security/partner" (empty partner: the operators).
 // Numbers in keys are ordered_key.hpp's 16 hex digits, so prefix scans walk them in order.
 // A listing's cursor is the key suffix of its last item (any string is a valid position).
@@ -30,7 +30,7 @@ namespace licensor::store {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(resign_task, kid, licenses_resigned, started_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_pending, endpoint_id, seq, subject, attempts, next_attempt_at,
                                                 first_attempt_at, last_error)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_attempt, seq, endpoint_id, event_id, event_seq, event_type, attempt,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_attempt, endpoint_id, event_id, event_seq, event_type, attempt,
                                                 at, status, latency_ms, error, outcome)
 
 namespace {
@@ -57,11 +57,15 @@ std::string delivery_key(const delivery_pending& pending) { return join(pending.
 std::string delivery_subject_key(const delivery_pending& pending) {
   return join(join(pending.endpoint_id, pending.subject), hex16(pending.seq));
 }
-// The log lists newest first: its keys count down.
-std::string delivery_log_key(std::string_view endpoint_id, std::uint64_t seq) {
-  return join(endpoint_id, hex16(UINT64_MAX - seq));
+// The log lists newest first: its keys count time, then events, then attempts down.
+std::string delivery_log_key(const delivery_attempt& attempt) {
+  const auto down = [](std::uint64_t n) { return hex16(UINT64_MAX - n); };
+  return join(join(join(attempt.endpoint_id, down(static_cast<std::uint64_t>(attempt.at))), down(attempt.event_seq)),
+              down(attempt.attempt));
 }
-constexpr std::string_view delivery_log_counter = "delivery_log";
+std::int64_t delivery_log_key_time(std::string_view key_after_endpoint) {
+  return static_cast<std::int64_t>(UINT64_MAX - hex16_parse(key_after_endpoint).value_or(UINT64_MAX));
+}
 std::string cap_hold_key(std::string_view partner_id, const free_cap_hold& hold) {
   return join(join(partner_id, hex16_time(hold.until)), hold.license_id);
 }
@@ -1015,20 +1019,13 @@ result<void> lmdb_view::webhook_endpoint_erase(std::string_view id) {
   const auto prefix = join(id, "");
   for (const char* db : {db::deliveries, db::delivery_subjects, db::delivery_log}) {
     std::vector<std::string> keys;
-    std::vector<std::string> times;
-    auto scanned = txn_.scan(db, prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+    auto scanned = txn_.scan(db, prefix, "", SIZE_MAX, [&](std::string_view key, std::string_view) {
       keys.emplace_back(key);
-      if (db == db::delivery_log) {
-        auto attempt = record_decode<delivery_attempt>(value);
-        if (attempt) times.push_back(join(hex16_time(attempt->at), key));
-      }
       return true;
     });
     if (!scanned) return scanned;
     for (const auto& key : keys)
       if (auto erased = txn_.erase(db, key); !erased) return erased;
-    for (const auto& key : times)
-      if (auto erased = txn_.erase(db::delivery_log_times, key); !erased) return erased;
   }
   return txn_.erase(db::webhook_endpoints, id);
 }
@@ -1043,30 +1040,26 @@ result<void> lmdb_view::delivery_pending_erase(const delivery_pending& pending) 
   return txn_.erase(db::delivery_subjects, delivery_subject_key(pending));
 }
 
-result<void> lmdb_view::delivery_log_append(delivery_attempt& attempt) {
-  auto last = number_get(txn_, db::counters, delivery_log_counter);
-  if (!last) return last.error();
-  attempt.seq = *last + 1;
-  if (auto counted = txn_.put(db::counters, delivery_log_counter, std::to_string(attempt.seq)); !counted) return counted;
-  const auto key = delivery_log_key(attempt.endpoint_id, attempt.seq);
-  if (auto put = record_put(txn_, db::delivery_log, key, attempt); !put) return put;
-  return txn_.put(db::delivery_log_times, join(hex16_time(attempt.at), key), "");
+result<void> lmdb_view::delivery_log_append(const delivery_attempt& attempt) {
+  return record_put(txn_, db::delivery_log, delivery_log_key(attempt), attempt);
 }
 
 result<std::size_t> lmdb_view::delivery_log_prune(std::int64_t before, std::size_t limit) {
-  std::vector<std::string> index_keys;
-  auto scanned = txn_.scan(db::delivery_log_times, "", "", limit, [&](std::string_view key, std::string_view) {
-    const auto at = hex16_parse(key.substr(0, 16));
-    if (!at || static_cast<std::int64_t>(*at) >= before) return false;
-    index_keys.emplace_back(key);
-    return true;
-  });
-  if (!scanned) return scanned.error();
-  for (const auto& index_key : index_keys) {
-    if (auto erased = txn_.erase(db::delivery_log, std::string_view(index_key).substr(17)); !erased) return erased.error();
-    if (auto erased = txn_.erase(db::delivery_log_times, index_key); !erased) return erased.error();
+  // Each endpoint's oldest entries are its last keys: take them from the end while they are old.
+  auto endpoints = webhook_endpoints();
+  if (!endpoints) return endpoints.error();
+  std::size_t removed = 0;
+  for (const auto& endpoint : *endpoints) {
+    const auto prefix = join(endpoint.id, "");
+    while (removed < limit) {
+      auto last = txn_.last_key_under(db::delivery_log, prefix);
+      if (!last) return last.error();
+      if (!*last || delivery_log_key_time(std::string_view(**last).substr(prefix.size())) >= before) break;
+      if (auto erased = txn_.erase(db::delivery_log, **last); !erased) return erased.error();
+      ++removed;
+    }
   }
-  return index_keys.size();
+  return removed;
 }
 
 result<std::vector<outbox_event>> lmdb_view::outbox_after(std::uint64_t after_seq, std::size_t limit) const {

@@ -127,7 +127,7 @@ class lmdb_view final : public write_view {
   result<void> webhook_endpoint_erase(std::string_view id) override;
   result<void> delivery_pending_put(const delivery_pending& pending) override;
   result<void> delivery_pending_erase(const delivery_pending& pending) override;
-  result<void> delivery_log_append(delivery_attempt& attempt) override;
+  result<void> delivery_log_append(const delivery_attempt& attempt) override;
   result<std::size_t> delivery_log_prune(std::int64_t before, std::size_t limit) override;
 
  private:

@@ -125,7 +125,7 @@ const std::vector<std::string>& store_databases() {
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
                                               db::user_sessions, db::user_tokens, db::outbox, db::outbox_ids,
                                               db::webhook_endpoints, db::deliveries, db::delivery_subjects,
-                                              db::delivery_log, db::delivery_log_times};
+                                              db::delivery_log};
   return names;
 }
 

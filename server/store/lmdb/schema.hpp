@@ -53,8 +53,7 @@ inline constexpr const char* outbox_ids = "outbox_ids";                // event 
 inline constexpr const char* webhook_endpoints = "webhook_endpoints";  // endpoint id -> endpoint
 inline constexpr const char* deliveries = "deliveries";                // endpoint/16-hex seq -> waiting event
 inline constexpr const char* delivery_subjects = "delivery_subjects";  // endpoint/subject/16-hex seq -> ""
-inline constexpr const char* delivery_log = "delivery_log";            // endpoint/16-hex (max - seq) -> attempt (newest first)
-inline constexpr const char* delivery_log_times = "delivery_log_times"; // 16-hex at/endpoint/16-hex (max - seq) -> "" (pruning)
+inline constexpr const char* delivery_log = "delivery_log";            // endpoint/(max - at)/(max - event seq)/(max - attempt), 16-hex each -> attempt (newest first)
 }  // namespace db
 
 /// 2: idempotency records carry their time and are indexed by it; answers with secrets are gone.

@@ -756,10 +756,10 @@ TEST_CASE("webhook endpoints, their waiting events by subject, and their deliver
       }
       if (auto put = w.delivery_pending_put({"whe_2", 4, "license:a", 0, 0, 0, ""}); !put) return put;
       for (std::uint32_t attempt = 1; attempt <= 3; ++attempt) {
-        delivery_attempt entry{0, "whe_1", "evt_3", 3, "license.issued", attempt, 1'000 * attempt, 503, 12, "answered 503", "retrying"};
+        const delivery_attempt entry{"whe_1", "evt_3", 3, "license.issued", attempt, 1'000 * attempt, 503, 12, "answered 503", "retrying"};
         if (auto appended = w.delivery_log_append(entry); !appended) return appended;
       }
-      delivery_attempt elsewhere{0, "whe_2", "evt_4", 4, "license.issued", 1, 2'500, 200, 3, "", "delivered"};
+      const delivery_attempt elsewhere{"whe_2", "evt_4", 4, "license.issued", 1, 2'500, 200, 3, "", "delivered"};
       return w.delivery_log_append(elsewhere);
     }));
     {
