@@ -132,6 +132,12 @@ TEST_CASE("a receiver that fails the first 3 attempts with 503 gets the event on
 
   w.clock_forward(4);  // before the retry due 5 to 6 s after (jitter stretches by up to 20%)
   CHECK(receiver.requests().size() == 1);
+  // GET /metrics shows the event waiting, 4 s old.
+  const auto scraped = w.as_operator.get("/metrics");
+  REQUIRE(scraped.status == 200);
+  CHECK(scraped.body.find("licensor_webhook_endpoint_waiting_events{endpoint=\"" + id + "\"} 1\n") != std::string::npos);
+  CHECK(scraped.body.find("licensor_webhook_endpoint_lag_seconds{endpoint=\"" + id + "\"} 4\n") != std::string::npos);
+  CHECK(scraped.body.find("licensor_webhook_endpoint_behind_events{endpoint=\"" + id + "\"} 0\n") != std::string::npos);
   w.clock_forward(3);
   CHECK(receiver.requests().size() == 2);
   w.clock_forward(6 * 60 + 1);
