@@ -1,8 +1,5 @@
 #include "jobs/webhook_delivery.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <iterator>
 #include <memory>
 
@@ -16,7 +13,6 @@ namespace {
 
 constexpr std::int64_t prune_every_seconds = 3'600;
 constexpr const char* job_name = "webhooks";
-constexpr int delivery_niceness = 19;
 
 // The results of one endpoint's round, filled in as answers come.
 struct endpoint_round {
@@ -53,9 +49,6 @@ webhook_delivery::~webhook_delivery() {
 void webhook_delivery::start() {
   thread_ = std::thread([this] {
     thread_name_set("webhooks");
-    // Delivery is asynchronous: under full load it yields the cores to requests (issuance is
-    // the revenue path) and catches up when the load eases. A failure to lower it is harmless.
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), delivery_niceness);
     loop();
   });
 }

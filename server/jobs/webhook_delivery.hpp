@@ -2,8 +2,7 @@
 // round after round, it plans each enabled endpoint's sends (core/webhook_delivery), posts them
 // all at once through outbound/http_client (in order within a subject), and records what came
 // of them in one store job. A round starts every `poll`, or at once after a full batch, so under
-// load rounds are few and large; once an hour it prunes what outlived the retention. The thread
-// runs at a lower CPU priority than the request workers.
+// load rounds are few and large; once an hour it prunes what outlived the retention.
 //
 // Thread safety: wake() and run_now() may be called from any thread. Destroy it before the
 // store.
