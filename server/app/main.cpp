@@ -181,11 +181,13 @@ int main(int argc, char** argv) {
   auto webhooks = std::make_unique<webhook_delivery>(server_state.store(), [&server_state] { return server_state.now(); },
                                                      server_state.jobs(), server_state.metrics(), config->webhooks);
   // The test clock runs the jobs, then delivers what they (and the moved clock) made due.
+  // `done` holds the request's connection: it is moved along, never copied, so that no copy left
+  // behind on a job thread outlives the connection's I/O context at shutdown (http_server.cpp).
   server_state.jobs_trigger_set([&jobs, &webhooks](std::function<void(std::size_t)> done) {
-    jobs->run_now([&webhooks, done = std::move(done)](const job_runner::pass_counts& changed) {
+    jobs->run_now([&webhooks, done = std::move(done)](const job_runner::pass_counts& changed) mutable {
       const auto subscriptions = changed.find("subscriptions");
       const std::size_t count = subscriptions == changed.end() ? 0 : subscriptions->second;
-      webhooks->run_now([done, count](std::size_t) { done(count); });
+      webhooks->run_now([done = std::move(done), count](std::size_t) { done(count); });
     });
   });
   jobs->start();
