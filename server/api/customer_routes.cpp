@@ -9,13 +9,14 @@
 #include "core/views.hpp"
 #include "core/customers.hpp"
 #include "core/ids.hpp"
+#include "core/mail_templates.hpp"
 #include "licensor/email.hpp"
 #include "subscription/vat.hpp"
 
 namespace licensor::server {
 
 void customer_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"email", "name", "partner_id", "vat_number"});
+  const body_reader body(call.body, {"email", "name", "partner_id", "vat_number", "manages_own_notifications", "language"});
   customer_record customer;
   customer.id = id_generate("cus_");
   customer.partner_id = acting_partner(call, body);
@@ -28,6 +29,10 @@ void customer_create(service& svc, api_call& call, responder respond) {
     if (!checked) refuse(checked.error());
     customer.vat_number = *checked;
   }
+  customer.manages_own_notifications = body.optional_bool("manages_own_notifications").value_or(false);
+  customer.language = body.optional_string("language").value_or("en");
+  if (mail_language_or_default(customer.language) != customer.language)
+    refuse(errc::bad_request, "field 'language' must be one of en, es, it");
   customer.created_at = svc.now();
   svc.commit(call, [who = call.who, customer, now = svc.now()](store::write_view& write, const signing&) {
     const auto registered = customer_register(write, who, customer, now);
@@ -46,12 +51,13 @@ void customer_get(service& svc, api_call& call, responder respond) {
 }
 
 void customer_update(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"self_service"});
-  const auto allowed = body.optional_bool("self_service");
-  if (!allowed) refuse(errc::bad_request, "field 'self_service' is required");
-  svc.commit(call, [who = call.who, id = call.params[0], allowed = *allowed, now = svc.now()](store::write_view& write,
-                                                                                              const signing&) {
-    return answer(customer_view(customer_self_service_set(write, who, id, allowed, now)));
+  const body_reader body(call.body, {"self_service", "manages_own_notifications", "language"});
+  const customer_settings settings{body.optional_bool("self_service"), body.optional_bool("manages_own_notifications"),
+                                   body.optional_string("language")};
+  if (!settings.self_service && !settings.manages_own_notifications && !settings.language)
+    refuse(errc::bad_request, "give at least one of 'self_service', 'manages_own_notifications', 'language'");
+  svc.commit(call, [who = call.who, id = call.params[0], settings, now = svc.now()](store::write_view& write, const signing&) {
+    return answer(customer_view(customer_settings_set(write, who, id, settings, now)));
   }, std::move(respond));
 }
 

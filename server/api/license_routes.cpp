@@ -33,8 +33,9 @@ void license_status_route(service& svc, api_call& call, responder respond, std::
 
 void license_issue(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"customer_id", "product", "tier", "kind", "seats", "expires_at", "term_days",
-                                     "features", "partner_id"});
+                                     "features", "partner_id", "send_delivery_letter"});
   const auto now = svc.now();
+  const auto send_letter = body.optional_bool("send_delivery_letter");
   license_order order;
   order.partner_id = acting_partner(call, body);
   order.customer_id = body.string("customer_id");
@@ -56,10 +57,11 @@ void license_issue(service& svc, api_call& call, responder respond) {
   }
   const auto with = svc.signing_now();
   auto license = license_prepare(*svc.read(), order, with, now);
-  svc.commit(call, with, [who = call.who, license, settings = settings_of(svc), now](
+  svc.commit(call, with, [who = call.who, license, settings = settings_of(svc), send_letter, now](
                              store::write_view& write, const signing& presigned) {
     auto issued = license;
     license_issue(write, who, issued, presigned, settings, now);
+    license_delivery_on_issue(write, issued, send_letter, now);
     return license_answer(issued, 201);
   }, std::move(respond));
 }

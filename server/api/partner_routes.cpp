@@ -5,6 +5,7 @@
 #include "api/scope.hpp"
 #include "core/views.hpp"
 #include "core/ids.hpp"
+#include "core/mail_templates.hpp"
 #include "core/partners.hpp"
 #include "licensor/email.hpp"
 
@@ -23,6 +24,9 @@ std::vector<std::string> domains_normalise(const std::vector<std::string>& raw) 
 }
 
 
+const std::initializer_list<std::string_view> partner_fields{
+    "name", "level", "email_domains", "can_issue", "discount_percent", "notification_email", "language", "deliver_at_issuance"};
+
 // The optional fields of a create or update body, checked for form.
 partner_changes partner_changes_parse(const service& svc, const body_reader& body) {
   partner_changes changes;
@@ -32,6 +36,18 @@ partner_changes partner_changes_parse(const service& svc, const body_reader& bod
   if (auto domains = body.optional_strings("email_domains")) changes.email_domains = domains_normalise(*domains);
   changes.can_issue = body.optional_bool("can_issue");
   if (auto discount = body.optional_integer("discount_percent", 0, 100)) changes.discount_percent = static_cast<int>(*discount);
+  if (auto address = body.optional_string("notification_email")) {
+    if (address->empty()) {
+      changes.notification_email = "";
+    } else {
+      auto normalised = email_normalise(*address);
+      if (!normalised) refuse(errc::bad_request, "field 'notification_email' must be an email address");
+      changes.notification_email = *normalised;
+    }
+  }
+  if ((changes.language = body.optional_string("language")) && mail_language_or_default(*changes.language) != *changes.language)
+    refuse(errc::bad_request, "field 'language' must be one of en, es, it");
+  changes.deliver_at_issuance = body.optional_bool("deliver_at_issuance");
   return changes;
 }
 
@@ -42,7 +58,7 @@ nlohmann::json usage_view(const partner_usage& usage) {
 }  // namespace
 
 void partner_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"name", "level", "email_domains", "can_issue", "discount_percent"});
+  const body_reader body(call.body, partner_fields);
   partner_record partner;
   partner.id = id_generate("par_");
   partner.name = body.string("name");
@@ -67,7 +83,7 @@ void partner_get(service& svc, api_call& call, responder respond) {
 }
 
 void partner_update(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"name", "level", "email_domains", "can_issue", "discount_percent"});
+  const body_reader body(call.body, partner_fields);
   svc.commit(call, [who = call.who, id = call.params[0], changes = partner_changes_parse(svc, body), now = svc.now()](
                        store::write_view& write, const signing&) {
     return answer(partner_view(partner_update(write, who, id, changes, now)));
@@ -83,6 +99,16 @@ void usage_get(service& svc, api_call& call, responder respond) {
   view["partner_id"] = partner.id;
   view["level"] = partner.level;
   respond(answer(std::move(view)));
+}
+
+void partner_enabling_request(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"message"});
+  const auto message = body.optional_string("message").value_or("");
+  if (message.size() > 2'000) refuse(errc::bad_request, "field 'message' is longer than 2000 characters");
+  svc.commit(call, [who = call.who, message, now = svc.now()](store::write_view& write, const signing&) {
+    const auto partner = partner_enabling_request(write, who, message, now);
+    return answer(partner_view(partner), partner.can_issue ? 200 : 202);
+  }, std::move(respond));
 }
 
 }  // namespace licensor::server

@@ -63,7 +63,8 @@ const std::string& decoy_hash() {
 }  // namespace
 
 void user_invite(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"email", "name", "role", "language", "partner_id", "customer_id"});
+  const body_reader body(call.body, {"email", "name", "role", "language", "partner_id", "customer_id", "send_email"});
+  const bool send_email = body.optional_bool("send_email").value_or(false);
   invitation_order order;
   // A customer's people invite into their customer; a partner's people into their partner or
   // one of its customers; operators name a partner or a customer, or neither for an operator.
@@ -84,10 +85,13 @@ void user_invite(service& svc, api_call& call, responder respond) {
   const auto now = svc.now();
   const auto user = user_invite_prepare(call.who, order, now);
   const auto token = secret_generate("inv_");
-  svc.commit(call, [who = call.who, user, token, now](store::write_view& write, const signing&) {
-    auto view = user_view(user_invite_store(write, who, user, hash_hex(token), now));
-    // Until outbound e-mail exists, the inviter hands the token on; it is shown once.
-    view["invitation"] = {{"token", token}, {"expires_at", rfc3339_format(now + invitation_lifetime_seconds)}};
+  svc.commit(call, [who = call.who, user, token, send_email, now](store::write_view& write, const signing&) {
+    auto view = user_view(user_invite_store(write, who, user, hash_hex(token), send_email, now));
+    // E-mailed, the token is only in the mail (minted when it is written); otherwise the inviter
+    // hands it on, and it is shown once.
+    view["invitation"] = {{"emailed", send_email}, {"expires_at", rfc3339_format(now + invitation_lifetime_seconds)}};
+    if (send_email) return answer(std::move(view), 201);
+    view["invitation"]["token"] = token;
     return answer_with_secret(std::move(view), 201);
   }, std::move(respond));
 }
@@ -257,15 +261,18 @@ void me_password_change(service& svc, api_call& call, responder respond) {
 }
 
 void password_reset_issue(service& svc, api_call& call, responder respond) {
-  (void)body_reader(call.body, {});
+  const body_reader body(call.body, {"send_email"});
+  const bool send_email = body.optional_bool("send_email").value_or(false);
   const auto token = secret_generate("rst_");
-  svc.commit(call, [who = call.who, id = call.params[0], token, now = svc.now()](store::write_view& write, const signing&) {
-    const auto user = password_reset_issue(write, who, id, hash_hex(token), now);
-    // Until outbound e-mail exists, the admin hands the token on; it is shown once.
-    return answer_with_secret({{"user_id", user.id},
-                               {"token", token},
-                               {"expires_at", rfc3339_format(now + password_reset_lifetime_seconds)}},
-                              201);
+  svc.commit(call, [who = call.who, id = call.params[0], token, send_email, now = svc.now()](store::write_view& write,
+                                                                                            const signing&) {
+    const auto user = password_reset_issue(write, who, id, hash_hex(token), send_email, now);
+    nlohmann::json view{{"user_id", user.id}, {"emailed", send_email},
+                        {"expires_at", rfc3339_format(now + password_reset_lifetime_seconds)}};
+    // E-mailed, the token is only in the mail; otherwise the admin hands it on, shown once.
+    if (send_email) return answer(std::move(view), 201);
+    view["token"] = token;
+    return answer_with_secret(std::move(view), 201);
   }, std::move(respond));
 }
 

@@ -5,6 +5,7 @@
 #include "api/body_reader.hpp"
 #include "api/openapi_document.hpp"
 #include "api/routes.hpp"
+#include "core/mail_channel.hpp"
 #include "core/views.hpp"
 #include "core/activation.hpp"
 #include "domain/activation_key.hpp"
@@ -29,7 +30,11 @@ nlohmann::json time_or_null(std::int64_t t) { return t == 0 ? nlohmann::json() :
 void health_get(service& svc, api_call&, responder respond) {
   // Jobs are reported, not judged: a failing job does not make the server unhealthy to a load
   // balancer, but operators see it (consecutive_failures > 0).
-  respond(answer({{"status", "ok"}, {"time", rfc3339_format(svc.now())}, {"jobs", svc.jobs().view()}}));
+  // Mail that waits for configuration is said, not judged, in the same way.
+  respond(answer({{"status", "ok"},
+                  {"time", rfc3339_format(svc.now())},
+                  {"jobs", svc.jobs().view()},
+                  {"mail", mail_status_view(mail_status_of(*svc.read(), svc.config().smtp_configured))}}));
 }
 
 void openapi_get(service&, api_call&, responder respond) {

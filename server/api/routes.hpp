@@ -28,11 +28,19 @@ void webhook_secret_rotate(service&, api_call&, responder);
 void webhook_test(service&, api_call&, responder);
 void webhook_resend(service&, api_call&, responder);
 void webhook_delivery_list(service&, api_call&, responder);
+void mail_settings_get(service&, api_call&, responder);
+void mail_settings_update(service&, api_call&, responder);
+void mail_template_list(service&, api_call&, responder);
+void mail_template_get(service&, api_call&, responder);
+void mail_template_put(service&, api_call&, responder);
+void mail_template_delete(service&, api_call&, responder);
+void mail_delivery_list(service&, api_call&, responder);
 // operators
 void partner_create(service&, api_call&, responder);
 void partner_list(service&, api_call&, responder);
 void partner_get(service&, api_call&, responder);
 void partner_update(service&, api_call&, responder);
+void partner_enabling_request(service&, api_call&, responder);
 void partner_api_key_create(service&, api_call&, responder);
 void partner_api_key_revoke(service&, api_call&, responder);
 void product_create(service&, api_call&, responder);
@@ -102,5 +110,6 @@ void trial_convert(service&, api_call&, responder);
 void license_ledger_list(service&, api_call&, responder);
 void ledger_list(service&, api_call&, responder);
 void license_delivery_get(service&, api_call&, responder);
+void license_delivery_send(service&, api_call&, responder);
 
 }  // namespace licensor::server

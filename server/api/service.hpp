@@ -57,6 +57,7 @@ struct service_config {
   rate_limits limits;
   std::filesystem::path backup_dir;  ///< where POST /v1/backups writes snapshots (one folder each)
   outbound_options outbound;         ///< what webhook URLs may be (checked when registered)
+  bool smtp_configured = false;      ///< an SMTP server was configured: mail goes out once a sender is set
 };
 
 /// The limiters shared by every request.

@@ -2,7 +2,7 @@
 // auto-renew, cancel, reactivate, trial conversion, the ledger and the delivery letter. Each
 // handler parses, calls one operation of core/subscription_changes.hpp and renders.
 #include "api/body_reader.hpp"
-#include "api/letters.hpp"
+#include "core/mail_compose.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
@@ -44,7 +44,8 @@ std::string member_email_of(const std::string& typed) {
 
 void subscription_create(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"customer_id", "product", "tier", "term", "seats", "auto_renew", "trial",
-                                     "trial_days", "base_license_id", "features", "partner_id"});
+                                     "trial_days", "base_license_id", "features", "partner_id", "send_delivery_letter"});
+  const auto send_letter = body.optional_bool("send_delivery_letter");
   subscription_order order;
   auto& license = order.license;
   license.id = id_generate("lic_");
@@ -64,8 +65,10 @@ void subscription_create(service& svc, api_call& call, responder respond) {
   order.tier = body.optional_string("tier");
   order.auto_renew = body.optional_bool("auto_renew").value_or(true);
   license.activation_key = activation_key_generate();
-  svc.commit(call, [who = call.who, order, now = svc.now()](store::write_view& write, const signing& with) {
-    return view_answer(write, subscription_create(write, who, order, with, now), now, 201);
+  svc.commit(call, [who = call.who, order, send_letter, now = svc.now()](store::write_view& write, const signing& with) {
+    const auto created = subscription_create(write, who, order, with, now);
+    license_delivery_on_issue(write, created, send_letter, now);
+    return view_answer(write, created, now, 201);
   }, std::move(respond));
 }
 
@@ -210,15 +213,28 @@ void ledger_list(service& svc, api_call& call, responder respond) {
 
 namespace {
 
-api_response delivery_answer(const license_record& license, const product_record& product) {
-  const auto letter = delivery_letter(license, product);
+api_response delivery_answer(const store::read_view& view, const license_record& license, const std::string& language) {
+  const auto letter = delivery_letter_render(view, license, language);
   return answer({{"license_id", license.id},
                  {"activation_key", license.activation_key},
                  {"email", license.email},
                  {"token", license.token},
                  {"expires_at", time_or_null(license.expires_at)},
+                 {"language", mail_language_or_default(language)},
                  {"subject", letter.subject},
-                 {"instructions", letter.body}});
+                 {"instructions", letter.text},
+                 {"html", letter.html}});
+}
+
+// The letter's language: asked for (?language=), else the customer's.
+std::string letter_language(const store::read_view& view, const api_call& call, const license_record& license) {
+  if (const auto asked = call.query.find("language"); asked != call.query.end()) {
+    if (mail_language_or_default(asked->second) != asked->second)
+      refuse(errc::bad_request, "query 'language' must be one of en, es, it");
+    return asked->second;
+  }
+  const auto customer = must(view.customer_get(license.customer_id));
+  return customer ? customer->language : std::string("en");
 }
 
 }  // namespace
@@ -228,12 +244,20 @@ void license_delivery_get(service& svc, api_call& call, responder respond) {
   const auto license = license_visible(*snapshot, call.who, call.params[0]);
   // The letter carries the token: only while the license is in force (not cancelled or expired).
   if (auto allowed = license_token_handout_allowed(license); !allowed) refuse(allowed.error());
-  if (!svc.signer()->keyring.is_revoked(KeyId{license.kid}))
-    return respond(delivery_answer(license, found(snapshot->product_get(license.product), errc::product_not_found)));
+  const auto language = letter_language(*snapshot, call, license);
+  if (!svc.signer()->keyring.is_revoked(KeyId{license.kid})) return respond(delivery_answer(*snapshot, license, language));
   // A token of a revoked key is never handed out: re-signed first, before the background job gets to it.
-  svc.commit(call, [who = call.who, id = license.id, now = svc.now()](store::write_view& write, const signing& with) {
+  svc.commit(call, [who = call.who, id = license.id, language, now = svc.now()](store::write_view& write, const signing& with) {
     const auto fresh = license_token_fresh(write, who, id, with, now);
-    return delivery_answer(fresh, found(write.product_get(fresh.product), errc::product_not_found));
+    return delivery_answer(write, fresh, language);
+  }, std::move(respond));
+}
+
+void license_delivery_send(service& svc, api_call& call, responder respond) {
+  (void)body_reader(call.body, {});
+  svc.commit(call, [who = call.who, id = call.params[0], now = svc.now()](store::write_view& write, const signing&) {
+    license_delivery_request(write, who, id, now);
+    return answer({{"license_id", id}, {"queued", true}}, 202);
   }, std::move(respond));
 }
 

@@ -6,6 +6,7 @@
 #include "api/routes.hpp"
 #include "core/events.hpp"
 #include "core/ids.hpp"
+#include "core/views.hpp"
 #include "core/webhooks.hpp"
 #include "domain/webhook_signature.hpp"
 #include "licensor/rfc3339.hpp"
@@ -29,17 +30,6 @@ nlohmann::json endpoint_view(const webhook_endpoint_record& endpoint) {
           {"previous_secret_expires_at", time_or_null(endpoint.previous_secret.empty() ? 0 : endpoint.previous_secret_until)},
           {"created_at", rfc3339_format(endpoint.created_at)},
           {"updated_at", rfc3339_format(endpoint.updated_at)}};
-}
-
-nlohmann::json attempt_view(const store::delivery_attempt& attempt) {
-  return {{"event_id", attempt.event_id},
-          {"event_type", attempt.event_type},
-          {"attempt", attempt.attempt},
-          {"at", rfc3339_format(attempt.at)},
-          {"status", attempt.status == 0 ? nlohmann::json() : nlohmann::json(attempt.status)},
-          {"latency_ms", attempt.latency_ms},
-          {"error", attempt.error.empty() ? nlohmann::json() : nlohmann::json(attempt.error)},
-          {"outcome", attempt.outcome}};
 }
 
 webhook_endpoint_order order_of(const service& svc, const nlohmann::json& body_json) {
@@ -127,7 +117,7 @@ void webhook_resend(service& svc, api_call& call, responder respond) {
 }
 
 void webhook_delivery_list(service& svc, api_call& call, responder respond) {
-  respond(page_answer(webhook_deliveries(*svc.read(), call.who, call.params[0], page_of(call)), attempt_view));
+  respond(page_answer(webhook_deliveries(*svc.read(), call.who, call.params[0], page_of(call)), delivery_attempt_view));
 }
 
 }  // namespace licensor::server

@@ -84,17 +84,32 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
     config.retired_secret_grace_seconds = static_cast<std::int64_t>(number) * 86'400;
   } else if (name == "webhook-allow-private" || name == "webhook-allow-http") {
     if (value != "yes" && value != "no") return "--" + name + " takes yes or no";
-    auto& allowed = name == "webhook-allow-private" ? config.webhooks.outbound.allow_private_addresses
-                                                    : config.webhooks.outbound.allow_plain_http;
+    auto& allowed = name == "webhook-allow-private" ? config.webhooks.allow_private_addresses
+                                                    : config.webhooks.allow_plain_http;
     allowed = value == "yes";
   } else if (name == "webhook-timeout") {
     if (!number_parse(value, number) || number == 0 || number > 300) return "--webhook-timeout takes seconds (1 to 300)";
-    config.webhooks.outbound.timeout = std::chrono::seconds(number);
+    config.webhooks.timeout = std::chrono::seconds(number);
   } else if (name == "webhook-ca-file") {
-    config.webhooks.outbound.ca_file = value;
+    config.webhooks.ca_file = value;
+  } else if (name == "smtp-url") {
+    if (auto problem = smtp_url_problem(value); !problem.empty()) return "--smtp-url: " + problem;
+    config.smtp.url = value;
+  } else if (name == "smtp-starttls") {
+    if (value != "required" && value != "no") return "--smtp-starttls takes required or no";
+    config.smtp.starttls_required = value == "required";
+  } else if (name == "smtp-user") {
+    config.smtp.username = value;
+  } else if (name == "smtp-password-file") {
+    config.smtp_password_file = value;
+  } else if (name == "smtp-ca-file") {
+    config.smtp.ca_file = value;
+  } else if (name == "smtp-timeout") {
+    if (!number_parse(value, number) || number == 0 || number > 600) return "--smtp-timeout takes seconds (1 to 600)";
+    config.smtp.timeout = std::chrono::seconds(number);
   } else if (name == "event-retention") {
     if (!number_parse(value, number) || number == 0 || number > 3650) return "--event-retention takes days (1 to 3650)";
-    config.webhooks.retention_seconds = static_cast<std::int64_t>(number) * 86'400;
+    config.event_retention_seconds = static_cast<std::int64_t>(number) * 86'400;
   } else if (name == "expiry-warnings") {
     // Days before expiry, comma-separated: "30,7,1".
     std::vector<int> days;
@@ -215,7 +230,14 @@ usage: licensord [options]
   --webhook-allow-http yes|no  accept http:// webhook URLs (default no: https:// only)
   --webhook-timeout S     seconds a webhook receiver has to answer (default 15)
   --webhook-ca-file FILE  trust these CAs for webhook receivers instead of the system's
-  --event-retention D     days delivered and dead events and the delivery log are kept (default 30)
+  --smtp-url URL          the mail server: smtp://host:587 (STARTTLS) or smtps://host:465; without
+                          it mail waits in the outbox (GET /v1/health says so)
+  --smtp-starttls required|no  STARTTLS on smtp:// URLs (default required; no: a relay on loopback)
+  --smtp-user NAME        AUTH as NAME, with the password read from --smtp-password-file
+  --smtp-password-file FILE  the SMTP password (0600, as for every secret file)
+  --smtp-ca-file FILE     trust these CAs for the mail server instead of the system's
+  --smtp-timeout S        seconds one message may take, connection included (default 60)
+  --event-retention D     days delivered and dead events and the delivery logs are kept (default 30)
   --expiry-warnings D,D   days before a license's expiry its license.expiring events are written
                           (default 30,7,1)
   --issuer NAME           the tokens' iss claim (default licensor)

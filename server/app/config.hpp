@@ -10,7 +10,8 @@
 #include "api/service.hpp"
 #include "core/expiry_notices.hpp"
 #include "http/http_server.hpp"
-#include "jobs/webhook_delivery.hpp"
+#include "outbound/http_client.hpp"
+#include "outbound/smtp_client.hpp"
 #include "licensor/result.hpp"
 
 namespace licensor::server {
@@ -30,7 +31,10 @@ struct daemon_config {
   rate_limits limits;
   std::int64_t idempotency_ttl_seconds = 86'400;
   std::int64_t retired_secret_grace_seconds = 30 * 86'400;
-  webhook_delivery_options webhooks;
+  outbound_options webhooks;          ///< what webhook URLs may be, and how they are called
+  smtp_options smtp;                  ///< the mail server (url empty: mail waits in the outbox)
+  std::filesystem::path smtp_password_file;  ///< the SMTP password (a secret file, never a flag)
+  std::int64_t event_retention_seconds = 30 * 86'400;  ///< delivered and dead events, and the delivery logs
   expiry_sweep_settings expiry;
   bool show_help = false;
 };

@@ -14,10 +14,14 @@
 #include "app/config.hpp"
 #include "app/store_commands.hpp"
 #include "core/credentials.hpp"
+#include "core/mail_channel.hpp"
+#include "core/refusal.hpp"
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
 #include "jobs/background_jobs.hpp"
-#include "jobs/webhook_delivery.hpp"
+#include "jobs/delivery_job.hpp"
+#include "jobs/mail_transport.hpp"
+#include "jobs/webhook_transport.hpp"
 #include "licensor/keys/key_dir.hpp"
 #include "store/lmdb/lmdb_store.hpp"
 
@@ -125,6 +129,15 @@ int main(int argc, char** argv) {
     *secret = std::move(*from_file);
     *source = file->string();
   }
+  if (!config->smtp_password_file.empty()) {
+    std::string read_error;
+    auto password = secret_file_read(config->smtp_password_file, read_error);
+    if (!password) {
+      std::fprintf(stderr, "licensord: %s\n", read_error.c_str());
+      return 2;
+    }
+    config->smtp.password = std::move(*password);
+  }
   if (!key_options.passphrase.empty() && key_options.passphrase.size() < min_passphrase_length) {
     std::fprintf(stderr, "licensord: %s is shorter than %zu characters; choose a longer passphrase\n",
                  passphrase_source.c_str(), min_passphrase_length);
@@ -165,7 +178,8 @@ int main(int argc, char** argv) {
   settings.idempotency_ttl_seconds = config->idempotency_ttl_seconds;
   settings.retired_secret_grace_seconds = config->retired_secret_grace_seconds;
   settings.backup_dir = config->backup_dir;
-  settings.outbound = config->webhooks.outbound;
+  settings.outbound = config->webhooks;
+  settings.smtp_configured = !config->smtp.url.empty();
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
@@ -176,22 +190,40 @@ int main(int argc, char** argv) {
   auto& server_state = **svc;
   auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
   background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer,
-                             [&server_state] { return server_state.now(); }, config->expiry});
-  // Webhook delivery on its own thread: a slow receiver must not hold up renewals.
-  auto webhooks = std::make_unique<webhook_delivery>(server_state.store(), [&server_state] { return server_state.now(); },
-                                                     server_state.jobs(), server_state.metrics(), config->webhooks);
+                             [&server_state] { return server_state.now(); }, config->expiry,
+                             config->event_retention_seconds});
+  // Deliveries each on their own thread: a slow receiver or mail server must not hold up
+  // renewals, nor each other.
+  const auto clock = [&server_state] { return server_state.now(); };
+  if (auto ensured = store::submit_wait(server_state.store(), [now = clock()](store::write_view& write) {
+        return refusal_caught([&] { mail_channel_ensure(write, now); });
+      });
+      !ensured)
+    return fail("store (the mail channel)", ensured.error());
+  auto webhooks = std::make_unique<delivery_job>(server_state.store(), clock, server_state.jobs(), server_state.metrics(),
+                                                 std::make_unique<webhook_transport>(config->webhooks, clock));
+  auto mail = std::make_unique<delivery_job>(
+      server_state.store(), clock, server_state.jobs(), server_state.metrics(),
+      std::make_unique<mail_transport>(server_state.store(), config->smtp,
+                                       [&server_state](const std::string& kid) {
+                                         return !server_state.signer()->keyring.is_revoked(KeyId{kid});
+                                       },
+                                       clock));
   // The test clock runs the jobs, then delivers what they (and the moved clock) made due.
   // `done` holds the request's connection: it is moved along, never copied, so that no copy left
   // behind on a job thread outlives the connection's I/O context at shutdown (http_server.cpp).
-  server_state.jobs_trigger_set([&jobs, &webhooks](std::function<void(std::size_t)> done) {
-    jobs->run_now([&webhooks, done = std::move(done)](const job_runner::pass_counts& changed) mutable {
+  server_state.jobs_trigger_set([&jobs, &webhooks, &mail](std::function<void(std::size_t)> done) {
+    jobs->run_now([&webhooks, &mail, done = std::move(done)](const job_runner::pass_counts& changed) mutable {
       const auto subscriptions = changed.find("subscriptions");
       const std::size_t count = subscriptions == changed.end() ? 0 : subscriptions->second;
-      webhooks->run_now([done = std::move(done), count](std::size_t) { done(count); });
+      webhooks->run_now([&mail, done = std::move(done), count](std::size_t) mutable {
+        mail->run_now([done = std::move(done), count](std::size_t) { done(count); });
+      });
     });
   });
   jobs->start();
   webhooks->start();
+  mail->start();
   router routes(**svc);
   config->http.metrics = &server_state.metrics();
   http_server server([&routes](const api_request& request, responder respond) { routes.handle(request, std::move(respond)); },
@@ -219,6 +251,7 @@ int main(int argc, char** argv) {
   server_state.jobs_trigger_set({});
   jobs.reset();
   webhooks.reset();
+  mail.reset();
   svc->reset();  // drains the group-commit queue, syncs and closes LMDB
   std::fprintf(stderr, "licensord: stopped cleanly\n");
   return 0;

@@ -1,6 +1,7 @@
 #include "core/customers.hpp"
 
 #include "core/audit.hpp"
+#include "core/mail_templates.hpp"
 #include "core/free_slots.hpp"
 #include "core/people.hpp"
 
@@ -38,13 +39,23 @@ customer_record customer_visible(const store::read_view& view, const caller& who
   return customer;
 }
 
-customer_record customer_self_service_set(store::write_view& write, const caller& who, std::string_view id,
-                                          bool allowed, std::int64_t now) {
+customer_record customer_settings_set(store::write_view& write, const caller& who, std::string_view id,
+                                      const customer_settings& settings, std::int64_t now) {
   auto customer = customer_visible(write, who, id);
-  if (customer.self_service == allowed) return customer;
-  customer.self_service = allowed;
+  auto changed = nlohmann::json::object();
+  if (settings.language && mail_language_or_default(*settings.language) != *settings.language)
+    refuse(errc::bad_request, "field 'language' must be one of en, es, it");
+  const auto apply = [&changed]<class T>(const char* name, const std::optional<T>& asked, T& field) {
+    if (!asked || *asked == field) return;
+    field = *asked;
+    changed[name] = field;
+  };
+  apply("self_service", settings.self_service, customer.self_service);
+  apply("manages_own_notifications", settings.manages_own_notifications, customer.manages_own_notifications);
+  apply("language", settings.language, customer.language);
+  if (changed.empty()) return customer;
   must(write.customer_put(customer));
-  audit_append(write, who, "customer.self_service", customer.id, now, {{"allowed", allowed}});
+  audit_append(write, who, "customer.settings", customer.id, now, std::move(changed));
   return customer;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/caller.hpp"
@@ -21,11 +22,17 @@ namespace licensor::server {
 /// The customer `id` if `who` may see it. Throws customer_not_found.
 [[nodiscard]] customer_record customer_visible(const store::read_view& view, const caller& who, std::string_view id);
 
-/// Lets the customer's people manage its subscriptions themselves (customer_admin: members,
-/// seats, plans, cancellation), or stops them; they keep reading either way. Audited.
-/// Throws customer_not_found.
-[[nodiscard]] customer_record customer_self_service_set(store::write_view& write, const caller& who, std::string_view id,
-                                                        bool allowed, std::int64_t now);
+/// A customer's settings to change; those not given stay.
+struct customer_settings {
+  std::optional<bool> self_service;  ///< the customer's people manage its subscriptions (customer_admin: members, seats, plans, cancellation)
+  std::optional<bool> manages_own_notifications;  ///< customer-facing mail goes to the customer, not its partner
+  std::optional<std::string> language;            ///< of mail to the customer and its members: en, es, it
+};
+
+/// Changes a customer's settings. Audited with what changed. Throws customer_not_found,
+/// bad_request (a language mail is not written in).
+[[nodiscard]] customer_record customer_settings_set(store::write_view& write, const caller& who, std::string_view id,
+                                                    const customer_settings& settings, std::int64_t now);
 
 /// Deletes a customer with no license linked and no free-license slot held.
 /// Throws customer_not_found, customer_has_licenses.

@@ -110,6 +110,19 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
   license_event_append(write, "issued", license, now);
 }
 
+void license_delivery_request(store::write_view& write, const caller& who, std::string_view id, std::int64_t now) {
+  const auto license = license_visible(write, who, id);
+  if (auto allowed = license_token_handout_allowed(license); !allowed) refuse(allowed.error());
+  audit_append(write, who, "license.delivery_request", license.id, now);
+  license_event_append(write, "delivery_requested", license, now);
+}
+
+void license_delivery_on_issue(store::write_view& write, const license_record& license, std::optional<bool> asked,
+                               std::int64_t now) {
+  if (!asked) asked = found(write.partner_get(license.partner_id), errc::partner_not_found).deliver_at_issuance;
+  if (*asked) license_event_append(write, "delivery_requested", license, now);
+}
+
 license_record license_token_fresh(store::write_view& write, const caller& who, std::string_view id,
                                    const signing& with, std::int64_t now) {
   auto license = license_visible(write, who, id);

@@ -50,6 +50,16 @@ struct license_order {
 void license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
                    const license_settings& settings, std::int64_t now);
 
+/// Asks for the license's delivery letter to be mailed (core/mail_compose.hpp) with a
+/// "license.delivery_requested" event. Audited. Throws license_not_found, and the errors of
+/// license_token_handout_allowed (a license no longer in force has no letter).
+void license_delivery_request(store::write_view& write, const caller& who, std::string_view id, std::int64_t now);
+
+/// At issuance: asks for the delivery letter when the issuer said so (`asked`), or, when it said
+/// nothing, when the partner chose deliver_at_issuance.
+void license_delivery_on_issue(store::write_view& write, const license_record& license, std::optional<bool> asked,
+                               std::int64_t now);
+
 /// The license's token as it may be handed out now: re-signed when it was signed by a key that is
 /// no longer active (or revoked), or is a free token running out. Throws license_revoked.
 [[nodiscard]] license_record license_token_fresh(store::write_view& write, const caller& who, std::string_view id,

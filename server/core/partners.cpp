@@ -24,6 +24,9 @@ void partner_changes_apply(partner_record& partner, const partner_changes& chang
   if (changes.email_domains) partner.email_domains = *changes.email_domains;
   if (changes.can_issue) partner.can_issue = *changes.can_issue;
   if (changes.discount_percent) partner.discount_percent = *changes.discount_percent;
+  if (changes.notification_email) partner.notification_email = *changes.notification_email;
+  if (changes.language) partner.language = *changes.language;
+  if (changes.deliver_at_issuance) partner.deliver_at_issuance = *changes.deliver_at_issuance;
 }
 
 void partner_create(store::write_view& write, const caller& who, const partner_record& partner, std::int64_t now) {
@@ -40,6 +43,21 @@ partner_record partner_update(store::write_view& write, const caller& who, std::
   audit_append(write, who, "partner.update", partner.id, now, {{"before", before}, {"after", partner}});
   if (partner.can_issue && !before.value("can_issue", false))
     event_append(write, "partner.enabled", partner.id, "partner:" + partner.id, partner_view(partner), now);
+  return partner;
+}
+
+partner_record partner_enabling_request(store::write_view& write, const caller& who, const std::string& message,
+                                        std::int64_t now) {
+  if (who.kind != caller_kind::partner) refuse(errc::forbidden, "only a partner asks to be enabled");
+  auto partner = found(write.partner_get(who.partner_id), errc::partner_not_found);
+  if (partner.can_issue) return partner;  // nothing to ask for
+  partner.enabling_requested_at = now;
+  must(write.partner_put(partner));
+  audit_append(write, who, "partner.enabling_request", partner.id, now, {{"message", message}});
+  auto data = partner_view(partner);
+  data["requested_by"] = who.email.empty() ? who.id : who.email;
+  data["message"] = message;
+  event_append(write, "partner.enabling_requested", partner.id, "partner:" + partner.id, std::move(data), now);
   return partner;
 }
 

@@ -28,6 +28,9 @@ struct partner_changes {
   std::optional<std::vector<std::string>> email_domains;  ///< normalised
   std::optional<bool> can_issue;
   std::optional<int> discount_percent;
+  std::optional<std::string> notification_email;  ///< normalised; "" removes it
+  std::optional<std::string> language;            ///< en, es, it
+  std::optional<bool> deliver_at_issuance;
 };
 
 /// Applies `changes` to `partner`.
@@ -40,6 +43,13 @@ void partner_create(store::write_view& write, const caller& who, const partner_r
 /// licenses. Throws partner_not_found.
 [[nodiscard]] partner_record partner_update(store::write_view& write, const caller& who, std::string_view id,
                                             const partner_changes& changes, std::int64_t now);
+
+/// A partner that may not issue yet asks the operators to enable it (the operators hear of it by
+/// a "partner.enabling_requested" event, and by mail to the mail settings' operator_email).
+/// Audited. A partner that may issue already asks for nothing: it is returned unchanged. Throws
+/// forbidden (not a partner's person or key).
+[[nodiscard]] partner_record partner_enabling_request(store::write_view& write, const caller& who, const std::string& message,
+                                                      std::int64_t now);
 
 /// A partner's free licenses against its level's cap.
 struct partner_usage {

@@ -74,7 +74,7 @@ user_record user_invite_prepare(const caller& who, const invitation_order& order
 }
 
 user_record user_invite_store(store::write_view& write, const caller& who, user_record user,
-                              const std::string& token_hash, std::int64_t now) {
+                              const std::string& token_hash, bool emailed, std::int64_t now) {
   if (!user.customer_id.empty()) {
     user.partner_id = found(write.customer_get(user.customer_id), errc::customer_not_found).partner_id;
     people_manager_or_refuse(who, user.partner_id, user.customer_id);
@@ -88,7 +88,7 @@ user_record user_invite_store(store::write_view& write, const caller& who, user_
   const auto or_null = [](const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); };
   event_append(write, "user.invited", user.partner_id, "user:" + user.id,
                {{"id", user.id}, {"email", user.email}, {"name", user.name}, {"role", user.role}, {"language", user.language},
-                {"partner_id", or_null(user.partner_id)}, {"customer_id", or_null(user.customer_id)}},
+                {"partner_id", or_null(user.partner_id)}, {"customer_id", or_null(user.customer_id)}, {"emailed", emailed}},
                now);
   return user;
 }

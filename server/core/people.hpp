@@ -1,8 +1,8 @@
 // People: the vendor's operators, partners' staff and customers' people, who sign in
 // (core/sessions.hpp) and act with a role (domain/permissions.hpp). An organisation's admin
 // invites a person with a role (a partner's admins also their customers' people);
-// the invitation is a single-use token, returned once to the inviter (and e-mailed once
-// outbound e-mail exists); the person accepts it by choosing a password.
+// the invitation is a single-use token, returned once to the inviter or e-mailed to the person;
+// the person accepts it by choosing a password.
 // Passwords are hashed with Argon2id (domain/password.hpp) off the store's writer: these
 // operations take the hash, never the password.
 #pragma once
@@ -52,12 +52,13 @@ void people_manager_or_refuse(const caller& who, const std::string& partner_id, 
 /// partner_not_found (another partner).
 [[nodiscard]] user_record user_invite_prepare(const caller& who, const invitation_order& order, std::int64_t now);
 
-/// Stores the invited user and its invitation token (by hash), and returns it: a customer's
+/// Stores the invited user and its invitation token (by hash), and returns it; `emailed`: the
+/// invitation goes by mail (core/mail_compose.hpp mints the token the mail carries). A customer's
 /// person gets the customer's partner, once `who` is found to manage that customer's people
 /// (operators, the partner's admins, the customer's own admins). Throws user_exists (the
 /// organisation has a user with this email), partner_not_found, customer_not_found, forbidden.
 [[nodiscard]] user_record user_invite_store(store::write_view& write, const caller& who, user_record user,
-                                            const std::string& token_hash, std::int64_t now);
+                                            const std::string& token_hash, bool emailed, std::int64_t now);
 
 /// The invited user behind a live invitation token. Throws invitation_invalid (unknown,
 /// used, expired, or its user is no longer invited).

@@ -5,6 +5,19 @@
 
 namespace licensor::server {
 
+nlohmann::json delivery_attempt_view(const store::delivery_attempt& attempt) {
+  auto view = nlohmann::json{{"event_id", attempt.event_id},
+                             {"event_type", attempt.event_type},
+                             {"attempt", attempt.attempt},
+                             {"at", rfc3339_format(attempt.at)},
+                             {"status", attempt.status == 0 ? nlohmann::json() : nlohmann::json(attempt.status)},
+                             {"latency_ms", attempt.latency_ms},
+                             {"error", attempt.error.empty() ? nlohmann::json() : nlohmann::json(attempt.error)},
+                             {"outcome", attempt.outcome}};
+  if (!attempt.recipient.empty()) view["recipient"] = attempt.recipient;
+  return view;
+}
+
 nlohmann::json partner_view(const partner_record& partner) {
   return {{"id", partner.id},
           {"name", partner.name},
@@ -12,6 +25,11 @@ nlohmann::json partner_view(const partner_record& partner) {
           {"email_domains", partner.email_domains},
           {"can_issue", partner.can_issue},
           {"discount_percent", partner.discount_percent},
+          {"notification_email", partner.notification_email.empty() ? nlohmann::json() : nlohmann::json(partner.notification_email)},
+          {"language", partner.language},
+          {"deliver_at_issuance", partner.deliver_at_issuance},
+          {"enabling_requested_at",
+           partner.enabling_requested_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(partner.enabling_requested_at))},
           {"created_at", rfc3339_format(partner.created_at)}};
 }
 
@@ -22,7 +40,9 @@ nlohmann::json customer_view(const customer_record& customer) {
           {"name", customer.name},
           {"vat_number", customer.vat_number.empty() ? nlohmann::json() : nlohmann::json(customer.vat_number)},
           {"created_at", rfc3339_format(customer.created_at)},
-          {"self_service", customer.self_service}};
+          {"self_service", customer.self_service},
+          {"manages_own_notifications", customer.manages_own_notifications},
+          {"language", customer.language}};
 }
 
 nlohmann::json product_view(const product_record& product) {

@@ -5,10 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/records.hpp"
+#include "store/store.hpp"
 
 namespace licensor::server {
 
 [[nodiscard]] nlohmann::json partner_view(const partner_record& partner);
+/// One attempt of a delivery log (a webhook endpoint's, or mail's with its recipient).
+[[nodiscard]] nlohmann::json delivery_attempt_view(const store::delivery_attempt& attempt);
 [[nodiscard]] nlohmann::json customer_view(const customer_record& customer);
 /// Shows the policy in force for free and trial licenses (the defaults where none was set).
 [[nodiscard]] nlohmann::json product_view(const product_record& product);

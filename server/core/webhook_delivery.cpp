@@ -122,8 +122,12 @@ void delivery_record(store::write_view& write, const delivery_plan& plan,
         if (!send.waiting) must(write.delivery_pending_put(pending));  // behind a failed one
         continue;
       }
+      if (result.skipped) {
+        if (send.waiting) must(write.delivery_pending_erase(pending));
+        continue;
+      }
       store::delivery_attempt attempt{endpoint.id, send.event.id, send.event.seq, send.event.type, send.attempt, now,
-                                      result.status, result.latency_ms, "", ""};
+                                      result.status, result.latency_ms, "", "", result.recipient};
       const auto verdict = attempt_verdict_of(result.error.empty() ? result.status : 0);
       if (verdict == attempt_verdict::delivered) {
         attempt.outcome = "delivered";
@@ -132,7 +136,8 @@ void delivery_record(store::write_view& write, const delivery_plan& plan,
         endpoint.last_success_at = now;
       } else {
         attempt.error = error_of(result);
-        if (endpoint.failing_since == 0) endpoint.failing_since = now;
+        // A message refused for good (a mailbox that does not exist) says nothing of the endpoint.
+        if (endpoint.failing_since == 0 && !result.permanent) endpoint.failing_since = now;
         pending.attempts = send.attempt;
         pending.first_attempt_at = send.first_attempt_at == 0 ? now : send.first_attempt_at;
         pending.last_error = attempt.error;
@@ -142,7 +147,8 @@ void delivery_record(store::write_view& write, const delivery_plan& plan,
           pending.next_attempt_at = now;
           must(write.delivery_pending_put(pending));
           gone = true;
-        } else if (const auto delay = retry_delay_seconds(send.attempt, jitter_of(send.event.id, send.attempt)); delay < 0) {
+        } else if (const auto delay = retry_delay_seconds(send.attempt, jitter_of(send.event.id, send.attempt));
+                   delay < 0 || result.permanent) {
           attempt.outcome = "dead";
           must(write.delivery_pending_erase(pending));
         } else {
@@ -158,7 +164,9 @@ void delivery_record(store::write_view& write, const delivery_plan& plan,
   for (const auto& send : plan.behind) must(write.delivery_pending_put(pending_of(plan, send)));
   for (const auto& pending : plan.vanished) must(write.delivery_pending_erase(pending));
   if (endpoint.cursor < plan.cursor) endpoint.cursor = plan.cursor;
-  if (endpoint.enabled && gone) {
+  if (endpoint.channel != "webhook") {
+    // The mail channel is never disabled: its mail waits, and health says so.
+  } else if (endpoint.enabled && gone) {
     endpoint_disable(write, endpoint, "gone", now);
   } else if (endpoint.enabled && endpoint.failing_since != 0 && now - endpoint.failing_since >= endpoint_failing_limit_seconds) {
     endpoint_disable(write, endpoint, "failing", now);
@@ -185,7 +193,9 @@ std::size_t delivery_prune(store::write_view& write, std::int64_t retention_seco
   const auto before = now - retention_seconds;
   std::uint64_t through = must(write.outbox_last_seq());
   for (const auto& endpoint : must(write.webhook_endpoints())) {
-    if (!endpoint.enabled) continue;  // a disabled endpoint does not hold the outbox back
+    // A disabled endpoint does not hold the outbox back, nor does mail (a server that never
+    // configures SMTP would otherwise keep every event): letters wait at most the retention.
+    if (!endpoint.enabled || endpoint.channel == "mail") continue;
     through = std::min(through, endpoint.cursor);
     const auto waiting = must(write.deliveries_pending(endpoint.id, 1));
     if (!waiting.empty() && waiting.front().seq > 0) through = std::min(through, waiting.front().seq - 1);

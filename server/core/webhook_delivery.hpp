@@ -47,10 +47,14 @@ struct delivery_plan {
 /// What came of one send.
 struct delivery_result {
   bool attempted = false;  ///< false: an earlier send of its chain failed, so it was not tried
-  int status = 0;
+  bool skipped = false;    ///< nothing was due to this endpoint for the event (a mail no one gets): done, unlogged
+  bool permanent = false;  ///< a failure that no retry can mend (a mailbox refused): dead at once
+  int status = 0;          ///< the HTTP status, or the SMTP reply code
   std::uint32_t latency_ms = 0;
   std::string error;
   std::string retry_after;  ///< the Retry-After header
+  std::string recipient;    ///< mail: the address written to
+  [[nodiscard]] bool delivered() const { return attempted && !skipped && error.empty() && status >= 200 && status < 300; }
 };
 
 /// The round for `endpoint` at `now`: its due waiting events (the first of each subject), then
@@ -60,9 +64,10 @@ struct delivery_result {
 
 /// Records a round's results (results[c][i] for plan.chains[c].sends[i]) in one write: the log,
 /// the events that now wait (with their next attempt, or dead when their attempts ran out), the
-/// cursor, the endpoint's failing streak. Disables the endpoint on a 410, or when it has failed
-/// for endpoint_failing_limit_seconds without a success, with a "webhook.endpoint_disabled"
-/// event. An endpoint deleted meanwhile is left alone. Throws refusal on store errors.
+/// cursor, the endpoint's failing streak. Disables a webhook endpoint on a 410, or when it has
+/// failed for endpoint_failing_limit_seconds without a success, with a "webhook.endpoint_disabled"
+/// event (the mail channel is never disabled: its mail waits). An endpoint deleted meanwhile is
+/// left alone. Throws refusal on store errors.
 void delivery_record(store::write_view& write, const delivery_plan& plan,
                      const std::vector<std::vector<delivery_result>>& results, std::int64_t now);
 
@@ -76,7 +81,8 @@ struct delivery_message {
                                                      const store::outbox_event& event, std::int64_t now);
 
 /// Prunes what outlived `retention_seconds`: delivery log entries, and outbox events every
-/// enabled endpoint has taken and none waits for. Returns how many records went.
+/// enabled webhook endpoint has taken and none waits for (mail does not hold events back: a
+/// letter waits at most the retention). Returns how many records went.
 [[nodiscard]] std::size_t delivery_prune(store::write_view& write, std::int64_t retention_seconds, std::int64_t now);
 
 }  // namespace licensor::server

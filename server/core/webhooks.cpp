@@ -69,7 +69,7 @@ webhook_endpoint_record webhook_endpoint_create(store::write_view& write, const 
 
 webhook_endpoint_record webhook_endpoint_reach(const store::read_view& view, const caller& who, const std::string& id) {
   auto endpoint = found(view.webhook_endpoint_get(id), errc::not_found);
-  if (endpoint.partner_id != owner_of(who)) refuse(errc::not_found);
+  if (endpoint.partner_id != owner_of(who) || endpoint.channel != "webhook") refuse(errc::not_found);
   return endpoint;
 }
 
@@ -77,7 +77,7 @@ std::vector<webhook_endpoint_record> webhook_endpoints_of(const store::read_view
   const auto owner = owner_of(who);
   std::vector<webhook_endpoint_record> out;
   for (auto& endpoint : must(view.webhook_endpoints()))
-    if (endpoint.partner_id == owner) out.push_back(std::move(endpoint));
+    if (endpoint.partner_id == owner && endpoint.channel == "webhook") out.push_back(std::move(endpoint));
   return out;
 }
 

@@ -10,11 +10,12 @@ using enum permission;
 // What every person may do with their own account.
 constexpr auto own = permission_set({own_account});
 constexpr auto partner_read = own | permission_set({products_read, customers_read, licenses_read});
-constexpr auto partner_selling = partner_read | permission_set({customers_create, licenses_issue});
+constexpr auto partner_selling = partner_read | permission_set({customers_create, licenses_issue, letters_send});
 constexpr auto partner_licenses = partner_selling | permission_set({customers_manage, licenses_hold, licenses_transfer, licenses_change,
                                                                    seats_change, plans_change, subscriptions_cancel, ledger_read});
 constexpr auto operator_read = own | permission_set({partners_read, products_read, audit_read, keys_read, customers_read,
-                                       licenses_read, ledger_read, users_read, metrics_read, events_read, webhooks_read});
+                                       licenses_read, ledger_read, users_read, metrics_read, events_read, webhooks_read,
+                                       mail_read});
 constexpr auto operator_all = (std::uint64_t{1} << static_cast<unsigned>(count_)) - 1;
 
 constexpr std::array roles{
@@ -23,8 +24,9 @@ constexpr std::array roles{
     role_definition{"admin", org_kind::operator_,
                     operator_all & ~permission_set({keys_manage, operator_users_manage, test_clock}),
                     "everything but signing keys and operator users"},
-    role_definition{"support", org_kind::operator_, operator_read | permission_set({licenses_hold, licenses_transfer}),
-                    "reads everything; suspends, reinstates and transfers licenses"},
+    role_definition{"support", org_kind::operator_,
+                    operator_read | permission_set({licenses_hold, licenses_transfer, letters_send}),
+                    "reads everything; suspends, reinstates and transfers licenses; sends delivery letters"},
     role_definition{"billing", org_kind::operator_,
                     own | permission_set({partners_read, products_read, products_manage, customers_read, licenses_read, ledger_read}),
                     "ledgers and prices"},
@@ -39,7 +41,7 @@ constexpr std::array roles{
                     "registers customers, issues licenses and subscriptions; no cancellations or refunds"},
     role_definition{"billing_admin", org_kind::partner, own | permission_set({products_read, customers_read, licenses_read, ledger_read}),
                     "ledger, prices and usage; no license changes"},
-    role_definition{"helpdesk_agent", org_kind::partner, partner_read | permission_set({licenses_hold}),
+    role_definition{"helpdesk_agent", org_kind::partner, partner_read | permission_set({licenses_hold, letters_send}),
                     "reads; suspends, reinstates and resends delivery"},
 
     role_definition{"customer_admin", org_kind::customer,
@@ -53,7 +55,8 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(count_)> permiss
     "keys_read",      "keys_manage",     "customers_read", "customers_create", "customers_manage", "customers_admin",
     "licenses_read",  "licenses_issue",  "licenses_hold",  "licenses_transfer", "licenses_change",  "seats_change",
     "plans_change",   "subscriptions_cancel", "ledger_read", "users_read",     "users_manage",
-    "operator_users_manage", "test_clock", "own_account", "metrics_read", "backups_create", "events_read", "webhooks_read", "webhooks_manage"};
+    "operator_users_manage", "test_clock", "own_account", "metrics_read", "backups_create", "events_read", "webhooks_read", "webhooks_manage",
+    "letters_send", "mail_read", "mail_manage"};
 
 }  // namespace
 

@@ -49,6 +49,9 @@ enum class permission : std::uint8_t {
   events_read,          ///< the event feed (GET /v1/events)
   webhooks_read,        ///< the organisation's webhook endpoints, their delivery logs, the event catalogue
   webhooks_manage,      ///< register, change, test and delete webhook endpoints; rotate their secrets; re-send
+  letters_send,         ///< e-mail a license's delivery letter to its holder
+  mail_read,            ///< the mail settings, templates and mail delivery log (operators)
+  mail_manage,          ///< change the mail settings, replace templates (operators)
   count_                ///< not a permission: the number of them
 };
 

@@ -42,6 +42,11 @@ struct partner_record {
   bool can_issue = false;
   int discount_percent = 0;
   std::int64_t created_at = 0;
+  // Mail (core/mail_compose.hpp). Partners stored before it existed decode with no address.
+  std::string notification_email{};  ///< normalised; where the partner's own and its customers' mail goes
+  std::string language = "en";      ///< of mail to the partner (en, es, it)
+  bool deliver_at_issuance = false; ///< e-mail the delivery letter when a license is issued, unless the issuer says otherwise
+  std::int64_t enabling_requested_at = 0;  ///< when it last asked to be enabled; 0: never
 };
 
 struct api_key_record {
@@ -125,6 +130,10 @@ struct customer_record {
   std::string vat_number;  ///< optional; normalised (upper case, no spaces); EU numbers format-checked
   std::int64_t created_at = 0;
   bool self_service = false;  ///< the partner lets the customer's people manage its subscriptions
+  /// Customer-facing mail (delivery letters, reminders) goes to the customer's email when set,
+  /// else to its partner's notification_email (core/mail_compose.hpp).
+  bool manages_own_notifications = false;
+  std::string language = "en";  ///< of mail to the customer and its members (en, es, it)
 };
 
 /// A tier's subscription prices in integer minor units of `currency` (e.g. cents of EUR).
@@ -198,13 +207,45 @@ struct webhook_endpoint_record {
   std::uint64_t cursor = 0;             ///< the outbox seq up to which this endpoint has taken events
   std::int64_t failing_since = 0;       ///< the first failure since the last success; 0 when healthy
   std::int64_t last_success_at = 0;
+  /// "webhook", or "mail": the one endpoint (id mail_channel_id) whose deliveries are e-mails
+  /// (core/mail_channel.hpp). It is never listed, changed or disabled as a webhook.
+  std::string channel = "webhook";
+};
+
+/// An operator's replacement for a built-in mail template (core/mail_templates.hpp).
+struct mail_template_record {
+  std::string name;      ///< "delivery_letter", ...
+  std::string language;  ///< "en", "es", "it"
+  std::string subject;
+  std::string text;      ///< the plain-text part
+  std::string html;      ///< the HTML part: a fragment that goes inside <body>
+  std::int64_t updated_at = 0;
+  std::string updated_by;  ///< a caller id
+};
+
+/// How mail is sent, as operators set it (the SMTP server and its password are configuration:
+/// app/config.hpp).
+struct mail_settings_record {
+  std::string sender;          ///< the From address; mail waits until one is set
+  std::string sender_name;
+  std::string reply_to;
+  std::string operator_email;  ///< where mail to the vendor's operators goes; empty: none is sent
+  std::string portal_url;      ///< "https://licensing.example.com": links in invitations; empty: codes only
+  std::int64_t updated_at = 0;
+  std::string updated_by;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
-                                                discount_percent, created_at)
+                                                discount_percent, created_at, notification_email, language,
+                                                deliver_at_issuance, enabling_requested_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(webhook_endpoint_record, id, partner_id, url, description, event_types,
                                                 enabled, disabled_reason, secret, previous_secret, previous_secret_until,
-                                                created_at, updated_at, created_by, cursor, failing_since, last_success_at)
+                                                created_at, updated_at, created_by, cursor, failing_since, last_success_at,
+                                                channel)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(mail_template_record, name, language, subject, text, html, updated_at,
+                                                updated_by)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(mail_settings_record, sender, sender_name, reply_to, operator_email,
+                                                portal_url, updated_at, updated_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
                                                 last_used_at, created_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, customer_id, email, name, role, status, language,
@@ -216,7 +257,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(session_record, id, user_id, csr
                                                 expires_at, client, user_agent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_token_record, user_id, purpose, expires_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
-                                                created_at, self_service)
+                                                created_at, self_service, manages_own_notifications, language)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features, tier_features)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,

@@ -6,6 +6,7 @@
 #include "core/refusal.hpp"
 #include "core/signed_commit.hpp"
 #include "core/subscriptions.hpp"
+#include "core/webhook_delivery.hpp"
 
 namespace licensor::server {
 namespace {
@@ -91,11 +92,24 @@ pass_outcome expiry_sweep_pass(const job_context& context) {
   return outcome;
 }
 
+pass_outcome outbox_prune_pass(const job_context& context) {
+  pass_outcome outcome;
+  const auto now = context.clock();
+  std::size_t pruned = 0;
+  const auto applied = submit_wait(context.store, [&](store::write_view& write) {
+    return refusal_caught([&] { pruned = delivery_prune(write, context.event_retention_seconds, now); });
+  });
+  if (!applied) return {0, error_text(applied.error())};
+  outcome.changed = pruned;
+  return outcome;
+}
+
 void background_jobs_add(job_runner& runner, const job_context& context) {
   runner.add("subscriptions", 2s, [context] { return subscription_renewals_pass(context); });
   runner.add("keyring", 1s, [context] { return keyring_watch_pass(context); });
   runner.add("resign", 5s, [context] { return revoked_resign_pass(context); });
   runner.add("expiry", 60s, [context] { return expiry_sweep_pass(context); });
+  runner.add("outbox", 1h, [context] { return outbox_prune_pass(context); });
 }
 
 }  // namespace licensor::server

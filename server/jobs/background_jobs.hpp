@@ -5,7 +5,9 @@
 // - "resign": re-signing the licenses of a revoked key, batch by batch, until none is left
 //   (resumes after a restart: the store keeps the task);
 // - "expiry": the events time alone causes: expiry warnings, trials ending, expiries
-//   (core/expiry_notices.hpp).
+//   (core/expiry_notices.hpp);
+// - "outbox": hourly, prunes delivered and dead events and the delivery logs older than the
+//   retention (core/webhook_delivery.hpp's delivery_prune).
 // Every pass calls the core directly; none fakes a request.
 #pragma once
 
@@ -26,12 +28,14 @@ struct job_context {
   std::string issuer;
   std::function<std::int64_t()> clock;
   expiry_sweep_settings expiry = {};
+  std::int64_t event_retention_seconds = 30 * 86'400;
 };
 
 [[nodiscard]] pass_outcome subscription_renewals_pass(const job_context& context);
 [[nodiscard]] pass_outcome keyring_watch_pass(const job_context& context);
 [[nodiscard]] pass_outcome revoked_resign_pass(const job_context& context);
 [[nodiscard]] pass_outcome expiry_sweep_pass(const job_context& context);
+[[nodiscard]] pass_outcome outbox_prune_pass(const job_context& context);
 
 /// Adds the jobs to `runner` with their intervals.
 void background_jobs_add(job_runner& runner, const job_context& context);

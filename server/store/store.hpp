@@ -57,6 +57,8 @@ using server::organisation_security_record;
 using server::license_record;
 using server::partner_record;
 using server::webhook_endpoint_record;
+using server::mail_settings_record;
+using server::mail_template_record;
 using server::product_record;
 using server::subscription::ledger_entry;
 using server::subscription::member_record;
@@ -124,6 +126,7 @@ struct delivery_attempt {
   std::uint32_t latency_ms = 0;
   std::string error;              ///< empty when delivered
   std::string outcome;            ///< "delivered", "retrying", "dead", "gone" (the endpoint was disabled)
+  std::string recipient{};        ///< mail: the address written to
 };
 
 /// A license in the expiry index: by expiry time, then id. `position` is where a sweep that took
@@ -332,6 +335,15 @@ class read_view {
   /// The endpoint's delivery log, newest first.
   [[nodiscard]] virtual result<page<delivery_attempt>> delivery_log(std::string_view endpoint_id,
                                                                     const page_request& page) const = 0;
+
+  // -- mail (core/mail_templates.hpp, core/mail_settings.hpp)
+  /// The mail settings (all empty until an operator sets them).
+  [[nodiscard]] virtual result<mail_settings_record> mail_settings_get() const = 0;
+  /// The operator's replacement of template `name` in `language`, if any.
+  [[nodiscard]] virtual result<std::optional<mail_template_record>> mail_template_get(std::string_view name,
+                                                                                     std::string_view language) const = 0;
+  /// Every replaced template, by name then language.
+  [[nodiscard]] virtual result<std::vector<mail_template_record>> mail_templates() const = 0;
 };
 
 class write_view : public read_view {
@@ -445,6 +457,12 @@ class write_view : public read_view {
   [[nodiscard]] virtual result<void> delivery_log_append(const delivery_attempt& attempt) = 0;
   /// Removes up to `limit` log entries made before `before`. Returns how many it removed.
   [[nodiscard]] virtual result<std::size_t> delivery_log_prune(std::int64_t before, std::size_t limit) = 0;
+
+  // -- mail
+  [[nodiscard]] virtual result<void> mail_settings_put(const mail_settings_record& settings) = 0;
+  /// Creates or replaces the template (name, language).
+  [[nodiscard]] virtual result<void> mail_template_put(const mail_template_record& replaced) = 0;
+  [[nodiscard]] virtual result<void> mail_template_erase(std::string_view name, std::string_view language) = 0;
 };
 
 class store {

@@ -165,6 +165,8 @@ std::vector<route_case> route_cases() {
   const std::string holders = "owner admin support global_admin admin_agent helpdesk_agent";
   const std::string webhook_readers = "owner admin support auditor global_admin";
   const std::string webhook_managers = "owner admin global_admin";
+  const std::string mail_readers = "owner admin support auditor";
+  const std::string letter_senders = "owner admin support global_admin admin_agent sales_agent helpdesk_agent";
   using W = world;
   using O = const std::string&;
   return {
@@ -243,6 +245,8 @@ std::vector<route_case> route_cases() {
       {"GET /v1/partners", operator_readers, [](W&, O) { return call{"GET", "/v1/partners"}; }},
       {"GET /v1/partners/{}", operator_readers, [](W& w, O) { return call{"GET", "/v1/partners/" + w.partner.id}; }},
       {"PATCH /v1/partners/{}", "owner admin", [](W& w, O) { return call{"PATCH", "/v1/partners/" + w.partner.id, {{"name", "renamed"}}}; }},
+      // Only a partner asks to be enabled (this one may issue already: asking changes nothing).
+      {"POST /v1/enabling-requests", "global_admin", [](W&, O) { return call{"POST", "/v1/enabling-requests", json::object()}; }},
       {"POST /v1/partners/{}/api-keys", "owner admin", [](W& w, O) {
          return call{"POST", "/v1/partners/" + w.partner.id + "/api-keys", {{"role", "sales_agent"}}};
        }},
@@ -292,6 +296,22 @@ std::vector<route_case> route_cases() {
       {"GET /v1/webhook-endpoints/{}/deliveries", webhook_readers, [](W& w, O org) {
          return call{"GET", "/v1/webhook-endpoints/" + w.endpoint_of(org).first + "/deliveries"};
        }},
+      {"GET /v1/mail/settings", mail_readers, [](W&, O) { return call{"GET", "/v1/mail/settings"}; }},
+      {"PATCH /v1/mail/settings", "owner admin", [](W&, O) {
+         return call{"PATCH", "/v1/mail/settings", {{"sender_name", "Licensing " + unique_suffix()}}};
+       }},
+      {"GET /v1/mail/templates", mail_readers, [](W&, O) { return call{"GET", "/v1/mail/templates"}; }},
+      {"GET /v1/mail/templates/{}/{}", mail_readers, [](W&, O) { return call{"GET", "/v1/mail/templates/trial_ending/it"}; }},
+      {"PUT /v1/mail/templates/{}/{}", "owner admin", [](W&, O) {
+         return call{"PUT", "/v1/mail/templates/partner_enabled/es",
+                     {{"subject", "Ya puede emitir"}, {"text", "Hola {{partner_name}}"}, {"html", "<p>Hola {{partner_name}}</p>"}}};
+       }},
+      {"DELETE /v1/mail/templates/{}/{}", "owner admin", [](W& w, O) {
+         expect_status(w.op.request("PUT", "/v1/mail/templates/partner_enabled/it",
+                                    json{{"subject", "s"}, {"text", "t"}, {"html", "h"}}.dump()), 200, "template");
+         return call{"DELETE", "/v1/mail/templates/partner_enabled/it"};
+       }},
+      {"GET /v1/mail/deliveries", mail_readers, [](W&, O) { return call{"GET", "/v1/mail/deliveries"}; }},
       {"GET /v1/keys", "owner admin support auditor", [](W&, O) { return call{"GET", "/v1/keys"}; }},
       {"POST /v1/keys/rotate", "owner", [](W&, O) { return call{"POST", "/v1/keys/rotate", json::object()}; }},
       {"POST /v1/keys/{}/revoke", "owner", [](W& w, O) {
@@ -318,6 +338,9 @@ std::vector<route_case> route_cases() {
       {"GET /v1/licenses", license_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/licenses")}; }},
       {"GET /v1/licenses/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.license())}; }},
       {"GET /v1/licenses/{}/token", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.license()) + "/token"}; }},
+      {"POST /v1/licenses/{}/delivery/send", letter_senders, [](W& w, O) {
+         return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/delivery/send", json::object()};
+       }},
       {"GET /v1/licenses/{}/delivery", license_readers, [](W& w, O) {
          return call{"GET", "/v1/licenses/" + w.id_of(w.license()) + "/delivery"};
        }},

@@ -288,6 +288,14 @@ TEST_CASE("a partner's endpoint hears only its partner's events; an operator's h
   CHECK_ERROR(w.as_partner.get("/v1/webhook-endpoints/" + theirs_id), 404, "not_found");
   CHECK_ERROR(w.as_partner.del("/v1/webhook-endpoints/" + theirs_id), 404, "not_found");
   CHECK_ERROR(w.as_partner.get("/v1/webhook-endpoints/" + theirs_id + "/deliveries"), 404, "not_found");
+
+  // The mail channel is an endpoint of the same machinery, never a webhook: not listed, not reached.
+  const auto operators_listed = w.as_operator.get("/v1/webhook-endpoints").json.at("items");
+  CHECK(operators_listed.size() == 1);
+  for (const auto& endpoint : operators_listed) CHECK(endpoint.at("id") != "mail");
+  CHECK_ERROR(w.as_operator.get("/v1/webhook-endpoints/mail"), 404, "not_found");
+  CHECK_ERROR(w.as_operator.patch("/v1/webhook-endpoints/mail", {{"enabled", false}}), 404, "not_found");
+  CHECK_ERROR(w.as_operator.del("/v1/webhook-endpoints/mail"), 404, "not_found");
 }
 
 TEST_CASE("by default a delivery to loopback is refused after DNS, and a redirect is never followed") {

@@ -9,7 +9,8 @@
 //   outbox/seq, outbox_ids/event id -> seq, webhook_endpoints/id, deliveries/endpoint/seq,
 //   delivery_subjects/endpoint/subject/seq, delivery_log/endpoint/(max - at)/(max - event seq)/
 //   (max - attempt) (newest first; the oldest last, where pruning takes them),
-//   meta/"security/partner" (empty partner: the operators).
+//   meta/"security/partner" (empty partner: the operators), meta/"mail_settings",
+//   meta/"mail_template/name/language".
 // Numbers in keys are ordered_key.hpp's 16 hex digits, so prefix scans walk them in order.
 // A listing's cursor is the key suffix of its last item (any string is a valid position).
 #include "store/lmdb/lmdb_views.hpp"
@@ -31,7 +32,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(resign_task, kid, licenses_resig
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_pending, endpoint_id, seq, subject, attempts, next_attempt_at,
                                                 first_attempt_at, last_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_attempt, endpoint_id, event_id, event_seq, event_type, attempt,
-                                                at, status, latency_ms, error, outcome)
+                                                at, status, latency_ms, error, outcome, recipient)
 
 namespace {
 
@@ -51,6 +52,11 @@ std::string join(std::string_view a, std::string_view b) {
 std::string api_key_meta_key(std::string_view key_id) { return join("api_key", key_id); }
 // One small record per organisation, in meta: read on every request made with a session.
 std::string security_meta_key(std::string_view partner_id) { return join("security", partner_id); }
+constexpr std::string_view mail_settings_key = "mail_settings";
+constexpr std::string_view mail_template_prefix = "mail_template/";
+std::string mail_template_key(std::string_view name, std::string_view language) {
+  return join(std::string(mail_template_prefix) + std::string(name), language);
+}
 std::string free_counter_key(std::string_view partner_id) { return join("free", partner_id); }
 std::string schedule_key(std::int64_t due, std::string_view license_id) { return join(hex16_time(due), license_id); }
 std::string delivery_key(const delivery_pending& pending) { return join(pending.endpoint_id, hex16(pending.seq)); }
@@ -76,6 +82,14 @@ result<std::optional<Record>> record_find(const txn& t, const char* db, std::str
   if (!value) return value.error();
   if (!*value) return std::optional<Record>{};
   auto decoded = record_decode<Record>(**value);
+  if (!decoded) return decoded.error();
+  return std::optional<Record>{std::move(*decoded)};
+}
+
+// A listing's item: the record stored as the value.
+template <class Record>
+result<std::optional<Record>> record_item(std::string_view, std::string_view value) {
+  auto decoded = record_decode<Record>(value);
   if (!decoded) return decoded.error();
   return std::optional<Record>{std::move(*decoded)};
 }
@@ -140,11 +154,7 @@ template <class Record>
 result<page<Record>> records_list(const txn& t, const char* records, const char* index, std::string_view owner,
                                   const page_request& request) {
   if (owner.empty()) {
-    return page_scan<Record>(t, records, "", request, [](std::string_view, std::string_view value) -> result<std::optional<Record>> {
-      auto decoded = record_decode<Record>(value);
-      if (!decoded) return decoded.error();
-      return std::optional<Record>{std::move(*decoded)};
-    });
+    return page_scan<Record>(t, records, "", request, record_item<Record>);
   }
   return page_scan<Record>(t, index, join(owner, ""), request, [&](std::string_view id, std::string_view) {
     return record_find<Record>(t, records, id);
@@ -803,12 +813,7 @@ result<void> lmdb_view::member_erase(std::string_view license_id, std::string_vi
 }
 
 result<page<ledger_entry>> lmdb_view::ledger_of(std::string_view license_id, const page_request& page) const {
-  return page_scan<ledger_entry>(txn_, db::ledger, join(license_id, ""), page,
-                                 [](std::string_view, std::string_view value) -> result<std::optional<ledger_entry>> {
-                                   auto entry = record_decode<ledger_entry>(value);
-                                   if (!entry) return entry.error();
-                                   return std::optional<ledger_entry>{std::move(*entry)};
-                                 });
+  return page_scan<ledger_entry>(txn_, db::ledger, join(license_id, ""), page, record_item<ledger_entry>);
 }
 
 result<page<ledger_entry>> lmdb_view::partner_ledger(std::string_view partner_id, const ledger_period& period,
@@ -969,11 +974,7 @@ result<std::optional<webhook_endpoint_record>> lmdb_view::webhook_endpoint_get(s
 result<std::vector<webhook_endpoint_record>> lmdb_view::webhook_endpoints() const {
   auto all = page_scan<webhook_endpoint_record>(
       txn_, db::webhook_endpoints, "", page_request{SIZE_MAX - 1, {}},
-      [](std::string_view, std::string_view value) -> result<std::optional<webhook_endpoint_record>> {
-        auto decoded = record_decode<webhook_endpoint_record>(value);
-        if (!decoded) return decoded.error();
-        return std::optional<webhook_endpoint_record>{std::move(*decoded)};
-      });
+      record_item<webhook_endpoint_record>);
   if (!all) return all.error();
   return std::move(all->items);
 }
@@ -981,11 +982,7 @@ result<std::vector<webhook_endpoint_record>> lmdb_view::webhook_endpoints() cons
 result<std::vector<delivery_pending>> lmdb_view::deliveries_pending(std::string_view endpoint_id, std::size_t limit) const {
   auto listed = page_scan<delivery_pending>(
       txn_, db::deliveries, join(endpoint_id, ""), page_request{limit, {}},
-      [](std::string_view, std::string_view value) -> result<std::optional<delivery_pending>> {
-        auto decoded = record_decode<delivery_pending>(value);
-        if (!decoded) return decoded.error();
-        return std::optional<delivery_pending>{std::move(*decoded)};
-      });
+      record_item<delivery_pending>);
   if (!listed) return listed.error();
   return std::move(listed->items);
 }
@@ -1004,11 +1001,7 @@ result<std::optional<std::uint64_t>> lmdb_view::delivery_subject_head(std::strin
 
 result<page<delivery_attempt>> lmdb_view::delivery_log(std::string_view endpoint_id, const page_request& page) const {
   return page_scan<delivery_attempt>(txn_, db::delivery_log, join(endpoint_id, ""), page,
-                                     [](std::string_view, std::string_view value) -> result<std::optional<delivery_attempt>> {
-                                       auto decoded = record_decode<delivery_attempt>(value);
-                                       if (!decoded) return decoded.error();
-                                       return std::optional<delivery_attempt>{std::move(*decoded)};
-                                     });
+                                     record_item<delivery_attempt>);
 }
 
 result<void> lmdb_view::webhook_endpoint_put(const webhook_endpoint_record& endpoint) {
@@ -1171,6 +1164,38 @@ result<std::string> counters_recount_differences(const txn& read) {
     if (!expected.contains(key))
       differences += key + ": kept " + std::to_string(count) + ", recounted 0\n";
   return differences;
+}
+
+// -- mail (meta/"mail_settings", meta/"mail_template/<name>/<language>")
+
+result<mail_settings_record> lmdb_view::mail_settings_get() const {
+  auto found = record_find<mail_settings_record>(txn_, db::meta, mail_settings_key);
+  if (!found) return found.error();
+  return found->value_or(mail_settings_record{});
+}
+
+result<std::optional<mail_template_record>> lmdb_view::mail_template_get(std::string_view name,
+                                                                         std::string_view language) const {
+  return record_find<mail_template_record>(txn_, db::meta, mail_template_key(name, language));
+}
+
+result<std::vector<mail_template_record>> lmdb_view::mail_templates() const {
+  auto all = page_scan<mail_template_record>(txn_, db::meta, std::string(mail_template_prefix),
+                                             page_request{SIZE_MAX - 1, {}}, record_item<mail_template_record>);
+  if (!all) return all.error();
+  return std::move(all->items);
+}
+
+result<void> lmdb_view::mail_settings_put(const mail_settings_record& settings) {
+  return record_put(txn_, db::meta, mail_settings_key, settings);
+}
+
+result<void> lmdb_view::mail_template_put(const mail_template_record& replaced) {
+  return record_put(txn_, db::meta, mail_template_key(replaced.name, replaced.language), replaced);
+}
+
+result<void> lmdb_view::mail_template_erase(std::string_view name, std::string_view language) {
+  return txn_.erase(db::meta, mail_template_key(name, language));
 }
 
 }  // namespace licensor::store

@@ -88,6 +88,10 @@ class lmdb_view final : public write_view {
   result<std::optional<std::uint64_t>> delivery_subject_head(std::string_view endpoint_id,
                                                              std::string_view subject) const override;
   result<page<delivery_attempt>> delivery_log(std::string_view endpoint_id, const page_request& page) const override;
+  result<mail_settings_record> mail_settings_get() const override;
+  result<std::optional<mail_template_record>> mail_template_get(std::string_view name,
+                                                                std::string_view language) const override;
+  result<std::vector<mail_template_record>> mail_templates() const override;
 
   result<void> operator_token_hash_set(std::string_view hash) override;
   result<void> keyring_audited_version_set(std::uint64_t version) override;
@@ -129,6 +133,9 @@ class lmdb_view final : public write_view {
   result<void> delivery_pending_erase(const delivery_pending& pending) override;
   result<void> delivery_log_append(const delivery_attempt& attempt) override;
   result<std::size_t> delivery_log_prune(std::int64_t before, std::size_t limit) override;
+  result<void> mail_settings_put(const mail_settings_record& settings) override;
+  result<void> mail_template_put(const mail_template_record& replaced) override;
+  result<void> mail_template_erase(std::string_view name, std::string_view language) override;
 
  private:
   std::optional<txn> owned_;

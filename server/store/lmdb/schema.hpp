@@ -69,7 +69,10 @@ inline constexpr const char* delivery_log = "delivery_log";            // endpoi
 /// 8: webhook endpoints and their deliveries; outbox events are indexed by id (built from the
 ///    outbox).
 /// 9: licenses that expire are indexed by expiry (built from the licenses), for the expiry sweep.
-inline constexpr int schema_version = 9;
+/// 10: the mail channel (a delivery endpoint whose deliveries are e-mails) and mail templates
+///    and settings in meta. Nothing to convert: an older binary must not open it, as it would
+///    take the mail channel for a webhook endpoint.
+inline constexpr int schema_version = 10;
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();

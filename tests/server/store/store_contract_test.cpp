@@ -854,3 +854,47 @@ TEST_CASE("the expiry index follows licenses' expiry as they are inserted, chang
     CHECK(ok(r->sweep_position("expired")) == "somewhere");
   });
 }
+
+TEST_CASE("mail settings default to empty and round-trip; replaced templates by name and language, listed and erased") {
+  on_every_backend([](store_fixture& s) {
+    {
+      auto r = s.read();
+      CHECK(ok(r->mail_settings_get()).sender.empty());
+      CHECK(ok(r->mail_templates()).empty());
+      CHECK_FALSE(ok(r->mail_template_get("delivery_letter", "es")).has_value());
+    }
+    mail_settings_record settings;
+    settings.sender = "licenses@vendor.example";
+    settings.operator_email = "ops@vendor.example";
+    settings.updated_at = 42;
+    const mail_template_record es{"delivery_letter", "es", "Su licencia", "texto", "<p>html</p>", 7, "operator"};
+    const mail_template_record it{"delivery_letter", "it", "La Sua licenza", "testo", "<p>html</p>", 8, "operator"};
+    const mail_template_record trial{"trial_ending", "en", "Trial", "text", "<p>t</p>", 9, "operator"};
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.mail_settings_put(settings); !put) return put;
+      for (const auto& one : {trial, it, es})
+        if (auto put = w.mail_template_put(one); !put) return put;
+      return {};
+    }));
+    s.reopen();
+    {
+      auto r = s.read();
+      const auto stored = ok(r->mail_settings_get());
+      CHECK(stored.sender == "licenses@vendor.example");
+      CHECK(stored.operator_email == "ops@vendor.example");
+      CHECK(stored.updated_at == 42);
+      const auto found = ok(r->mail_template_get("delivery_letter", "es"));
+      REQUIRE(found.has_value());
+      CHECK(found->subject == "Su licencia");
+      CHECK(found->html == "<p>html</p>");
+      CHECK_FALSE(ok(r->mail_template_get("delivery_letter", "en")).has_value());
+      std::vector<std::string> listed;
+      for (const auto& one : ok(r->mail_templates())) listed.push_back(one.name + "/" + one.language);
+      CHECK(listed == std::vector<std::string>{"delivery_letter/es", "delivery_letter/it", "trial_ending/en"});
+    }
+    ok(s.commit([&](write_view& w) { return w.mail_template_erase("delivery_letter", "it"); }));
+    auto r = s.read();
+    CHECK_FALSE(ok(r->mail_template_get("delivery_letter", "it")).has_value());
+    CHECK(ok(r->mail_templates()).size() == 2);
+  });
+}

@@ -1,43 +1,42 @@
-#include "jobs/webhook_delivery.hpp"
+#include "jobs/delivery_job.hpp"
 
 #include <iterator>
-#include <memory>
 
 #include "core/refusal.hpp"
-#include "core/webhook_delivery.hpp"
-#include "domain/webhook_delivery.hpp"
 #include "licensor/thread_name.hpp"
 
 namespace licensor::server {
 namespace {
 
-constexpr std::int64_t prune_every_seconds = 3'600;
-constexpr const char* job_name = "webhooks";
-
-// The results of one endpoint's round, filled in as answers come.
+// The results of one endpoint's round, filled in as they come.
 struct endpoint_round {
   delivery_plan plan;
   std::vector<std::vector<delivery_result>> results;
 };
 
+std::string metric_name(const delivery_transport& transport, std::string_view what) {
+  return std::string(transport.metric_prefix()) + "_" + std::string(what);
+}
+
 }  // namespace
 
-webhook_delivery::webhook_delivery(store::store& store, std::function<std::int64_t()> clock, job_health& health,
-                                   metrics::registry& metrics, webhook_delivery_options options)
+delivery_job::delivery_job(store::store& store, std::function<std::int64_t()> clock, job_health& health,
+                           metrics::registry& metrics, std::unique_ptr<delivery_transport> transport,
+                           delivery_job_options options)
     : store_(store),
       clock_(std::move(clock)),
       health_(health),
-      options_(std::move(options)),
-      client_(options_.outbound),
-      delivered_(&metrics.counter_at("licensor_webhook_attempts_total", "Webhook delivery attempts by result.",
+      transport_(std::move(transport)),
+      options_(options),
+      delivered_(&metrics.counter_at(metric_name(*transport_, "attempts_total"), "Delivery attempts by result.",
                                      {{"result", "delivered"}})),
-      failed_(&metrics.counter_at("licensor_webhook_attempts_total", "Webhook delivery attempts by result.",
+      failed_(&metrics.counter_at(metric_name(*transport_, "attempts_total"), "Delivery attempts by result.",
                                   {{"result", "failed"}})),
-      latency_(&metrics.histogram_at("licensor_webhook_attempt_duration_seconds",
-                                     "Time from sending a webhook to its answer (or failure).",
+      latency_(&metrics.histogram_at(metric_name(*transport_, "attempt_duration_seconds"),
+                                     "Time from sending to the answer (or failure).",
                                      metrics::histogram::latency_seconds())) {}
 
-webhook_delivery::~webhook_delivery() {
+delivery_job::~delivery_job() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -46,14 +45,14 @@ webhook_delivery::~webhook_delivery() {
   if (thread_.joinable()) thread_.join();
 }
 
-void webhook_delivery::start() {
+void delivery_job::start() {
   thread_ = std::thread([this] {
-    thread_name_set("webhooks");
+    thread_name_set(std::string(transport_->name()));
     loop();
   });
 }
 
-void webhook_delivery::run_now(std::function<void(std::size_t)> done) {
+void delivery_job::run_now(std::function<void(std::size_t)> done) {
   {
     std::lock_guard lock(mutex_);
     run_now_waiting_.push_back(std::move(done));
@@ -61,7 +60,7 @@ void webhook_delivery::run_now(std::function<void(std::size_t)> done) {
   wake_.notify_all();
 }
 
-void webhook_delivery::loop() {
+void delivery_job::loop() {
   std::size_t attempts_since_asked = 0;
   for (;;) {
     std::deque<std::function<void(std::size_t)>> asked;
@@ -87,7 +86,7 @@ void webhook_delivery::loop() {
   }
 }
 
-std::size_t webhook_delivery::round(round_outcome& outcome) {
+std::size_t delivery_job::round(round_outcome& outcome) {
   const auto started = std::chrono::steady_clock::now();
   const auto now = clock_();
   std::vector<std::unique_ptr<endpoint_round>> rounds;
@@ -96,6 +95,7 @@ std::size_t webhook_delivery::round(round_outcome& outcome) {
   try {
     const auto view = must(store_.read());
     for (const auto& endpoint : must(view->webhook_endpoints())) {
+      if (!transport_->serves(*view, endpoint)) continue;
       auto plan = delivery_plan_make(*view, endpoint, now, options_.batch);
       if (plan.empty()) continue;
       outcome.more_waiting = outcome.more_waiting || plan.more_waiting;
@@ -105,32 +105,31 @@ std::size_t webhook_delivery::round(round_outcome& outcome) {
       next->plan = std::move(plan);
       rounds.push_back(std::move(next));
     }
+    std::vector<const delivery_plan*> plans;
+    for (const auto& r : rounds) plans.push_back(&r->plan);
+    if (!plans.empty()) transport_->prepare(plans, now);
   } catch (const refusal& refused) {
     error = std::string(errc_code(refused.code));
+    rounds.clear();
   }
 
   // Each chain's first send goes out at once; the next only once the one before was delivered.
   std::function<void(endpoint_round&, std::size_t, std::size_t)> send;
   send = [&](endpoint_round& r, std::size_t c, std::size_t i) {
-    const auto& chain = r.plan.chains[c];
-    if (i >= chain.sends.size()) return;
-    const auto message = delivery_message_make(r.plan.endpoint, chain.sends[i].event, clock_());
-    ++attempts;
-    client_.post({r.plan.endpoint.url, message.headers, message.body}, [&, c, i](const outbound_response& answer) {
-      auto& result = r.results[c][i];
-      result = {true, answer.status, answer.latency_ms, answer.error, answer.retry_after};
-      latency_->observe(answer.latency_ms / 1000.0);
-      if (answer.error.empty() && attempt_verdict_of(answer.status) == attempt_verdict::delivered) {
-        delivered_->add();
-        send(r, c, i + 1);
-      } else {
-        failed_->add();
+    if (i >= r.plan.chains[c].sends.size()) return;
+    transport_->send(r.plan, c, i, [&, c, i](const delivery_result& result) {
+      r.results[c][i] = result;
+      if (!result.skipped) {
+        ++attempts;
+        latency_->observe(result.latency_ms / 1000.0);
+        (result.delivered() ? delivered_ : failed_)->add();
       }
+      if (result.skipped || result.delivered()) send(r, c, i + 1);
     });
   };
   for (auto& r : rounds)
     for (std::size_t c = 0; c < r->plan.chains.size(); ++c) send(*r, c, 0);
-  client_.run();
+  transport_->run();
 
   if (!rounds.empty()) {
     const auto recorded = submit_wait(store_, [&rounds, now](store::write_view& write) {
@@ -140,15 +139,8 @@ std::size_t webhook_delivery::round(round_outcome& outcome) {
     });
     if (!recorded && error.empty()) error = std::string(errc_code(recorded.error()));
   }
-  if (now - pruned_at_ >= prune_every_seconds) {
-    const auto pruned = submit_wait(store_, [retention = options_.retention_seconds, now](store::write_view& write) {
-      return refusal_caught([&] { (void)delivery_prune(write, retention, now); });
-    });
-    if (pruned) pruned_at_ = now;
-    else if (error.empty()) error = std::string(errc_code(pruned.error()));
-  }
   if (attempts > 0 || !error.empty() || !rounds.empty())
-    health_.record(job_name, now, error,
+    health_.record(std::string(transport_->name()), now, error,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   outcome.progressed = error.empty() && !rounds.empty();
   if (!error.empty()) outcome.more_waiting = false;

@@ -1,11 +1,10 @@
-// The webhook delivery job: on its own thread (a slow receiver must not hold up renewals),
-// round after round, it plans each enabled endpoint's sends (core/webhook_delivery), posts them
-// all at once through outbound/http_client (in order within a subject), and records what came
-// of them in one store job. A round starts every `poll`, or at once after a full batch, so under
-// load rounds are few and large; once an hour it prunes what outlived the retention.
+// A delivery job: on its own thread (a slow receiver must not hold up renewals, and a slow mail
+// server not the webhooks), round after round, it plans each endpoint its transport serves
+// (core/webhook_delivery), sends through the transport (in order within a subject), and records
+// what came of them in one store job. A round starts every `poll`, or at once after a full batch,
+// so under load rounds are few and large.
 //
-// Thread safety: wake() and run_now() may be called from any thread. Destroy it before the
-// store.
+// Thread safety: run_now() may be called from any thread. Destroy it before the store.
 #pragma once
 
 #include <chrono>
@@ -13,30 +12,29 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "core/job_health.hpp"
+#include "jobs/delivery_transport.hpp"
 #include "metrics/metrics.hpp"
-#include "outbound/http_client.hpp"
 #include "store/store.hpp"
 
 namespace licensor::server {
 
-struct webhook_delivery_options {
-  outbound_options outbound;
+struct delivery_job_options {
   std::chrono::milliseconds poll{200};
   std::size_t batch = 1'000;  ///< new events taken per endpoint and round
-  std::int64_t retention_seconds = 30 * 86'400;  ///< delivered and dead events, and the log
 };
 
-class webhook_delivery {
+class delivery_job {
  public:
-  webhook_delivery(store::store& store, std::function<std::int64_t()> clock, job_health& health,
-                   metrics::registry& metrics, webhook_delivery_options options);
-  webhook_delivery(const webhook_delivery&) = delete;
-  webhook_delivery& operator=(const webhook_delivery&) = delete;
-  ~webhook_delivery();
+  delivery_job(store::store& store, std::function<std::int64_t()> clock, job_health& health, metrics::registry& metrics,
+               std::unique_ptr<delivery_transport> transport, delivery_job_options options = {});
+  delivery_job(const delivery_job&) = delete;
+  delivery_job& operator=(const delivery_job&) = delete;
+  ~delivery_job();
 
   void start();
   /// Runs rounds until one finds nothing to send, then calls `done` with how many attempts
@@ -55,12 +53,11 @@ class webhook_delivery {
   store::store& store_;
   std::function<std::int64_t()> clock_;
   job_health& health_;
-  webhook_delivery_options options_;
-  http_client client_;
+  std::unique_ptr<delivery_transport> transport_;
+  delivery_job_options options_;
   metrics::counter* delivered_;
   metrics::counter* failed_;
   metrics::histogram* latency_;
-  std::int64_t pruned_at_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void(std::size_t)>> run_now_waiting_;
