@@ -9,6 +9,8 @@
 namespace licensor::server {
 namespace {
 
+constexpr std::size_t mail_waiting_counted_max = 100;
+
 std::string address_or_refuse(const std::string& field, const std::string& raw) {
   if (raw.empty()) return {};
   auto normalised = email_normalise(raw);
@@ -46,7 +48,8 @@ mail_status mail_status_of(const store::read_view& view, bool smtp_configured) {
   if (const auto channel = must(view.webhook_endpoint_get(mail_channel_id))) {
     const auto last = must(view.outbox_last_seq());
     status.behind = last - std::min(last, channel->cursor);
-    status.waiting = must(view.deliveries_pending(mail_channel_id, 1'000)).size();
+    // Counted up to a bound: health is public and cheap, whatever a mail server's outage left.
+    status.waiting = must(view.deliveries_pending(mail_channel_id, mail_waiting_counted_max)).size();
     status.failing_since = channel->failing_since;
   }
   return status;

@@ -33,7 +33,7 @@ struct mail_status {
   bool smtp_configured = false;   ///< the server was given an SMTP URL
   bool sender_set = false;        ///< the settings name a sender
   std::uint64_t behind = 0;       ///< events the channel has not taken yet
-  std::size_t waiting = 0;        ///< letters waiting for a retry (counted up to 1000)
+  std::size_t waiting = 0;        ///< letters waiting for a retry (counted up to 100)
   std::int64_t failing_since = 0; ///< the first failure since the last success; 0 when healthy
   [[nodiscard]] bool sending() const { return smtp_configured && sender_set; }
 };
