@@ -7,7 +7,8 @@ The walk: mail waits while no SMTP server is configured (health says so) and goe
 is; a license issued with its delivery letter; a subscription with two members; the clock past a
 renewal reminder and a trial's end; an invitation and a password reset whose codes from the mail
 are accepted; an operator's replacement template; a refused mailbox (dead at once, logged); bad
-input to the mail API (400s, nothing changed).
+input to the mail API (400s, nothing changed); the mail server down, then back (the letter
+retries on the schedule and arrives).
 
 Usage: mail_test.py LICENSORD
 """
@@ -370,6 +371,31 @@ def main():
         status, _ = as_partner("GET", "/v1/mail/deliveries")
         check(status == 403, f"a partner read the mail log: {status}")
         step(f"a refused mailbox is dead at once; the log matches the server ({mailbox.count()} letters)")
+
+        # 8. The mail server goes away: the letter retries on the webhook schedule, health says
+        # failing; back again, the next attempt delivers it.
+        controller.stop()
+        before = mailbox.count()
+        as_partner("POST", f"/v1/licenses/{license['id']}/delivery/send", {}, expect=202)
+        clock(at + 300)
+        _, log = op("GET", "/v1/mail/deliveries?limit=1", expect=200)
+        check(log["items"][0]["outcome"] == "retrying" and log["items"][0]["status"] is None,
+              f"with the server down: {log['items'][0]}")
+        _, health = op("GET", "/v1/health", expect=200)
+        check(health["mail"]["state"] == "failing" and health["mail"]["letters_waiting"] == 1, f"health: {health['mail']}")
+        controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port, tls_context=tls, require_starttls=True,
+                                auth_required=True, auth_require_tls=True, authenticator=authenticator)
+        controller.start()
+        clock(at + 303)  # before the first retry (5 s, stretched by at most 20%)
+        check(mailbox.count() == before, "a retry came before its time")
+        clock(at + 310)
+        got = letters(before, 1, "the retried letter")
+        letter_check(got, "ana@cliente.example", subject_of("delivery_letter", "es", values), "es", [license["activation_key"]])
+        _, log = op("GET", "/v1/mail/deliveries?limit=1", expect=200)
+        check(log["items"][0]["outcome"] == "delivered" and log["items"][0]["attempt"] == 2, f"after the retry: {log['items'][0]}")
+        _, health = op("GET", "/v1/health", expect=200)
+        check(health["mail"]["state"] == "sending" and health["mail"]["letters_waiting"] == 0, f"health: {health['mail']}")
+        step("with the mail server down the letter retried, and arrived on its second attempt once it was back")
         server.stop()
     finally:
         controller.stop()
