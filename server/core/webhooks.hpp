@@ -1,5 +1,5 @@
 // Webhook endpoints: URLs that receive events as Standard Webhooks (domain/webhook_signature),
-// delivered by jobs/webhook_delivery. Operators register endpoints that hear every partner's
+// delivered by jobs/delivery_job (jobs/webhook_transport). Operators register endpoints that hear every partner's
 // events; a partner registers its own, which hear only its events. Each has the event types it
 // wants, can be disabled, and signs with a "whsec_" secret shown once (at creation and at each
 // rotation; the previous secret keeps signing beside the new one for a day, so receivers can

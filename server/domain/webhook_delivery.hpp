@@ -1,6 +1,6 @@
 // The rules of webhook delivery, as pure functions: what an attempt's answer means, when the
 // next attempt is due, and which endpoints want which event types. The delivery job
-// (jobs/webhook_delivery) applies them; nothing here does I/O.
+// (jobs/delivery_job) applies them; nothing here does I/O.
 #pragma once
 
 #include <cstdint>
