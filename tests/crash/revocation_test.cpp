@@ -137,6 +137,7 @@ TEST_CASE("a revocation re-signs every license in the background, survives SIGKI
     });
   }
   std::this_thread::sleep_for(300ms);
+  const auto resign_started = std::chrono::steady_clock::now();
   const auto revoked = as_operator.post("/v1/keys/" + first_kid + "/revoke");
   REQUIRE(revoked.status == 200);
   CHECK(revoked.json["licenses_resigned"].get<int>() >= 1);
@@ -150,15 +151,19 @@ TEST_CASE("a revocation re-signs every license in the background, survives SIGKI
   CHECK(token_kid_untrusted(fetched.json["token"].get<std::string>()) == second_kid);
 
   resign_wait(as_operator, 600s);
+  const double resign_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - resign_started).count();
   stop = true;
   for (auto& thread : issuers) thread.join();
   CHECK(issue_failures == 0);
   REQUIRE(!latencies_ms.empty());
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const auto p999 = latencies_ms[std::min(latencies_ms.size() - 1, latencies_ms.size() * 999 / 1000)];
-  MESSAGE("issuance during the re-sign: " << latencies_ms.size() << " licenses, p50 "
+  MESSAGE("issuance during the re-sign (" << resign_ms << " ms): " << latencies_ms.size() << " licenses, p50 "
           << latencies_ms[latencies_ms.size() / 2] << " ms, p99.9 " << p999 << " ms, max " << latencies_ms.back() << " ms");
-  CHECK(p999 < 1000.0);
+  // Relative to the re-sign itself, so that a slow machine (or a sanitized build) does not fail
+  // it: re-signed in one write, some issuance would wait about the whole re-sign; in batches the
+  // slowest waits one batch.
+  CHECK(latencies_ms.back() < resign_ms / 2);
 
   // A SIGKILL in the middle of the next re-signing leaves the job to finish after the restart.
   {
