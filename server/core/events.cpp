@@ -56,7 +56,7 @@ std::span<const event_type_info> event_types_all() { return event_types; }
 
 store::outbox_event event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
                                  std::string subject, nlohmann::json data, std::int64_t now) {
-  store::outbox_event event{0, id_generate("evt_"), std::string(type), now, partner_id, std::move(subject), std::move(data)};
+  store::outbox_event event{0, id_generate("evt_"), std::string(type), now, partner_id, std::move(subject), data.dump()};
   (void)must(write.outbox_append(event));
   return event;
 }
@@ -81,15 +81,37 @@ void subscription_event_append(store::write_view& write, std::string_view what, 
   event_append(write, "subscription." + std::string(what), license.partner_id, "license:" + license.id, std::move(data), now);
 }
 
-nlohmann::json event_envelope(const store::outbox_event& event) {
+namespace {
+
+// Every member of the envelope but "data".
+nlohmann::json envelope_head(const store::outbox_event& event) {
   return {{"id", event.id},
           {"type", event.type},
           {"version", event_envelope_version},
           {"seq", event.seq},
           {"occurred_at", rfc3339_format(event.occurred_at)},
           {"partner_id", event.partner_id.empty() ? nlohmann::json() : nlohmann::json(event.partner_id)},
-          {"subject", event.subject},
-          {"data", event.data}};
+          {"subject", event.subject}};
+}
+
+}  // namespace
+
+nlohmann::json event_envelope(const store::outbox_event& event) {
+  auto envelope = envelope_head(event);
+  envelope["data"] = event_data(event);
+  return envelope;
+}
+
+nlohmann::json event_data(const store::outbox_event& event) {
+  auto data = nlohmann::json::parse(event.data, nullptr, false);
+  return data.is_object() ? data : nlohmann::json::object();
+}
+
+std::string event_envelope_text(const store::outbox_event& event) {
+  // A document dumps its members sorted by name, and "data" sorts before every other member
+  // of the head, so the envelope is "{" "data" "," and the head's members.
+  const auto head = envelope_head(event).dump();
+  return R"({"data":)" + event.data + "," + head.substr(1);
 }
 
 }  // namespace licensor::server

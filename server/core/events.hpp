@@ -53,7 +53,14 @@ struct event_type_info {
 /// Every type the server writes, by family.
 [[nodiscard]] std::span<const event_type_info> event_types_all();
 
+/// The event's data as a document (an empty object if what was stored is not one).
+[[nodiscard]] nlohmann::json event_data(const store::outbox_event& event);
+
 /// The envelope of a stored event, as receivers get it.
 [[nodiscard]] nlohmann::json event_envelope(const store::outbox_event& event);
+
+/// event_envelope(event).dump(), byte for byte, without parsing the event's data: what the
+/// delivery job sends, once per event and endpoint.
+[[nodiscard]] std::string event_envelope_text(const store::outbox_event& event);
 
 }  // namespace licensor::server

@@ -1,5 +1,6 @@
 #include "core/mail_compose.hpp"
 
+#include "core/events.hpp"
 #include "core/ids.hpp"
 #include "core/password_reset.hpp"
 #include "core/people.hpp"
@@ -61,7 +62,8 @@ std::string link_to(const mail_settings_record& settings, std::string_view path,
 
 mail_decision license_letter(store::write_view& write, const store::outbox_event& event, std::int64_t now,
                              const std::function<bool(const std::string&)>& token_usable) {
-  const auto license_id = event.data.value("id", std::string());
+  const auto data = event_data(event);
+  const auto license_id = data.value("id", std::string());
   const auto license = must(write.license_get(license_id));
   if (!license) return {std::nullopt, "the license was deleted", true};
   const auto partner = must(write.partner_get(license->partner_id));
@@ -79,7 +81,7 @@ mail_decision license_letter(store::write_view& write, const store::outbox_event
   }
   // license.expiring: a subscription's renewal, or a license's expiry.
   if (license->status != license_status::active || license->expires_at <= now) return {};
-  const auto days = std::to_string(event.data.value("days_left", (license->expires_at - now + day_seconds - 1) / day_seconds));
+  const auto days = std::to_string(data.value("days_left", (license->expires_at - now + day_seconds - 1) / day_seconds));
   values["days"] = days;
   if (const auto terms = must(write.subscription_get(license->id))) {
     if (terms->trial) return {};  // trial_ending says it
@@ -94,13 +96,14 @@ mail_decision license_letter(store::write_view& write, const store::outbox_event
 }
 
 mail_decision subscription_letter(store::write_view& write, const store::outbox_event& event, std::int64_t now) {
-  const auto license = must(write.license_get(event.data.value("id", std::string())));
+  const auto data = event_data(event);
+  const auto license = must(write.license_get(data.value("id", std::string())));
   if (!license) return {};
   const auto partner = must(write.partner_get(license->partner_id));
   if (!partner) return {};
   auto values = license_values(write, *license, *partner);
   if (event.type == "subscription.member_added") {
-    const auto member = event.data.value("member", std::string());
+    const auto member = data.value("member", std::string());
     if (member.empty() || !must(write.member_get(license->id, member))) return {};  // removed meanwhile
     const auto customer = must(write.customer_get(license->customer_id));
     return letter("member_invitation", {member, customer ? customer->language : "en"},
@@ -114,7 +117,7 @@ mail_decision subscription_letter(store::write_view& write, const store::outbox_
   if (!to) return {std::nullopt, "no address: the customer does not manage its own notifications and its partner has no notification_email", true};
   return letter("trial_ending", *to,
                 {{"product", values["product"]}, {"tier", license->tier},
-                 {"days", std::to_string(event.data.value("days_left", std::int64_t{7}))},
+                 {"days", std::to_string(data.value("days_left", std::int64_t{7}))},
                  {"ends_on", date_of(license->expires_at)}, {"customer_name", values["customer_name"]},
                  {"partner_name", partner->name}});
 }
@@ -128,12 +131,13 @@ std::string organisation_name(const store::read_view& view, const user_record& u
 
 mail_decision user_letter(store::write_view& write, const mail_settings_record& settings, const store::outbox_event& event,
                           std::int64_t now) {
-  auto user = must(write.user_get(event.data.value("id", std::string())));
+  const auto data = event_data(event);
+  auto user = must(write.user_get(data.value("id", std::string())));
   if (!user) return {};
   const recipient to{user->email, user->language};
   const auto token = secret_generate(event.type == "user.invited" ? "inv_" : "rst_");
   if (event.type == "user.invited") {
-    if (!event.data.value("emailed", false) || user->status != "invited") return {};
+    if (!data.value("emailed", false) || user->status != "invited") return {};
     const auto expires = event.occurred_at + invitation_lifetime_seconds;
     if (expires <= now) return {};
     must(write.user_token_put(hash_hex(token), {user->id, "invitation", expires}));
@@ -155,6 +159,7 @@ mail_decision user_letter(store::write_view& write, const mail_settings_record& 
 
 mail_decision partner_letter(const store::read_view& view, const mail_settings_record& settings,
                              const store::outbox_event& event) {
+  const auto data = event_data(event);
   const auto partner = event.partner_id.empty() ? std::nullopt : must(view.partner_get(event.partner_id));
   const auto to_owner = [&]() -> std::optional<recipient> {
     if (partner) {
@@ -167,10 +172,10 @@ mail_decision partner_letter(const store::read_view& view, const mail_settings_r
   if (event.type == "webhook.endpoint_disabled") {
     const auto to = to_owner();
     if (!to) return {};
-    const auto since = event.data.value("failing_since", std::int64_t{0});
+    const auto since = data.value("failing_since", std::int64_t{0});
     return letter("webhook_endpoint_disabled", *to,
-                  {{"url", event.data.value("url", std::string())},
-                   {"reason_gone", event.data.value("reason", std::string()) == "gone" ? "yes" : ""},
+                  {{"url", data.value("url", std::string())},
+                   {"reason_gone", data.value("reason", std::string()) == "gone" ? "yes" : ""},
                    {"failing_since", since == 0 ? std::string() : rfc3339_format(since)}});
   }
   if (!partner) return {};
@@ -178,7 +183,7 @@ mail_decision partner_letter(const store::read_view& view, const mail_settings_r
     if (settings.operator_email.empty()) return {};
     return letter("partner_enabling_requested", {settings.operator_email, "en"},
                   {{"partner_name", partner->name}, {"partner_id", partner->id},
-                   {"requested_by", event.data.value("requested_by", std::string())}});
+                   {"requested_by", data.value("requested_by", std::string())}});
   }
   const auto to = to_owner();
   if (!to) return {};

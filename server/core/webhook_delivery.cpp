@@ -177,7 +177,7 @@ void delivery_record(store::write_view& write, const delivery_plan& plan,
 delivery_message delivery_message_make(const webhook_endpoint_record& endpoint, const store::outbox_event& event,
                                        std::int64_t now) {
   delivery_message message;
-  message.body = event_envelope(event).dump();
+  message.body = event_envelope_text(event);
   std::vector<webhook_key> keys;
   if (!endpoint.previous_secret.empty() && now < endpoint.previous_secret_until) {
     if (auto key = webhook_secret_decode(endpoint.previous_secret)) keys.push_back(std::move(*key));

@@ -144,7 +144,7 @@ store::page<store::delivery_attempt> webhook_deliveries(const store::read_view& 
 bool webhook_wants(const webhook_endpoint_record& endpoint, const store::outbox_event& event) {
   if (!endpoint.enabled) return false;
   if (!endpoint.partner_id.empty() && event.partner_id != endpoint.partner_id) return false;
-  if (event.type == "webhook.test") return event.data.value("endpoint_id", "") == endpoint.id;
+  if (event.type == "webhook.test") return event_data(event).value("endpoint_id", "") == endpoint.id;
   return event_type_wanted(endpoint.event_types, event.type);
 }
 

@@ -98,7 +98,9 @@ struct outbox_event {
   std::int64_t occurred_at = 0;
   std::string partner_id;      ///< whose event it is (empty: the vendor's own, e.g. a key rotation)
   std::string subject;         ///< what it is about ("license:lic_…"): events of one subject keep their order
-  nlohmann::json data = nlohmann::json::object();  ///< the object as the API shows it
+  /// The object as the API shows it, as compact JSON text: kept as text, so that delivering
+  /// an event splices it into the envelope without parsing it again.
+  std::string data = "{}";
 };
 
 /// An event an endpoint has not had yet although its turn came: its last attempt failed, or an

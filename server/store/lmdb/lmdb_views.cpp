@@ -223,14 +223,18 @@ result<std::uint64_t> sequence_next(const txn& t, const char* db) {
   return *previous + 1;
 }
 
-nlohmann::json outbox_encode(const outbox_event& event) {
-  return {{"seq", event.seq},         {"id", event.id},           {"type", event.type},
-          {"occurred_at", event.occurred_at}, {"partner_id", event.partner_id}, {"subject", event.subject},
-          {"data", event.data}};
+// An event is stored as its head (a JSON object, without "data"), a newline, then its data as
+// it was written: a compact dump has no raw newline, and the data is never parsed to be sent.
+std::string outbox_encode(const outbox_event& event) {
+  const nlohmann::json head{{"seq", event.seq}, {"id", event.id}, {"type", event.type}, {"occurred_at", event.occurred_at},
+                            {"partner_id", event.partner_id}, {"subject", event.subject}};
+  return head.dump() + "\n" + event.data;
 }
 
 result<outbox_event> outbox_decode(std::string_view text) {
-  const auto json = nlohmann::json::parse(text, nullptr, false);
+  const auto newline = text.find('\n');
+  // Events written before schema 11 are one document with a "data" member.
+  auto json = nlohmann::json::parse(text.substr(0, newline), nullptr, false);
   if (json.is_discarded() || !json.is_object()) return errc::storage_error;
   try {
     outbox_event event;
@@ -240,7 +244,7 @@ result<outbox_event> outbox_decode(std::string_view text) {
     event.occurred_at = json.at("occurred_at").get<std::int64_t>();
     event.partner_id = json.at("partner_id").get<std::string>();
     event.subject = json.at("subject").get<std::string>();
-    event.data = json.at("data");
+    event.data = newline == std::string_view::npos ? json.at("data").dump() : std::string(text.substr(newline + 1));
     return event;
   } catch (const nlohmann::json::exception&) {
     return errc::storage_error;
@@ -899,7 +903,7 @@ result<std::uint64_t> lmdb_view::outbox_append(outbox_event& event) {
   auto seq = sequence_next(txn_, db::outbox);
   if (!seq) return seq;
   event.seq = *seq;
-  if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event).dump()); !inserted)
+  if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event)); !inserted)
     return inserted.error();
   if (auto indexed = txn_.insert(db::outbox_ids, event.id, hex16(event.seq)); !indexed) return indexed.error();
   return event.seq;

@@ -72,7 +72,9 @@ inline constexpr const char* delivery_log = "delivery_log";            // endpoi
 /// 10: the mail channel (a delivery endpoint whose deliveries are e-mails) and mail templates
 ///    and settings in meta. Nothing to convert: an older binary must not open it, as it would
 ///    take the mail channel for a webhook endpoint.
-inline constexpr int schema_version = 10;
+/// 11: outbox events are stored as a head, a newline and their data's text. Events written
+///    before are read as they are; an older binary must not open it, as it could not read the new.
+inline constexpr int schema_version = 11;
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "store/lmdb/group_commit.hpp"
+#include "store/lmdb/lmdb_views.hpp"
 #include "store/lmdb/schema.hpp"
 
 using namespace licensor;
@@ -161,6 +162,39 @@ TEST_CASE("schema 5 to 6: the licenses are counted by status and kind from their
   CHECK(**read->get(db::counters, license_tally_key("active", "free")) == "2");
   CHECK(**read->get(db::counters, license_tally_key("revoked", "paid")) == "1");
   CHECK_FALSE(*read->get(db::counters, license_tally_key("active", "paid")));
+}
+
+TEST_CASE("schema 10 to 11: outbox events written as one document are read as they are, beside new ones") {
+  temp_dir dir;
+  {
+    auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+    REQUIRE(store.ok());
+    auto write = (*store)->begin_write();
+    // An event as schema 10 wrote it, and the outbox's sequence where it left it.
+    REQUIRE(write->put(db::outbox, "0000000000000001",
+                       R"({"data":{"id":"lic_1","seats":2},"id":"evt_1","occurred_at":1795000000,"partner_id":"par_1","seq":1,"subject":"license:lic_1","type":"license.issued"})")
+                .ok());
+    REQUIRE(write->put(db::meta, "schema_version", "10").ok());
+    REQUIRE(write->commit().ok());
+  }
+  auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+  REQUIRE(store.ok());
+  {
+    auto write = (*store)->begin_write();
+    lmdb_view view(*write);
+    outbox_event next{0, "evt_2", "license.revoked", 1'795'000'100, "par_1", "license:lic_1", R"({"id":"lic_1"})"};
+    REQUIRE(view.outbox_append(next).ok());
+    REQUIRE(write->commit().ok());
+  }
+  lmdb_view view((*store)->begin_read().value());
+  const auto events = view.outbox_after(0, 10);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].id == "evt_1");
+  CHECK((*events)[0].type == "license.issued");
+  CHECK((*events)[0].data == R"({"id":"lic_1","seats":2})");
+  CHECK((*events)[1].seq == 2);
+  CHECK((*events)[1].data == R"({"id":"lic_1"})");
 }
 
 TEST_CASE("a full map or a full disk is storage_full (507), other failures storage_error") {

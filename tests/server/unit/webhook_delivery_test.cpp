@@ -1,6 +1,6 @@
 // The rules of webhook delivery (domain/webhook_delivery) and the outbound address policy
 // (outbound/address_policy): what an answer means, the retry schedule, Retry-After, which
-// types an endpoint wants, and which addresses a delivery may reach.
+// types an endpoint wants, which addresses a delivery may reach, and the body it sends.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/events.hpp"
 #include "domain/webhook_delivery.hpp"
 #include "outbound/address_policy.hpp"
 
@@ -102,4 +103,19 @@ TEST_CASE("addresses a delivery may not reach by default: loopback, private, lin
     CAPTURE(allowed);
     CHECK(v6_public(allowed));
   }
+}
+
+TEST_CASE("the body sent is the documented envelope, byte for byte, with or without a partner") {
+  licensor::store::outbox_event event;
+  event.seq = 42;
+  event.id = "evt_0123";
+  event.type = "license.issued";
+  event.occurred_at = 1'795'000'000;
+  event.subject = "license:lic_1";
+  event.data = nlohmann::json{{"id", "lic_1"}, {"seats", 3}, {"features", {"a", "b"}}, {"note", "caf\u00e9 \"quoted\""}, {"customer", {{"email", "x@example.com"}}}}.dump();
+  CHECK(event_envelope_text(event) == event_envelope(event).dump());
+  event.partner_id = "par_1";
+  event.data = "{}";
+  CHECK(event_envelope_text(event) == event_envelope(event).dump());
+  CHECK(nlohmann::json::parse(event_envelope_text(event)).at("partner_id") == "par_1");
 }
