@@ -4,6 +4,7 @@
 
 #include "core/refusal.hpp"
 #include "licensor/thread_name.hpp"
+#include "licensor/thread_priority.hpp"
 
 namespace licensor::server {
 namespace {
@@ -48,6 +49,7 @@ delivery_job::~delivery_job() {
 void delivery_job::start() {
   thread_ = std::thread([this] {
     thread_name_set(std::string(transport_->name()));
+    thread_priority_lower();
     loop();
   });
 }

@@ -164,8 +164,9 @@ wait "$server_pid" || server_status=$?
 server_pid=
 [ "$server_status" -eq 0 ] || { cat "$work/stderr" >&2; fail "licensord exited $server_status after SIGTERM"; }
 
-# The unit's SystemCallFilter= allows @system-service and denies @privileged and @resources
-# (with EPERM): every call licensord made, from its first start to its stop, must pass.
+# The unit's SystemCallFilter= allows @system-service, denies @privileged and @resources (with
+# EPERM), then takes single calls back: every call licensord made, from its first start to its
+# stop, must pass.
 syscall_set() {  # the system calls of a systemd-analyze syscall-filter group, nested groups expanded
   local member
   systemd-analyze syscall-filter "$1" | tail -n +2 | sed -e 's/^ *//' -e '/^#/d' -e '/^$/d' | while read -r member; do
@@ -173,7 +174,8 @@ syscall_set() {  # the system calls of a systemd-analyze syscall-filter group, n
   done
 }
 syscall_set @system-service | sort -u >"$work/allowed"
-{ syscall_set @privileged; syscall_set @resources; } | sort -u >"$work/denied"
+sed -n -E 's/^SystemCallFilter=([a-z_0-9]+)$/\1/p' "$unit" | sort -u >"$work/taken_back"
+{ syscall_set @privileged; syscall_set @resources; } | sort -u | comm -23 - "$work/taken_back" >"$work/denied"
 # Skip setpriv's own calls: the trace counts from licensord's execve on.
 sed -n '/execve(".*\/usr\/bin\/licensord"/,$p' "$work/trace" | sed -E -n 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' | sort -u >"$work/used"
 refused=$(comm -23 "$work/used" "$work/allowed"; comm -12 "$work/used" "$work/denied")
