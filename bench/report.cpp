@@ -39,9 +39,11 @@ void server_section(std::ofstream& md, const json& s) {
                s["issue_combined_limit_per_s"].get<double>())
      << " | " << format("%.2f", s["issue_ratio_combined"].get<double>()) << " |\n";
   md << "| issue, one webhook endpoint delivering | " << rate(s["issue_webhook"]["per_s"]) << " | " << latency(s["issue_webhook"])
-     << " | " << s["issue_webhook"]["failed"] << " | issue without it, each repetition; "
+     << " | " << s["issue_webhook"]["failed"] << " | issue without it (mean of the runs just before and after), each repetition; "
      << format("last event %.2f s after the load", s["webhook_drain_seconds"]["median"].get<double>()) << " | "
-     << format("%.2f", s["issue_webhook_ratio"]["median"].get<double>()) << " |\n";
+     << format("%.2f (%.2f-%.2f)", s["issue_webhook_ratio"]["median"].get<double>(), s["issue_webhook_ratio"]["min"].get<double>(),
+               s["issue_webhook_ratio"]["max"].get<double>())
+     << " |\n";
   md << "| validate | " << rate(s["validate"]["per_s"]) << " | " << latency(s["validate"]) << " | "
      << s["validate"]["failed"] << " | trivial TLS responder " << rate(s["trivial"]["per_s"]) << " | "
      << format("%.2f", s["validate_ratio"].get<double>()) << " |\n";
