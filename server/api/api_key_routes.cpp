@@ -4,6 +4,7 @@
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "core/api_keys.hpp"
+#include "core/views.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
 
@@ -11,9 +12,8 @@ namespace licensor::server {
 namespace {
 
 nlohmann::json api_key_view(const api_key_record& key) {
-  const auto time_or_null = [](std::int64_t at) { return at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(at)); };
   return {{"id", key.id},
-          {"partner_id", key.partner_id.empty() ? nlohmann::json() : nlohmann::json(key.partner_id)},
+          {"partner_id", text_or_null(key.partner_id)},
           {"name", key.name},
           {"role", key.role},
           {"created_at", rfc3339_format(key.created_at)},

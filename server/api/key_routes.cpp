@@ -9,6 +9,7 @@
 #include "api/routes.hpp"
 #include "core/keyring_audit.hpp"
 #include "core/keys.hpp"
+#include "core/views.hpp"
 #include "licensor/paserk.hpp"
 #include "licensor/rfc3339.hpp"
 
@@ -102,7 +103,7 @@ void audit_list(service& svc, api_call& call, responder respond) {
     nlohmann::json view{{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
                         {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
     // The request that made the change (X-Request-Id, also in its log line); none for jobs.
-    view["request_id"] = entry.request_id.empty() ? nlohmann::json() : nlohmann::json(entry.request_id);
+    view["request_id"] = text_or_null(entry.request_id);
     return view;
   }));
 }

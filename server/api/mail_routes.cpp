@@ -13,13 +13,12 @@ namespace licensor::server {
 namespace {
 
 nlohmann::json settings_view(const mail_settings_record& settings, const mail_status& status) {
-  const auto or_null = [](const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); };
-  return {{"sender", or_null(settings.sender)},
-          {"sender_name", or_null(settings.sender_name)},
-          {"reply_to", or_null(settings.reply_to)},
-          {"operator_email", or_null(settings.operator_email)},
-          {"portal_url", or_null(settings.portal_url)},
-          {"updated_at", settings.updated_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(settings.updated_at))},
+  return {{"sender", text_or_null(settings.sender)},
+          {"sender_name", text_or_null(settings.sender_name)},
+          {"reply_to", text_or_null(settings.reply_to)},
+          {"operator_email", text_or_null(settings.operator_email)},
+          {"portal_url", text_or_null(settings.portal_url)},
+          {"updated_at", time_or_null(settings.updated_at)},
           {"status", mail_status_view(status)}};
 }
 

@@ -14,6 +14,7 @@
 #include "core/password_reset.hpp"
 #include "core/people.hpp"
 #include "core/sessions.hpp"
+#include "core/views.hpp"
 #include "domain/password.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/email.hpp"
@@ -22,14 +23,12 @@
 namespace licensor::server {
 namespace {
 
-nlohmann::json id_or_null(const std::string& id) { return id.empty() ? nlohmann::json() : nlohmann::json(id); }
-
 nlohmann::json user_view(const user_record& user) {
   const auto kind = !user.customer_id.empty() ? org_kind::customer : user.partner_id.empty() ? org_kind::operator_ : org_kind::partner;
   return {{"id", user.id},
           {"kind", org_kind_name(kind)},
-          {"partner_id", id_or_null(user.partner_id)},
-          {"customer_id", id_or_null(user.customer_id)},
+          {"partner_id", text_or_null(user.partner_id)},
+          {"customer_id", text_or_null(user.customer_id)},
           {"email", user.email},
           {"name", user.name},
           {"role", user.role},

@@ -23,8 +23,6 @@ api_response validate_answer(const validation& checked) {
   return response;
 }
 
-nlohmann::json time_or_null(std::int64_t t) { return t == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(t)); }
-
 }  // namespace
 
 void health_get(service& svc, api_call&, responder respond) {

@@ -25,8 +25,6 @@ api_response view_answer(const store::read_view& view, const license_record& lic
   return answer(subscription_license_view(view, license, now), status);
 }
 
-nlohmann::json time_or_null(std::int64_t t) { return t == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(t)); }
-
 std::optional<sub::term_kind> term_or_refuse(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   const auto term = sub::term_parse(*text);

@@ -7,6 +7,7 @@
 #include "core/organisation_security.hpp"
 #include "core/sessions.hpp"
 #include "core/two_factor.hpp"
+#include "core/views.hpp"
 #include "domain/secret_hash.hpp"
 #include "domain/totp.hpp"
 #include "licensor/rfc3339.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 nlohmann::json security_view(const organisation_security_record& security) {
   return {{"require_totp", security.require_totp},
-          {"updated_at", security.updated_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(security.updated_at))}};
+          {"updated_at", time_or_null(security.updated_at)}};
 }
 
 }  // namespace

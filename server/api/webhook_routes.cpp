@@ -15,16 +15,14 @@
 namespace licensor::server {
 namespace {
 
-nlohmann::json time_or_null(std::int64_t at) { return at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(at)); }
-
 nlohmann::json endpoint_view(const webhook_endpoint_record& endpoint) {
   return {{"id", endpoint.id},
-          {"partner_id", endpoint.partner_id.empty() ? nlohmann::json() : nlohmann::json(endpoint.partner_id)},
+          {"partner_id", text_or_null(endpoint.partner_id)},
           {"url", endpoint.url},
           {"description", endpoint.description},
           {"event_types", endpoint.event_types},
           {"enabled", endpoint.enabled},
-          {"disabled_reason", endpoint.disabled_reason.empty() ? nlohmann::json() : nlohmann::json(endpoint.disabled_reason)},
+          {"disabled_reason", text_or_null(endpoint.disabled_reason)},
           {"failing_since", time_or_null(endpoint.failing_since)},
           {"last_success_at", time_or_null(endpoint.last_success_at)},
           {"previous_secret_expires_at", time_or_null(endpoint.previous_secret.empty() ? 0 : endpoint.previous_secret_until)},

@@ -90,7 +90,7 @@ nlohmann::json envelope_head(const store::outbox_event& event) {
           {"version", event_envelope_version},
           {"seq", event.seq},
           {"occurred_at", rfc3339_format(event.occurred_at)},
-          {"partner_id", event.partner_id.empty() ? nlohmann::json() : nlohmann::json(event.partner_id)},
+          {"partner_id", text_or_null(event.partner_id)},
           {"subject", event.subject}};
 }
 

@@ -1,5 +1,6 @@
 #include "core/job_health.hpp"
 
+#include "core/views.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -25,7 +26,7 @@ nlohmann::json job_health::view() const {
   auto out = nlohmann::json::object();
   for (const auto& [name, state] : jobs_)
     out[name] = {{"last_run", rfc3339_format(state.last_run)},
-                 {"last_error", state.last_error.empty() ? nlohmann::json() : nlohmann::json(state.last_error)},
+                 {"last_error", text_or_null(state.last_error)},
                  {"last_error_at", state.last_error.empty() ? nlohmann::json() : nlohmann::json(rfc3339_format(state.last_error_at))},
                  {"consecutive_failures", state.consecutive_failures}};
   return out;

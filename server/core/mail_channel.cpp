@@ -3,6 +3,7 @@
 #include "core/audit.hpp"
 #include "core/mail_compose.hpp"
 #include "core/refusal.hpp"
+#include "core/views.hpp"
 #include "licensor/email.hpp"
 #include "licensor/rfc3339.hpp"
 
@@ -63,7 +64,7 @@ nlohmann::json mail_status_view(const mail_status& status) {
   return {{"state", state},
           {"events_behind", status.behind},
           {"letters_waiting", status.waiting},
-          {"failing_since", status.failing_since == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(status.failing_since))}};
+          {"failing_since", time_or_null(status.failing_since)}};
 }
 
 mail_settings_record mail_settings_update(store::write_view& write, const caller& who, const mail_settings_changes& changes,

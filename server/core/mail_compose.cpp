@@ -135,11 +135,11 @@ mail_decision user_letter(store::write_view& write, const mail_settings_record& 
   auto user = must(write.user_get(data.value("id", std::string())));
   if (!user) return {};
   const recipient to{user->email, user->language};
-  const auto token = secret_generate(event.type == "user.invited" ? "inv_" : "rst_");
   if (event.type == "user.invited") {
     if (!data.value("emailed", false) || user->status != "invited") return {};
     const auto expires = event.occurred_at + invitation_lifetime_seconds;
     if (expires <= now) return {};
+    const auto token = secret_generate("inv_");
     must(write.user_token_put(hash_hex(token), {user->id, "invitation", expires}));
     return letter("user_invitation", to,
                   {{"name", user->name.empty() ? user->email : user->name}, {"organisation", organisation_name(write, *user, settings)},
@@ -150,6 +150,7 @@ mail_decision user_letter(store::write_view& write, const mail_settings_record& 
   if (user->status != "active" || user->password_reset_hash.empty()) return {};
   const auto live = must(write.user_token_get(user->password_reset_hash));
   if (!live || live->expires_at <= now) return {};
+  const auto token = secret_generate("rst_");
   password_reset_token_replace(write, *user, hash_hex(token), now);
   return letter("password_reset", to,
                 {{"name", user->name.empty() ? user->email : user->name}, {"token", token},

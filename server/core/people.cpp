@@ -5,6 +5,7 @@
 #include "core/customers.hpp"
 #include "core/ids.hpp"
 #include "core/sessions.hpp"
+#include "core/views.hpp"
 #include "licensor/email.hpp"
 
 namespace licensor::server {
@@ -85,10 +86,9 @@ user_record user_invite_store(store::write_view& write, const caller& who, user_
   must(write.user_token_put(token_hash, {user.id, "invitation", now + invitation_lifetime_seconds}));
   audit_append(write, who, "user.invite", user.id, now,
                {{"partner_id", user.partner_id}, {"customer_id", user.customer_id}, {"email", user.email}, {"role", user.role}});
-  const auto or_null = [](const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); };
   event_append(write, "user.invited", user.partner_id, "user:" + user.id,
                {{"id", user.id}, {"email", user.email}, {"name", user.name}, {"role", user.role}, {"language", user.language},
-                {"partner_id", or_null(user.partner_id)}, {"customer_id", or_null(user.customer_id)}, {"emailed", emailed}},
+                {"partner_id", text_or_null(user.partner_id)}, {"customer_id", text_or_null(user.customer_id)}, {"emailed", emailed}},
                now);
   return user;
 }

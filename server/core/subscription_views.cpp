@@ -9,8 +9,6 @@ namespace licensor::server {
 namespace sub = subscription;
 namespace {
 
-nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
-
 nlohmann::json subscription_view(const sub::subscription_record& s, std::uint32_t members, const license_record& license,
                                  std::int64_t now) {
   const bool live = license.status == license_status::active || license.status == license_status::suspended;
@@ -71,7 +69,7 @@ nlohmann::json ledger_view(const sub::ledger_entry& entry) {
           {"period_start", rfc3339_format(entry.period_start)},
           {"period_end", rfc3339_format(entry.period_end)},
           {"discount_percent", entry.discount_percent},
-          {"by", entry.by.empty() ? nlohmann::json() : nlohmann::json(entry.by)}};
+          {"by", text_or_null(entry.by)}};
 }
 
 }  // namespace licensor::server

@@ -5,6 +5,10 @@
 
 namespace licensor::server {
 
+nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
+
+nlohmann::json time_or_null(std::int64_t at) { return at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(at)); }
+
 nlohmann::json delivery_attempt_view(const store::delivery_attempt& attempt) {
   auto view = nlohmann::json{{"event_id", attempt.event_id},
                              {"event_type", attempt.event_type},
@@ -12,7 +16,7 @@ nlohmann::json delivery_attempt_view(const store::delivery_attempt& attempt) {
                              {"at", rfc3339_format(attempt.at)},
                              {"status", attempt.status == 0 ? nlohmann::json() : nlohmann::json(attempt.status)},
                              {"latency_ms", attempt.latency_ms},
-                             {"error", attempt.error.empty() ? nlohmann::json() : nlohmann::json(attempt.error)},
+                             {"error", text_or_null(attempt.error)},
                              {"outcome", attempt.outcome}};
   if (!attempt.recipient.empty()) view["recipient"] = attempt.recipient;
   return view;
@@ -25,11 +29,11 @@ nlohmann::json partner_view(const partner_record& partner) {
           {"email_domains", partner.email_domains},
           {"can_issue", partner.can_issue},
           {"discount_percent", partner.discount_percent},
-          {"notification_email", partner.notification_email.empty() ? nlohmann::json() : nlohmann::json(partner.notification_email)},
+          {"notification_email", text_or_null(partner.notification_email)},
           {"language", partner.language},
           {"deliver_at_issuance", partner.deliver_at_issuance},
           {"enabling_requested_at",
-           partner.enabling_requested_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(partner.enabling_requested_at))},
+           time_or_null(partner.enabling_requested_at)},
           {"created_at", rfc3339_format(partner.created_at)}};
 }
 
@@ -38,7 +42,7 @@ nlohmann::json customer_view(const customer_record& customer) {
           {"partner_id", customer.partner_id},
           {"email", customer.email},
           {"name", customer.name},
-          {"vat_number", customer.vat_number.empty() ? nlohmann::json() : nlohmann::json(customer.vat_number)},
+          {"vat_number", text_or_null(customer.vat_number)},
           {"created_at", rfc3339_format(customer.created_at)},
           {"self_service", customer.self_service},
           {"manages_own_notifications", customer.manages_own_notifications},
@@ -63,13 +67,13 @@ nlohmann::json license_public_view(const license_record& license) {
           {"status", license.status},
           {"seats", license.seats},
           {"features", license.features},
-          {"expires_at", license.expires_at == 0 ? nlohmann::json() : nlohmann::json(rfc3339_format(license.expires_at))}};
+          {"expires_at", time_or_null(license.expires_at)}};
 }
 
 nlohmann::json license_view(const license_record& license) {
   auto view = license_public_view(license);
   view["partner_id"] = license.partner_id;
-  view["customer_id"] = license.customer_id.empty() ? nlohmann::json() : nlohmann::json(license.customer_id);
+  view["customer_id"] = text_or_null(license.customer_id);
   view["email"] = license.email;
   view["activation_key"] = license.activation_key;
   view["token"] = license.token;

@@ -9,6 +9,11 @@
 
 namespace licensor::server {
 
+/// An empty text shows as null.
+[[nodiscard]] nlohmann::json text_or_null(const std::string& text);
+/// An unset time (0) shows as null, a set one in RFC 3339.
+[[nodiscard]] nlohmann::json time_or_null(std::int64_t at);
+
 [[nodiscard]] nlohmann::json partner_view(const partner_record& partner);
 /// One attempt of a delivery log (a webhook endpoint's, or mail's with its recipient).
 [[nodiscard]] nlohmann::json delivery_attempt_view(const store::delivery_attempt& attempt);
