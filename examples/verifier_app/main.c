@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
     if (lv_claims_exp(claims, &exp)) printf("  expires  %" PRId64 "\n", exp);
     for (size_t i = 0; i < lv_claims_feature_count(claims); ++i)
       printf("  feature  %s\n", lv_claims_feature(claims, i));
+    for (size_t i = 0; i < lv_claims_notice_count(claims); ++i)
+      printf("  notice   %s\n", lv_claims_notice(claims, i));
     lv_claims_free(claims);
   }
   if (save_state(state_path, highest_seen, last_trusted) != 0) {

@@ -74,6 +74,7 @@ std::string claims_to_json(const license_claims& claims) {
   if (claims.min_version) out["min_version"] = *claims.min_version;
   if (claims.max_version) out["max_version"] = *claims.max_version;
   if (claims.fingerprint) out["fingerprint"] = *claims.fingerprint;
+  if (!claims.notices.empty()) out["notice"] = claims.notices;
   return out.dump();
 }
 
@@ -112,6 +113,13 @@ result<license_claims> claims_parse(std::string_view text) {
       !read_optional_string(object, "fingerprint", claims.fingerprint) ||
       !version_ok(claims.min_version) || !version_ok(claims.max_version))
     return errc::malformed;
+  if (const auto notices = object.find("notice"); notices != object.end()) {
+    if (!notices->is_array()) return errc::malformed;
+    for (const auto& notice : *notices) {
+      if (!notice.is_string()) return errc::malformed;
+      claims.notices.push_back(notice.get<std::string>());
+    }
+  }
   return claims;
 }
 

@@ -54,6 +54,13 @@ TEST_CASE("claims round-trip through JSON") {
   perpetual.fingerprint = "machine-1";
   CHECK(nlohmann::json::parse(claims_to_json(perpetual)).contains("exp") == false);
   CHECK(*claims_parse(claims_to_json(perpetual)) == perpetual);
+
+  // Notices: absent when there are none (tokens signed before they existed parse the same).
+  CHECK(nlohmann::json::parse(claims_to_json(claims)).contains("notice") == false);
+  auto noticed = claims;
+  noticed.notices = {"customer_name_missing"};
+  CHECK(nlohmann::json::parse(claims_to_json(noticed)).at("notice") == nlohmann::json{"customer_name_missing"});
+  CHECK(*claims_parse(claims_to_json(noticed)) == noticed);
 }
 
 TEST_CASE("claims with missing or mistyped fields are malformed") {
@@ -76,6 +83,11 @@ TEST_CASE("claims with missing or mistyped fields are malformed") {
   auto bad_version = good;
   bad_version["min_version"] = "v20";
   CHECK(claims_parse(bad_version.dump()).error() == errc::malformed);
+  for (const auto& bad_notice : {nlohmann::json("customer_name_missing"), nlohmann::json::array({1})}) {
+    auto wrong = good;
+    wrong["notice"] = bad_notice;
+    CHECK(claims_parse(wrong.dump()).error() == errc::malformed);
+  }
   CHECK(claims_parse("[]").error() == errc::malformed);
   CHECK(claims_parse("{").error() == errc::malformed);
 }

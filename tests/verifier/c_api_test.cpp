@@ -80,7 +80,20 @@ TEST_CASE("C API: load, verify, read claims") {
   CHECK(lv_claims_feature(claims, 2) == nullptr);
   CHECK(lv_claims_has_feature(claims, "sync") == 1);
   CHECK(lv_claims_has_feature(claims, "admin") == 0);
+  CHECK(lv_claims_notice_count(claims) == 0);
+  CHECK(lv_claims_notice(claims, 0) == nullptr);
   lv_claims_free(claims);
+
+  SUBCASE("a license with notices still verifies and lists them") {
+    claims_in.notices = {"customer_name_missing", "email_in_partner_domain"};
+    const auto noticed = license_token_sign(claims_in, s.signer);
+    REQUIRE(lv_verify(s.verifier, noticed.c_str(), &s.ctx, &s.last_trusted, &claims) == LV_VALID);
+    REQUIRE(lv_claims_notice_count(claims) == 2);
+    CHECK(std::string(lv_claims_notice(claims, 0)) == "customer_name_missing");
+    CHECK(std::string(lv_claims_notice(claims, 1)) == "email_in_partner_domain");
+    CHECK(lv_claims_notice(claims, 2) == nullptr);
+    lv_claims_free(claims);
+  }
 
   SUBCASE("claims outlive the verifier") {
     REQUIRE(lv_verify(s.verifier, token.c_str(), &s.ctx, &s.last_trusted, &claims) == LV_VALID);
@@ -169,6 +182,8 @@ TEST_CASE("C API: NULL arguments are errors, not crashes") {
   CHECK(lv_claims_feature_count(nullptr) == 0);
   CHECK(lv_claims_feature(nullptr, 0) == nullptr);
   CHECK(lv_claims_has_feature(nullptr, "x") == 0);
+  CHECK(lv_claims_notice_count(nullptr) == 0);
+  CHECK(lv_claims_notice(nullptr, 0) == nullptr);
 }
 
 TEST_CASE("C API: context defaults and status names") {

@@ -146,6 +146,13 @@ const char* lv_claims_feature(const lv_claims* c, size_t index) {
   return c->claims.features[index].c_str();
 }
 
+size_t lv_claims_notice_count(const lv_claims* c) { return c ? c->claims.notices.size() : 0; }
+
+const char* lv_claims_notice(const lv_claims* c, size_t index) {
+  if (!c || index >= c->claims.notices.size()) return nullptr;
+  return c->claims.notices[index].c_str();
+}
+
 int lv_claims_has_feature(const lv_claims* c, const char* feature) {
   if (!c || !feature) return 0;
   const auto& features = c->claims.features;

@@ -36,6 +36,10 @@ struct license_claims {
   std::optional<std::string> min_version;
   std::optional<std::string> max_version;
   std::optional<std::string> fingerprint;
+  /// Claim `notice` (absent when empty): what the app should show its user about the license,
+  /// as stable codes (e.g. the registration rules a compliance sweep found broken; the token's
+  /// `exp` is then the deadline to fix them).
+  std::vector<std::string> notices{};
 
   friend bool operator==(const license_claims&, const license_claims&) = default;
 };

@@ -123,6 +123,12 @@ LICENSOR_VERIFY_API size_t lv_claims_feature_count(const lv_claims* claims);
 LICENSOR_VERIFY_API const char* lv_claims_feature(const lv_claims* claims, size_t index);
 /* 1 when the license lists `feature`, else 0 (also on NULL arguments). */
 LICENSOR_VERIFY_API int lv_claims_has_feature(const lv_claims* claims, const char* feature);
+/* Notices the app should show its user (claim `notice`): stable codes, e.g. the registration
+ * rules a compliance check found broken ("customer_name_missing", ...). A license with notices
+ * still verifies; its exp is then the deadline to fix them. 0 when there are none. */
+LICENSOR_VERIFY_API size_t lv_claims_notice_count(const lv_claims* claims);
+/* The index-th notice, or NULL when index >= lv_claims_notice_count. */
+LICENSOR_VERIFY_API const char* lv_claims_notice(const lv_claims* claims, size_t index);
 
 #ifdef __cplusplus
 }
