@@ -14,21 +14,39 @@
 #include "subscription/vat.hpp"
 
 namespace licensor::server {
+namespace {
+
+std::optional<std::string> name_of(const body_reader& body) {
+  auto name = body.optional_string("name");
+  if (name && name->size() > 200) refuse(errc::bad_request, "field 'name' is longer than 200 characters");
+  return name;
+}
+
+std::optional<std::string> address_of(const body_reader& body) {
+  auto address = body.optional_string("address");
+  if (address && address->size() > 500) refuse(errc::bad_request, "field 'address' is longer than 500 characters");
+  return address;
+}
+
+std::string vat_number_of(const std::string& given) {
+  auto checked = subscription::vat_number_check(given);
+  if (!checked) refuse(checked.error());
+  return *checked;
+}
+
+}  // namespace
 
 void customer_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"email", "name", "partner_id", "vat_number", "manages_own_notifications", "language"});
+  const body_reader body(call.body, {"email", "name", "partner_id", "vat_number", "address", "manages_own_notifications", "language"});
   customer_record customer;
   customer.id = id_generate("cus_");
   customer.partner_id = acting_partner(call, body);
   auto email = email_normalise(body.string("email"));
   if (!email) refuse(errc::invalid_email);
   customer.email = *email;
-  customer.name = body.optional_string("name").value_or("");
-  if (const auto vat = body.optional_string("vat_number")) {
-    auto checked = subscription::vat_number_check(*vat);
-    if (!checked) refuse(checked.error());
-    customer.vat_number = *checked;
-  }
+  customer.name = name_of(body).value_or("");
+  if (const auto vat = body.optional_string("vat_number")) customer.vat_number = vat_number_of(*vat);
+  customer.address = address_of(body).value_or("");
   customer.manages_own_notifications = body.optional_bool("manages_own_notifications").value_or(false);
   customer.language = body.optional_string("language").value_or("en");
   if (mail_language_or_default(customer.language) != customer.language)
@@ -50,14 +68,16 @@ void customer_get(service& svc, api_call& call, responder respond) {
   respond(answer(customer_view(customer_visible(*svc.read(), call.who, call.params[0]))));
 }
 
+// Corrects a customer's business information and settings; the email stays (a change of owner
+// is a transfer of its licenses).
 void customer_update(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"self_service", "manages_own_notifications", "language"});
-  const customer_settings settings{body.optional_bool("self_service"), body.optional_bool("manages_own_notifications"),
-                                   body.optional_string("language")};
-  if (!settings.self_service && !settings.manages_own_notifications && !settings.language)
-    refuse(errc::bad_request, "give at least one of 'self_service', 'manages_own_notifications', 'language'");
-  svc.commit(call, [who = call.who, id = call.params[0], settings, now = svc.now()](store::write_view& write, const signing&) {
-    return answer(customer_view(customer_settings_set(write, who, id, settings, now)));
+  const body_reader body(call.body, {"name", "vat_number", "address", "self_service", "manages_own_notifications", "language"});
+  customer_changes changes{name_of(body), std::nullopt, address_of(body), body.optional_bool("self_service"),
+                           body.optional_bool("manages_own_notifications"), body.optional_string("language")};
+  if (const auto vat = body.optional_string("vat_number")) changes.vat_number = vat->empty() ? std::string() : vat_number_of(*vat);
+  if (call.body.empty()) refuse(errc::bad_request, "give at least one field to change");
+  svc.commit(call, [who = call.who, id = call.params[0], changes, now = svc.now()](store::write_view& write, const signing&) {
+    return answer(customer_view(customer_details_set(write, who, id, changes, now)));
   }, std::move(respond));
 }
 

@@ -1,5 +1,8 @@
 // Issuing and managing licenses: each handler parses, calls one core operation (core/licenses.hpp)
 // and renders. Issuance signs before it submits (license_prepare), so the writer only stores.
+#include <functional>
+#include <optional>
+
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
@@ -8,6 +11,7 @@
 #include "core/views.hpp"
 #include "core/license_reach.hpp"
 #include "core/licenses.hpp"
+#include "licensor/app_version.hpp"
 
 namespace licensor::server {
 namespace {
@@ -27,6 +31,32 @@ void license_status_route(service& svc, api_call& call, responder respond, std::
     const auto license = license_status_set(write, who, id, action, with, now);
     return answer(subscription_license_view(write, license, now));
   }, std::move(respond));
+}
+
+// ?compliance=flagged|compliant (flagged: a finding stands), ?app_version_below=V (last seen
+// on an older version, or never seen): the licenses a partner has to act on.
+std::optional<std::function<bool(const license_record&)>> license_filter_of(const api_call& call) {
+  std::optional<bool> flagged;
+  if (const auto it = call.query.find("compliance"); it != call.query.end()) {
+    if (it->second != "flagged" && it->second != "compliant")
+      refuse(errc::bad_request, "query 'compliance' must be flagged or compliant");
+    flagged = it->second == "flagged";
+  }
+  std::optional<std::string> below;
+  if (const auto it = call.query.find("app_version_below"); it != call.query.end()) {
+    if (it->second.size() > 64 || !app_version_compare(it->second, "0"))
+      refuse(errc::bad_request, "query 'app_version_below' must be a version like \"20\"");
+    below = it->second;
+  }
+  if (!flagged && !below) return std::nullopt;
+  return [flagged, below](const license_record& license) {
+    if (flagged && license.compliance.flagged() != *flagged) return false;
+    if (below && !license.app_version_seen.empty()) {
+      const auto compared = app_version_compare(license.app_version_seen, *below);
+      if (compared.ok() && *compared >= 0) return false;
+    }
+    return true;
+  };
 }
 
 }  // namespace
@@ -72,8 +102,12 @@ void license_list(service& svc, api_call& call, responder respond) {
     const store::page<license_record> own{licenses_of_customer_person(*svc.read(), call.who), {}};
     return respond(page_answer(own, license_view));
   }
-  const auto page = must(svc.read()->licenses_list(listing_partner(call), page_of(call)));
-  respond(page_answer(page, license_view));
+  const auto snapshot = svc.read();
+  const auto partner = listing_partner(call);
+  const auto read = [&](const store::page_request& page) { return must(snapshot->licenses_list(partner, page)); };
+  const auto filter = license_filter_of(call);
+  if (!filter) return respond(page_answer(read(page_of(call)), license_view));
+  respond(page_answer(page_filtered<license_record>(page_of(call), read, *filter), license_view));
 }
 
 void license_get(service& svc, api_call& call, responder respond) {
@@ -85,6 +119,24 @@ void license_get(service& svc, api_call& call, responder respond) {
   // license: this read re-signs it first.
   svc.commit(call, [who = call.who, id = license.id, now = svc.now()](store::write_view& write, const signing& with) {
     return answer(subscription_license_view(write, license_token_fresh(write, who, id, with, now), now));
+  }, std::move(respond));
+}
+
+// An operator's correction: {"expires_at": RFC 3339 or null (perpetual), "features": [...]}.
+void license_update(service& svc, api_call& call, responder respond) {
+  const body_reader body(call.body, {"expires_at", "features"});
+  license_correction correction;
+  if (call.body.contains("expires_at")) {
+    correction.expires_at = call.body.at("expires_at").is_null() ? 0 : body.optional_time("expires_at").value_or(0);
+    if (!call.body.at("expires_at").is_null() && *correction.expires_at <= 0)
+      refuse(errc::bad_request, "field 'expires_at' must be after 1970");
+  }
+  correction.features = body.optional_strings("features");
+  if (!correction.expires_at && !correction.features) refuse(errc::bad_request, "give 'expires_at' or 'features'");
+  if (correction.features && correction.features->size() > 100) refuse(errc::bad_request, "field 'features' lists at most 100");
+  svc.commit(call, [who = call.who, id = call.params[0], correction, now = svc.now()](store::write_view& write,
+                                                                                     const signing& with) {
+    return license_answer(license_correct(write, who, id, correction, with, now));
   }, std::move(respond));
 }
 

@@ -10,6 +10,7 @@
 #include "domain/product_policy.hpp"
 #include "licensor/app_version.hpp"
 #include "licensor/claims.hpp"
+#include "licensor/rfc3339.hpp"
 #include "core/products.hpp"
 #include "subscription/charges.hpp"
 
@@ -82,35 +83,61 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
   return out;
 }
 
+// {"free": "20"}: per license kind, a version.
+std::map<std::string, std::string> min_version_parse(const nlohmann::json& versions) {
+  std::map<std::string, std::string> out;
+  for (const auto& [kind, version] : versions.items()) {
+    if (!license_kind_parse(kind) || !version.is_string() || !app_version_compare(version.get<std::string>(), "0"))
+      refuse(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
+    out[kind] = version.get<std::string>();
+  }
+  return out;
+}
+
+// {"free": "2024-03-31T00:00:00Z"}: per license kind, from when the sweep holds licenses to min_version.
+std::map<std::string, std::int64_t> min_version_from_parse(const nlohmann::json& from) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& [kind, at] : from.items()) {
+    const auto parsed = at.is_string() ? rfc3339_parse(at.get<std::string>()) : result<unix_seconds>(errc::malformed);
+    if (!license_kind_parse(kind) || !parsed)
+      refuse(errc::bad_request, "field 'min_version_from' maps free|trial|paid to an RFC 3339 time");
+    out[kind] = *parsed;
+  }
+  return out;
+}
+
+// {"tier": {"currency": "EUR", "seat_month": 1000, "seat_year": 10000}} in minor units.
+std::map<std::string, tier_price> prices_parse(const nlohmann::json& prices, const std::vector<std::string>& tiers) {
+  std::map<std::string, tier_price> out;
+  for (const auto& item : prices.items()) {
+    const auto price = tier_price_parse(item.value());
+    if (std::find(tiers.begin(), tiers.end(), item.key()) == tiers.end() || !price)
+      refuse(errc::bad_request,
+             "field 'prices' maps a tier to {\"currency\": \"EUR\", \"seat_month\": minor units, \"seat_year\": minor units}");
+    out[item.key()] = *price;
+  }
+  return out;
+}
+
+std::vector<std::string> tiers_parse(const body_reader& body) {
+  auto tiers = body.optional_strings("tiers").value_or(std::vector<std::string>{"standard"});
+  if (tiers.empty() || !std::all_of(tiers.begin(), tiers.end(), slug_ok))
+    refuse(errc::bad_request, "field 'tiers' must list tier ids, lowest first");
+  return tiers;
+}
+
 }  // namespace
 
 void product_create(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"id", "name", "tiers", "min_version", "prices", "policy"});
+  const body_reader body(call.body, {"id", "name", "tiers", "min_version", "min_version_from", "prices", "policy"});
   product_record product;
   product.id = body.string("id");
   if (!slug_ok(product.id)) refuse(errc::bad_request, "field 'id' must be 1-64 of a-z, 0-9, '-', '_'");
   product.name = body.optional_string("name").value_or(product.id);
-  product.tiers = body.optional_strings("tiers").value_or(std::vector<std::string>{"standard"});
-  if (product.tiers.empty() || !std::all_of(product.tiers.begin(), product.tiers.end(), slug_ok))
-    refuse(errc::bad_request, "field 'tiers' must list tier ids, lowest first");
-  if (const auto* versions = body.optional_object("min_version")) {
-    for (const auto& [kind, version] : versions->items()) {
-      if (!license_kind_parse(kind) || !version.is_string() ||
-          !app_version_compare(version.get<std::string>(), "0"))
-        refuse(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
-      product.min_version[kind] = version.get<std::string>();
-    }
-  }
-  if (const auto* prices = body.optional_object("prices")) {
-    // {"tier": {"currency": "EUR", "seat_month": 1000, "seat_year": 10000}} in minor units.
-    for (const auto& item : prices->items()) {
-      const auto price = tier_price_parse(item.value());
-      if (std::find(product.tiers.begin(), product.tiers.end(), item.key()) == product.tiers.end() || !price)
-        refuse(errc::bad_request,
-                 "field 'prices' maps a tier to {\"currency\": \"EUR\", \"seat_month\": minor units, \"seat_year\": minor units}");
-      product.prices[item.key()] = *price;
-    }
-  }
+  product.tiers = tiers_parse(body);
+  if (const auto* versions = body.optional_object("min_version")) product.min_version = min_version_parse(*versions);
+  if (const auto* from = body.optional_object("min_version_from")) product.min_version_from = min_version_from_parse(*from);
+  if (const auto* prices = body.optional_object("prices")) product.prices = prices_parse(*prices, product.tiers);
   if (const auto* policy = body.optional_object("policy")) product.policy = policy_parse(*policy, product);
   product.created_at = svc.now();
   svc.commit(call, [who = call.who, product, now = svc.now()](store::write_view& write, const signing&) {
@@ -127,15 +154,34 @@ void product_get(service& svc, api_call& call, responder respond) {
   respond(answer(product_view(found(svc.read()->product_get(call.params[0]), errc::product_not_found))));
 }
 
-// Sets the product's policy, whole: a kind left out goes back to its defaults ({} resets all).
+// Corrects a product; each field given replaces what is stored: name, tiers (appended only),
+// min_version and min_version_from (per kind, whole), prices (whole), policy (whole: a kind left
+// out goes back to its defaults, {} resets all).
 void product_update(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"policy"});
+  const body_reader body(call.body, {"name", "tiers", "min_version", "min_version_from", "prices", "policy"});
+  if (call.body.empty()) refuse(errc::bad_request, "give at least one field to change");
+  for (const auto& [field, value] : call.body.items())
+    if (value.is_null()) refuse(errc::bad_request, "field '" + field + "' must not be null");
+  auto name = body.optional_string("name");
+  std::optional<std::vector<std::string>> tiers;
+  if (call.body.contains("tiers")) tiers = tiers_parse(body);
+  std::optional<std::map<std::string, std::string>> versions;
+  if (const auto* given = body.optional_object("min_version")) versions = min_version_parse(*given);
+  std::optional<std::map<std::string, std::int64_t>> from;
+  if (const auto* given = body.optional_object("min_version_from")) from = min_version_from_parse(*given);
+  const auto* prices = body.optional_object("prices");
   const auto* policy = body.optional_object("policy");
-  if (policy == nullptr) refuse(errc::bad_request, "field 'policy' is required");
-  svc.commit(call, [who = call.who, id = call.params[0], policy = *policy, now = svc.now()](store::write_view& write,
-                                                                                            const signing&) {
-    const auto product = product_policy_set(write, who, id, [&policy](const product_record& stored) {
-      return policy_parse(policy, stored);
+  svc.commit(call, [who = call.who, id = call.params[0], name, tiers, versions, from,
+                    prices = prices ? std::optional(*prices) : std::nullopt,
+                    policy = policy ? std::optional(*policy) : std::nullopt,
+                    now = svc.now()](store::write_view& write, const signing&) {
+    const auto product = product_update(write, who, id, [&](product_record& stored) {
+      if (name) stored.name = *name;
+      if (tiers) stored.tiers = *tiers;
+      if (versions) stored.min_version = *versions;
+      if (from) stored.min_version_from = *from;
+      if (prices) stored.prices = prices_parse(*prices, stored.tiers);
+      if (policy) stored.policy = policy_parse(*policy, stored);
     }, now);
     return answer(product_view(product));
   }, std::move(respond));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/body_reader.hpp"
+#include "licensor/app_version.hpp"
 #include "api/openapi_document.hpp"
 #include "api/routes.hpp"
 #include "core/mail_channel.hpp"
@@ -21,6 +22,14 @@ api_response validate_answer(const validation& checked) {
   response.body = {{"valid", checked.code == "valid"}, {"code", checked.code}};
   response.body["license"] = checked.license ? license_public_view(*checked.license) : nlohmann::json();
   return response;
+}
+
+// The app's version ("20.1"), when it sent one: checked for form, as min_version is.
+std::optional<std::string> app_version_of(const body_reader& body) {
+  auto version = body.optional_string("app_version");
+  if (version && (version->size() > 64 || !app_version_compare(*version, "0")))
+    refuse(errc::bad_request, "field 'app_version' must be a version like \"20.1\"");
+  return version;
 }
 
 }  // namespace
@@ -49,14 +58,27 @@ void keyring_get(service& svc, api_call&, responder respond) {
 }
 
 void validate_post(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"token", "activation_key", "fingerprint"});
+  const body_reader body(call.body, {"token", "activation_key", "fingerprint", "app_version"});
   const auto token = body.optional_string("token");
   const auto activation_key = body.optional_string("activation_key");
   const auto fingerprint = body.optional_string("fingerprint");
+  const auto app_version = app_version_of(body);
   if (token.has_value() == activation_key.has_value())
     refuse(errc::bad_request, "give exactly one of 'token' and 'activation_key'");
   const auto leeway = svc.config().leeway_seconds;
-  if (token) return respond(validate_answer(token_validate(*svc.read(), *svc.signer(), *token, fingerprint, svc.now(), leeway)));
+  if (token) {
+    auto checked = token_validate(*svc.read(), *svc.signer(), *token, fingerprint, svc.now(), leeway);
+    // A valid license's app version is kept (core/activation.hpp: at most once a day, so
+    // validation stays a read nearly always).
+    if (app_version && checked.code == "valid" && app_version_note_due(*checked.license, *app_version, svc.now())) {
+      return svc.commit(call, [checked, id = checked.license->id, version = *app_version, now = svc.now()](
+                                  store::write_view& write, const signing&) {
+        app_version_note(write, id, version, now);
+        return validate_answer(checked);
+      }, std::move(respond));
+    }
+    return respond(validate_answer(checked));
+  }
 
   // An activation key is a guessable identifier: looking one up spends the same budgets as an
   // activation, or validate would be an existence oracle beside activate's limits.
@@ -69,17 +91,18 @@ void validate_post(service& svc, api_call& call, responder respond) {
 
 void activate_post(service& svc, api_call& call, responder respond) {
   if (auto wait = svc.limiters().activate_by_client.take(call.request.client)) refuse_rate_limited(*wait);
-  const body_reader body(call.body, {"activation_key", "email", "fingerprint"});
+  const body_reader body(call.body, {"activation_key", "email", "fingerprint", "app_version"});
   const auto typed_key = body.string("activation_key");
   const auto fingerprint = body.optional_string("fingerprint");
+  const auto app_version = app_version_of(body);
   auto email = email_normalise(body.string("email"));
   const auto canonical = activation_key_canonical(typed_key);
   // One answer for "no such key" and "wrong email": activation must not confirm either alone.
   if (!email || !canonical) refuse(errc::activation_failed);
   if (auto wait = svc.limiters().activate_by_key.take(*canonical)) refuse_rate_limited(*wait);
-  svc.commit(call, [who = call.who, canonical = *canonical, email = *email, fingerprint,
+  svc.commit(call, [who = call.who, canonical = *canonical, email = *email, fingerprint, app_version,
                     now = svc.now()](store::write_view& write, const signing& with) {
-    const auto activated = license_activate(write, who, canonical, email, fingerprint, with, now);
+    const auto activated = license_activate(write, who, canonical, email, fingerprint, app_version, with, now);
     auto body = nlohmann::json{{"license_id", activated.license_id},
                                {"token", activated.token},
                                {"keyring", with.signer->keyring_token}};

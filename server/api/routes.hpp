@@ -86,6 +86,7 @@ void customer_reassign(service&, api_call&, responder);  // operators only
 void license_issue(service&, api_call&, responder);
 void license_list(service&, api_call&, responder);
 void license_get(service&, api_call&, responder);
+void license_update(service&, api_call&, responder);  // operators only
 void license_token_get(service&, api_call&, responder);
 void license_suspend(service&, api_call&, responder);
 void license_reinstate(service&, api_call&, responder);
@@ -94,6 +95,10 @@ void license_unlink(service&, api_call&, responder);
 void license_transfer(service&, api_call&, responder);
 void license_delete(service&, api_call&, responder);
 void usage_get(service&, api_call&, responder);
+// the compliance sweep (compliance_routes.cpp)
+void compliance_get(service&, api_call&, responder);            // operators only
+void compliance_sweep_run(service&, api_call&, responder);      // operators only
+void license_compliance_check(service&, api_call&, responder);
 // subscriptions (subscription_routes.cpp)
 void subscription_create(service&, api_call&, responder);
 void license_seats_set(service&, api_call&, responder);

@@ -17,6 +17,7 @@
 
 #include "api/api_types.hpp"
 #include "api/rate_limiter.hpp"
+#include "core/compliance.hpp"
 #include "core/job_health.hpp"
 #include "core/keyring_state.hpp"
 #include "core/license_tokens.hpp"
@@ -51,6 +52,7 @@ struct service_config {
   std::string issuer = "licensor";
   level_caps caps;
   std::int64_t leeway_seconds = 60;
+  compliance_settings compliance;  ///< the compliance sweep's interval and deadline
   bool test_clock = false;  ///< enables POST /v1/test/clock (tests only)
   std::int64_t idempotency_ttl_seconds = 86'400;  ///< how long a first answer is replayed
   std::int64_t retired_secret_grace_seconds = 30 * 86'400;  ///< then a retired key's secret is deleted

@@ -110,6 +110,12 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
   } else if (name == "event-retention") {
     if (!number_parse(value, number) || number == 0 || number > 3650) return "--event-retention takes days (1 to 3650)";
     config.event_retention_seconds = static_cast<std::int64_t>(number) * 86'400;
+  } else if (name == "compliance-interval") {
+    if (!number_parse(value, number) || number == 0 || number > 366) return "--compliance-interval takes days (1 to 366)";
+    config.compliance.interval_seconds = static_cast<std::int64_t>(number) * 86'400;
+  } else if (name == "compliance-deadline") {
+    if (!number_parse(value, number) || number == 0 || number > 366) return "--compliance-deadline takes days (1 to 366)";
+    config.compliance.deadline_seconds = static_cast<std::int64_t>(number) * 86'400;
   } else if (name == "expiry-warnings") {
     // Days before expiry, comma-separated: "30,7,1".
     std::vector<int> days;
@@ -238,6 +244,8 @@ usage: licensord [options]
   --smtp-ca-file FILE     trust these CAs for the mail server instead of the system's
   --smtp-timeout S        seconds one message may take, connection included (default 60)
   --event-retention D     days delivered and dead events and the delivery logs are kept (default 30)
+  --compliance-interval D days between compliance sweeps of free licenses (default 30)
+  --compliance-deadline D days a wrongly registered free license has to be fixed (default 30)
   --expiry-warnings D,D   days before a license's expiry its license.expiring events are written
                           (default 30,7,1)
   --issuer NAME           the tokens' iss claim (default licensor)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/service.hpp"
+#include "core/compliance.hpp"
 #include "core/expiry_notices.hpp"
 #include "http/http_server.hpp"
 #include "outbound/http_client.hpp"
@@ -36,6 +37,7 @@ struct daemon_config {
   std::filesystem::path smtp_password_file;  ///< the SMTP password (a secret file, never a flag)
   std::int64_t event_retention_seconds = 30 * 86'400;  ///< delivered and dead events, and the delivery logs
   expiry_sweep_settings expiry;
+  compliance_settings compliance;     ///< the compliance sweep's interval and deadline
   bool show_help = false;
 };
 

@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
   settings.backup_dir = config->backup_dir;
   settings.outbound = config->webhooks;
   settings.smtp_configured = !config->smtp.url.empty();
+  settings.compliance = config->compliance;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
@@ -191,7 +192,7 @@ int main(int argc, char** argv) {
   auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
   background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer,
                              [&server_state] { return server_state.now(); }, config->expiry,
-                             config->event_retention_seconds});
+                             config->event_retention_seconds, config->compliance, server_state.config().leeway_seconds});
   // Deliveries each on their own thread: a slow receiver or mail server must not hold up
   // renewals, nor each other.
   const auto clock = [&server_state] { return server_state.now(); };

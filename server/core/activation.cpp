@@ -25,10 +25,9 @@ bool fingerprint_differs(const std::optional<std::string>& fingerprint, const li
   return fingerprint && !license.fingerprint.empty() && *fingerprint != license.fingerprint;
 }
 
-}  // namespace
-
-activation license_activate(store::write_view& write, const caller& who, const std::string& canonical_key, const std::string& email,
-                            const std::optional<std::string>& fingerprint, const signing& with, std::int64_t now) {
+activation license_activate_checked(store::write_view& write, const caller& who, const std::string& canonical_key,
+                                    const std::string& email, const std::optional<std::string>& fingerprint,
+                                    const signing& with, std::int64_t now) {
   const auto license_id = must(write.license_id_by_activation_key(canonical_key));
   if (!license_id) refuse(errc::activation_failed);
   auto license = found(write.license_get(*license_id), errc::activation_failed);
@@ -51,6 +50,29 @@ activation license_activate(store::write_view& write, const caller& who, const s
     license_event_append(write, "activated", license, now);
   }
   return {license.id, license.token, license.expires_at, false};
+}
+
+}  // namespace
+
+activation license_activate(store::write_view& write, const caller& who, const std::string& canonical_key, const std::string& email,
+                            const std::optional<std::string>& fingerprint, const std::optional<std::string>& app_version,
+                            const signing& with, std::int64_t now) {
+  auto activated = license_activate_checked(write, who, canonical_key, email, fingerprint, with, now);
+  // Only once the key, the email and the machine were accepted: a guess records nothing.
+  if (app_version) app_version_note(write, activated.license_id, *app_version, now);
+  return activated;
+}
+
+bool app_version_note_due(const license_record& license, const std::string& version, std::int64_t now) {
+  return license.app_version_seen != version || now - license.app_version_seen_at >= app_version_seen_refresh_seconds;
+}
+
+void app_version_note(store::write_view& write, std::string_view license_id, const std::string& version, std::int64_t now) {
+  auto license = must(write.license_get(license_id));
+  if (!license || !app_version_note_due(*license, version, now)) return;
+  license->app_version_seen = version;
+  license->app_version_seen_at = now;
+  must(write.license_put(*license));
 }
 
 validation token_validate(const store::read_view& view, const keys::signer_state& signer, const std::string& token,

@@ -39,23 +39,28 @@ customer_record customer_visible(const store::read_view& view, const caller& who
   return customer;
 }
 
-customer_record customer_settings_set(store::write_view& write, const caller& who, std::string_view id,
-                                      const customer_settings& settings, std::int64_t now) {
+customer_record customer_details_set(store::write_view& write, const caller& who, std::string_view id,
+                                     const customer_changes& changes, std::int64_t now) {
   auto customer = customer_visible(write, who, id);
-  auto changed = nlohmann::json::object();
-  if (settings.language && mail_language_or_default(*settings.language) != *settings.language)
+  auto before = nlohmann::json::object();
+  auto after = nlohmann::json::object();
+  if (changes.language && mail_language_or_default(*changes.language) != *changes.language)
     refuse(errc::bad_request, "field 'language' must be one of en, es, it");
-  const auto apply = [&changed]<class T>(const char* name, const std::optional<T>& asked, T& field) {
+  const auto apply = [&before, &after]<class T>(const char* name, const std::optional<T>& asked, T& field) {
     if (!asked || *asked == field) return;
+    before[name] = field;
     field = *asked;
-    changed[name] = field;
+    after[name] = field;
   };
-  apply("self_service", settings.self_service, customer.self_service);
-  apply("manages_own_notifications", settings.manages_own_notifications, customer.manages_own_notifications);
-  apply("language", settings.language, customer.language);
-  if (changed.empty()) return customer;
+  apply("name", changes.name, customer.name);
+  apply("vat_number", changes.vat_number, customer.vat_number);
+  apply("address", changes.address, customer.address);
+  apply("self_service", changes.self_service, customer.self_service);
+  apply("manages_own_notifications", changes.manages_own_notifications, customer.manages_own_notifications);
+  apply("language", changes.language, customer.language);
+  if (after.empty()) return customer;
   must(write.customer_put(customer));
-  audit_append(write, who, "customer.settings", customer.id, now, std::move(changed));
+  audit_append(write, who, "customer.update", customer.id, now, {{"before", std::move(before)}, {"after", std::move(after)}});
   return customer;
 }
 

@@ -22,17 +22,21 @@ namespace licensor::server {
 /// The customer `id` if `who` may see it. Throws customer_not_found.
 [[nodiscard]] customer_record customer_visible(const store::read_view& view, const caller& who, std::string_view id);
 
-/// A customer's settings to change; those not given stay.
-struct customer_settings {
+/// Corrections to a customer's business information and settings; those not given stay. The
+/// email is not among them: a registration's email stays, and a change of owner is a transfer.
+struct customer_changes {
+  std::optional<std::string> name;
+  std::optional<std::string> vat_number;  ///< already checked and normalised; "" removes it
+  std::optional<std::string> address;
   std::optional<bool> self_service;  ///< the customer's people manage its subscriptions (customer_admin: members, seats, plans, cancellation)
   std::optional<bool> manages_own_notifications;  ///< customer-facing mail goes to the customer, not its partner
   std::optional<std::string> language;            ///< of mail to the customer and its members: en, es, it
 };
 
-/// Changes a customer's settings. Audited with what changed. Throws customer_not_found,
-/// bad_request (a language mail is not written in).
-[[nodiscard]] customer_record customer_settings_set(store::write_view& write, const caller& who, std::string_view id,
-                                                    const customer_settings& settings, std::int64_t now);
+/// Corrects a customer. Audited ("customer.update") with each changed field before and after.
+/// Throws customer_not_found, bad_request (a language mail is not written in).
+[[nodiscard]] customer_record customer_details_set(store::write_view& write, const caller& who, std::string_view id,
+                                                   const customer_changes& changes, std::int64_t now);
 
 /// Deletes a customer with no license linked and no free-license slot held.
 /// Throws customer_not_found, customer_has_licenses.

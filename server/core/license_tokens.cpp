@@ -27,6 +27,11 @@ license_claims license_claims_of(const license_record& license, std::string_view
   claims.features = license.features;
   if (!license.min_version.empty()) claims.min_version = license.min_version;
   if (!license.fingerprint.empty()) claims.fingerprint = license.fingerprint;
+  if (license.compliance.flagged()) {
+    // An app offline shows the notices, and stops at the deadline unless the registration is fixed.
+    claims.notices = license.compliance.rules;
+    claims.exp = claims.exp ? std::min(*claims.exp, license.compliance.deadline) : license.compliance.deadline;
+  }
   return claims;
 }
 

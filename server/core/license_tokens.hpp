@@ -68,7 +68,8 @@ struct signing {
   std::shared_ptr<presigned_tokens> presigned = std::make_shared<presigned_tokens>();
 };
 
-/// The claims of `license`'s next token, signed at license.updated_at.
+/// The claims of `license`'s next token, signed at license.updated_at. A license with a
+/// compliance finding gets its rules as `notice` and an `exp` no later than the deadline.
 [[nodiscard]] license_claims license_claims_of(const license_record& license, std::string_view issuer);
 
 /// True when `license` is free and its current token should be renewed at `now`.

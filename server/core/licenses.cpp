@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "core/license_reach.hpp"
 #include "core/subscriptions.hpp"
+#include "core/views.hpp"
 #include "domain/activation_key.hpp"
 #include "domain/product_policy.hpp"
 
@@ -157,6 +158,33 @@ license_record license_status_set(store::write_view& write, const caller& who, s
   return license;
 }
 
+license_record license_correct(store::write_view& write, const caller& who, std::string_view id,
+                               const license_correction& correction, const signing& with, std::int64_t now) {
+  auto license = license_visible(write, who, id);
+  if (license.status == license_status::revoked) refuse(errc::license_revoked);
+  if (must(write.subscription_get(license.id)))
+    refuse(errc::conflict, "a subscription's expiry is its term: renew, cancel or change it instead");
+  auto before = nlohmann::json::object();
+  auto after = nlohmann::json::object();
+  if (correction.expires_at && *correction.expires_at != license.expires_at) {
+    before["expires_at"] = time_or_null(license.expires_at);
+    license.expires_at = *correction.expires_at;
+    after["expires_at"] = time_or_null(license.expires_at);
+  }
+  if (correction.features && *correction.features != license.features) {
+    before["features"] = license.features;
+    license.features = *correction.features;
+    after["features"] = license.features;
+  }
+  if (after.empty()) return license;
+  license.updated_at = now;
+  license_sign(license, with);
+  must(write.license_put(license));
+  audit_append(write, who, "license.correct", license.id, now, {{"before", std::move(before)}, {"after", std::move(after)}});
+  license_event_append(write, "corrected", license, now);
+  return license;
+}
+
 license_record license_unlink(store::write_view& write, const caller& who, std::string_view id,
                               const license_settings& settings, std::int64_t now) {
   auto license = license_visible(write, who, id);
@@ -176,6 +204,9 @@ license_record license_transfer(store::write_view& write, const caller& who, std
                                 const license_settings& settings, std::int64_t now) {
   auto license = license_visible(write, who, id);
   if (license.status == license_status::revoked) refuse(errc::license_revoked);
+  // It gave back its slots when it expired (core/compliance.hpp); a new license is the way back.
+  if (license.kind == license_kind::free && license.status == license_status::expired)
+    refuse(errc::conflict, "the free license expired for non-compliance: issue a new one");
   const auto target = found(write.customer_get(customer_id), errc::customer_not_found);
   if (target.partner_id != license.partner_id) refuse(errc::customer_not_found);
   if (target.id == license.customer_id) refuse(errc::conflict, "the license already belongs to this customer");
@@ -205,8 +236,11 @@ void license_delete(store::write_view& write, const caller& who, std::string_vie
   // A subscription leaves nothing behind that points at it (its base's list, its add-ons, its
   // members, its schedule entry), or the scheduler would trip over it.
   subscription_unwind(write, license, with, who, now);
-  free_slot_release(write, license, settings, now);
-  if (license.kind == license_kind::free) free_cap_leave(write, license, now, settings.leeway_seconds);
+  // A free license that expired for non-compliance gave its slots back then (core/compliance.hpp).
+  if (license.kind != license_kind::free || license.status != license_status::expired) {
+    free_slot_release(write, license, settings, now);
+    if (license.kind == license_kind::free) free_cap_leave(write, license, now, settings.leeway_seconds);
+  }
   must(write.license_erase(license.id));
   audit_append(write, who, "license.delete", license.id, now, {{"customer_id", license.customer_id}, {"kind", license.kind}});
   license_event_append(write, "deleted", license, now);  // the license as it was

@@ -69,6 +69,18 @@ void license_delivery_on_issue(store::write_view& write, const license_record& l
 [[nodiscard]] license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
                                                 const std::string& action, const signing& with, std::int64_t now);
 
+/// An operator's correction of a plain license (not a subscription: its term is its own).
+struct license_correction {
+  std::optional<std::int64_t> expires_at;  ///< 0: perpetual
+  std::optional<std::vector<std::string>> features;
+};
+
+/// Corrects the license's expiry and features and re-signs its token, which carries both.
+/// Audited ("license.correct") with the fields before and after; event "license.corrected".
+/// Throws license_not_found, license_revoked, conflict (a subscription).
+[[nodiscard]] license_record license_correct(store::write_view& write, const caller& who, std::string_view id,
+                                             const license_correction& correction, const signing& with, std::int64_t now);
+
 /// Detaches the license from its customer. Throws license_unlinked when it is already.
 [[nodiscard]] license_record license_unlink(store::write_view& write, const caller& who, std::string_view id,
                                             const license_settings& settings, std::int64_t now);

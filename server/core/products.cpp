@@ -1,5 +1,7 @@
 #include "core/products.hpp"
 
+#include <algorithm>
+
 #include "core/audit.hpp"
 
 namespace licensor::server {
@@ -10,14 +12,18 @@ void product_create(store::write_view& write, const caller& who, const product_r
   audit_append(write, who, "product.create", product.id, now, product);
 }
 
-product_record product_policy_set(
-    store::write_view& write, const caller& who, std::string_view id,
-    const std::function<std::map<std::string, kind_policy>(const product_record&)>& make_policy, std::int64_t now) {
+product_record product_update(store::write_view& write, const caller& who, std::string_view id,
+                              const std::function<void(product_record&)>& change, std::int64_t now) {
   auto product = found(write.product_get(id), errc::product_not_found);
-  const nlohmann::json before = product.policy;
-  product.policy = make_policy(product);
+  const auto before = product;
+  change(product);
+  product.id = before.id;
+  product.created_at = before.created_at;
+  if (product.tiers.size() < before.tiers.size() ||
+      !std::equal(before.tiers.begin(), before.tiers.end(), product.tiers.begin()))
+    refuse(errc::bad_request, "tiers may only be appended: licenses name the tiers there are");
   must(write.product_put(product));
-  audit_append(write, who, "product.update", product.id, now, {{"before", before}, {"policy", product.policy}});
+  audit_append(write, who, "product.update", product.id, now, {{"before", before}, {"after", product}});
   return product;
 }
 

@@ -43,6 +43,7 @@ nlohmann::json customer_view(const customer_record& customer) {
           {"email", customer.email},
           {"name", customer.name},
           {"vat_number", text_or_null(customer.vat_number)},
+          {"address", text_or_null(customer.address)},
           {"created_at", rfc3339_format(customer.created_at)},
           {"self_service", customer.self_service},
           {"manages_own_notifications", customer.manages_own_notifications},
@@ -54,6 +55,11 @@ nlohmann::json product_view(const product_record& product) {
           {"name", product.name},
           {"tiers", product.tiers},
           {"min_version", product.min_version},
+          {"min_version_from", [&] {
+             auto from = nlohmann::json::object();
+             for (const auto& [kind, at] : product.min_version_from) from[kind] = rfc3339_format(at);
+             return from;
+           }()},
           {"prices", product.prices},
           {"policy", {{"free", product_policy_of(product, license_kind::free)}, {"trial", product_policy_of(product, license_kind::trial)}}},
           {"created_at", rfc3339_format(product.created_at)}};
@@ -67,7 +73,9 @@ nlohmann::json license_public_view(const license_record& license) {
           {"status", license.status},
           {"seats", license.seats},
           {"features", license.features},
-          {"expires_at", time_or_null(license.expires_at)}};
+          {"expires_at", time_or_null(license.expires_at)},
+          {"notices", license.compliance.rules},
+          {"notices_deadline", license.compliance.flagged() ? time_or_null(license.compliance.deadline) : nlohmann::json()}};
 }
 
 nlohmann::json license_view(const license_record& license) {
@@ -82,6 +90,14 @@ nlohmann::json license_view(const license_record& license) {
   view["updated_at"] = rfc3339_format(license.updated_at);
   if (!license.min_version.empty()) view["min_version"] = license.min_version;
   if (!license.fingerprint.empty()) view["fingerprint"] = license.fingerprint;
+  view["app_version_seen"] = text_or_null(license.app_version_seen);
+  view["app_version_seen_at"] = time_or_null(license.app_version_seen_at);
+  view["compliance"] = license.compliance.flagged()
+                           ? nlohmann::json{{"rules", license.compliance.rules},
+                                            {"since", time_or_null(license.compliance.since)},
+                                            {"deadline", time_or_null(license.compliance.deadline)},
+                                            {"deadline_warned", license.compliance.deadline_warned}}
+                           : nlohmann::json();
   return view;
 }
 

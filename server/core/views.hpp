@@ -20,9 +20,11 @@ namespace licensor::server {
 [[nodiscard]] nlohmann::json customer_view(const customer_record& customer);
 /// Shows the policy in force for free and trial licenses (the defaults where none was set).
 [[nodiscard]] nlohmann::json product_view(const product_record& product);
-/// What anyone holding a token or an activation key may learn about its license.
+/// What anyone holding a token or an activation key may learn about its license: also the
+/// notices an app shows (the registration rules a compliance sweep found broken) and their deadline.
 [[nodiscard]] nlohmann::json license_public_view(const license_record& license);
-/// Includes the token and activation key: only ever shown to the managing partner or an operator.
+/// Includes the token and activation key: only ever shown to the managing partner or an operator;
+/// also the app version last seen and the compliance finding (core/compliance.hpp).
 [[nodiscard]] nlohmann::json license_view(const license_record& license);
 
 }  // namespace licensor::server

@@ -56,7 +56,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(count_)> permiss
     "licenses_read",  "licenses_issue",  "licenses_hold",  "licenses_transfer", "licenses_change",  "seats_change",
     "plans_change",   "subscriptions_cancel", "ledger_read", "users_read",     "users_manage",
     "operator_users_manage", "test_clock", "own_account", "metrics_read", "backups_create", "events_read", "webhooks_read", "webhooks_manage",
-    "letters_send", "mail_read", "mail_manage"};
+    "letters_send", "mail_read", "mail_manage", "licenses_correct"};
 
 }  // namespace
 

@@ -52,6 +52,7 @@ enum class permission : std::uint8_t {
   letters_send,         ///< e-mail a license's delivery letter to its holder
   mail_read,            ///< the mail settings, templates and mail delivery log (operators)
   mail_manage,          ///< change the mail settings, replace templates (operators)
+  licenses_correct,     ///< correct a license's expiry and features, re-signed (operators)
   count_                ///< not a permission: the number of them
 };
 

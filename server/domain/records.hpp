@@ -134,6 +134,7 @@ struct customer_record {
   /// else to its partner's notification_email (core/mail_compose.hpp).
   bool manages_own_notifications = false;
   std::string language = "en";  ///< of mail to the customer and its members (en, es, it)
+  std::string address{};        ///< postal address, as the partner writes it (optional)
 };
 
 /// A tier's subscription prices in integer minor units of `currency` (e.g. cents of EUR).
@@ -158,11 +159,25 @@ struct product_record {
   std::string name;
   std::vector<std::string> tiers;                  ///< ordered, lowest first
   std::map<std::string, std::string> min_version;  ///< per license kind, e.g. {"free": "20"}
+  /// Per license kind: from when the compliance sweep holds licenses already issued to
+  /// min_version (by the version their app was seen on); a kind not set: never.
+  std::map<std::string, std::int64_t> min_version_from{};
   std::map<std::string, tier_price> prices;        ///< per tier; subscriptions need one
   /// Per license kind ("free", "trial"); a kind not set (and every product stored before
   /// policies existed) has the defaults of domain/product_policy.hpp.
   std::map<std::string, kind_policy> policy;
   std::int64_t created_at = 0;
+};
+
+/// A free license's registration rules found broken by the compliance sweep
+/// (core/compliance.hpp). No rules: the license is compliant (or was never found otherwise).
+struct compliance_finding {
+  std::vector<std::string> rules;  ///< the broken rules' codes (domain/compliance.hpp), sorted
+  std::int64_t since = 0;          ///< when they were first found
+  std::int64_t deadline = 0;       ///< the license expires then unless its registration is fixed
+  bool deadline_warned = false;    ///< "license.compliance_deadline_near" was written
+  [[nodiscard]] bool flagged() const { return !rules.empty(); }
+  friend bool operator==(const compliance_finding&, const compliance_finding&) = default;
 };
 
 struct license_record {
@@ -186,6 +201,11 @@ struct license_record {
   std::int64_t updated_at = 0;
   /// Free licenses: when the latest token handed out expires (0: signed before free tokens expired).
   std::int64_t token_expires_at = 0;
+  /// The app version last sent with an activation or a validation, and when (kept to the day:
+  /// core/activation.hpp).
+  std::string app_version_seen{};
+  std::int64_t app_version_seen_at = 0;
+  compliance_finding compliance{};
 };
 
 /// A URL that receives events as Standard Webhooks (core/webhooks.hpp). An operator's endpoint
@@ -257,14 +277,16 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(session_record, id, user_id, csr
                                                 expires_at, client, user_agent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_token_record, user_id, purpose, expires_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
-                                                created_at, self_service, manages_own_notifications, language)
+                                                created_at, self_service, manages_own_notifications, language, address)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features, tier_features)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,
-                                                created_at)
+                                                created_at, min_version_from)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_finding, rules, since, deadline, deadline_warned)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
                                                 tier, kind, status, seats, features, min_version,
                                                 fingerprint, activation_key, token, kid, issued_at,
-                                                expires_at, updated_at, token_expires_at)
+                                                expires_at, updated_at, token_expires_at, app_version_seen,
+                                                app_version_seen_at, compliance)
 
 }  // namespace licensor::server

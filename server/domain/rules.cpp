@@ -59,6 +59,8 @@ std::string_view license_state_code(const license_record& license, std::int64_t 
   if (license.customer_id.empty()) return "unlinked";
   if (license.issued_at > now + leeway_seconds) return "not_yet_valid";
   if (license.expires_at != 0 && now > license.expires_at + leeway_seconds) return "expired";
+  // A registration still wrong at its deadline: the sweep will expire it; until then, say so.
+  if (license.compliance.flagged() && now > license.compliance.deadline + leeway_seconds) return "expired";
   return "valid";
 }
 

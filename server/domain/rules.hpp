@@ -50,7 +50,7 @@ struct free_license_facts {
 [[nodiscard]] result<void> license_token_handout_allowed(const license_record& license);
 
 /// The validate answer for a license whose token verified: valid, suspended, revoked, cancelled,
-/// unlinked, expired or not_yet_valid.
+/// unlinked, expired (also past a compliance deadline) or not_yet_valid.
 [[nodiscard]] std::string_view license_state_code(const license_record& license, std::int64_t now,
                                                   std::int64_t leeway_seconds);
 

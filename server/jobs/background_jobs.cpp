@@ -104,12 +104,33 @@ pass_outcome outbox_prune_pass(const job_context& context) {
   return outcome;
 }
 
+pass_outcome compliance_sweep_pass(const job_context& context) {
+  constexpr std::size_t batch = 256;  // licenses per store job, as re-signing does
+  pass_outcome outcome;
+  for (bool running = true; running;) {
+    const auto with = signing_of(context);
+    const auto now = context.clock();
+    auto done = std::make_shared<compliance_batch_outcome>();
+    const auto applied = signed_commit_wait(context.store, with, [settings = context.compliance,
+                                                                  licenses = license_settings{{}, context.leeway_seconds},
+                                                                  now, done](store::write_view& write, const signing& keys) {
+      return refusal_caught([&] { *done = compliance_sweep_batch(write, settings, licenses, keys, now, batch); });
+    });
+    if (!applied) return {outcome.changed, error_text(applied.error())};
+    running = done->running;
+    outcome.changed += done->changed;
+  }
+  return outcome;
+}
+
 void background_jobs_add(job_runner& runner, const job_context& context) {
   runner.add("subscriptions", 2s, [context] { return subscription_renewals_pass(context); });
   runner.add("keyring", 1s, [context] { return keyring_watch_pass(context); });
   runner.add("resign", 5s, [context] { return revoked_resign_pass(context); });
   runner.add("expiry", 60s, [context] { return expiry_sweep_pass(context); });
   runner.add("outbox", 1h, [context] { return outbox_prune_pass(context); });
+  // Checks each minute whether a sweep, a warning or a deadline is due; a sweep itself is monthly.
+  runner.add("compliance", 60s, [context] { return compliance_sweep_pass(context); });
 }
 
 }  // namespace licensor::server

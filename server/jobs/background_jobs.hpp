@@ -6,6 +6,7 @@
 //   (resumes after a restart: the store keeps the task);
 // - "expiry": the events time alone causes: expiry warnings, trials ending, expiries
 //   (core/expiry_notices.hpp);
+// - "compliance": the compliance sweep over free licenses, when due (core/compliance.hpp);
 // - "outbox": hourly, prunes delivered and dead events and the delivery logs older than the
 //   retention (core/webhook_delivery.hpp's delivery_prune).
 // Every pass calls the core directly; none fakes a request.
@@ -14,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "core/compliance.hpp"
 #include "core/expiry_notices.hpp"
 #include "core/keyring_state.hpp"
 #include "jobs/job_runner.hpp"
@@ -29,6 +31,8 @@ struct job_context {
   std::function<std::int64_t()> clock;
   expiry_sweep_settings expiry = {};
   std::int64_t event_retention_seconds = 30 * 86'400;
+  compliance_settings compliance = {};
+  std::int64_t leeway_seconds = 60;
 };
 
 [[nodiscard]] pass_outcome subscription_renewals_pass(const job_context& context);
@@ -36,6 +40,7 @@ struct job_context {
 [[nodiscard]] pass_outcome revoked_resign_pass(const job_context& context);
 [[nodiscard]] pass_outcome expiry_sweep_pass(const job_context& context);
 [[nodiscard]] pass_outcome outbox_prune_pass(const job_context& context);
+[[nodiscard]] pass_outcome compliance_sweep_pass(const job_context& context);
 
 /// Adds the jobs to `runner` with their intervals.
 void background_jobs_add(job_runner& runner, const job_context& context);

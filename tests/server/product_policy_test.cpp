@@ -131,7 +131,7 @@ TEST_CASE("an operator changes the policy with PATCH /v1/products/{id}; it appli
       ++mine;
       CHECK(entry.at("actor") == "operator");
       CHECK(entry.at("details").contains("before"));
-      CHECK(entry.at("details").contains("policy"));
+      CHECK(entry.at("details").at("after").contains("policy"));
     }
   CHECK(mine == 3);
 }
@@ -175,7 +175,14 @@ TEST_CASE("bad policies get a clear 400 (or 404 for an unknown product), never a
       {{"policy", {{"free", {{"max_seats", 2.5}}}}}},
       {{"policy", {{"trial", {{"features", json::array({true})}}}}}},
       {{"policy", {{"trial", {{"features", "export"}}}}}},
-      {{"policy", json::object()}, {"name", "renamed"}},         // only the policy is changed here
+      {{"tiers", {"pro", "basic", "max"}}},                     // tiers may only be appended
+      {{"tiers", json::array({"basic"})}},
+      {{"min_version", {{"free", "v20"}}}},
+      {{"min_version_from", {{"free", "tomorrow"}}}},
+      {{"min_version_from", {{"gratis", "2030-01-01T00:00:00Z"}}}},
+      {{"prices", {{"platinum", price}}}},
+      {{"name", nullptr}},
+      {{"colour", "red"}},
   };
   for (const auto& body : bad) {
     CAPTURE(body.dump());
@@ -213,4 +220,41 @@ TEST_CASE("a trial cannot be upgraded out of its product's policy for free") {
   CHECK_ERROR(w.as_partner.post(upgrade, {{"tier", "max"}}), 422, "product_policy");
   CHECK(w.as_partner.get("/v1/licenses/" + trial.json.at("id").get<std::string>()).json.at("tier") == "basic");
   CHECK(w.as_partner.post(upgrade, {{"tier", "pro"}}).status == 200);
+}
+
+TEST_CASE("an operator corrects a product: name, a tier appended, prices, minimum versions; audited before and after") {
+  policy_world w;
+  const auto product = product_with(w.as_operator);
+  const auto path = "/v1/products/" + product;
+  const json premium_price{{"currency", "EUR"}, {"seat_month", 2500}, {"seat_year", 25000}};
+  const auto corrected = w.as_operator.patch(
+      path, {{"name", "Editor 2"},
+             {"tiers", {"basic", "pro", "max", "premium"}},
+             {"prices", {{"basic", price}, {"premium", premium_price}}},
+             {"min_version", {{"free", "20"}}},
+             {"min_version_from", {{"free", "2030-01-01T00:00:00Z"}}}});
+  REQUIRE(corrected.status == 200);
+  CHECK(w.as_partner.get(path).json == corrected.json);
+  CHECK(corrected.json.at("name") == "Editor 2");
+  CHECK(corrected.json.at("tiers") == json{"basic", "pro", "max", "premium"});
+  CHECK(corrected.json.at("prices") == json{{"basic", price}, {"premium", premium_price}});
+  CHECK(corrected.json.at("min_version") == json{{"free", "20"}});
+  CHECK(corrected.json.at("min_version_from") == json{{"free", "2030-01-01T00:00:00Z"}});
+  CHECK(corrected.json.at("policy").at("free").at("max_seats") == 1);  // left as it was
+
+  // The next free license carries the minimum; the appended tier can be sold.
+  CHECK(w.issue(product, "free").json.at("min_version") == "20");
+  CHECK(w.as_partner.post("/v1/subscriptions", {{"customer_id", w.customer()}, {"product", product}, {"tier", "premium"}})
+            .status == 201);
+
+  bool audited = false;
+  for (const auto& entry : audit_entries(w.as_operator, "product.update")) {
+    if (entry.at("target") != product) continue;
+    audited = true;
+    CHECK(entry.at("details").at("before").at("name") == product);
+    CHECK(entry.at("details").at("before").at("tiers") == json{"basic", "pro", "max"});
+    CHECK(entry.at("details").at("after").at("name") == "Editor 2");
+    CHECK(entry.at("details").at("after").at("min_version") == json{{"free", "20"}});
+  }
+  CHECK(audited);
 }

@@ -344,6 +344,9 @@ std::vector<route_case> route_cases() {
       {"GET /v1/licenses/{}/delivery", license_readers, [](W& w, O) {
          return call{"GET", "/v1/licenses/" + w.id_of(w.license()) + "/delivery"};
        }},
+      {"PATCH /v1/licenses/{}", "owner admin", [](W& w, O) {
+         return call{"PATCH", "/v1/licenses/" + w.id_of(w.license()), {{"features", json::array({"export"})}}};
+       }},
       {"DELETE /v1/licenses/{}", license_changers, [](W& w, O) { return call{"DELETE", "/v1/licenses/" + w.id_of(w.license())}; }},
       {"POST /v1/licenses/{}/suspend", holders, [](W& w, O) { return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/suspend", json::object()}; }},
       {"POST /v1/licenses/{}/reinstate", holders, [](W& w, O) {
@@ -356,6 +359,11 @@ std::vector<route_case> route_cases() {
       {"POST /v1/licenses/{}/transfer", "owner admin support global_admin admin_agent", [](W& w, O) {
          return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/transfer", {{"customer_id", w.customer()}}};
        }},
+      {"POST /v1/licenses/{}/compliance-check", license_changers, [](W& w, O) {
+         return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/compliance-check", json::object()};
+       }},
+      {"GET /v1/compliance", operator_readers, [](W&, O) { return call{"GET", "/v1/compliance"}; }},
+      {"POST /v1/compliance/sweep", "owner admin", [](W&, O) { return call{"POST", "/v1/compliance/sweep", json::object()}; }},
       {"POST /v1/subscriptions", sellers, [](W& w, O org) {
          return call{"POST", "/v1/subscriptions", with_partner(w, org, {{"customer_id", w.customer()}, {"product", w.product}, {"tier", "basic"}, {"term", "monthly"}})};
        }},

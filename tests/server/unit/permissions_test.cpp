@@ -88,7 +88,8 @@ TEST_CASE("what the programme's roles may not do") {
     CAPTURE(role.name);
     for (const auto p : {permission::partners_read, permission::partners_manage, permission::products_manage,
                          permission::audit_read, permission::keys_read, permission::keys_manage,
-                         permission::customers_admin, permission::operator_users_manage, permission::test_clock})
+                         permission::customers_admin, permission::operator_users_manage, permission::test_clock,
+                         permission::licenses_correct})
       CHECK_FALSE(role_allows(role, p));
   }
 }
