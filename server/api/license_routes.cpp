@@ -27,8 +27,9 @@ api_response license_answer(const license_record& license, unsigned status = 200
 // suspend, reinstate and revoke.
 void license_status_route(service& svc, api_call& call, responder respond, std::string action) {
   (void)body_reader(call.body, {});
-  svc.commit(call, [who = call.who, id = call.params[0], action, now = svc.now()](store::write_view& write, const signing& with) {
-    const auto license = license_status_set(write, who, id, action, with, now);
+  svc.commit(call, [who = call.who, id = call.params[0], action, settings = settings_of(svc),
+                    now = svc.now()](store::write_view& write, const signing& with) {
+    const auto license = license_status_set(write, who, id, action, with, settings, now);
     return answer(subscription_license_view(write, license, now));
   }, std::move(respond));
 }

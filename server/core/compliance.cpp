@@ -93,11 +93,10 @@ void license_compliance_apply(store::write_view& write, const caller& who, licen
     ++counts.flagged;
   } else if (now >= before.deadline) {
     // Its last token ends at the deadline: the slots are held until then (plus the leeway).
+    free_license_leave(write, license, now, licenses.leeway_seconds);
     license.status = license_status::expired;
     license.updated_at = now;
     must(write.license_put(license));
-    free_slot_leave(write, license, now, licenses.leeway_seconds);
-    free_cap_leave(write, license, now, licenses.leeway_seconds);
     audit_append(write, who, "license.compliance_expired", license.id, now, {{"before", finding_details(before)}});
     license_event_append(write, "compliance_expired", license, now);
     ++counts.expired;

@@ -76,4 +76,11 @@ void free_cap_leave(store::write_view& write, const license_record& license, std
   must(write.free_cap_hold_put(license.partner_id, {until, license.id}));
 }
 
+void free_license_leave(store::write_view& write, const license_record& license, std::int64_t now, std::int64_t leeway) {
+  if (license.kind != license_kind::free) return;
+  if (license.status == license_status::revoked || license.status == license_status::expired) return;
+  free_slot_leave(write, license, now, leeway);
+  free_cap_leave(write, license, now, leeway);
+}
+
 }  // namespace licensor::server

@@ -9,6 +9,10 @@
 //   held_until set once the license left), and
 // - a deleted license's place under the partner's cap stays counted: the cap count goes down
 //   only when its hold (store::free_cap_hold) expires.
+// A revoked free license, and one expired for non-compliance (core/compliance.hpp), leave the
+// same way: both still verify offline until their last token expires. (The seed rules count
+// licenses issued; counting the valid tokens instead is what keeps "one free per customer"
+// and the cap meaningful once licenses can be revoked or expire.)
 // Holds are released lazily, by the next free issue of that partner or customer (and not
 // counted by the usage view once expired), so no sweeper job is needed.
 #pragma once
@@ -39,6 +43,12 @@ void free_slot_take(store::write_view& write, const license_record& license);
 /// `leeway` (verifiers accept a token that long after its exp). Does nothing for other kinds,
 /// for an unlinked license, or when another license holds the slot.
 void free_slot_leave(store::write_view& write, const license_record& license, std::int64_t now, std::int64_t leeway);
+
+/// A free license leaves the programme's counts (deleted, revoked, expired for non-compliance):
+/// its customer's slot (free_slot_leave) and its place under the partner's cap (free_cap_leave)
+/// are held until its last token has expired, then released. Once only: does nothing for a
+/// license that already left (revoked, or expired), nor for other kinds.
+void free_license_leave(store::write_view& write, const license_record& license, std::int64_t now, std::int64_t leeway);
 
 /// The partner's free licenses under its cap at `now`, after releasing the holds that expired.
 [[nodiscard]] std::uint32_t free_cap_used_release(store::write_view& write, const std::string& partner_id, std::int64_t now);

@@ -143,13 +143,16 @@ namespace {
 }  // namespace
 
 license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
-                                  const std::string& action, const signing& with, std::int64_t now) {
+                                  const std::string& action, const signing& with, const license_settings& settings,
+                                  std::int64_t now) {
   // Subscriptions have their own rules (trials locked, add-ons follow, auto_renew off).
   if (auto changed = subscription_status_change(write, who, std::string(id), action, with, now)) return *changed;
   auto license = license_visible(write, who, id);
   // Status is not a claim (validate answers from the store): no new token.
   auto next = license_status_change(license.status, action);
   if (!next) refuse(next.error());
+  // A revoked free license stops counting, as a deleted one does.
+  if (*next == license_status::revoked) free_license_leave(write, license, now, settings.leeway_seconds);
   license.status = *next;
   license.updated_at = now;
   must(write.license_put(license));
@@ -236,11 +239,7 @@ void license_delete(store::write_view& write, const caller& who, std::string_vie
   // A subscription leaves nothing behind that points at it (its base's list, its add-ons, its
   // members, its schedule entry), or the scheduler would trip over it.
   subscription_unwind(write, license, with, who, now);
-  // A free license that expired for non-compliance gave its slots back then (core/compliance.hpp).
-  if (license.kind != license_kind::free || license.status != license_status::expired) {
-    free_slot_release(write, license, settings, now);
-    if (license.kind == license_kind::free) free_cap_leave(write, license, now, settings.leeway_seconds);
-  }
+  free_license_leave(write, license, now, settings.leeway_seconds);
   must(write.license_erase(license.id));
   audit_append(write, who, "license.delete", license.id, now, {{"customer_id", license.customer_id}, {"kind", license.kind}});
   license_event_append(write, "deleted", license, now);  // the license as it was

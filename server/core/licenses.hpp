@@ -65,9 +65,11 @@ void license_delivery_on_issue(store::write_view& write, const license_record& l
 [[nodiscard]] license_record license_token_fresh(store::write_view& write, const caller& who, std::string_view id,
                                                  const signing& with, std::int64_t now);
 
-/// suspend, reinstate or revoke (`action`); a subscription's own rules apply to one.
+/// suspend, reinstate or revoke (`action`); a subscription's own rules apply to one. A revoked
+/// free license gives its slots back (core/free_slots.hpp: free_license_leave).
 [[nodiscard]] license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
-                                                const std::string& action, const signing& with, std::int64_t now);
+                                                const std::string& action, const signing& with,
+                                                const license_settings& settings, std::int64_t now);
 
 /// An operator's correction of a plain license (not a subscription: its term is its own).
 struct license_correction {

@@ -183,3 +183,44 @@ TEST_CASE("a Bronze partner cannot hand out more than 5 valid free tokens by del
   CHECK(license_issue_try(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product}).status == 201);
   CHECK(free_used(as_partner) == 5);
 }
+
+TEST_CASE("a revoked free license gives back the cap's place and the customer's slot once its last token expires") {
+  // The programme counts the free licenses that can still be used: a revoked one stops counting
+  // as a deleted one does, once the last token it handed out (valid offline) has expired.
+  licensord_process server({"--test-clock"});
+  auto as_operator = server.operator_client();
+  const std::int64_t start = 1'900'000'000;
+  const auto clock_set = [&](std::int64_t at) {
+    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
+  };
+  clock_set(start);
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator);  // bronze: 5 free licenses
+  auto as_partner = server.client(partner.api_key);
+  std::vector<std::string> customers;
+  std::vector<nlohmann::json> licenses;
+  for (int i = 0; i < 5; ++i) {
+    customers.push_back(customer_fresh(as_partner)["id"].get<std::string>());
+    licenses.push_back(license_issue(as_partner, {customers.back(), product}));
+  }
+  const auto sixth = customer_fresh(as_partner)["id"].get<std::string>();
+  CHECK_ERROR(license_issue_try(as_partner, {sixth, product}), 422, "partner_cap_reached");
+
+  const auto revoked_path = "/v1/licenses/" + licenses[0].at("id").get<std::string>();
+  REQUIRE(as_partner.post(revoked_path + "/revoke").status == 200);
+  CHECK(free_used(as_partner) == 5);  // its token still verifies offline
+  CHECK_ERROR(license_issue_try(as_partner, {sixth, product}), 422, "partner_cap_reached");
+  CHECK_ERROR(license_issue_try(as_partner, {customers[0], product}), 422, "free_license_exists");
+
+  clock_set(start + 30 * day + 60);
+  CHECK(free_used(as_partner) == 5);
+  clock_set(start + 30 * day + 61);
+  CHECK(free_used(as_partner) == 4);
+  // Deleting the revoked license later gives nothing back a second time.
+  REQUIRE(as_partner.del(revoked_path).status == 200);
+  CHECK(free_used(as_partner) == 4);
+  // The place is taken by one new free license, for the revoked one's customer: its slot came back too.
+  CHECK(license_issue_try(as_partner, {customers[0], product}).status == 201);
+  CHECK(free_used(as_partner) == 5);
+  CHECK_ERROR(license_issue_try(as_partner, {sixth, product}), 422, "partner_cap_reached");
+}
