@@ -170,12 +170,36 @@ void subscription_reactivate(service& svc, api_call& call, responder respond) {
   }, std::move(respond));
 }
 
+// Converts a trial (in place, or into an existing subscription) or a free license (to a plain
+// paid license, or to a subscription: {"to": "paid" | "subscription"}).
 void trial_convert(service& svc, api_call& call, responder respond) {
-  const body_reader body(call.body, {"into_license_id", "term", "seats", "tier"});
+  const body_reader body(call.body, {"into_license_id", "term", "seats", "tier", "to", "expires_at"});
+  const auto license = license_visible(*svc.read(), call.who, call.params[0]);
+  const auto seats = body.optional_integer("seats", 1, sub::seats_max);
+  if (license.kind == license_kind::free) {
+    free_conversion order;
+    const auto to = body.optional_string("to").value_or("paid");
+    if (to != "paid" && to != "subscription") refuse(errc::bad_request, "field 'to' must be paid or subscription");
+    order.subscription = to == "subscription";
+    order.term = term_or_refuse(body.optional_string("term"));
+    order.tier = body.optional_string("tier");
+    if (seats) order.seats = static_cast<std::uint32_t>(*seats);
+    order.expires_at = body.optional_time("expires_at").value_or(0);
+    if (body.optional_string("into_license_id")) refuse(errc::bad_request, "a free license converts in place");
+    if (order.subscription && call.body.contains("expires_at"))
+      refuse(errc::bad_request, "a subscription's expiry is its term: give 'term'");
+    if (!order.subscription && order.term) refuse(errc::bad_request, "field 'term' needs 'to': \"subscription\"");
+    svc.commit(call, [who = call.who, id = license.id, order, now = svc.now()](store::write_view& write, const signing& with) {
+      return view_answer(write, free_license_convert(write, who, id, order, with, now), now);
+    }, std::move(respond));
+    return;
+  }
+  if (body.optional_string("to") || call.body.contains("expires_at"))
+    refuse(errc::bad_request, "fields 'to' and 'expires_at' are for converting a free license");
   conversion_order order;
   order.into_license_id = body.optional_string("into_license_id");
   order.term = term_or_refuse(body.optional_string("term"));
-  if (const auto seats = body.optional_integer("seats", 1, sub::seats_max)) order.seats = static_cast<std::uint32_t>(*seats);
+  if (seats) order.seats = static_cast<std::uint32_t>(*seats);
   order.tier = body.optional_string("tier");
   if (order.into_license_id && (order.term || order.seats || order.tier))
     refuse(errc::bad_request, "converting into an existing subscription takes only 'into_license_id'");

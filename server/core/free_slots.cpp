@@ -83,4 +83,14 @@ void free_license_leave(store::write_view& write, const license_record& license,
   free_cap_leave(write, license, now, leeway);
 }
 
+void free_license_converted(store::write_view& write, const license_record& license) {
+  if (license.kind != license_kind::free) return;
+  if (license.status == license_status::revoked || license.status == license_status::expired) return;
+  if (!license.customer_id.empty()) {
+    const auto slot = must(write.free_slot_get(license.customer_id, license.product));
+    if (slot && slot->license_id == license.id) must(write.free_slot_erase(license.customer_id, license.product));
+  }
+  must(write.free_cap_count_add(license.partner_id, -1));
+}
+
 }  // namespace licensor::server

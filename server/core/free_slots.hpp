@@ -50,6 +50,11 @@ void free_slot_leave(store::write_view& write, const license_record& license, st
 /// license that already left (revoked, or expired), nor for other kinds.
 void free_license_leave(store::write_view& write, const license_record& license, std::int64_t now, std::int64_t leeway);
 
+/// A free license becomes paid (core/subscription_changes.hpp: free_license_convert): its slot
+/// and its place under the cap are given back at once, not held: the tokens it handed out are a
+/// paying customer's now. Does nothing for a license that already left.
+void free_license_converted(store::write_view& write, const license_record& license);
+
 /// The partner's free licenses under its cap at `now`, after releasing the holds that expired.
 [[nodiscard]] std::uint32_t free_cap_used_release(store::write_view& write, const std::string& partner_id, std::int64_t now);
 

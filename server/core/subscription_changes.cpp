@@ -4,6 +4,8 @@
 
 #include "core/audit.hpp"
 #include "core/events.hpp"
+#include "core/free_slots.hpp"
+#include "core/licenses.hpp"
 #include "core/partners.hpp"
 #include "core/subscription_records.hpp"
 #include "core/subscriptions.hpp"
@@ -41,7 +43,7 @@ license_record subscription_create(store::write_view& write, const caller& who, 
   const auto price = tier_price_of(product, license.tier);
   license.min_version = product_min_version(product, license.kind);
   license.email = customer.email;
-  license.issued_at = now;
+  if (!order.converting) license.issued_at = now;
 
   sub::subscription_record terms;
   terms.license_id = license.id;
@@ -86,14 +88,19 @@ license_record subscription_create(store::write_view& write, const caller& who, 
   license.updated_at = now;
   terms.lots = {sub::seat_lot{license.seats, now, unit, terms.term_end}};
   license_sign(license, with);
-  if (auto inserted = write.license_insert(license); !inserted) refuse(inserted.error());
-  ledger_append(write, terms, license, reason, unit * license.seats, now, terms.term_end, paying, now);
+  if (order.converting) {
+    must(write.license_put(license));
+  } else if (auto inserted = write.license_insert(license); !inserted) {
+    refuse(inserted.error());
+  }
+  ledger_append(write, terms, license, order.converting ? "conversion" : reason, unit * license.seats, now,
+                terms.term_end, paying, now);
   subscription_save(write, terms, license);
   audit_append(write, who, "subscription.create", license.id, now,
                {{"customer_id", license.customer_id}, {"product", license.product}, {"tier", license.tier},
                 {"term", terms.term}, {"seats", license.seats}, {"trial", order.trial}, {"auto_renew", terms.auto_renew},
-                {"base_license_id", order.base_license_id}});
-  license_event_append(write, "issued", license, now);
+                {"base_license_id", order.base_license_id}, {"converted_from_free", order.converting}});
+  license_event_append(write, order.converting ? "converted" : "issued", license, now);
   subscription_event_append(write, "created", license, now);
   return license;
 }
@@ -319,6 +326,41 @@ license_record subscription_reactivate(store::write_view& write, const caller& w
   // A suspension is the partner's hold (an unpaid invoice, say): the customer cannot lift it.
   if (who.kind == caller_kind::customer) refuse(errc::forbidden, "a suspended subscription is reactivated by its partner");
   return *subscription_status_change(write, who, id, "reinstate", with, now);
+}
+
+license_record free_license_convert(store::write_view& write, const caller& who, const std::string& id,
+                                    const free_conversion& order, const signing& with, std::int64_t now) {
+  auto license = license_visible(write, who, id);
+  if (license.kind != license_kind::free || license.status != license_status::active)
+    refuse(errc::conversion_not_allowed, "only a free license in force converts to paid");
+  if (license.customer_id.empty()) refuse(errc::license_unlinked);
+  partner_issuing_or_refuse(write, license.partner_id);
+  const auto product = found(write.product_get(license.product), errc::product_not_found);
+  if (order.tier) tier_exists_or_refuse(product, *order.tier);
+  free_license_converted(write, license);
+  license.kind = license_kind::paid;
+  license.compliance = {};  // the programme's registration rules are the free licenses'
+  if (order.seats) license.seats = *order.seats;
+  license.updated_at = now;
+  const nlohmann::json converted{{"from", "free"}, {"to", order.subscription ? "subscription" : "paid"}};
+  if (order.subscription) {
+    subscription_order sold;
+    sold.license = license;
+    sold.tier = order.tier.value_or(license.tier);
+    sold.term = order.term.value_or(sub::term_kind::monthly);
+    sold.converting = true;
+    license = subscription_create(write, who, sold, with, now);
+    audit_append(write, who, "license.convert", license.id, now, converted);
+    return license;
+  }
+  if (order.tier) license.tier = *order.tier;
+  license.expires_at = order.expires_at;
+  license.min_version = product_min_version(product, license.kind);
+  license_sign(license, with);
+  must(write.license_put(license));
+  audit_append(write, who, "license.convert", license.id, now, converted);
+  license_event_append(write, "converted", license, now);
+  return license;
 }
 
 conversion_result trial_convert(store::write_view& write, const caller& who, const std::string& id,

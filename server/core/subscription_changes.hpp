@@ -26,6 +26,7 @@ struct subscription_order {
   std::optional<std::int64_t> trial_days;
   std::string base_license_id;          ///< set for an add-on
   bool auto_renew = true;
+  bool converting = false;              ///< `license` is a stored free license becoming this subscription
 };
 [[nodiscard]] license_record subscription_create(store::write_view& write, const caller& who, subscription_order order,
                                                  const signing& with, std::int64_t now);
@@ -83,6 +84,26 @@ struct conversion_result {
 };
 [[nodiscard]] conversion_result trial_convert(store::write_view& write, const caller& who, const std::string& id,
                                               const conversion_order& order, const signing& with, std::int64_t now);
+
+/// How a free license converts to paid: in place, as a plain paid license (`tier`, `seats`,
+/// `expires_at`, 0 for perpetual), or as a subscription (`term`, `tier`, `seats`), where the
+/// product has prices.
+struct free_conversion {
+  bool subscription = false;
+  std::optional<std::string> tier;
+  std::optional<std::uint32_t> seats;
+  std::optional<subscription::term_kind> term;
+  std::int64_t expires_at = 0;
+};
+/// Converts the free license `id` to paid, keeping its id, customer and activation key, and
+/// re-signs it. Its customer's free slot and its place under the partner's cap are given back
+/// at once: the license is paid for now (core/free_slots.hpp: free_license_converted). A
+/// subscription is charged as a new one. Audited ("license.convert"); events
+/// "license.converted" (and "subscription.created"). Throws license_not_found,
+/// conversion_not_allowed (not a free license in force), license_unlinked, partner_not_enabled,
+/// tier_not_found, and subscription_create's errors.
+[[nodiscard]] license_record free_license_convert(store::write_view& write, const caller& who, const std::string& id,
+                                                  const free_conversion& order, const signing& with, std::int64_t now);
 
 /// A subscription's terms with its members count, for views; nullopt for a plain license.
 struct subscription_summary {
