@@ -111,4 +111,30 @@ void partner_enabling_request(service& svc, api_call& call, responder respond) {
   }, std::move(respond));
 }
 
+// The partners whose request to be enabled waits for an operator.
+void enabling_request_list(service& svc, api_call& call, responder respond) {
+  const auto snapshot = svc.read();
+  const auto read = [&](const store::page_request& page) { return must(snapshot->partners_list(page)); };
+  const auto pending = [](const partner_record& partner) { return partner.enabling_status == "pending"; };
+  respond(page_answer(page_filtered<partner_record>(page_of(call), read, pending), partner_view));
+}
+
+void enabling_request_decide(service& svc, api_call& call, responder respond, bool approve) {
+  const body_reader body(call.body, {"reply"});
+  const auto reply = body.optional_string("reply").value_or("");
+  if (reply.size() > 2'000) refuse(errc::bad_request, "field 'reply' is longer than 2000 characters");
+  svc.commit(call, [who = call.who, id = call.params[0], approve, reply, now = svc.now()](store::write_view& write,
+                                                                                         const signing&) {
+    return answer(partner_view(partner_enabling_decide(write, who, id, approve, reply, now)));
+  }, std::move(respond));
+}
+
+void enabling_request_approve(service& svc, api_call& call, responder respond) {
+  enabling_request_decide(svc, call, std::move(respond), true);
+}
+
+void enabling_request_refuse(service& svc, api_call& call, responder respond) {
+  enabling_request_decide(svc, call, std::move(respond), false);
+}
+
 }  // namespace licensor::server

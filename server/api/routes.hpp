@@ -41,6 +41,9 @@ void partner_list(service&, api_call&, responder);
 void partner_get(service&, api_call&, responder);
 void partner_update(service&, api_call&, responder);
 void partner_enabling_request(service&, api_call&, responder);
+void enabling_request_list(service&, api_call&, responder);     // operators only
+void enabling_request_approve(service&, api_call&, responder);  // operators only
+void enabling_request_refuse(service&, api_call&, responder);   // operators only
 void partner_api_key_create(service&, api_call&, responder);
 void partner_api_key_revoke(service&, api_call&, responder);
 void product_create(service&, api_call&, responder);

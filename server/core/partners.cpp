@@ -39,6 +39,10 @@ partner_record partner_update(store::write_view& write, const caller& who, std::
   auto partner = found(write.partner_get(id), errc::partner_not_found);
   const nlohmann::json before = partner;
   partner_changes_apply(partner, changes);
+  if (partner.can_issue && partner.enabling_status == "pending") {  // enabled by hand: the request is answered
+    partner.enabling_status = "approved";
+    partner.enabling_decided_at = now;
+  }
   must(write.partner_put(partner));
   audit_append(write, who, "partner.update", partner.id, now, {{"before", before}, {"after", partner}});
   if (partner.can_issue && !before.value("can_issue", false))
@@ -52,12 +56,34 @@ partner_record partner_enabling_request(store::write_view& write, const caller& 
   auto partner = found(write.partner_get(who.partner_id), errc::partner_not_found);
   if (partner.can_issue) return partner;  // nothing to ask for
   partner.enabling_requested_at = now;
+  partner.enabling_status = "pending";
+  partner.enabling_message = message;
+  partner.enabling_requested_by = who.email.empty() ? who.id : who.email;
+  partner.enabling_reply.clear();
+  partner.enabling_decided_at = 0;
   must(write.partner_put(partner));
   audit_append(write, who, "partner.enabling_request", partner.id, now, {{"message", message}});
   auto data = partner_view(partner);
   data["requested_by"] = who.email.empty() ? who.id : who.email;
   data["message"] = message;
   event_append(write, "partner.enabling_requested", partner.id, "partner:" + partner.id, std::move(data), now);
+  return partner;
+}
+
+partner_record partner_enabling_decide(store::write_view& write, const caller& who, std::string_view id,
+                                       bool approve, const std::string& reply, std::int64_t now) {
+  auto partner = found(write.partner_get(id), errc::partner_not_found);
+  if (partner.enabling_status != "pending") refuse(errc::conflict, "the partner has no pending request to be enabled");
+  if (!approve && reply.empty()) refuse(errc::bad_request, "a refusal says why: field 'reply' is required");
+  partner.enabling_status = approve ? "approved" : "refused";
+  partner.enabling_reply = reply;
+  partner.enabling_decided_at = now;
+  if (approve) partner.can_issue = true;
+  must(write.partner_put(partner));
+  audit_append(write, who, approve ? "partner.enabling_approve" : "partner.enabling_refuse", partner.id, now,
+               {{"reply", reply}});
+  event_append(write, approve ? "partner.enabled" : "partner.enabling_refused", partner.id, "partner:" + partner.id,
+               partner_view(partner), now);
   return partner;
 }
 

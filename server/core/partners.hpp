@@ -45,11 +45,19 @@ void partner_create(store::write_view& write, const caller& who, const partner_r
                                             const partner_changes& changes, std::int64_t now);
 
 /// A partner that may not issue yet asks the operators to enable it (the operators hear of it by
-/// a "partner.enabling_requested" event, and by mail to the mail settings' operator_email).
+/// a "partner.enabling_requested" event, and by mail to the mail settings' operator_email). The
+/// request waits ("pending") until an operator decides; a refused partner may ask again.
 /// Audited. A partner that may issue already asks for nothing: it is returned unchanged. Throws
 /// forbidden (not a partner's person or key).
 [[nodiscard]] partner_record partner_enabling_request(store::write_view& write, const caller& who, const std::string& message,
                                                       std::int64_t now);
+
+/// An operator answers a pending request: approving enables the partner ("partner.enabled",
+/// with the reply), refusing keeps it disabled ("partner.enabling_refused", with the reply,
+/// which is then required). Audited. Throws partner_not_found, conflict (no pending request),
+/// bad_request (a refusal without a reply).
+[[nodiscard]] partner_record partner_enabling_decide(store::write_view& write, const caller& who, std::string_view id,
+                                                     bool approve, const std::string& reply, std::int64_t now);
 
 /// A partner's free licenses against its level's cap.
 struct partner_usage {

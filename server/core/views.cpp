@@ -34,6 +34,14 @@ nlohmann::json partner_view(const partner_record& partner) {
           {"deliver_at_issuance", partner.deliver_at_issuance},
           {"enabling_requested_at",
            time_or_null(partner.enabling_requested_at)},
+          {"enabling_request", partner.enabling_status.empty()
+                                   ? nlohmann::json()
+                                   : nlohmann::json{{"status", partner.enabling_status},
+                                                    {"message", partner.enabling_message},
+                                                    {"requested_by", partner.enabling_requested_by},
+                                                    {"requested_at", time_or_null(partner.enabling_requested_at)},
+                                                    {"reply", text_or_null(partner.enabling_reply)},
+                                                    {"decided_at", time_or_null(partner.enabling_decided_at)}}},
           {"created_at", rfc3339_format(partner.created_at)}};
 }
 

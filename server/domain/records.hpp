@@ -47,6 +47,12 @@ struct partner_record {
   std::string language = "en";      ///< of mail to the partner (en, es, it)
   bool deliver_at_issuance = false; ///< e-mail the delivery letter when a license is issued, unless the issuer says otherwise
   std::int64_t enabling_requested_at = 0;  ///< when it last asked to be enabled; 0: never
+  // Its last request to be enabled (core/partners.hpp), and the operators' answer.
+  std::string enabling_status{};           ///< "", "pending", "approved" or "refused"
+  std::string enabling_message{};          ///< what the partner wrote
+  std::string enabling_requested_by{};     ///< who asked (an email, or a key's caller id)
+  std::string enabling_reply{};            ///< what the operator answered
+  std::int64_t enabling_decided_at = 0;
 };
 
 struct api_key_record {
@@ -257,7 +263,9 @@ struct mail_settings_record {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
                                                 discount_percent, created_at, notification_email, language,
-                                                deliver_at_issuance, enabling_requested_at)
+                                                deliver_at_issuance, enabling_requested_at, enabling_status,
+                                                enabling_message, enabling_requested_by, enabling_reply,
+                                                enabling_decided_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(webhook_endpoint_record, id, partner_id, url, description, event_types,
                                                 enabled, disabled_reason, secret, previous_secret, previous_secret_until,
                                                 created_at, updated_at, created_by, cursor, failing_since, last_success_at,

@@ -153,6 +153,13 @@ json with_partner(const world& w, const std::string& org, json body) {
   return body;
 }
 
+// A partner that may not issue and has asked to be: what an operator approves or refuses.
+std::string pending_partner(world& w) {
+  const auto waiting = partner_create(w.op, partner_spec().with_can_issue(false));
+  expect_status(w.server.client(waiting.api_key).post("/v1/enabling-requests", {{"message", "please"}}), 202, "request");
+  return waiting.id;
+}
+
 std::vector<route_case> route_cases() {
   const std::string operator_readers = "owner admin support billing auditor";
   const std::string partner_readers = operator_readers + " global_admin admin_agent sales_agent billing_admin helpdesk_agent";
@@ -247,6 +254,13 @@ std::vector<route_case> route_cases() {
       {"PATCH /v1/partners/{}", "owner admin", [](W& w, O) { return call{"PATCH", "/v1/partners/" + w.partner.id, {{"name", "renamed"}}}; }},
       // Only a partner asks to be enabled (this one may issue already: asking changes nothing).
       {"POST /v1/enabling-requests", "global_admin", [](W&, O) { return call{"POST", "/v1/enabling-requests", json::object()}; }},
+      {"GET /v1/enabling-requests", operator_readers, [](W&, O) { return call{"GET", "/v1/enabling-requests"}; }},
+      {"POST /v1/enabling-requests/{}/approve", "owner admin", [](W& w, O) {
+         return call{"POST", "/v1/enabling-requests/" + pending_partner(w) + "/approve", json::object()};
+       }},
+      {"POST /v1/enabling-requests/{}/refuse", "owner admin", [](W& w, O) {
+         return call{"POST", "/v1/enabling-requests/" + pending_partner(w) + "/refuse", {{"reply", "not yet"}}};
+       }},
       {"POST /v1/partners/{}/api-keys", "owner admin", [](W& w, O) {
          return call{"POST", "/v1/partners/" + w.partner.id + "/api-keys", {{"role", "sales_agent"}}};
        }},
