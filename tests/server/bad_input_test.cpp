@@ -177,7 +177,7 @@ TEST_CASE("unknown paths answer 404, known paths with another method 405") {
   CHECK_ERROR(as_operator.request("PUT", "/v1/partners"), 405, "method_not_allowed");
   CHECK_ERROR(as_operator.request("POST", "/v1/keyring"), 405, "method_not_allowed");
   CHECK_ERROR(as_operator.request("GET", "/v1/activate"), 405, "method_not_allowed");
-  CHECK_ERROR(as_operator.request("PATCH", "/v1/licenses/lic_x"), 405, "method_not_allowed");
+  CHECK_ERROR(as_operator.request("PUT", "/v1/licenses/lic_x"), 405, "method_not_allowed");
   CHECK_ERROR(as_operator.request("BREW", "/v1/health"), 405, "method_not_allowed");
   // The test clock exists only with --test-clock.
   CHECK_ERROR(as_operator.post("/v1/test/clock", {{"now", "2030-01-01T00:00:00Z"}}), 404, "not_found");
