@@ -115,6 +115,7 @@ constexpr std::array routes{
     route{"POST", "/v1/licenses/{}/transfer", licenses_transfer, license_transfer},
     route{"POST", "/v1/licenses/{}/compliance-check", licenses_change, license_compliance_check},
     route{"GET", "/v1/compliance", partners_read, compliance_get},
+    route{"POST", "/v1/imports", licenses_issue, import_post},
     route{"POST", "/v1/compliance/sweep", partners_manage, compliance_sweep_run},
     route{"POST", "/v1/subscriptions", licenses_issue, subscription_create},
     route{"POST", "/v1/licenses/{}/seats", seats_change, license_seats_set},

@@ -98,6 +98,8 @@ void license_unlink(service&, api_call&, responder);
 void license_transfer(service&, api_call&, responder);
 void license_delete(service&, api_call&, responder);
 void usage_get(service&, api_call&, responder);
+// imports (import_routes.cpp)
+void import_post(service&, api_call&, responder);
 // the compliance sweep (compliance_routes.cpp)
 void compliance_get(service&, api_call&, responder);            // operators only
 void compliance_sweep_run(service&, api_call&, responder);      // operators only

@@ -22,6 +22,7 @@ constexpr std::array event_types{
     event_type_info{"license.deleted", "the license was deleted (data: as it was)"},
     event_type_info{"license.expiring", "an active license expires in data.days_left days (30, 7 and 1 by default)"},
     event_type_info{"license.expired", "a license that is not a subscription passed its expiry"},
+    event_type_info{"license.imported", "a license was imported from a vendor's earlier records, with its original issue date (data: the license)"},
     event_type_info{"license.converted", "a free license became paid (or a subscription), keeping its key; its free slot was given back"},
     event_type_info{"license.corrected", "an operator corrected the license's expiry or features; its token was re-signed"},
     event_type_info{"license.compliance_flagged", "the compliance sweep found the free license registered wrongly (data.compliance: the rules, the deadline); again when the rules change"},

@@ -317,6 +317,9 @@ class read_view {
                                                                              std::size_t limit) const = 0;
   /// Where the sweep `name` stands (empty before its first run).
   [[nodiscard]] virtual result<std::string> sweep_position(std::string_view name) const = 0;
+  /// The license an import made for the partner's row `external_id` (core/imports.hpp), if any.
+  [[nodiscard]] virtual result<std::optional<std::string>> import_reference(std::string_view partner_id,
+                                                                           std::string_view external_id) const = 0;
   /// The newest event's seq (0 when none was ever written). Pruning keeps the newest event, so
   /// numbers never restart.
   [[nodiscard]] virtual result<std::uint64_t> outbox_last_seq() const = 0;
@@ -444,6 +447,9 @@ class write_view : public read_view {
                                                          std::size_t limit) = 0;
 
   [[nodiscard]] virtual result<void> sweep_position_set(std::string_view name, std::string_view position) = 0;
+  /// Records that the partner's import row `external_id` made `license_id`.
+  [[nodiscard]] virtual result<void> import_reference_put(std::string_view partner_id, std::string_view external_id,
+                                                          std::string_view license_id) = 0;
 
   // -- webhooks
   /// Creates or replaces the endpoint `endpoint.id`.

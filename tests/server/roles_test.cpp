@@ -378,6 +378,12 @@ std::vector<route_case> route_cases() {
        }},
       {"GET /v1/compliance", operator_readers, [](W&, O) { return call{"GET", "/v1/compliance"}; }},
       {"POST /v1/compliance/sweep", "owner admin", [](W&, O) { return call{"POST", "/v1/compliance/sweep", json::object()}; }},
+      {"POST /v1/imports", sellers, [](W& w, O org) {
+         return call{"POST", "/v1/imports", with_partner(w, org, {{"rows", {{{"external_id", "x" + unique_suffix()},
+                                                                           {"email", "i" + unique_suffix() + "@example.com"},
+                                                                           {"product", w.product}, {"kind", "paid"},
+                                                                           {"issued_at", "2020-01-01T00:00:00Z"}}}}})};
+       }},
       {"POST /v1/subscriptions", sellers, [](W& w, O org) {
          return call{"POST", "/v1/subscriptions", with_partner(w, org, {{"customer_id", w.customer()}, {"product", w.product}, {"tier", "basic"}, {"term", "monthly"}})};
        }},

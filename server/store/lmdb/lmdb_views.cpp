@@ -933,6 +933,17 @@ result<void> lmdb_view::sweep_position_set(std::string_view name, std::string_vi
   return txn_.put(db::meta, join("sweep", name), position);
 }
 
+// meta "import/<partner>/<external id>" -> license id (a partner id holds no '/').
+result<std::optional<std::string>> lmdb_view::import_reference(std::string_view partner_id,
+                                                               std::string_view external_id) const {
+  return txn_.get(db::meta, join("import", join(partner_id, external_id)));
+}
+
+result<void> lmdb_view::import_reference_put(std::string_view partner_id, std::string_view external_id,
+                                             std::string_view license_id) {
+  return txn_.put(db::meta, join("import", join(partner_id, external_id)), license_id);
+}
+
 result<std::uint64_t> lmdb_view::outbox_last_seq() const {
   auto last = txn_.last_key(db::outbox);
   if (!last) return last.error();
