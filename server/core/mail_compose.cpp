@@ -60,6 +60,24 @@ std::string link_to(const mail_settings_record& settings, std::string_view path,
   return base + std::string(path) + "#token=" + token;
 }
 
+// A compliance notice goes to the partner, who must fix the registration (the customer's app
+// shows the notice itself). Written only while it is still true when it is sent; an expired
+// license keeps its finding, which says what was wrong.
+mail_decision compliance_letter(const license_record& license, const partner_record& partner,
+                                const store::outbox_event& event, std::int64_t now) {
+  if (partner.notification_email.empty()) return {};
+  const bool expired = event.type == "license.compliance_expired";
+  if (expired ? license.status != license_status::expired : !license.compliance.flagged()) return {};
+  std::string rules;
+  for (const auto& rule : license.compliance.rules) rules += (rules.empty() ? "" : ", ") + rule;
+  template_values values{{"partner_name", partner.name}, {"product", license.product}, {"email", license.email},
+                         {"license_id", license.id}, {"rules", rules}, {"expired", expired ? "yes" : ""},
+                         {"deadline", date_of(license.compliance.deadline)}, {"days", ""}};
+  if (event.type == "license.compliance_deadline_near")
+    values["days"] = std::to_string((license.compliance.deadline - now + day_seconds - 1) / day_seconds);
+  return letter("compliance_notice", {partner.notification_email, partner.language}, std::move(values));
+}
+
 mail_decision license_letter(store::write_view& write, const store::outbox_event& event, std::int64_t now,
                              const std::function<bool(const std::string&)>& token_usable) {
   const auto data = event_data(event);
@@ -68,6 +86,7 @@ mail_decision license_letter(store::write_view& write, const store::outbox_event
   if (!license) return {std::nullopt, "the license was deleted", true};
   const auto partner = must(write.partner_get(license->partner_id));
   if (!partner) return {std::nullopt, "the partner was deleted", true};
+  if (event.type.starts_with("license.compliance_")) return compliance_letter(*license, *partner, event, now);
   const auto to = customer_facing(write, license->customer_id, *partner);
   if (!to) return {std::nullopt, "no address: the customer does not manage its own notifications and its partner has no notification_email", true};
   auto values = license_values(write, *license, *partner);
@@ -205,7 +224,8 @@ const std::vector<std::string>& mail_event_types() {
   static const std::vector<std::string> types{
       "license.delivery_requested", "license.expiring",          "subscription.member_added",
       "subscription.trial_ending",  "user.invited",              "user.password_reset_requested",
-      "webhook.endpoint_disabled",  "partner.enabling_requested", "partner.enabled"};
+      "webhook.endpoint_disabled",  "partner.enabling_requested", "partner.enabled",
+      "license.compliance_flagged", "license.compliance_deadline_near", "license.compliance_expired"};
   return types;
 }
 

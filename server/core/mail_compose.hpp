@@ -9,6 +9,8 @@
 //   webhook.endpoint_disabled    the endpoint's owner: its partner, or the operators
 //   partner.enabling_requested   the operators (mail settings' operator_email)
 //   partner.enabled              the partner
+//   license.compliance_flagged, license.compliance_deadline_near, license.compliance_expired
+//                                a compliance notice          the partner
 // Customer-facing mail goes to the customer's own email when it manages its own notifications,
 // else to its partner's notification address, in the language of whoever receives it.
 //

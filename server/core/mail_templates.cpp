@@ -28,6 +28,8 @@ const std::vector<mail_template_kind>& kinds() {
       {"partner_enabling_requested", "a partner asks to be enabled to issue (to the operators)",
        {"partner_name", "partner_id", "requested_by"}},
       {"partner_enabled", "a partner was enabled to issue", {"partner_name"}},
+      {"compliance_notice", "a free license's registration breaks the programme's rules: found, 7 days before its deadline, expired (to the partner)",
+       {"partner_name", "product", "email", "license_id", "rules", "deadline", "days", "expired"}},
   };
   return all;
 }

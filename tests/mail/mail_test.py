@@ -396,6 +396,19 @@ def main():
         _, health = op("GET", "/v1/health", expect=200)
         check(health["mail"]["state"] == "sending" and health["mail"]["letters_waiting"] == 0, f"health: {health['mail']}")
         step("with the mail server down the letter retried, and arrived on its second attempt once it was back")
+
+        # 9. The compliance sweep finds a free license whose customer has no name: its partner is
+        # told, in its Italian, with the rule and the deadline.
+        before = mailbox.count()
+        _, nameless = as_partner("POST", "/v1/customers", {"email": "senza.nome@cliente.example"}, expect=201)
+        _, free = as_partner("POST", "/v1/licenses", {"customer_id": nameless["id"], "product": product, "kind": "free",
+                                                      "send_delivery_letter": False}, expect=201)
+        op("POST", "/v1/compliance/sweep", {}, expect=200)
+        _, flagged = as_partner("GET", f"/v1/licenses/{free['id']}", expect=200)
+        got = letters(before, 1, "the compliance notice")
+        letter_check(got, "avvisi@rivenditore.example", subject_of("compliance_notice", "it", values), "it",
+                     ["customer_name_missing", free["id"], flagged["compliance"]["deadline"][:10]])
+        step("the compliance sweep's notice reached the partner")
         server.stop()
     finally:
         controller.stop()
