@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
 
   // Issuance with a webhook endpoint: a fresh one per repetition (it hears events from its
   // creation on), deleted after, so the other runs deliver nothing.
-  testing::webhook_receiver receiver;
+  testing::webhook_receiver receiver({}, testing::webhook_receiver::keeping::count_only);
   std::vector<double> hooked_ratios, drain_seconds;
   const auto issue_hooked = [&](figures& into) {
     const auto endpoint = request_field(port, {"POST", "/v1/webhook-endpoints",

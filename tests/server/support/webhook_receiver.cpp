@@ -21,7 +21,9 @@ struct webhook_receiver::state {
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor{io};
   answerer answer;
+  keeping keep = keeping::every_request;
   mutable std::mutex mutex;
+  std::size_t count = 0;
   mutable std::condition_variable arrived;
   std::vector<received_request> requests;
   std::vector<std::thread> connections;
@@ -35,22 +37,13 @@ struct webhook_receiver::state {
       http::request<http::string_body> request;
       http::read(socket, buffer, request, ec);
       if (ec) return;
-      received_request got;
-      got.target = std::string(request.target());
-      for (const auto& field : request) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        got.headers[name] = std::string(field.value());
-      }
-      got.body = request.body();
-      got.at = std::chrono::steady_clock::now();
-      std::size_t index = 0;
-      {
+      receiver_answer decided;
+      if (keep == keeping::count_only) {
         std::lock_guard lock(mutex);
-        index = requests.size();
-        requests.push_back(got);
+        ++count;
+      } else {
+        decided = record(request);
       }
-      const auto decided = answer ? answer(got, index) : receiver_answer{};
       arrived.notify_all();
       http::response<http::string_body> reply{static_cast<http::status>(decided.status), request.version()};
       for (const auto& [name, value] : decided.headers) reply.set(name, value);
@@ -60,10 +53,32 @@ struct webhook_receiver::state {
       if (ec || !request.keep_alive()) return;
     }
   }
+
+  // Keeps the request and asks the test's answerer what to answer.
+  receiver_answer record(const http::request<http::string_body>& request) {
+    received_request got;
+    got.target = std::string(request.target());
+    for (const auto& field : request) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      got.headers[name] = std::string(field.value());
+    }
+    got.body = request.body();
+    got.at = std::chrono::steady_clock::now();
+    std::size_t index = 0;
+    {
+      std::lock_guard lock(mutex);
+      index = requests.size();
+      requests.push_back(got);
+      ++count;
+    }
+    return answer ? answer(got, index) : receiver_answer{};
+  }
 };
 
-webhook_receiver::webhook_receiver(answerer answer) : state_(std::make_shared<state>()) {
+webhook_receiver::webhook_receiver(answerer answer, keeping keep) : state_(std::make_shared<state>()) {
   state_->answer = std::move(answer);
+  state_->keep = keep;
   const asio::ip::tcp::endpoint at(asio::ip::make_address("127.0.0.1"), 0);
   state_->acceptor.open(at.protocol());
   state_->acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -114,8 +129,8 @@ std::vector<received_request> webhook_receiver::requests() const {
 
 std::size_t webhook_receiver::wait_for(std::size_t count, std::chrono::milliseconds patience) const {
   std::unique_lock lock(state_->mutex);
-  state_->arrived.wait_for(lock, patience, [&] { return state_->requests.size() >= count; });
-  return state_->requests.size();
+  state_->arrived.wait_for(lock, patience, [&] { return state_->count >= count; });
+  return state_->count;
 }
 
 }  // namespace licensor::testing

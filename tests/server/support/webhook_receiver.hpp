@@ -29,8 +29,13 @@ struct receiver_answer {
 class webhook_receiver {
  public:
   using answerer = std::function<receiver_answer(const received_request&, std::size_t index)>;
-  /// Starts listening; `answer` is called for each request with its index (0 first).
-  explicit webhook_receiver(answerer answer = {});
+  /// What it keeps of each request: all of it (tests read them back), or only that it came
+  /// (benchmarks: the receiver shares the machine with the server it measures, and stands for
+  /// one that would run elsewhere, so it does as little as an HTTP server can).
+  enum class keeping { every_request, count_only };
+  /// Starts listening; `answer` is called for each request with its index (0 first), except
+  /// when counting only (it then answers 200).
+  explicit webhook_receiver(answerer answer = {}, keeping keep = keeping::every_request);
   ~webhook_receiver();
   webhook_receiver(const webhook_receiver&) = delete;
   webhook_receiver& operator=(const webhook_receiver&) = delete;
@@ -38,7 +43,7 @@ class webhook_receiver {
   [[nodiscard]] unsigned short port() const;
   /// "http://127.0.0.1:PORT" + path.
   [[nodiscard]] std::string url(const std::string& path = "/hook") const;
-  /// Every request so far, in arrival order.
+  /// Every request so far, in arrival order (none when counting only).
   [[nodiscard]] std::vector<received_request> requests() const;
   /// Waits until at least `count` requests arrived, or `patience` passed; returns the count.
   std::size_t wait_for(std::size_t count, std::chrono::milliseconds patience = std::chrono::seconds(20)) const;
