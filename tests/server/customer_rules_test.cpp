@@ -6,7 +6,20 @@
 using namespace licensor::testing;
 
 namespace {
+
 constexpr std::int64_t day = 86'400;
+
+// A licensord of its own on the test clock, set to `start`: free tokens expire with time.
+struct clocked_server {
+  licensord_process server{{"--test-clock"}};
+  https_client as_operator = server.operator_client();
+  const std::int64_t start = 1'900'000'000;
+  clocked_server() { clock_set(start); }
+  void clock_set(std::int64_t at) {
+    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("customer emails are unique whatever their case and surrounding spaces") {
@@ -84,13 +97,11 @@ TEST_CASE("no free license to the partner's own domain or its subdomains") {
 TEST_CASE("one free license per customer per product, and the slot stays held while the license's tokens run") {
   // Free tokens expire 30 days after signing (renewed online): a license that leaves its
   // customer keeps the customer's slot until then, so no customer holds two valid free tokens.
-  licensord_process server({"--test-clock"});
-  auto as_operator = server.operator_client();
-  const std::int64_t start = 1'900'000'000;
-  const auto clock_set = [&](std::int64_t at) {
-    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
-  };
-  clock_set(start);
+  clocked_server clocked;
+  auto& server = clocked.server;
+  auto& as_operator = clocked.as_operator;
+  const auto start = clocked.start;
+  const auto clock_set = [&](std::int64_t at) { clocked.clock_set(at); };
   const auto first_product = product_create(as_operator);
   const auto second_product = product_create(as_operator);
   const auto partner = partner_create(as_operator);
@@ -141,13 +152,11 @@ TEST_CASE("one free license per customer per product, and the slot stays held wh
 }
 
 TEST_CASE("a Bronze partner cannot hand out more than 5 valid free tokens by deleting and issuing again") {
-  licensord_process server({"--test-clock"});
-  auto as_operator = server.operator_client();
-  const std::int64_t start = 1'900'000'000;
-  const auto clock_set = [&](std::int64_t at) {
-    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
-  };
-  clock_set(start);
+  clocked_server clocked;
+  auto& server = clocked.server;
+  auto& as_operator = clocked.as_operator;
+  const auto start = clocked.start;
+  const auto clock_set = [&](std::int64_t at) { clocked.clock_set(at); };
   const auto product = product_create(as_operator);
   const auto partner = partner_create(as_operator);
   auto as_partner = server.client(partner.api_key);
@@ -187,13 +196,11 @@ TEST_CASE("a Bronze partner cannot hand out more than 5 valid free tokens by del
 TEST_CASE("a revoked free license gives back the cap's place and the customer's slot once its last token expires") {
   // The programme counts the free licenses that can still be used: a revoked one stops counting
   // as a deleted one does, once the last token it handed out (valid offline) has expired.
-  licensord_process server({"--test-clock"});
-  auto as_operator = server.operator_client();
-  const std::int64_t start = 1'900'000'000;
-  const auto clock_set = [&](std::int64_t at) {
-    REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
-  };
-  clock_set(start);
+  clocked_server clocked;
+  auto& server = clocked.server;
+  auto& as_operator = clocked.as_operator;
+  const auto start = clocked.start;
+  const auto clock_set = [&](std::int64_t at) { clocked.clock_set(at); };
   const auto product = product_create(as_operator);
   const auto partner = partner_create(as_operator);  // bronze: 5 free licenses
   auto as_partner = server.client(partner.api_key);
