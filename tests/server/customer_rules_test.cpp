@@ -94,14 +94,9 @@ TEST_CASE("no free license to the partner's own domain or its subdomains") {
               422, "partner_domain_email");
 }
 
-TEST_CASE("one free license per customer per product, and the slot stays held while the license's tokens run") {
+TEST_CASE_FIXTURE(clocked_server, "one free license per customer per product, and the slot stays held while the license's tokens run") {
   // Free tokens expire 30 days after signing (renewed online): a license that leaves its
   // customer keeps the customer's slot until then, so no customer holds two valid free tokens.
-  clocked_server clocked;
-  auto& server = clocked.server;
-  auto& as_operator = clocked.as_operator;
-  const auto start = clocked.start;
-  const auto clock_set = [&](std::int64_t at) { clocked.clock_set(at); };
   const auto first_product = product_create(as_operator);
   const auto second_product = product_create(as_operator);
   const auto partner = partner_create(as_operator);
@@ -151,12 +146,7 @@ TEST_CASE("one free license per customer per product, and the slot stays held wh
   CHECK(free_used(as_partner) == 3);
 }
 
-TEST_CASE("a Bronze partner cannot hand out more than 5 valid free tokens by deleting and issuing again") {
-  clocked_server clocked;
-  auto& server = clocked.server;
-  auto& as_operator = clocked.as_operator;
-  const auto start = clocked.start;
-  const auto clock_set = [&](std::int64_t at) { clocked.clock_set(at); };
+TEST_CASE_FIXTURE(clocked_server, "a Bronze partner cannot hand out more than 5 valid free tokens by deleting and issuing again") {
   const auto product = product_create(as_operator);
   const auto partner = partner_create(as_operator);
   auto as_partner = server.client(partner.api_key);
@@ -193,14 +183,9 @@ TEST_CASE("a Bronze partner cannot hand out more than 5 valid free tokens by del
   CHECK(free_used(as_partner) == 5);
 }
 
-TEST_CASE("a revoked free license gives back the cap's place and the customer's slot once its last token expires") {
+TEST_CASE_FIXTURE(clocked_server, "a revoked free license gives back the cap's place and the customer's slot once its last token expires") {
   // The programme counts the free licenses that can still be used: a revoked one stops counting
   // as a deleted one does, once the last token it handed out (valid offline) has expired.
-  clocked_server clocked;
-  auto& server = clocked.server;
-  auto& as_operator = clocked.as_operator;
-  const auto start = clocked.start;
-  const auto clock_set = [&](std::int64_t at) { clocked.clock_set(at); };
   const auto product = product_create(as_operator);
   const auto partner = partner_create(as_operator);  // bronze: 5 free licenses
   auto as_partner = server.client(partner.api_key);
