@@ -135,8 +135,11 @@ TEST_CASE("an import of a large file reports exactly its bad rows, keeps memory 
   CHECK(first.unchanged == 0);
   MESSAGE("import of " << rows << " rows: server anonymous memory after the first chunk " << first.anon_first_kib
                        << " KiB, peak " << first.anon_peak_kib << " KiB");
+#ifndef LICENSOR_SANITIZED
   // Flat: the server holds one chunk at a time (a margin for allocator and LMDB's own buffers).
+  // Not judged under AddressSanitizer, whose quarantine keeps freed memory on purpose.
   CHECK(first.anon_peak_kib < first.anon_first_kib + 64 * 1024);
+#endif
   CHECK(free_used(as_partner) == free_good);
 
   const auto second = import_file(server, as_partner, path, 400);
