@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/api_types.hpp"
+#include "licensor/app_version.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -16,6 +17,8 @@ constexpr std::size_t max_list_items = 256;
 }
 
 }  // namespace
+
+bool app_version_well_formed(std::string_view text) { return text.size() <= 64 && app_version_compare(text, "0").ok(); }
 
 body_reader::body_reader(const nlohmann::json& body, std::initializer_list<std::string_view> allowed)
     : body_(body) {
@@ -34,6 +37,12 @@ std::string body_reader::string(std::string_view name) const {
   auto value = optional_string(name);
   if (!value) field_error(name, "is required");
   return *value;
+}
+
+std::optional<std::string> body_reader::optional_app_version(std::string_view name) const {
+  auto version = optional_string(name);
+  if (version && !app_version_well_formed(*version)) field_error(name, "must be a version like \"20.1\"");
+  return version;
 }
 
 std::optional<std::string> body_reader::optional_string(std::string_view name) const {

@@ -14,6 +14,10 @@
 
 namespace licensor::server {
 
+/// True when `text` is an app version as licenses name them ("20", "20.1.3": licensor/app_version.hpp)
+/// of at most 64 characters.
+[[nodiscard]] bool app_version_well_formed(std::string_view text);
+
 class body_reader {
  public:
   /// `allowed` lists every field the endpoint knows; any other field is refused.
@@ -28,6 +32,8 @@ class body_reader {
   /// An optional RFC 3339 time, as Unix seconds.
   [[nodiscard]] std::optional<std::int64_t> optional_time(std::string_view name) const;
   [[nodiscard]] const nlohmann::json* optional_object(std::string_view name) const;
+  /// An optional app version (app_version_well_formed).
+  [[nodiscard]] std::optional<std::string> optional_app_version(std::string_view name) const;
 
  private:
   [[nodiscard]] const nlohmann::json* find(std::string_view name) const;

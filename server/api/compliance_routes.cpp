@@ -8,7 +8,7 @@
 namespace licensor::server {
 
 void compliance_get(service& svc, api_call&, responder respond) {
-  respond(answer(compliance_state_view(compliance_state_of(*svc.read()), svc.config().compliance)));
+  respond(answer(compliance_state_view(must(svc.read()->compliance_sweep_get()), svc.config().compliance)));
 }
 
 // Asks for a sweep and runs the jobs at once; answers with the sweep's state once it ran.
@@ -20,7 +20,7 @@ void compliance_sweep_run(service& svc, api_call& call, responder respond) {
   }, [&svc, respond = std::move(respond)](api_response requested) mutable {
     if (requested.status >= 300) return respond(std::move(requested));
     svc.jobs_run_now([&svc, respond = std::move(respond)](std::size_t) {
-      respond(answer(compliance_state_view(compliance_state_of(*svc.read()), svc.config().compliance)));
+      respond(answer(compliance_state_view(must(svc.read()->compliance_sweep_get()), svc.config().compliance)));
     });
   });
 }

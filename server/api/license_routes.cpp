@@ -45,7 +45,7 @@ std::optional<std::function<bool(const license_record&)>> license_filter_of(cons
   }
   std::optional<std::string> below;
   if (const auto it = call.query.find("app_version_below"); it != call.query.end()) {
-    if (it->second.size() > 64 || !app_version_compare(it->second, "0"))
+    if (!app_version_well_formed(it->second))
       refuse(errc::bad_request, "query 'app_version_below' must be a version like \"20\"");
     below = it->second;
   }

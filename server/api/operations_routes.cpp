@@ -33,7 +33,7 @@ void ready_get(service& svc, api_call&, responder respond) {
 void backup_create(service& svc, api_call& call, responder respond) {
   if (svc.config().backup_dir.empty()) refuse(errc::conflict, "this server has no backup folder (--backup-dir)");
   const auto dir = backup_folder(svc.config().backup_dir, svc.now());
-  svc.backup_post([&svc, dir, who = call.who, respond = std::move(respond)] {
+  svc.long_read_post([&svc, dir, who = call.who, respond = std::move(respond)] {
     auto manifest = svc.store().backup(dir);
     if (!manifest) return respond(error_response(manifest.error(), "the backup could not be written"));
     nlohmann::json view = *manifest;

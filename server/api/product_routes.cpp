@@ -8,7 +8,6 @@
 #include "api/routes.hpp"
 #include "core/views.hpp"
 #include "domain/product_policy.hpp"
-#include "licensor/app_version.hpp"
 #include "licensor/claims.hpp"
 #include "licensor/rfc3339.hpp"
 #include "core/products.hpp"
@@ -87,7 +86,7 @@ std::map<std::string, kind_policy> policy_parse(const nlohmann::json& policy, co
 std::map<std::string, std::string> min_version_parse(const nlohmann::json& versions) {
   std::map<std::string, std::string> out;
   for (const auto& [kind, version] : versions.items()) {
-    if (!license_kind_parse(kind) || !version.is_string() || !app_version_compare(version.get<std::string>(), "0"))
+    if (!license_kind_parse(kind) || !version.is_string() || !app_version_well_formed(version.get<std::string>()))
       refuse(errc::bad_request, "field 'min_version' maps free|trial|paid to a version like \"20\"");
     out[kind] = version.get<std::string>();
   }

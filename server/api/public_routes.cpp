@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "api/body_reader.hpp"
-#include "licensor/app_version.hpp"
 #include "api/openapi_document.hpp"
 #include "api/routes.hpp"
 #include "core/mail_channel.hpp"
@@ -25,13 +24,6 @@ api_response validate_answer(const validation& checked) {
 }
 
 // The app's version ("20.1"), when it sent one: checked for form, as min_version is.
-std::optional<std::string> app_version_of(const body_reader& body) {
-  auto version = body.optional_string("app_version");
-  if (version && (version->size() > 64 || !app_version_compare(*version, "0")))
-    refuse(errc::bad_request, "field 'app_version' must be a version like \"20.1\"");
-  return version;
-}
-
 }  // namespace
 
 void health_get(service& svc, api_call&, responder respond) {
@@ -62,7 +54,7 @@ void validate_post(service& svc, api_call& call, responder respond) {
   const auto token = body.optional_string("token");
   const auto activation_key = body.optional_string("activation_key");
   const auto fingerprint = body.optional_string("fingerprint");
-  const auto app_version = app_version_of(body);
+  const auto app_version = body.optional_app_version("app_version");
   if (token.has_value() == activation_key.has_value())
     refuse(errc::bad_request, "give exactly one of 'token' and 'activation_key'");
   const auto leeway = svc.config().leeway_seconds;
@@ -94,7 +86,7 @@ void activate_post(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"activation_key", "email", "fingerprint", "app_version"});
   const auto typed_key = body.string("activation_key");
   const auto fingerprint = body.optional_string("fingerprint");
-  const auto app_version = app_version_of(body);
+  const auto app_version = body.optional_app_version("app_version");
   auto email = email_normalise(body.string("email"));
   const auto canonical = activation_key_canonical(typed_key);
   // One answer for "no such key" and "wrong email": activation must not confirm either alone.

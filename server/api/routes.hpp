@@ -100,6 +100,13 @@ void license_delete(service&, api_call&, responder);
 void usage_get(service&, api_call&, responder);
 // imports (import_routes.cpp)
 void import_post(service&, api_call&, responder);
+// campaigns (campaign_routes.cpp): operators only
+void campaign_create(service&, api_call&, responder);
+void campaign_list(service&, api_call&, responder);
+void campaign_get(service&, api_call&, responder);
+void campaign_dry_run(service&, api_call&, responder);
+void campaign_run(service&, api_call&, responder);
+
 // the compliance sweep (compliance_routes.cpp)
 void compliance_get(service&, api_call&, responder);            // operators only
 void compliance_sweep_run(service&, api_call&, responder);      // operators only

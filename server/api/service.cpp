@@ -22,10 +22,10 @@ service::service(service_config config, std::unique_ptr<store::store> store)
       keyring_(config_.key_dir, config_.key_options, config_.retired_secret_grace_seconds),
       store_(std::move(store)),
       presigner_("signer"),
-      backup_thread_(std::make_unique<task_thread>("backup")) {}
+      long_reads_(std::make_unique<task_thread>("long-reads")) {}
 
 service::~service() {
-  backup_thread_.reset();  // a backup in progress finishes first
+  long_reads_.reset();  // a backup or dry run in progress finishes first
   store_.reset();          // runs what is queued, then syncs
 }
 

@@ -129,8 +129,9 @@ class service {
   /// Every instrument of this process, and what is read at each scrape (GET /metrics).
   [[nodiscard]] metrics::registry& metrics() noexcept { return metrics_; }
 
-  /// Runs `task` on the thread that takes backups, one at a time, off the request threads.
-  void backup_post(std::function<void()> task) { backup_thread_->post(std::move(task)); }
+  /// Runs `task` on the thread of long reads (backups, campaign dry runs), one at a time, off
+  /// the request threads.
+  void long_read_post(std::function<void()> task) { long_reads_->post(std::move(task)); }
 
  private:
   service(service_config config, std::unique_ptr<store::store> store);
@@ -144,7 +145,7 @@ class service {
   jobs_trigger jobs_trigger_;
   std::unique_ptr<store::store> store_;
   task_thread presigner_;  ///< signs what write jobs asked for, off the store's writer
-  std::unique_ptr<task_thread> backup_thread_;  ///< ends before the store closes
+  std::unique_ptr<task_thread> long_reads_;  ///< ends before the store closes
   metrics::registry metrics_;
   std::atomic<std::int64_t> clock_override_{0};
 };

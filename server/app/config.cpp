@@ -116,6 +116,9 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
   } else if (name == "compliance-deadline") {
     if (!number_parse(value, number) || number == 0 || number > 366) return "--compliance-deadline takes days (1 to 366)";
     config.compliance.deadline_seconds = static_cast<std::int64_t>(number) * 86'400;
+  } else if (name == "campaign-batch") {
+    if (!number_parse(value, number) || number == 0 || number > 10'000) return "--campaign-batch takes a count (1 to 10000)";
+    config.campaign_batch = static_cast<std::size_t>(number);
   } else if (name == "expiry-warnings") {
     // Days before expiry, comma-separated: "30,7,1".
     std::vector<int> days;
@@ -246,6 +249,8 @@ usage: licensord [options]
   --event-retention D     days delivered and dead events and the delivery logs are kept (default 30)
   --compliance-interval D days between compliance sweeps of free licenses (default 30)
   --compliance-deadline D days a wrongly registered free license has to be fixed (default 30)
+  --campaign-batch N      licenses per store job when a campaign runs (default 256): smaller
+                          batches hold the store's writer for less time each
   --expiry-warnings D,D   days before a license's expiry its license.expiring events are written
                           (default 30,7,1)
   --issuer NAME           the tokens' iss claim (default licensor)

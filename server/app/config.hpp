@@ -38,6 +38,7 @@ struct daemon_config {
   std::int64_t event_retention_seconds = 30 * 86'400;  ///< delivered and dead events, and the delivery logs
   expiry_sweep_settings expiry;
   compliance_settings compliance;     ///< the compliance sweep's interval and deadline
+  std::size_t campaign_batch = 256;   ///< licenses per store job of a campaign's run
   bool show_help = false;
 };
 

@@ -192,7 +192,8 @@ int main(int argc, char** argv) {
   auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
   background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer,
                              [&server_state] { return server_state.now(); }, config->expiry,
-                             config->event_retention_seconds, config->compliance, server_state.config().leeway_seconds});
+                             config->event_retention_seconds, config->compliance, server_state.config().leeway_seconds,
+                             config->campaign_batch});
   // Deliveries each on their own thread: a slow receiver or mail server must not hold up
   // renewals, nor each other.
   const auto clock = [&server_state] { return server_state.now(); };

@@ -4,6 +4,7 @@
 #include "core/events.hpp"
 #include "core/refusal.hpp"
 #include "core/subscriptions.hpp"
+#include "domain/campaigns.hpp"
 #include "domain/rules.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/license_token.hpp"
@@ -72,6 +73,7 @@ void app_version_note(store::write_view& write, std::string_view license_id, con
   if (!license || !app_version_note_due(*license, version, now)) return;
   license->app_version_seen = version;
   license->app_version_seen_at = now;
+  (void)app_version_high_note(*license, version, now);
   must(write.license_put(*license));
 }
 

@@ -39,7 +39,8 @@ inline constexpr std::int64_t app_version_seen_refresh_seconds = 86'400;
 [[nodiscard]] bool app_version_note_due(const license_record& license, const std::string& version, std::int64_t now);
 
 /// Records `version` as the license's app version seen at `now`, when app_version_note_due says
-/// so. Not audited and no event: it is what the app said, not a change anyone made. Does
+/// so, and when it is above every version seen before, that it was first seen now
+/// (domain/campaigns.hpp: app_version_highs). Not audited and no event: it is what the app said, not a change anyone made. Does
 /// nothing for a license that is gone.
 void app_version_note(store::write_view& write, std::string_view license_id, const std::string& version, std::int64_t now);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/audit.hpp"
+#include "core/campaigns.hpp"
 #include "core/events.hpp"
 #include "core/free_slots.hpp"
 #include "core/refusal.hpp"
@@ -11,26 +12,16 @@
 
 namespace licensor::server {
 
-// The sweep's state is kept as JSON text in the store's sweep position "compliance".
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_counts, checked, flagged, warned, cleared, expired)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_state, running, requested, cursor, started_at, finished_at,
-                                                next_check_at, current, last)
-
 namespace {
 
-constexpr std::string_view state_name = "compliance";
 const caller sweep_caller = caller_named(caller_kind::operator_, "compliance-sweep");
-
-void state_put(store::write_view& write, const compliance_state& state) {
-  must(write.sweep_position_set(state_name, nlohmann::json(state).dump()));
-}
 
 // When the sweep must look at a flagged license again: its warning, then its deadline.
 std::int64_t next_check_of(const compliance_finding& finding, const compliance_settings& settings) {
   return finding.deadline_warned ? finding.deadline : finding.deadline - settings.warn_before_seconds;
 }
 
-void next_check_note(compliance_state& state, std::int64_t at) {
+void next_check_note(compliance_sweep_record& state, std::int64_t at) {
   if (state.next_check_at == 0 || at < state.next_check_at) state.next_check_at = at;
 }
 
@@ -75,7 +66,7 @@ void license_compliance_store(store::write_view& write, const caller& who, licen
 void license_compliance_apply(store::write_view& write, const caller& who, license_record& license,
                               const compliance_settings& settings, const license_settings& licenses,
                               const signing& with, std::int64_t now, compliance_counts& counts,
-                              compliance_state& state) {
+                              compliance_sweep_record& state) {
   if (!compliance_applies(license)) return;
   ++counts.checked;
   const auto before = license.compliance;
@@ -119,26 +110,20 @@ void license_compliance_apply(store::write_view& write, const caller& who, licen
 
 }  // namespace
 
-compliance_state compliance_state_of(const store::read_view& view) {
-  const auto text = must(view.sweep_position(state_name));
-  if (text.empty()) return {};
-  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) refuse(errc::storage_error, "the compliance sweep's state does not decode");
-  try {
-    return json.get<compliance_state>();
-  } catch (const nlohmann::json::exception&) {
-    refuse(errc::storage_error, "the compliance sweep's state does not decode");
-  }
+bool compliance_registered_correctly(const store::read_view& view, const license_record& license, std::int64_t now) {
+  return registration_correct(rules_broken_now(view, license, now));
 }
 
-std::int64_t compliance_next_run_at(const compliance_state& state, const compliance_settings& settings) {
-  if (state.running || state.requested || state.started_at == 0) return 0;
-  auto at = state.started_at + settings.interval_seconds;
+std::int64_t compliance_next_run_at(const compliance_sweep_record& state, const compliance_settings& settings) {
+  if (state.running || state.requested) return 0;
+  const auto last_start = state.started_at != 0 ? state.started_at : state.first_pass_at;
+  if (last_start == 0) return 0;  // the first pass only notes when it came
+  auto at = last_start + settings.interval_seconds;
   if (state.next_check_at != 0) at = std::min(at, state.next_check_at);
   return at;
 }
 
-nlohmann::json compliance_state_view(const compliance_state& state, const compliance_settings& settings) {
+nlohmann::json compliance_state_view(const compliance_sweep_record& state, const compliance_settings& settings) {
   const auto counts = [](const compliance_counts& c) { return nlohmann::json(c); };
   return {{"running", state.running},
           {"requested", state.requested},
@@ -152,17 +137,22 @@ nlohmann::json compliance_state_view(const compliance_state& state, const compli
 }
 
 void compliance_sweep_request(store::write_view& write, const caller& who, std::int64_t now) {
-  auto state = compliance_state_of(write);
+  auto state = must(write.compliance_sweep_get());
   state.requested = true;
-  state_put(write, state);
+  must(write.compliance_sweep_put(state));
   audit_append(write, who, "compliance.sweep_request", "compliance", now);
 }
 
 compliance_batch_outcome compliance_sweep_batch(store::write_view& write, const compliance_settings& settings,
                                                 const license_settings& licenses, const signing& with, std::int64_t now,
                                                 std::size_t limit) {
-  auto state = compliance_state_of(write);
+  auto state = must(write.compliance_sweep_get());
   if (!state.running) {
+    if (state.first_pass_at == 0) {
+      state.first_pass_at = now;
+      must(write.compliance_sweep_put(state));
+      if (!state.requested) return {};
+    }
     const auto due_at = compliance_next_run_at(state, settings);
     if (due_at != 0 && now < due_at) return {};
     state.running = true;
@@ -174,10 +164,14 @@ compliance_batch_outcome compliance_sweep_batch(store::write_view& write, const 
   }
   const auto batch = must(write.licenses_list("", {limit, state.cursor}));
   const auto before = state.current;
-  for (auto license : batch.items)
+  auto campaigns = campaigns_admitting(write, now);
+  for (auto license : batch.items) {
     license_compliance_apply(write, sweep_caller, license, settings, licenses, with, now, state.current, state);
+    state.current.admitted += campaigns_admit(write, campaigns, license, with, now);
+  }
   const auto changed = (state.current.flagged - before.flagged) + (state.current.warned - before.warned) +
-                       (state.current.cleared - before.cleared) + (state.current.expired - before.expired);
+                       (state.current.cleared - before.cleared) + (state.current.expired - before.expired) +
+                       (state.current.admitted - before.admitted);
   state.cursor = batch.next;
   if (state.cursor.empty()) {
     state.running = false;
@@ -185,7 +179,7 @@ compliance_batch_outcome compliance_sweep_batch(store::write_view& write, const 
     state.last = state.current;
     state.current = {};
   }
-  state_put(write, state);
+  must(write.compliance_sweep_put(state));
   return {state.running, changed};
 }
 
@@ -193,10 +187,12 @@ license_record compliance_check_now(store::write_view& write, const caller& who,
                                     const compliance_settings& settings, const license_settings& licenses,
                                     const signing& with, std::int64_t now) {
   auto license = license_visible(write, who, id);
-  auto state = compliance_state_of(write);
+  auto state = must(write.compliance_sweep_get());
   compliance_counts counts;
   license_compliance_apply(write, who, license, settings, licenses, with, now, counts, state);
-  state_put(write, state);
+  must(write.compliance_sweep_put(state));
+  auto campaigns = campaigns_admitting(write, now);
+  (void)campaigns_admit(write, campaigns, license, with, now);
   return license;
 }
 

@@ -16,7 +16,7 @@
 //
 // A sweep runs batch by batch (one store job each, so issuance goes on between them) over the
 // licenses in store order, and resumes where it stood after a restart: its state is kept in the
-// store (sweep position "compliance"). It starts when the interval has passed since the last
+// store (store::read_view::compliance_sweep_get). It starts when the interval has passed since the last
 // one began, when an operator asks for it, and when a flagged license's warning or deadline
 // comes (so deadlines are kept to the job runner's interval, not to the month).
 #pragma once
@@ -24,7 +24,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <string>
 
 #include "core/caller.hpp"
 #include "core/license_tokens.hpp"
@@ -39,53 +38,35 @@ struct compliance_settings {
   std::int64_t warn_before_seconds = 7 * 86'400;  ///< "deadline near" this long before it
 };
 
-/// What a sweep did.
-struct compliance_counts {
-  std::uint64_t checked = 0;  ///< free licenses looked at
-  std::uint64_t flagged = 0;  ///< newly flagged, or flagged for other rules
-  std::uint64_t warned = 0;
-  std::uint64_t cleared = 0;
-  std::uint64_t expired = 0;
-  friend bool operator==(const compliance_counts&, const compliance_counts&) = default;
-};
+/// True when `license` breaks none of the registration rules at `now` (the app version rule
+/// aside): what a campaign's "registered correctly" asks (core/campaigns.hpp).
+[[nodiscard]] bool compliance_registered_correctly(const store::read_view& view, const license_record& license,
+                                                   std::int64_t now);
 
-/// Where the sweep stands, as kept in the store.
-struct compliance_state {
-  bool running = false;
-  bool requested = false;         ///< an operator asked for a sweep: it starts at the next pass
-  std::string cursor;             ///< the running sweep's position in the licenses
-  std::int64_t started_at = 0;    ///< of the running sweep, or the last one
-  std::int64_t finished_at = 0;   ///< of the last complete sweep
-  std::int64_t next_check_at = 0; ///< the earliest warning or deadline of a flagged license (0: none)
-  compliance_counts current;      ///< of the running sweep
-  compliance_counts last;         ///< of the last complete sweep
-};
-
-[[nodiscard]] compliance_state compliance_state_of(const store::read_view& view);
-
-/// When the next sweep starts by itself (0: at the next pass).
-[[nodiscard]] std::int64_t compliance_next_run_at(const compliance_state& state, const compliance_settings& settings);
+/// When the next sweep starts by itself (0: at the next pass). The first comes one interval
+/// after the job first ran on the store, or when an operator asks.
+[[nodiscard]] std::int64_t compliance_next_run_at(const compliance_sweep_record& state, const compliance_settings& settings);
 
 /// The sweep's state as the API shows it.
-[[nodiscard]] nlohmann::json compliance_state_view(const compliance_state& state, const compliance_settings& settings);
+[[nodiscard]] nlohmann::json compliance_state_view(const compliance_sweep_record& state, const compliance_settings& settings);
 
 /// Asks for a sweep at the next pass (an operator's "run now"). Audited.
 void compliance_sweep_request(store::write_view& write, const caller& who, std::int64_t now);
 
 /// What one batch did: `running` while the sweep goes on (call again); `changed` licenses
-/// flagged, warned, cleared or expired.
+/// flagged, warned, cleared, expired or admitted to a campaign.
 struct compliance_batch_outcome {
   bool running = false;
   std::uint64_t changed = 0;
 };
 
-/// One batch: starts a sweep if one is due, checks up to `limit` licenses, finishes the sweep
-/// after the last. Signs through `with` (core/signed_commit.hpp). Throws refusal on store errors.
+/// One batch: starts a sweep if one is due, checks up to `limit` licenses (and admits each to
+/// the open campaigns it now qualifies for), finishes the sweep after the last. Signs through `with` (core/signed_commit.hpp). Throws refusal on store errors.
 [[nodiscard]] compliance_batch_outcome compliance_sweep_batch(store::write_view& write, const compliance_settings& settings,
                                           const license_settings& licenses, const signing& with, std::int64_t now,
                                           std::size_t limit);
 
-/// Checks the license `id` now, as the sweep would (a partner who fixed a registration need not
+/// Checks the license `id` now, as the sweep would, campaigns included (a partner who fixed a registration need not
 /// wait for the next sweep). Returns it as it is after. Throws license_not_found.
 [[nodiscard]] license_record compliance_check_now(store::write_view& write, const caller& who, std::string_view id,
                                                   const compliance_settings& settings, const license_settings& licenses,

@@ -29,6 +29,7 @@ constexpr std::array event_types{
     event_type_info{"license.compliance_deadline_near", "a flagged free license reaches its deadline in data.days_left days (7)"},
     event_type_info{"license.compliance_cleared", "a flagged free license's registration was fixed: its token is normal again"},
     event_type_info{"license.compliance_expired", "a flagged free license reached its deadline still wrong: it expired and gave back its slots"},
+    event_type_info{"license.campaign_extended", "a campaign admitted the free license: its expiry is no earlier than the campaign's date (data.campaigns names it)"},
     event_type_info{"license.delivery_requested", "the delivery letter was asked for by mail (at issuance, or later)"},
     event_type_info{"subscription.created", "a subscription was sold (a trial or paid; also the new one of a partial upgrade)"},
     event_type_info{"subscription.seats_changed", "seats were added or removed"},

@@ -100,6 +100,11 @@ nlohmann::json license_view(const license_record& license) {
   if (!license.fingerprint.empty()) view["fingerprint"] = license.fingerprint;
   view["app_version_seen"] = text_or_null(license.app_version_seen);
   view["app_version_seen_at"] = time_or_null(license.app_version_seen_at);
+  auto highs = nlohmann::json::array();
+  for (const auto& high : license.app_version_highs)
+    highs.push_back({{"version", high.version}, {"first_seen_at", time_or_null(high.at)}});
+  view["app_versions_first_seen"] = std::move(highs);
+  view["campaigns"] = license.campaigns;
   view["compliance"] = license.compliance.flagged()
                            ? nlohmann::json{{"rules", license.compliance.rules},
                                             {"since", time_or_null(license.compliance.since)},

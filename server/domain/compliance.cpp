@@ -9,6 +9,8 @@
 namespace licensor::server {
 namespace {
 
+constexpr std::string_view app_version_rule = "app_version_below_minimum";
+
 bool app_version_below(const license_record& license, const product_record& product, std::int64_t now) {
   const auto kind = std::string(license_kind_name(license.kind));
   const auto from = product.min_version_from.find(kind);
@@ -21,6 +23,10 @@ bool app_version_below(const license_record& license, const product_record& prod
 }
 
 }  // namespace
+
+bool registration_correct(const std::vector<std::string>& broken) {
+  return std::all_of(broken.begin(), broken.end(), [](const std::string& rule) { return rule == app_version_rule; });
+}
 
 bool compliance_applies(const license_record& license) {
   return license.kind == license_kind::free &&
@@ -39,7 +45,7 @@ std::vector<std::string> compliance_rules_broken(const compliance_facts& facts) 
   if (email_in_partner_domains(facts.partner, license.email)) broken.emplace_back("email_in_partner_domain");
   if (facts.earlier_free_of_customer) broken.emplace_back("more_than_one_free");
   if (facts.product != nullptr && app_version_below(license, *facts.product, facts.now))
-    broken.emplace_back("app_version_below_minimum");
+    broken.emplace_back(app_version_rule);
   std::sort(broken.begin(), broken.end());
   return broken;
 }

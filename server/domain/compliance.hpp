@@ -33,6 +33,10 @@ struct compliance_facts {
 /// The codes of the rules `facts.license` breaks, sorted; empty when it is registered correctly.
 [[nodiscard]] std::vector<std::string> compliance_rules_broken(const compliance_facts& facts);
 
+/// True when `broken` (of compliance_rules_broken) holds no registration rule: it is empty, or
+/// only the app version is below the minimum (which is not how the license was registered).
+[[nodiscard]] bool registration_correct(const std::vector<std::string>& broken);
+
 /// True when `license` is one the sweep checks: a free license that is active or suspended.
 [[nodiscard]] bool compliance_applies(const license_record& license);
 

@@ -48,4 +48,26 @@ void from_json(const nlohmann::json& json, license_status& status) {
   status = *parsed;
 }
 
+std::string_view campaign_status_name(campaign_status status) noexcept {
+  switch (status) {
+    case campaign_status::draft: return "draft";
+    case campaign_status::running: return "running";
+    case campaign_status::open: return "open";
+  }
+  return "unknown";
+}
+
+void to_json(nlohmann::json& json, campaign_status status) { json = campaign_status_name(status); }
+
+void from_json(const nlohmann::json& json, campaign_status& status) {
+  const auto name = json.get<std::string>();
+  for (const auto known : {campaign_status::draft, campaign_status::running, campaign_status::open}) {
+    if (campaign_status_name(known) == name) {
+      status = known;
+      return;
+    }
+  }
+  throw nlohmann::json::type_error::create(302, "not a campaign status: " + json.dump(), &json);
+}
+
 }  // namespace licensor::server

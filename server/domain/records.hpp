@@ -186,6 +186,15 @@ struct compliance_finding {
   friend bool operator==(const compliance_finding&, const compliance_finding&) = default;
 };
 
+/// A version of the app higher than every one seen before on a license, and when it was first
+/// seen: the list of them answers "was the app seen on version V or later by date D" (the first
+/// entry at or above V) without keeping every version ever sent.
+struct app_version_high {
+  std::string version;
+  std::int64_t at = 0;
+  friend bool operator==(const app_version_high&, const app_version_high&) = default;
+};
+
 struct license_record {
   std::string id;
   std::string partner_id;
@@ -212,6 +221,71 @@ struct license_record {
   std::string app_version_seen{};
   std::int64_t app_version_seen_at = 0;
   compliance_finding compliance{};
+  /// Ascending; at most app_version_highs_kept (domain/campaigns.hpp), the oldest dropped first.
+  std::vector<app_version_high> app_version_highs{};
+  /// The campaigns (core/campaigns.hpp) that admitted the license, in the order they did.
+  std::vector<std::string> campaigns{};
+};
+
+/// What a compliance sweep did (core/compliance.hpp).
+struct compliance_counts {
+  std::uint64_t checked = 0;  ///< free licenses looked at
+  std::uint64_t flagged = 0;  ///< newly flagged, or flagged for other rules
+  std::uint64_t warned = 0;
+  std::uint64_t cleared = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t admitted = 0;  ///< to an open campaign (core/campaigns.hpp)
+  friend bool operator==(const compliance_counts&, const compliance_counts&) = default;
+};
+
+/// Where the compliance sweep stands (one per store).
+struct compliance_sweep_record {
+  bool running = false;
+  bool requested = false;         ///< an operator asked for a sweep: it starts at the next pass
+  std::string cursor;             ///< the running sweep's position in the licenses
+  std::int64_t started_at = 0;    ///< of the running sweep, or the last one
+  std::int64_t finished_at = 0;   ///< of the last complete sweep
+  std::int64_t next_check_at = 0; ///< the earliest warning or deadline of a flagged license (0: none)
+  std::int64_t first_pass_at = 0; ///< when the job first ran on this store: the first sweep is an interval later
+  compliance_counts current;      ///< of the running sweep
+  compliance_counts last;         ///< of the last complete sweep
+};
+
+/// What a campaign asks of a free license of its product (each condition unset admits all).
+struct campaign_conditions {
+  bool registered_correctly = true;  ///< no registration rule broken (domain/compliance.hpp)
+  std::int64_t issued_before = 0;    ///< issued strictly before this; 0: any time
+  std::string min_version_seen;      ///< the app was seen on this version or later ...
+  std::int64_t seen_by = 0;          ///< ... by this time; 0: by the time it is judged
+};
+
+enum class campaign_status {
+  draft,    ///< defined; dry runs only
+  running,  ///< its run goes through every license, batch by batch
+  open,     ///< ran; the compliance sweep admits licenses that qualify later, until closes_at
+};
+
+[[nodiscard]] std::string_view campaign_status_name(campaign_status status) noexcept;
+void to_json(nlohmann::json& json, campaign_status status);
+/// Throws nlohmann::json::type_error for a name that is not a campaign status.
+void from_json(const nlohmann::json& json, campaign_status& status);
+
+/// An operator's extension of free licenses (core/campaigns.hpp).
+struct campaign_record {
+  std::string id;    ///< "cmp_…"
+  std::string name;
+  std::string product;
+  std::int64_t extend_to = 0;  ///< an admitted license expires no earlier than this
+  std::int64_t closes_at = 0;  ///< no license is admitted from then on
+  campaign_conditions conditions{};
+  campaign_status status = campaign_status::draft;
+  std::string cursor{};        ///< the run's position in the licenses
+  std::uint64_t checked = 0;   ///< licenses of the product the run looked at
+  std::uint64_t admitted = 0;  ///< by the run, then by sweeps
+  std::int64_t created_at = 0;
+  std::string created_by{};
+  std::int64_t started_at = 0;
+  std::int64_t finished_at = 0;  ///< when the run went through the last license
 };
 
 /// A URL that receives events as Standard Webhooks (core/webhooks.hpp). An operator's endpoint
@@ -291,10 +365,19 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, f
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,
                                                 created_at, min_version_from)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_finding, rules, since, deadline, deadline_warned)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(app_version_high, version, at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
                                                 tier, kind, status, seats, features, min_version,
                                                 fingerprint, activation_key, token, kid, issued_at,
                                                 expires_at, updated_at, token_expires_at, app_version_seen,
-                                                app_version_seen_at, compliance)
+                                                app_version_seen_at, compliance, app_version_highs, campaigns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_counts, checked, flagged, warned, cleared, expired, admitted)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_sweep_record, running, requested, cursor, started_at,
+                                                finished_at, next_check_at, first_pass_at, current, last)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(campaign_conditions, registered_correctly, issued_before,
+                                                min_version_seen, seen_by)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(campaign_record, id, name, product, extend_to, closes_at, conditions,
+                                                status, cursor, checked, admitted, created_at, created_by,
+                                                started_at, finished_at)
 
 }  // namespace licensor::server

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "core/campaigns.hpp"
 #include "core/keys.hpp"
 #include "core/refusal.hpp"
 #include "core/signed_commit.hpp"
@@ -123,6 +124,23 @@ pass_outcome compliance_sweep_pass(const job_context& context) {
   return outcome;
 }
 
+pass_outcome campaign_run_pass(const job_context& context) {
+  pass_outcome outcome;
+  for (bool running = true; running;) {
+    const auto with = signing_of(context);
+    const auto now = context.clock();
+    auto ran = std::make_shared<bool>(false);
+    const auto applied = signed_commit_wait(context.store, with, [batch = context.campaign_batch, now, ran](
+                                                                     store::write_view& write, const signing& keys) {
+      return refusal_caught([&] { *ran = campaign_run_batch(write, keys, now, batch); });
+    });
+    if (!applied) return {outcome.changed, error_text(applied.error())};
+    running = *ran;
+    outcome.changed += *ran ? 1 : 0;
+  }
+  return outcome;
+}
+
 void background_jobs_add(job_runner& runner, const job_context& context) {
   runner.add("subscriptions", 2s, [context] { return subscription_renewals_pass(context); });
   runner.add("keyring", 1s, [context] { return keyring_watch_pass(context); });
@@ -131,6 +149,7 @@ void background_jobs_add(job_runner& runner, const job_context& context) {
   runner.add("outbox", 1h, [context] { return outbox_prune_pass(context); });
   // Checks each minute whether a sweep, a warning or a deadline is due; a sweep itself is monthly.
   runner.add("compliance", 60s, [context] { return compliance_sweep_pass(context); });
+  runner.add("campaigns", 5s, [context] { return campaign_run_pass(context); });
 }
 
 }  // namespace licensor::server

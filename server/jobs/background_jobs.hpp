@@ -7,6 +7,8 @@
 // - "expiry": the events time alone causes: expiry warnings, trials ending, expiries
 //   (core/expiry_notices.hpp);
 // - "compliance": the compliance sweep over free licenses, when due (core/compliance.hpp);
+// - "campaigns": the run of a campaign, batch by batch (resumes after a restart: the campaign
+//   keeps its position) (core/campaigns.hpp);
 // - "outbox": hourly, prunes delivered and dead events and the delivery logs older than the
 //   retention (core/webhook_delivery.hpp's delivery_prune).
 // Every pass calls the core directly; none fakes a request.
@@ -33,6 +35,7 @@ struct job_context {
   std::int64_t event_retention_seconds = 30 * 86'400;
   compliance_settings compliance = {};
   std::int64_t leeway_seconds = 60;
+  std::size_t campaign_batch = 256;  ///< licenses per store job of a campaign's run
 };
 
 [[nodiscard]] pass_outcome subscription_renewals_pass(const job_context& context);
@@ -41,6 +44,7 @@ struct job_context {
 [[nodiscard]] pass_outcome expiry_sweep_pass(const job_context& context);
 [[nodiscard]] pass_outcome outbox_prune_pass(const job_context& context);
 [[nodiscard]] pass_outcome compliance_sweep_pass(const job_context& context);
+[[nodiscard]] pass_outcome campaign_run_pass(const job_context& context);
 
 /// Adds the jobs to `runner` with their intervals.
 void background_jobs_add(job_runner& runner, const job_context& context);

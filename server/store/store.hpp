@@ -58,6 +58,8 @@ using server::license_record;
 using server::partner_record;
 using server::webhook_endpoint_record;
 using server::mail_settings_record;
+using server::compliance_sweep_record;
+using server::campaign_record;
 using server::mail_template_record;
 using server::product_record;
 using server::subscription::ledger_entry;
@@ -317,6 +319,11 @@ class read_view {
                                                                              std::size_t limit) const = 0;
   /// Where the sweep `name` stands (empty before its first run).
   [[nodiscard]] virtual result<std::string> sweep_position(std::string_view name) const = 0;
+  /// Where the compliance sweep stands (a default record before its first run).
+  [[nodiscard]] virtual result<compliance_sweep_record> compliance_sweep_get() const = 0;
+  [[nodiscard]] virtual result<std::optional<campaign_record>> campaign_get(std::string_view id) const = 0;
+  /// Every campaign, oldest first (an operator defines a few a year).
+  [[nodiscard]] virtual result<std::vector<campaign_record>> campaigns_list() const = 0;
   /// The license an import made for the partner's row `external_id` (core/imports.hpp), if any.
   [[nodiscard]] virtual result<std::optional<std::string>> import_reference(std::string_view partner_id,
                                                                            std::string_view external_id) const = 0;
@@ -447,6 +454,9 @@ class write_view : public read_view {
                                                          std::size_t limit) = 0;
 
   [[nodiscard]] virtual result<void> sweep_position_set(std::string_view name, std::string_view position) = 0;
+  [[nodiscard]] virtual result<void> compliance_sweep_put(const compliance_sweep_record& sweep) = 0;
+  /// Creates or replaces the campaign `campaign.id`.
+  [[nodiscard]] virtual result<void> campaign_put(const campaign_record& campaign) = 0;
   /// Records that the partner's import row `external_id` made `license_id`.
   [[nodiscard]] virtual result<void> import_reference_put(std::string_view partner_id, std::string_view external_id,
                                                           std::string_view license_id) = 0;

@@ -71,6 +71,17 @@ struct world {
   json license() {
     return license_issue(as_partner, {customer(), product, "paid"});
   }
+  // A draft campaign of the product (operators').
+  json campaign_definition() {
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    return {{"name", "roles"}, {"product", product}, {"extend_to", licensor::rfc3339_format(now + 400 * 86'400)},
+            {"closes_at", licensor::rfc3339_format(now + 40 * 86'400)}};
+  }
+  std::string campaign() {
+    auto created = op.post("/v1/campaigns", campaign_definition());
+    expect_status(created, 201, "campaign");
+    return created.json.at("id");
+  }
   json subscription(json extra = json::object()) {
     json body{{"customer_id", customer()}, {"product", product}, {"tier", "basic"}, {"term", "monthly"}, {"seats", 3}};
     body.update(extra);
@@ -377,6 +388,11 @@ std::vector<route_case> route_cases() {
          return call{"POST", "/v1/licenses/" + w.id_of(w.license()) + "/compliance-check", json::object()};
        }},
       {"GET /v1/compliance", operator_readers, [](W&, O) { return call{"GET", "/v1/compliance"}; }},
+      {"POST /v1/campaigns", "owner admin", [](W& w, O) { return call{"POST", "/v1/campaigns", w.campaign_definition()}; }},
+      {"GET /v1/campaigns", operator_readers, [](W&, O) { return call{"GET", "/v1/campaigns"}; }},
+      {"GET /v1/campaigns/{}", operator_readers, [](W& w, O) { return call{"GET", "/v1/campaigns/" + w.campaign()}; }},
+      {"GET /v1/campaigns/{}/dry-run", "owner admin", [](W& w, O) { return call{"GET", "/v1/campaigns/" + w.campaign() + "/dry-run"}; }},
+      {"POST /v1/campaigns/{}/run", "owner admin", [](W& w, O) { return call{"POST", "/v1/campaigns/" + w.campaign() + "/run", json::object()}; }},
       {"POST /v1/compliance/sweep", "owner admin", [](W&, O) { return call{"POST", "/v1/compliance/sweep", json::object()}; }},
       {"POST /v1/imports", sellers, [](W& w, O org) {
          return call{"POST", "/v1/imports", with_partner(w, org, {{"rows", {{{"external_id", "x" + unique_suffix()},

@@ -52,6 +52,10 @@ std::string join(std::string_view a, std::string_view b) {
 std::string api_key_meta_key(std::string_view key_id) { return join("api_key", key_id); }
 // One small record per organisation, in meta: read on every request made with a session.
 std::string security_meta_key(std::string_view partner_id) { return join("security", partner_id); }
+// The compliance sweep's record sits where its JSON position was kept before it was a record.
+constexpr std::string_view compliance_sweep_key = "sweep/compliance";
+constexpr std::string_view campaign_prefix = "campaign/";
+std::string campaign_key(std::string_view id) { return std::string(campaign_prefix) + std::string(id); }
 constexpr std::string_view mail_settings_key = "mail_settings";
 constexpr std::string_view mail_template_prefix = "mail_template/";
 std::string mail_template_key(std::string_view name, std::string_view language) {
@@ -931,6 +935,32 @@ result<std::string> lmdb_view::sweep_position(std::string_view name) const {
 
 result<void> lmdb_view::sweep_position_set(std::string_view name, std::string_view position) {
   return txn_.put(db::meta, join("sweep", name), position);
+}
+
+result<compliance_sweep_record> lmdb_view::compliance_sweep_get() const {
+  auto found = record_find<compliance_sweep_record>(txn_, db::meta, compliance_sweep_key);
+  if (!found) return found.error();
+  return found->value_or(compliance_sweep_record{});
+}
+
+result<void> lmdb_view::compliance_sweep_put(const compliance_sweep_record& sweep) {
+  return record_put(txn_, db::meta, compliance_sweep_key, sweep);
+}
+
+// meta "campaign/<id>": campaign ids sort by creation time (core/ids.hpp).
+result<std::optional<campaign_record>> lmdb_view::campaign_get(std::string_view id) const {
+  return record_find<campaign_record>(txn_, db::meta, campaign_key(id));
+}
+
+result<std::vector<campaign_record>> lmdb_view::campaigns_list() const {
+  auto all = page_scan<campaign_record>(txn_, db::meta, std::string(campaign_prefix), page_request{SIZE_MAX - 1, {}},
+                                        record_item<campaign_record>);
+  if (!all) return all.error();
+  return std::move(all->items);
+}
+
+result<void> lmdb_view::campaign_put(const campaign_record& campaign) {
+  return record_put(txn_, db::meta, campaign_key(campaign.id), campaign);
 }
 
 // meta "import/<partner>/<external id>" -> license id (a partner id holds no '/').

@@ -80,6 +80,9 @@ class lmdb_view final : public write_view {
   result<std::vector<expiry_entry>> licenses_by_expiry(std::string_view after, std::int64_t through,
                                                        std::size_t limit) const override;
   result<std::string> sweep_position(std::string_view name) const override;
+  result<compliance_sweep_record> compliance_sweep_get() const override;
+  result<std::optional<campaign_record>> campaign_get(std::string_view id) const override;
+  result<std::vector<campaign_record>> campaigns_list() const override;
   result<std::optional<std::string>> import_reference(std::string_view partner_id,
                                                       std::string_view external_id) const override;
   result<std::uint64_t> outbox_last_seq() const override;
@@ -128,6 +131,8 @@ class lmdb_view final : public write_view {
   result<void> idempotency_put(std::string_view scope, const idempotency_record& record) override;
   result<void> idempotency_prune(std::int64_t before, std::size_t limit) override;
   result<void> sweep_position_set(std::string_view name, std::string_view position) override;
+  result<void> compliance_sweep_put(const compliance_sweep_record& sweep) override;
+  result<void> campaign_put(const campaign_record& campaign) override;
   result<void> import_reference_put(std::string_view partner_id, std::string_view external_id,
                                     std::string_view license_id) override;
   result<std::size_t> outbox_prune(std::uint64_t through_seq, std::int64_t before, std::size_t limit) override;

@@ -14,6 +14,7 @@ using namespace licensor;
 using namespace licensor::store;
 using namespace licensor::store::testing;
 using licensor::server::license_status;
+using licensor::server::campaign_status;
 
 namespace {
 
@@ -852,6 +853,48 @@ TEST_CASE("the expiry index follows licenses' expiry as they are inserted, chang
     auto r = s.read();
     CHECK(ids_of(ok(r->licenses_by_expiry("", 10'000, 10))) == std::vector<std::string>{"lic_never", "lic_b", "lic_c", "lic_d"});
     CHECK(ok(r->sweep_position("expired")) == "somewhere");
+  });
+}
+
+TEST_CASE("the compliance sweep's record and campaigns round-trip; campaigns are listed oldest first") {
+  on_every_backend([](store_fixture& s) {
+    {
+      auto r = s.read();
+      CHECK(ok(r->compliance_sweep_get()).started_at == 0);
+      CHECK(ok(r->campaigns_list()).empty());
+      CHECK_FALSE(ok(r->campaign_get("cmp_1")).has_value());
+    }
+    compliance_sweep_record sweep;
+    sweep.running = true;
+    sweep.cursor = "lic_9";
+    sweep.current.flagged = 3;
+    sweep.current.admitted = 2;
+    campaign_record older;
+    older.id = "cmp_1";
+    older.product = "editor";
+    older.conditions.min_version_seen = "20";
+    older.status = campaign_status::open;
+    campaign_record newer;
+    newer.id = "cmp_2";
+    newer.cursor = "lic_4";
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.compliance_sweep_put(sweep); !put) return put;
+      if (auto put = w.campaign_put(newer); !put) return put;
+      return w.campaign_put(older);
+    }));
+    s.reopen();
+    auto r = s.read();
+    const auto kept = ok(r->compliance_sweep_get());
+    CHECK(kept.running);
+    CHECK(kept.cursor == "lic_9");
+    CHECK(kept.current == sweep.current);
+    const auto campaigns = ok(r->campaigns_list());
+    REQUIRE(campaigns.size() == 2);
+    CHECK(campaigns[0].id == "cmp_1");
+    CHECK(campaigns[0].status == campaign_status::open);
+    CHECK(campaigns[0].conditions.min_version_seen == "20");
+    CHECK(campaigns[1].cursor == "lic_4");
+    CHECK(ok(r->campaign_get("cmp_2"))->status == campaign_status::draft);
   });
 }
 
