@@ -54,6 +54,14 @@ void free_slot_leave(store::write_view& write, const license_record& license, st
   must(write.free_slot_put(license.customer_id, {license.product, license.id, until}));
 }
 
+std::uint32_t free_rules_check(store::write_view& write, const partner_record& partner, const customer_record& customer,
+                               const std::string& product, const level_caps& caps, std::int64_t now) {
+  const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, product, now),
+                                 free_cap_used_release(write, partner.id, now)};
+  if (auto allowed = free_license_allowed(facts, caps); !allowed) refuse(allowed.error());
+  return facts.partner_free_used;
+}
+
 std::uint32_t free_cap_used_release(store::write_view& write, const std::string& partner_id, std::int64_t now) {
   const auto expired = expired_cap_holds(write, partner_id, now);
   for (const auto& hold : expired) must(write.free_cap_hold_erase(partner_id, hold));

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "domain/records.hpp"
+#include "domain/rules.hpp"
 #include "store/store.hpp"
 
 namespace licensor::server {
@@ -54,6 +55,13 @@ void free_license_leave(store::write_view& write, const license_record& license,
 /// and its place under the cap are given back at once, not held: the tokens it handed out are a
 /// paying customer's now. Does nothing for a license that already left.
 void free_license_converted(store::write_view& write, const license_record& license);
+
+/// The free-license rules for a new free license of `product` for `customer` (one free per
+/// customer and product, the partner's domains, the cap), with the facts read in `write` and the
+/// expired holds released. Throws refusal with the rule's code. Returns the free licenses the
+/// partner holds against its cap before this one.
+std::uint32_t free_rules_check(store::write_view& write, const partner_record& partner, const customer_record& customer,
+                               const std::string& product, const level_caps& caps, std::int64_t now);
 
 /// The partner's free licenses under its cap at `now`, after releasing the holds that expired.
 [[nodiscard]] std::uint32_t free_cap_used_release(store::write_view& write, const std::string& partner_id, std::int64_t now);

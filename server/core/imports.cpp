@@ -63,11 +63,7 @@ import_plan import_plan_make(store::write_view& write, const partner_record& par
   license.min_version = product_min_version(product, license.kind);
   license.activation_key = row.activation_key;
   if (auto refused = product_policy_refusal(product, license)) refuse(errc::product_policy, *refused);
-  if (license.kind == license_kind::free) {
-    const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, license.product, now),
-                                   free_cap_used_release(write, partner.id, now)};
-    if (auto allowed = free_license_allowed(facts, settings.caps); !allowed) refuse(allowed.error());
-  }
+  if (license.kind == license_kind::free) (void)free_rules_check(write, partner, customer, license.product, settings.caps, now);
   return plan;
 }
 

@@ -18,16 +18,6 @@ namespace {
 constexpr std::int64_t day_seconds = 86'400;
 constexpr std::int64_t trial_days = 30;
 
-// The free-license rules, with facts read (and expired holds released) in `write`. Returns the
-// free licenses the partner holds against its cap before this one.
-std::uint32_t free_rules_check(store::write_view& write, const partner_record& partner, const customer_record& customer,
-                               const std::string& product, const license_settings& settings, std::int64_t now) {
-  const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, product, now),
-                                 free_cap_used_release(write, partner.id, now)};
-  if (auto allowed = free_license_allowed(facts, settings.caps); !allowed) refuse(allowed.error());
-  return facts.partner_free_used;
-}
-
 // Tells the partner (and the vendor) when a free license takes it to 80% of its cap, and to all
 // of it: once each way up, not at every license beyond.
 void cap_threshold_event(store::write_view& write, const partner_record& partner, std::uint32_t used_before,
@@ -97,7 +87,7 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
   // The token was signed for this email; a customer cannot change it, so this only guards a race with a delete.
   if (customer.email != license.email || customer.partner_id != license.partner_id) refuse(errc::conflict);
   if (license.kind == license_kind::free) {
-    const auto used_before = free_rules_check(write, partner, customer, license.product, settings, now);
+    const auto used_before = free_rules_check(write, partner, customer, license.product, settings.caps, now);
     free_cap_take(write, license);
     cap_threshold_event(write, partner, used_before, settings, now);
   }
