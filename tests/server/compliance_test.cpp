@@ -4,8 +4,9 @@
 // from a date) are swept; each finding is right and nothing correct is flagged; flagged tokens
 // verify offline with the notices and an expiry at the deadline; two licenses fixed in time
 // return to their normal expiry; the rest expire at the deadline and give their slots back.
-// (Two free licenses of one customer cannot be made through the API; the rule is covered by
-// tests/server/unit/compliance_test.cpp.)
+// Two free licenses of one customer cannot be made through the API: that case is a store
+// written before the rule (the second license put in with the store library while licensord is
+// stopped), then swept by licensord.
 #include <ctime>
 #include <fstream>
 #include <set>
@@ -13,6 +14,7 @@
 #include "licensor/rfc3339.hpp"
 #include "licensor/verifier.hpp"
 #include "server_test.hpp"
+#include "store/lmdb/lmdb_store.hpp"
 
 using namespace licensor::testing;
 using nlohmann::json;
@@ -40,10 +42,17 @@ struct programme {
   https_client as_partner = server.client("");
 
   programme() {
+    connect();
     clock_set(start);
     product = product_create(as_operator);
     partner = partner_create(as_operator, partner_spec().with_level("silver").with_domains({"partner.example"}));
     as_partner = server.client(partner.api_key);
+  }
+  // New clients, after a restart (the port may change).
+  void connect() {
+    as_operator = server.operator_client();
+    anyone = server.client();
+    if (!partner.api_key.empty()) as_partner = server.client(partner.api_key);
   }
   void clock_set(std::int64_t at) {
     REQUIRE(as_operator.post("/v1/test/clock", {{"now", licensor::rfc3339_format(at)}}).status == 200);
@@ -242,4 +251,46 @@ TEST_CASE("who may run and read the sweep, and re-check a license") {
   CHECK(state.at("interval_days") == 30);
   CHECK(state.at("deadline_days") == 30);
   CHECK_ERROR(p.anyone.post("/v1/validate", {{"token", license.at("token")}, {"app_version", "v20"}}), 400, "bad_request");
+}
+
+TEST_CASE("two free licenses of one customer from before the rule: the sweep flags the later one only") {
+  programme p;
+  const auto first = p.free_license("twice-" + unique_suffix() + "@customer.example", "Twice Ltd", "20");
+  const auto first_id = first.at("id").get<std::string>();
+  REQUIRE(p.server.stop() == 0);
+  std::string second_id = first_id + "-legacy";
+  {
+    // What an earlier programme left: a second free license of the same customer and product,
+    // issued a minute later, with no slot of its own.
+    auto store = licensor::store::lmdb_store_open(p.server.data_dir() / "store", {});
+    REQUIRE(store.ok());
+    const auto written = licensor::store::submit_wait(**store, [&](licensor::store::write_view& write) -> licensor::result<void> {
+      auto stored = write.license_get(first_id);
+      if (!stored || !*stored) return licensor::errc::not_found;
+      auto second = **stored;
+      second.id = second_id;
+      second.issued_at += 60;
+      second.activation_key = "LEGACY-" + unique_suffix();
+      second.token = "legacy-token-" + second_id;
+      second.app_version_highs.clear();
+      return write.license_insert(second);
+    });
+    REQUIRE(written.ok());
+  }
+  p.server.restart();
+  p.connect();
+  p.clock_set(p.start);
+
+  const auto swept = p.sweep();
+  CHECK(swept.at("last").at("checked") == 2);
+  CHECK(swept.at("last").at("flagged") == 1);
+  CHECK(p.license(first).at("compliance").is_null());
+  const auto later = p.as_partner.get("/v1/licenses/" + second_id);
+  REQUIRE(later.status == 200);
+  CHECK(later.json.at("compliance").at("rules") == json{"more_than_one_free"});
+  const auto email = first.at("email").get<std::string>();
+  const auto outcome = p.offline(later.json.at("token").get<std::string>(), email, p.start + 120);
+  REQUIRE(outcome.status == licensor::verify_status::valid);
+  CHECK(outcome.claims.notices == rules{"more_than_one_free"});
+  CHECK(*outcome.claims.exp == p.start + 30 * day);
 }
