@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/caller.hpp"
@@ -29,6 +30,7 @@ struct api_request {
   std::string host;         ///< the Host header
   std::string csrf_token;   ///< the X-CSRF-Token header
   std::string user_agent;   ///< kept with a new session so its owner can recognise it
+  std::string accept_encoding;  ///< the portal's assets go gzip-compressed to clients that accept it
   std::string request_id;   ///< chosen by the server; sent back as X-Request-Id, logged, audited
 };
 
@@ -42,6 +44,8 @@ struct api_response {
   /// its Idempotency-Key answers secret_shown_once instead of the secret.
   bool shown_once = false;
   std::vector<std::string> set_cookies;  ///< Set-Cookie headers, one per cookie (sign-in and sign-out)
+  std::string cache_control = "no-store";  ///< the portal's fingerprinted assets are cached; nothing else
+  std::vector<std::pair<std::string, std::string>> headers;  ///< further headers (the portal's CSP, ...)
 };
 
 using responder = std::function<void(api_response)>;

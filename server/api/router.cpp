@@ -348,6 +348,10 @@ void router::handle(const api_request& request, responder respond) {
   try {
     const auto question = request.target.find('?');
     const std::string_view path = std::string_view(request.target).substr(0, question);
+    // The portal's pages and assets: public files, before any route or credential.
+    if (const auto& portal = service_.config().portal; portal && request.method == "GET") {
+      if (auto page = portal->answer(path, gzip_accepted(request.accept_encoding))) return respond(std::move(*page));
+    }
     std::vector<std::string> params;
     const route* matched = nullptr;
     bool path_known = false;

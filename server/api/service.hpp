@@ -16,6 +16,7 @@
 #include <string>
 
 #include "api/api_types.hpp"
+#include "api/portal_assets.hpp"
 #include "api/rate_limiter.hpp"
 #include "core/compliance.hpp"
 #include "core/job_health.hpp"
@@ -60,6 +61,7 @@ struct service_config {
   std::filesystem::path backup_dir;  ///< where POST /v1/backups writes snapshots (one folder each)
   outbound_options outbound;         ///< what webhook URLs may be (checked when registered)
   bool smtp_configured = false;      ///< an SMTP server was configured: mail goes out once a sender is set
+  std::shared_ptr<const portal_assets> portal;  ///< the web portal's files; null: no portal is served
 };
 
 /// The limiters shared by every request.

@@ -36,6 +36,8 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
     config.key_dir = value;
   } else if (name == "backup-dir") {
     config.backup_dir = value;
+  } else if (name == "portal-dir") {
+    config.portal_dir = value;
   } else if (name == "tls-cert") {
     config.tls_cert = value;
   } else if (name == "tls-key") {
@@ -211,6 +213,8 @@ usage: licensord [options]
   --key-dir DIR           signing key directory (default DATA_DIR/keys; created in development
                           mode, secrets unwrapped, when missing and no passphrase is set)
   --backup-dir DIR        where backups are written, one folder each (default DATA_DIR/backups)
+  --portal-dir DIR        the web portal's files, served at / (default: share/licensor/portal
+                          beside the binary's folder; the portal is off when that is missing)
   --passphrase-env NAME   environment variable holding the key passphrase (default LICENSOR_PASSPHRASE)
   --passphrase-file FILE  read the key passphrase from FILE instead (one trailing newline is
                           dropped; mode 0600, or 0640 for a service group), e.g. a systemd

@@ -21,6 +21,7 @@ struct daemon_config {
   std::filesystem::path data_dir = "licensor-data";
   std::filesystem::path key_dir;      ///< default: <data_dir>/keys
   std::filesystem::path backup_dir;   ///< default: <data_dir>/backups
+  std::filesystem::path portal_dir;   ///< empty: <binary's folder>/../share/licensor/portal, if it exists
   std::filesystem::path tls_cert;     ///< default: <data_dir>/tls/cert.pem (self-signed if missing)
   std::filesystem::path tls_key;      ///< default: <data_dir>/tls/key.pem
   std::string passphrase_env = "LICENSOR_PASSPHRASE";

@@ -164,6 +164,26 @@ int main(int argc, char** argv) {
   auto tls = tls_context_load(config->tls_cert, config->tls_key);
   if (!tls) return fail("TLS certificate " + config->tls_cert.string(), tls.error());
 
+  // The portal: a folder named on the command line must load; the default one may be absent
+  // (a build without it, a package that leaves it out), which leaves the portal off.
+  std::shared_ptr<const portal_assets> portal;
+  {
+    const bool chosen = !config->portal_dir.empty();
+    std::error_code ignored;
+    const auto dir = chosen ? config->portal_dir
+                            : std::filesystem::read_symlink("/proc/self/exe", ignored).parent_path() / ".." / "share" /
+                                  "licensor" / "portal";
+    std::string error;
+    if (chosen || std::filesystem::exists(dir / "index.html")) {
+      auto loaded = portal_assets::load(dir, error);
+      if (!loaded) {
+        std::fprintf(stderr, "licensord: portal: %s\n", error.c_str());
+        return 2;
+      }
+      portal = std::make_shared<const portal_assets>(std::move(*loaded));
+    }
+  }
+
   auto store = store::lmdb_store_open(config->data_dir / "store", {});
   if (!store) return fail("store " + (config->data_dir / "store").string(), store.error());
   auto operator_token = operator_token_ensure(**store, std::move(chosen_operator_token));
@@ -181,6 +201,7 @@ int main(int argc, char** argv) {
   settings.outbound = config->webhooks;
   settings.smtp_configured = !config->smtp.url.empty();
   settings.compliance = config->compliance;
+  settings.portal = portal;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)

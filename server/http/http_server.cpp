@@ -204,7 +204,8 @@ class session : public std::enable_shared_from_this<session> {
         static_cast<http::status>(response.status), 11);
     reply->set(http::field::server, "licensord");
     reply->set(http::field::content_type, response.content_type);
-    reply->set(http::field::cache_control, "no-store");
+    reply->set(http::field::cache_control, response.cache_control);
+    for (const auto& [name, value] : response.headers) reply->set(name, value);
     reply->set("X-Request-Id", request.request_id);
     if (response.retry_after_seconds) reply->set(http::field::retry_after, std::to_string(*response.retry_after_seconds));
     for (const auto& cookie : response.set_cookies) reply->insert(http::field::set_cookie, cookie);

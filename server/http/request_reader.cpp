@@ -54,6 +54,7 @@ received_request request_reader::take(const std::string& client) {
   request.host = std::string(message[http::field::host]);
   request.csrf_token = std::string(message["X-CSRF-Token"]);
   request.user_agent = std::string(message[http::field::user_agent]).substr(0, 200);
+  request.accept_encoding = std::string(message[http::field::accept_encoding]).substr(0, 200);
   request.client = client;
   request.request_id = request_id_new();
   return received;

@@ -141,6 +141,8 @@ echo "GET /v1/health: $health"
 token=$(cat "$root/etc/licensor/operator-token")
 status=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "https://127.0.0.1:$port/v1/keys")
 [ "$status" = 200 ] || fail "GET /v1/keys with the operator token from its file answered $status"
+portal=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/")
+[ "$portal" = 200 ] || fail "GET / answered $portal: the installed portal (usr/share/licensor/portal) is not served"
 if grep -q 'operator token' "$work/stdout"; then fail "a token read from a file was printed"; fi
 if grep -q 'DEVELOPMENT MODE' "$work/stderr"; then fail "keys made in development mode"; fi
 if grep -qF "$(cat "$root/etc/licensor/passphrase")" "$work/stdout" "$work/stderr"; then fail "the passphrase was logged"; fi

@@ -5,7 +5,7 @@
 // code, status or field that the document lacks fails the suite that met it.
 //
 // An answer to a path or method the document does not describe must be a 4xx with the Error
-// shape. Benchmarks share the HTTPS client and leave the check off; test executables turn it on
+// shape (the portal's files, GET / and /assets/…, aside). Benchmarks share the HTTPS client and leave the check off; test executables turn it on
 // by linking licensor::openapi_conformance (a static initializer calls enable()).
 #pragma once
 

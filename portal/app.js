@@ -1,0 +1,2 @@
+// placeholder until the portal lands
+document.getElementById("app").textContent = "Licensor";
