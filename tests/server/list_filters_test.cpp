@@ -1,0 +1,99 @@
+// The listings' filters (GET /v1/licenses, GET /v1/customers): each filter alone and combined,
+// its boundary, and a bad value answered 400; what another partner holds never shows.
+#include <ctime>
+#include <set>
+
+#include "licensor/rfc3339.hpp"
+#include "server_test.hpp"
+
+using namespace licensor::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t day = 86'400;
+
+std::set<std::string> ids_of(https_client& client, const std::string& target) {
+  const auto page = client.get(target);
+  REQUIRE_MESSAGE(page.status == 200, target);
+  std::set<std::string> ids;
+  for (const auto& item : page.json.at("items")) ids.insert(item.at("id").get<std::string>());
+  return ids;
+}
+
+std::string at(std::int64_t time) { return licensor::rfc3339_format(time); }
+
+}  // namespace
+
+TEST_CASE("licenses are filtered by status, kind, product, tier, email prefix, expiry and issue ranges") {
+  auto& server = shared_server();
+  auto as_operator = server.operator_client();
+  const auto editor = product_create(as_operator);
+  const auto viewer = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  auto as_partner = server.client(partner.api_key);
+  const auto tag = unique_suffix();
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  const auto ann = customer_create(as_partner, "ann-" + tag + "@rossi.example");
+  const auto bob = customer_create(as_partner, "bob-" + tag + "@verdi.example");
+  const std::string ann_id = ann.at("id"), bob_id = bob.at("id");
+
+  const std::string free_one = license_issue(as_partner, {ann_id, editor, "free"}).at("id");
+  const std::string pro_soon = license_issue(as_partner, {ann_id, editor, "paid", {{"tier", "pro"}, {"term_days", 10}}}).at("id");
+  const std::string viewer_late = license_issue(as_partner, {bob_id, viewer, "paid", {{"term_days", 100}}}).at("id");
+  const std::string trial = license_issue(as_partner, {bob_id, editor, "trial"}).at("id");
+  REQUIRE(as_partner.post("/v1/licenses/" + trial + "/suspend").status == 200);
+  // Another partner's license of the same product never shows.
+  const auto other = partner_create(as_operator, partner_spec().with_level("gold"));
+  auto as_other = server.client(other.api_key);
+  (void)license_issue(as_other, {customer_fresh(as_other).at("id"), editor, "free"});
+
+  const std::set<std::string> all{free_one, pro_soon, viewer_late, trial};
+  CHECK(ids_of(as_partner, "/v1/licenses?limit=500") == all);
+  CHECK(ids_of(as_partner, "/v1/licenses?status=suspended") == std::set<std::string>{trial});
+  CHECK(ids_of(as_partner, "/v1/licenses?status=active") == std::set<std::string>{free_one, pro_soon, viewer_late});
+  CHECK(ids_of(as_partner, "/v1/licenses?kind=paid") == std::set<std::string>{pro_soon, viewer_late});
+  CHECK(ids_of(as_partner, "/v1/licenses?product=" + viewer) == std::set<std::string>{viewer_late});
+  CHECK(ids_of(as_partner, "/v1/licenses?tier=pro") == std::set<std::string>{pro_soon});
+  CHECK(ids_of(as_partner, "/v1/licenses?product=" + editor + "&kind=paid") == std::set<std::string>{pro_soon});
+  CHECK(ids_of(as_partner, "/v1/licenses?email=ANN-" + tag) == std::set<std::string>{free_one, pro_soon});
+  CHECK(ids_of(as_partner, "/v1/licenses?email=nobody").empty());
+  // Expiry: the 10-day license and the trial (30 days) within 31 days; perpetual ones never.
+  CHECK(ids_of(as_partner, "/v1/licenses?expires_to=" + at(now + 31 * day)) == std::set<std::string>{pro_soon, trial});
+  CHECK(ids_of(as_partner, "/v1/licenses?expires_from=" + at(now + 31 * day)) == std::set<std::string>{viewer_late});
+  const auto pro_expiry = as_partner.get("/v1/licenses/" + pro_soon).json.at("expires_at").get<std::string>();
+  CHECK(ids_of(as_partner, "/v1/licenses?expires_from=" + pro_expiry + "&expires_to=" + pro_expiry) ==
+        std::set<std::string>{pro_soon});  // both bounds inclusive
+  CHECK(ids_of(as_partner, "/v1/licenses?issued_from=" + at(now - 60)) == all);
+  CHECK(ids_of(as_partner, "/v1/licenses?issued_to=" + at(now - 3600)).empty());
+
+  for (const auto* bad : {"status=gone", "kind=gift", "expires_from=tomorrow", "issued_to=2026-13-01T00:00:00Z",
+                          "compliance=maybe", "app_version_below=v1"})
+    CHECK_ERROR(as_partner.get(std::string("/v1/licenses?") + bad), 400, "bad_request");
+}
+
+TEST_CASE("customers are searched by email, name or VAT number prefix, case-insensitively") {
+  auto& server = shared_server();
+  auto as_operator = server.operator_client();
+  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  auto as_partner = server.client(partner.api_key);
+  const auto tag = unique_suffix();
+  const auto created = [&](const json& body) {
+    const auto answer = as_partner.post("/v1/customers", body);
+    REQUIRE_MESSAGE(answer.status == 201, answer.json.dump());
+    return answer.json.at("id").get<std::string>();
+  };
+  const auto ann = created({{"email", "ann-" + tag + "@rossi.example"}, {"name", "Rossi S.r.l."}});
+  const auto bob = created({{"email", "bob-" + tag + "@verdi.example"}, {"name", "Verdi SpA"}, {"vat_number", "IT12345678901"}});
+  const auto other = partner_create(as_operator, partner_spec().with_level("gold"));
+  auto as_other = server.client(other.api_key);
+  (void)customer_create(as_other, "ann-" + tag + "@else.example");
+
+  CHECK(ids_of(as_partner, "/v1/customers?q=ann-" + tag) == std::set<std::string>{ann});
+  CHECK(ids_of(as_partner, "/v1/customers?q=ROSSI") == std::set<std::string>{ann});
+  CHECK(ids_of(as_partner, "/v1/customers?q=verdi%20s") == std::set<std::string>{bob});
+  CHECK(ids_of(as_partner, "/v1/customers?q=IT1234") == std::set<std::string>{bob});
+  CHECK(ids_of(as_partner, "/v1/customers?q=srl").empty());  // a prefix, not a substring
+  CHECK_ERROR(as_partner.get("/v1/customers?q="), 400, "bad_request");
+  CHECK_ERROR(as_partner.get("/v1/customers?q=" + std::string(201, 'a')), 400, "bad_request");
+}
