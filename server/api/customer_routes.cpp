@@ -3,6 +3,7 @@
 // (README, "Customers: squatting, deletion and reassignment"); both are audited, and so is every
 // registration refused because the email is taken, so squatting shows in the audit log.
 #include "api/body_reader.hpp"
+#include "api/list_filters.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
@@ -59,18 +60,13 @@ void customer_create(service& svc, api_call& call, responder respond) {
   }, std::move(respond));
 }
 
-// ?q=TEXT: customers whose email, name or VAT number starts with it (case-insensitive).
 void customer_list(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   const auto partner = listing_partner(call);
   const auto read = [&](const store::page_request& page) { return must(snapshot->customers_list(partner, page)); };
-  const auto q = call.query.find("q");
-  if (q == call.query.end()) return respond(page_answer(read(page_of(call)), customer_view));
-  if (q->second.empty() || q->second.size() > 200) refuse(errc::bad_request, "query 'q' must be 1-200 characters");
-  const auto prefix = text_folded(q->second);
-  const auto starts = [&](const std::string& text) { return text_folded(text).rfind(prefix, 0) == 0; };
-  const auto keep = [&](const customer_record& c) { return starts(c.email) || starts(c.name) || starts(c.vat_number); };
-  respond(page_answer(page_filtered<customer_record>(page_of(call), read, keep), customer_view));
+  const auto filter = customer_filter_of(call);
+  if (!filter) return respond(page_answer(read(page_of(call)), customer_view));
+  respond(page_answer(page_filtered<customer_record>(page_of(call), read, *filter), customer_view));
 }
 
 void customer_get(service& svc, api_call& call, responder respond) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "api/body_reader.hpp"
+#include "api/list_filters.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
@@ -13,7 +14,6 @@
 #include "core/license_reach.hpp"
 #include "core/licenses.hpp"
 #include "licensor/app_version.hpp"
-#include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 namespace {
@@ -34,66 +34,6 @@ void license_status_route(service& svc, api_call& call, responder respond, std::
     const auto license = license_status_set(write, who, id, action, with, settings, now);
     return answer(subscription_license_view(write, license, now));
   }, std::move(respond));
-}
-
-// The listing's filters, each optional, all of them applying: ?status, ?kind, ?product, ?tier;
-// ?email=PREFIX (case-insensitive); ?expires_from, ?expires_to, ?issued_from, ?issued_to (RFC
-// 3339, inclusive; a perpetual license has no expiry, so an expiry range leaves it out);
-// ?compliance=flagged|compliant (flagged: a finding stands); ?app_version_below=V (last seen on
-// an older version, or never seen): the licenses a partner has to act on.
-std::optional<std::function<bool(const license_record&)>> license_filter_of(const api_call& call) {
-  using check = std::function<bool(const license_record&)>;
-  std::vector<check> checks;
-  const auto query = [&](const char* name) -> const std::string* {
-    const auto it = call.query.find(name);
-    return it == call.query.end() ? nullptr : &it->second;
-  };
-  if (const auto* status = query("status")) {
-    const auto wanted = license_status_parse(*status);
-    if (!wanted) refuse(errc::bad_request, "query 'status' must be active, suspended, revoked, expired or cancelled");
-    checks.emplace_back([wanted = *wanted](const license_record& l) { return l.status == wanted; });
-  }
-  if (const auto* kind = query("kind")) {
-    const auto wanted = license_kind_parse(*kind);
-    if (!wanted) refuse(errc::bad_request, "query 'kind' must be free, trial or paid");
-    checks.emplace_back([wanted = *wanted](const license_record& l) { return l.kind == wanted; });
-  }
-  if (const auto* product = query("product"))
-    checks.emplace_back([wanted = *product](const license_record& l) { return l.product == wanted; });
-  if (const auto* tier = query("tier")) checks.emplace_back([wanted = *tier](const license_record& l) { return l.tier == wanted; });
-  if (const auto* email = query("email"))
-    checks.emplace_back([prefix = text_folded(*email)](const license_record& l) { return text_folded(l.email).rfind(prefix, 0) == 0; });
-  const auto time_bound = [&](const char* name) -> std::optional<std::int64_t> {
-    const auto* text = query(name);
-    if (text == nullptr) return std::nullopt;
-    const auto parsed = rfc3339_parse(*text);
-    if (!parsed) refuse(errc::bad_request, "query '" + std::string(name) + "' must be an RFC 3339 time");
-    return *parsed;
-  };
-  const auto within = [](std::optional<std::int64_t> from, std::optional<std::int64_t> to, std::int64_t at) {
-    return (!from || at >= *from) && (!to || at <= *to);
-  };
-  if (const auto from = time_bound("expires_from"), to = time_bound("expires_to"); from || to)
-    checks.emplace_back([=](const license_record& l) { return l.expires_at != 0 && within(from, to, l.expires_at); });
-  if (const auto from = time_bound("issued_from"), to = time_bound("issued_to"); from || to)
-    checks.emplace_back([=](const license_record& l) { return within(from, to, l.issued_at); });
-  if (const auto* compliance = query("compliance")) {
-    if (*compliance != "flagged" && *compliance != "compliant")
-      refuse(errc::bad_request, "query 'compliance' must be flagged or compliant");
-    checks.emplace_back([flagged = *compliance == "flagged"](const license_record& l) { return l.compliance.flagged() == flagged; });
-  }
-  if (const auto* below = query("app_version_below")) {
-    if (!app_version_well_formed(*below)) refuse(errc::bad_request, "query 'app_version_below' must be a version like \"20\"");
-    checks.emplace_back([below = *below](const license_record& l) {
-      if (l.app_version_seen.empty()) return true;
-      const auto compared = app_version_compare(l.app_version_seen, below);
-      return !compared.ok() || *compared < 0;
-    });
-  }
-  if (checks.empty()) return std::nullopt;
-  return [checks = std::move(checks)](const license_record& license) {
-    return std::all_of(checks.begin(), checks.end(), [&](const check& keep) { return keep(license); });
-  };
 }
 
 }  // namespace

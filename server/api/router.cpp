@@ -98,6 +98,8 @@ constexpr std::array routes{
     route{"POST", "/v1/test/clock", test_clock, test_clock_set},
     route{"POST", "/v1/customers", customers_create, customer_create},
     route{"GET", "/v1/customers", customers_read, customer_list},
+    route{"GET", "/v1/exports/customers", customers_read, customer_export},
+    route{"GET", "/v1/exports/licenses", licenses_read, license_export},
     route{"GET", "/v1/customers/{}", customers_read, customer_get},
     route{"PATCH", "/v1/customers/{}", customers_manage, customer_update},
     route{"DELETE", "/v1/customers/{}", customers_admin, customer_delete},

@@ -100,6 +100,10 @@ void license_delete(service&, api_call&, responder);
 void usage_get(service&, api_call&, responder);
 // imports (import_routes.cpp)
 void import_post(service&, api_call&, responder);
+// CSV exports of the filtered listings (export_routes.cpp)
+void license_export(service&, api_call&, responder);
+void customer_export(service&, api_call&, responder);
+
 // campaigns (campaign_routes.cpp): operators only
 void campaign_create(service&, api_call&, responder);
 void campaign_list(service&, api_call&, responder);

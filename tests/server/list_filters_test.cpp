@@ -1,5 +1,6 @@
 // The listings' filters (GET /v1/licenses, GET /v1/customers): each filter alone and combined,
-// its boundary, and a bad value answered 400; what another partner holds never shows.
+// its boundary, and a bad value answered 400; what another partner holds never shows. The CSV
+// exports take the same filters and keep spreadsheet formulas from running.
 #include <ctime>
 #include <set>
 
@@ -96,4 +97,41 @@ TEST_CASE("customers are searched by email, name or VAT number prefix, case-inse
   CHECK(ids_of(as_partner, "/v1/customers?q=srl").empty());  // a prefix, not a substring
   CHECK_ERROR(as_partner.get("/v1/customers?q="), 400, "bad_request");
   CHECK_ERROR(as_partner.get("/v1/customers?q=" + std::string(201, 'a')), 400, "bad_request");
+}
+
+TEST_CASE("the CSV exports hold every filtered record, and a formula stays text") {
+  auto& server = shared_server();
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  auto as_partner = server.client(partner.api_key);
+  const auto tag = unique_suffix();
+  const auto formula = as_partner.post("/v1/customers", {{"email", "calc-" + tag + "@sheet.example"}, {"name", "=HYPERLINK(\"x\",\"y\")"}});
+  REQUIRE(formula.status == 201);
+  const auto plain = as_partner.post("/v1/customers", {{"email", "plain-" + tag + "@sheet.example"}, {"name", "Plain, Ltd"}});
+  REQUIRE(plain.status == 201);
+  (void)license_issue(as_partner, {formula.json.at("id"), product, "free"});
+  (void)license_issue(as_partner, {plain.json.at("id"), product, "paid"});
+
+  const auto customers = as_partner.get("/v1/exports/customers");
+  REQUIRE(customers.status == 200);
+  CHECK(customers.header("content-type") == "text/csv; charset=utf-8");
+  CHECK(customers.header("content-disposition") == "attachment; filename=\"customers.csv\"");
+  CHECK(customers.header("x-next-cursor").empty());
+  CHECK(customers.body.rfind("id,partner_id,email,name,vat_number,created_at,self_service,manages_own_notifications\r\n", 0) == 0);
+  CHECK(customers.body.find(",\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\",") != std::string::npos);  // quoted, and text
+  CHECK(customers.body.find(",\"Plain, Ltd\",") != std::string::npos);
+  std::size_t lines = 0;
+  for (std::size_t at = customers.body.find("\r\n"); at != std::string::npos; at = customers.body.find("\r\n", at + 2)) ++lines;
+  CHECK(lines == 3);  // the header and two customers
+
+  const auto free_only = as_partner.get("/v1/exports/licenses?kind=free");
+  REQUIRE(free_only.status == 200);
+  CHECK(free_only.body.find("calc-" + tag) != std::string::npos);
+  CHECK(free_only.body.find("plain-" + tag) == std::string::npos);
+  CHECK(as_partner.get("/v1/exports/customers?q=plain-" + tag).body.find("calc-") == std::string::npos);
+  CHECK_ERROR(as_partner.get("/v1/exports/licenses?status=gone"), 400, "bad_request");
+  // Another partner's export holds none of these.
+  const auto other = partner_create(as_operator, partner_spec());
+  CHECK(server.client(other.api_key).get("/v1/exports/customers").body.find(tag) == std::string::npos);
 }

@@ -349,6 +349,7 @@ std::vector<route_case> route_cases() {
          return call{"POST", "/v1/customers", with_partner(w, org, {{"email", "c" + unique_suffix() + "@example.com"}})};
        }},
       {"GET /v1/customers", partner_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/customers")}; }},
+      {"GET /v1/exports/customers", partner_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/exports/customers")}; }},
       {"GET /v1/customers/{}", partner_readers, [](W& w, O) { return call{"GET", "/v1/customers/" + w.customer()}; }},
       {"PATCH /v1/customers/{}", "owner admin global_admin admin_agent", [](W& w, O) {
          return call{"PATCH", "/v1/customers/" + w.customer(), {{"self_service", true}}};
@@ -361,6 +362,7 @@ std::vector<route_case> route_cases() {
          return call{"POST", "/v1/licenses", with_partner(w, org, {{"customer_id", w.customer()}, {"product", w.product}, {"kind", "paid"}})};
        }},
       {"GET /v1/licenses", license_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/licenses")}; }},
+      {"GET /v1/exports/licenses", license_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/exports/licenses")}; }},
       {"GET /v1/licenses/{}", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.license())}; }},
       {"GET /v1/licenses/{}/token", license_readers, [](W& w, O) { return call{"GET", "/v1/licenses/" + w.id_of(w.license()) + "/token"}; }},
       {"POST /v1/licenses/{}/delivery/send", letter_senders, [](W& w, O) {

@@ -1,0 +1,26 @@
+// The filters of the listings and their exports, read from the query: the licenses' (status,
+// kind, product, tier, email prefix, expiry and issue ranges, compliance, app version) and the
+// customers' (a prefix of email, name or VAT number). Each is applied to the partner's records
+// in store order (api/paging.hpp: page_filtered).
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "api/api_types.hpp"
+#include "domain/records.hpp"
+
+namespace licensor::server {
+
+using license_filter = std::function<bool(const license_record&)>;
+using customer_filter = std::function<bool(const customer_record&)>;
+
+/// The licenses' filters of `call`'s query, or nullopt when it names none. Throws
+/// refusal(bad_request) naming a bad value.
+[[nodiscard]] std::optional<license_filter> license_filter_of(const api_call& call);
+
+/// ?q=TEXT: customers whose email, name or VAT number starts with it (case-insensitive);
+/// nullopt when absent. Throws refusal(bad_request) for an empty or over-long q.
+[[nodiscard]] std::optional<customer_filter> customer_filter_of(const api_call& call);
+
+}  // namespace licensor::server
