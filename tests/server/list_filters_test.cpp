@@ -24,16 +24,21 @@ std::set<std::string> ids_of(https_client& client, const std::string& target) {
 
 std::string at(std::int64_t time) { return licensor::rfc3339_format(time); }
 
+// A fresh gold partner of the shared server, with a product of its own to sell.
+struct listing_world {
+  licensord_process& server = shared_server();
+  https_client as_operator = server.operator_client();
+  std::string product = product_create(as_operator);
+  partner_account partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  https_client as_partner = server.client(partner.api_key);
+  std::string tag = unique_suffix();
+};
+
 }  // namespace
 
-TEST_CASE("licenses are filtered by status, kind, product, tier, email prefix, expiry and issue ranges") {
-  auto& server = shared_server();
-  auto as_operator = server.operator_client();
-  const auto editor = product_create(as_operator);
+TEST_CASE_FIXTURE(listing_world, "licenses are filtered by status, kind, product, tier, email prefix, expiry and issue ranges") {
+  const auto& editor = product;
   const auto viewer = product_create(as_operator);
-  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
-  auto as_partner = server.client(partner.api_key);
-  const auto tag = unique_suffix();
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   const auto ann = customer_create(as_partner, "ann-" + tag + "@rossi.example");
   const auto bob = customer_create(as_partner, "bob-" + tag + "@verdi.example");
@@ -73,12 +78,7 @@ TEST_CASE("licenses are filtered by status, kind, product, tier, email prefix, e
     CHECK_ERROR(as_partner.get(std::string("/v1/licenses?") + bad), 400, "bad_request");
 }
 
-TEST_CASE("customers are searched by email, name or VAT number prefix, case-insensitively") {
-  auto& server = shared_server();
-  auto as_operator = server.operator_client();
-  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
-  auto as_partner = server.client(partner.api_key);
-  const auto tag = unique_suffix();
+TEST_CASE_FIXTURE(listing_world, "customers are searched by email, name or VAT number prefix, case-insensitively") {
   const auto created = [&](const json& body) {
     const auto answer = as_partner.post("/v1/customers", body);
     REQUIRE_MESSAGE(answer.status == 201, answer.json.dump());
@@ -99,13 +99,7 @@ TEST_CASE("customers are searched by email, name or VAT number prefix, case-inse
   CHECK_ERROR(as_partner.get("/v1/customers?q=" + std::string(201, 'a')), 400, "bad_request");
 }
 
-TEST_CASE("the CSV exports hold every filtered record, and a formula stays text") {
-  auto& server = shared_server();
-  auto as_operator = server.operator_client();
-  const auto product = product_create(as_operator);
-  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
-  auto as_partner = server.client(partner.api_key);
-  const auto tag = unique_suffix();
+TEST_CASE_FIXTURE(listing_world, "the CSV exports hold every filtered record, and a formula stays text") {
   const auto formula = as_partner.post("/v1/customers", {{"email", "calc-" + tag + "@sheet.example"}, {"name", "=HYPERLINK(\"x\",\"y\")"}});
   REQUIRE(formula.status == 201);
   const auto plain = as_partner.post("/v1/customers", {{"email", "plain-" + tag + "@sheet.example"}, {"name", "Plain, Ltd"}});
