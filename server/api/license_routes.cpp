@@ -11,6 +11,7 @@
 #include "api/scope.hpp"
 #include "core/subscription_views.hpp"
 #include "core/views.hpp"
+#include "core/customers.hpp"
 #include "core/license_reach.hpp"
 #include "core/licenses.hpp"
 #include "licensor/app_version.hpp"
@@ -83,6 +84,12 @@ void license_list(service& svc, api_call& call, responder respond) {
   const auto partner = listing_partner(call);
   const auto read = [&](const store::page_request& page) { return must(snapshot->licenses_list(partner, page)); };
   const auto filter = license_filter_of(call);
+  if (const auto customer = call.query.find("customer_id"); customer != call.query.end()) {
+    // One customer's licenses through the customer's index, on one page (a customer holds few).
+    auto held = must(snapshot->licenses_of_customer(customer_visible(*snapshot, call.who, customer->second).id));
+    if (filter) std::erase_if(held, [&](const license_record& license) { return !(*filter)(license); });
+    return respond(page_answer(store::page<license_record>{std::move(held), {}}, license_view));
+  }
   if (!filter) return respond(page_answer(read(page_of(call)), license_view));
   respond(page_answer(page_filtered<license_record>(page_of(call), read, *filter), license_view));
 }

@@ -244,7 +244,24 @@ void me_get(service& svc, api_call& call, responder respond) {
   }
   view["permissions"] = std::move(permissions);
   view["totp_enrolment_required"] = totp_enrolment_required(*snapshot, user);
+  // Who they work for, so a page can greet them by it and offer what their organisation may do
+  // (a partner not yet enabled asks to be).
+  if (call.who.kind == caller_kind::partner || call.who.kind == caller_kind::customer)
+    view["partner"] = partner_view(found(snapshot->partner_get(call.who.partner_id), errc::partner_not_found));
+  if (call.who.kind == caller_kind::customer)
+    view["customer"] = customer_view(found(snapshot->customer_get(call.who.customer_id), errc::customer_not_found));
   respond(answer(std::move(view)));
+}
+
+void session_current(service& svc, api_call& call, responder respond) {
+  for (const auto& [hash, session] : sessions_own(*svc.read(), call.who)) {
+    if (hash != call.who.session_hash) continue;
+    // The CSRF token is readable by this origin's pages only (no CORS), like the sign-in's answer:
+    // a page opened later in the same browser finds it here.
+    respond(answer_with_secret({{"session", session_view(session, true)}, {"csrf_token", session.csrf_token}}, 200));
+    return;
+  }
+  refuse(errc::not_found, "this request is not signed in with a session (an API key has none)");
 }
 
 void me_password_change(service& svc, api_call& call, responder respond) {

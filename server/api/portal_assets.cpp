@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
+#include <vector>
 #include <sstream>
 
 namespace licensor::server {
@@ -89,44 +91,93 @@ bool gzip_accepted(std::string_view accept_encoding) {
   return false;
 }
 
+namespace {
+
+// The portal's files by name, resolved one by one: a file's `{{asset:NAME}}` references are
+// replaced by NAME's fingerprinted path, which needs NAME resolved first (its fingerprint is that
+// of its resolved body). So a module that imports another gets a new name when the other changes.
+class asset_resolver {
+ public:
+  asset_resolver(std::map<std::string, std::string> raw, std::string& error) : raw_(std::move(raw)), error_(error) {}
+
+  /// `name`'s body with its references replaced, or nullopt (with error_ set) when it names a file
+  /// that is not there or a chain of references comes back to itself.
+  std::optional<std::string> body(const std::string& name) {
+    if (const auto done = resolved_.find(name); done != resolved_.end()) return done->second;
+    const auto raw = raw_.find(name);
+    if (raw == raw_.end()) return std::nullopt;
+    if (!visiting_.insert(name).second) {
+      error_ = "the portal's files refer to each other in a circle, through '" + name + "'";
+      return std::nullopt;
+    }
+    auto text = raw->second;
+    for (auto open = text.find("{{asset:"); open != std::string::npos; open = text.find("{{asset:", open)) {
+      const auto close = text.find("}}", open);
+      const auto named = close == std::string::npos ? std::string() : text.substr(open + 8, close - open - 8);
+      const auto path = named == std::string(index_name) ? std::nullopt : this->path(named);
+      if (!path) {
+        if (error_.empty()) error_ = name + " names an asset that is not in the portal's folder: '" + named + "'";
+        return std::nullopt;
+      }
+      text.replace(open, close + 2 - open, *path);
+      open += path->size();
+    }
+    visiting_.erase(name);
+    return resolved_[name] = std::move(text);
+  }
+
+  /// "app.js" -> "/assets/app.1a2b3c4d.js", the fingerprint of its resolved body.
+  std::optional<std::string> path(const std::string& name) {
+    const auto resolved = body(name);
+    if (!resolved) return std::nullopt;
+    return fingerprinted(name, *resolved);
+  }
+
+ private:
+  std::map<std::string, std::string> raw_;
+  std::map<std::string, std::string> resolved_;
+  std::set<std::string> visiting_;
+  std::string& error_;
+};
+
+}  // namespace
+
 std::optional<portal_assets> portal_assets::load(const std::filesystem::path& dir, std::string& error) {
+  error.clear();
   std::error_code failed;
-  std::map<std::string, std::string> asset_paths;  // "app.js" -> "/assets/app.1a2b3c4d.js"
-  portal_assets loaded;
+  std::map<std::string, std::string> raw;
   for (const auto& entry : std::filesystem::directory_iterator(dir, failed)) {
-    if (!entry.is_regular_file() || entry.path().filename() == index_name) continue;
+    if (!entry.is_regular_file()) continue;
     auto body = read_whole(entry.path());
     if (!body) {
       error = "cannot read " + entry.path().string();
       return std::nullopt;
     }
-    const auto path = fingerprinted(entry.path().filename(), *body);
-    asset_paths[entry.path().filename().string()] = path;
-    auto gzipped = gzip(*body);
-    loaded.by_path_[path] = {content_type_of(entry.path()), std::move(*body), std::move(gzipped), true};
+    raw[entry.path().filename().string()] = std::move(*body);
   }
   if (failed) {
     error = "cannot list " + dir.string() + ": " + failed.message();
     return std::nullopt;
   }
-  auto index = read_whole(dir / index_name);
-  if (!index) {
+  if (!raw.contains(std::string(index_name))) {
     error = "no " + std::string(index_name) + " in " + dir.string();
     return std::nullopt;
   }
-  for (auto open = index->find("{{asset:"); open != std::string::npos; open = index->find("{{asset:", open)) {
-    const auto close = index->find("}}", open);
-    const auto name = close == std::string::npos ? std::string() : index->substr(open + 8, close - open - 8);
-    const auto found = asset_paths.find(name);
-    if (found == asset_paths.end()) {
-      error = std::string(index_name) + " names an asset that is not in " + dir.string() + ": '" + name + "'";
+  std::vector<std::string> names;
+  for (const auto& [name, body] : raw) names.push_back(name);
+  asset_resolver resolver(std::move(raw), error);
+  portal_assets loaded;
+  for (const auto& name : names) {
+    auto body = resolver.body(name);
+    if (!body) {
+      error = error.empty() ? "cannot resolve " + name : error + " (in " + dir.string() + ")";
       return std::nullopt;
     }
-    index->replace(open, close + 2 - open, found->second);
-    open += found->second.size();
+    const bool is_index = name == index_name;
+    const auto path = is_index ? std::string("/") : fingerprinted(name, *body);
+    auto gzipped = gzip(*body);
+    loaded.by_path_[path] = {content_type_of(name), std::move(*body), std::move(gzipped), !is_index};
   }
-  auto gzipped = gzip(*index);
-  loaded.by_path_["/"] = {content_type_of(index_name), std::move(*index), std::move(gzipped), false};
   return loaded;
 }
 

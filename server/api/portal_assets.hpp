@@ -4,8 +4,9 @@
 // Loaded once at start from a flat folder (installed with the binary: share/licensor/portal):
 // - index.html is served at `/`, never cached (it names the current assets);
 // - every other file NAME.EXT at `/assets/NAME.<first 8 hex of its SHA-256>.EXT`, cached for a
-//   year as immutable: a changed file gets a new name. index.html names them as
-//   `{{asset:NAME.EXT}}`, replaced at load;
+//   year as immutable: a changed file gets a new name. index.html, and any file (a module
+//   importing another), names them as `{{asset:NAME.EXT}}`, replaced at load; a file's
+//   fingerprint is that of its body after the replacement, so it changes with what it imports;
 // - each body is also kept gzip-compressed, sent to clients that accept gzip.
 // Every answer carries a strict Content-Security-Policy (scripts and styles from this origin
 // only: no inline script, no eval), frame-ancestors 'none', nosniff and no referrer.
@@ -23,8 +24,8 @@ namespace licensor::server {
 
 class portal_assets {
  public:
-  /// Loads the files of `dir`. On failure (a missing index.html, a name index.html refers to
-  /// that is not there, an unreadable file) returns nullopt and says why in `error`.
+  /// Loads the files of `dir`. On failure (a missing index.html, a name a file refers to that
+  /// is not there, files referring to each other in a circle, an unreadable file) returns nullopt and says why in `error`.
   [[nodiscard]] static std::optional<portal_assets> load(const std::filesystem::path& dir, std::string& error);
 
   /// The answer to GET `path`, or nullopt when `path` is not the portal's (`/`, `/assets/…`).

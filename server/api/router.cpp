@@ -42,6 +42,7 @@ constexpr std::array routes{
     route{"POST", "/v1/sessions", anyone, session_sign_in},
     route{"GET", "/v1/sessions", own_account, session_list},
     route{"DELETE", "/v1/sessions/{}", own_account, session_revoke},
+    route{"GET", "/v1/session", own_account, session_current},
     route{"DELETE", "/v1/session", own_account, session_sign_out},
     route{"GET", "/v1/me", own_account, me_get},
     route{"POST", "/v1/me/password", own_account, me_password_change},
@@ -212,6 +213,13 @@ namespace {
 
 bool changes_state(std::string_view method) { return method != "GET" && method != "HEAD"; }
 
+// Routes whose body says who calls (a password, an invitation's or a reset's token): a session
+// cookie the browser still holds from before (ended, expired, another person's) is not read, so
+// it cannot stand in the way of signing in again.
+bool body_proves_who(handler run) {
+  return run == session_sign_in || run == invitation_accept || run == password_reset_accept;
+}
+
 bool secret_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -373,7 +381,8 @@ void router::handle(const api_request& request, responder respond) {
     if (matched->run == test_clock_set && !service_.config().test_clock) refuse(errc::not_found);
 
     idempotency_key_check(request);
-    api_call call{request, authenticate(request), std::move(params), {}, nlohmann::json::object()};
+    api_call call{request, body_proves_who(matched->run) ? caller{} : authenticate(request), std::move(params), {},
+                  nlohmann::json::object()};
     call.who.request_id = request.request_id;
     if (matched->needed) {
       if (call.who.kind == caller_kind::anonymous) refuse(errc::unauthorized);

@@ -62,6 +62,7 @@ void user_get(service&, api_call&, responder);
 void user_update(service&, api_call&, responder);
 void invitation_accept(service&, api_call&, responder);
 void session_sign_in(service&, api_call&, responder);
+void session_current(service&, api_call&, responder);
 void session_sign_out(service&, api_call&, responder);
 void session_list(service&, api_call&, responder);
 void session_revoke(service&, api_call&, responder);

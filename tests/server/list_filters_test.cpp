@@ -1,4 +1,5 @@
 // The listings' filters (GET /v1/licenses, GET /v1/customers): each filter alone and combined,
+// one customer's licenses, the licenses each customer holds,
 // its boundary, and a bad value answered 400; what another partner holds never shows. The CSV
 // exports take the same filters and keep spreadsheet formulas from running.
 #include <ctime>
@@ -72,6 +73,16 @@ TEST_CASE_FIXTURE(listing_world, "licenses are filtered by status, kind, product
         std::set<std::string>{pro_soon});  // both bounds inclusive
   CHECK(ids_of(as_partner, "/v1/licenses?issued_from=" + at(now - 60)) == all);
   CHECK(ids_of(as_partner, "/v1/licenses?issued_to=" + at(now - 3600)).empty());
+
+  // One customer's licenses, through its index; another partner's customer is not found.
+  CHECK(ids_of(as_partner, "/v1/licenses?customer_id=" + ann_id) == std::set<std::string>{free_one, pro_soon});
+  CHECK(ids_of(as_partner, "/v1/licenses?customer_id=" + bob_id + "&status=suspended") == std::set<std::string>{trial});
+  const std::string others_customer = customer_fresh(as_other).at("id");
+  CHECK_ERROR(as_partner.get("/v1/licenses?customer_id=" + others_customer), 404, "customer_not_found");
+  // The customers' listing says how many licenses each holds.
+  const auto customers = as_partner.get("/v1/customers?q=ann-" + tag);
+  REQUIRE(customers.json.at("items").size() == 1);
+  CHECK(customers.json.at("items")[0].at("licenses_held") == 2);
 
   for (const auto* bad : {"status=gone", "kind=gift", "expires_from=tomorrow", "issued_to=2026-13-01T00:00:00Z",
                           "compliance=maybe", "app_version_below=v1"})

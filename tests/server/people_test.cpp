@@ -127,6 +127,37 @@ TEST_CASE("a session cookie reads freely; a change needs the CSRF token and this
   CHECK_ERROR(w.with(me, "GET", "/v1/me"), 401, "unauthorized");
 }
 
+TEST_CASE("a page opened later finds the session's CSRF token; a stale cookie never stands in the way of signing in") {
+  people_world w;
+  const auto email = w.active("sales_agent");
+  const auto signed_in = w.sign_in(email);
+  const auto current = w.with(signed_in, "GET", "/v1/session");
+  REQUIRE(current.status == 200);
+  CHECK(current.json.at("csrf_token") == signed_in.csrf);
+  CHECK(current.json.at("session").at("current") == true);
+  CHECK(current.header("cache-control") == "no-store");
+  CHECK_ERROR(w.op.get("/v1/session"), 403, "forbidden");  // an API key has no session
+
+  const auto me = w.with(signed_in, "GET", "/v1/me");
+  REQUIRE(me.status == 200);
+  CHECK(me.json.at("partner").at("id") == w.partner.id);
+  CHECK(me.json.at("partner").at("level") == "gold");
+  CHECK_FALSE(me.json.contains("customer"));
+
+  // Signed out, the browser may still send the old cookie (and no CSRF token): signing in again
+  // works, and so does accepting an invitation.
+  expect_status(w.with(signed_in, "DELETE", "/v1/session"), 200, "sign out");
+  CHECK_ERROR(w.with(signed_in, "GET", "/v1/session"), 401, "unauthorized");
+  const auto again = w.web.request("POST", "/v1/sessions", json{{"email", email}, {"password", password}}.dump(),
+                                   signed_in.reading());
+  CHECK(again.status == 201);
+  const auto invited = w.invite("helpdesk_agent", "late" + unique_suffix() + "@example.com");
+  const auto accepted = w.web.request("POST", "/v1/invitations/accept",
+                                      json{{"token", invited.at("invitation").at("token")}, {"password", password}}.dump(),
+                                      signed_in.reading());
+  CHECK(accepted.status == 200);
+}
+
 TEST_CASE("a password change ends the other sessions; a revoked or disabled person is signed out") {
   people_world w;
   const auto email = w.active("global_admin");

@@ -216,6 +216,7 @@ std::vector<route_case> route_cases() {
                                                 : person_sign_in(w.web, w.server.port(), w.acting_email, person_password).id;
          return call{"DELETE", "/v1/sessions/" + id};
        }},
+      {"GET /v1/session", people, [](W&, O) { return call{"GET", "/v1/session"}; }},
       {"DELETE /v1/session", people, [](W&, O) { return call{"DELETE", "/v1/session"}; }},
       {"GET /v1/me", people, [](W&, O) { return call{"GET", "/v1/me"}; }},
       {"POST /v1/me/password", people, [](W&, O) {

@@ -50,6 +50,39 @@ TEST_CASE("assets are named by their content, and index.html names them") {
   CHECK(second->answer(path, false)->status == 404);  // the old name is gone with the old content
 }
 
+TEST_CASE("a module's imports are named by their content too, and its own name follows them") {
+  portal_dir dir;
+  dir.write("index.html", "<script type=\"module\" src=\"{{asset:app.js}}\"></script>");
+  dir.write("app.js", "import { el } from \"{{asset:ui.js}}\";");
+  dir.write("ui.js", "export const el = 1;");
+  std::string error;
+  auto first = portal_assets::load(dir.path, error);
+  REQUIRE_MESSAGE(first, error);
+  const auto app = asset_path_in(first->answer("/", false)->raw_body, "app");
+  const auto app_body = first->answer(app, false)->raw_body;
+  const auto ui = asset_path_in(app_body, "ui");
+  CHECK(first->answer(ui, false)->raw_body == "export const el = 1;");
+  CHECK(app_body.find("{{asset:") == std::string::npos);
+
+  dir.write("ui.js", "export const el = 2;");  // app.js itself is unchanged
+  auto second = portal_assets::load(dir.path, error);
+  REQUIRE(second);
+  CHECK(asset_path_in(second->answer("/", false)->raw_body, "app") != app);
+}
+
+TEST_CASE("files that import each other in a circle do not load") {
+  portal_dir dir;
+  dir.write("index.html", "<script type=\"module\" src=\"{{asset:a.js}}\"></script>");
+  dir.write("a.js", "import \"{{asset:b.js}}\";");
+  dir.write("b.js", "import \"{{asset:a.js}}\";");
+  std::string error;
+  CHECK_FALSE(portal_assets::load(dir.path, error));
+  CHECK(error.find("circle") != std::string::npos);
+  dir.write("b.js", "import \"{{asset:index.html}}\";");
+  CHECK_FALSE(portal_assets::load(dir.path, error));
+  CHECK(error.find("index.html") != std::string::npos);
+}
+
 TEST_CASE("a folder whose index.html names a missing asset, or has none, does not load") {
   portal_dir dir;
   std::string error;
