@@ -50,12 +50,28 @@ std::optional<std::vector<std::vector<std::string>>> csv_parse(std::string_view 
   return records;
 }
 
+namespace {
+
+// A negative whole number ("-1200", a refund in minor units) is a number to a spreadsheet, not a
+// formula: it stays as it is.
+bool negative_number(std::string_view field) {
+  return field.size() > 1 && field.front() == '-' &&
+         field.find_first_not_of("0123456789", 1) == std::string_view::npos;
+}
+
+bool formula_like(std::string_view field) {
+  return !field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos &&
+         !negative_number(field);
+}
+
+}  // namespace
+
 std::string csv_record(const std::vector<std::string>& fields) {
   std::string out;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';
     std::string field = fields[i];
-    if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos) field.insert(0, "'");
+    if (formula_like(field)) field.insert(0, "'");
     if (field.find_first_of(",\"\r\n") == std::string::npos) {
       out += field;
       continue;

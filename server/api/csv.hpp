@@ -15,9 +15,9 @@ namespace licensor::server {
 [[nodiscard]] std::optional<std::vector<std::vector<std::string>>> csv_parse(std::string_view text);
 
 /// One record as exports write it, ended by CRLF. A field that a spreadsheet would take for a
-/// formula (it starts with =, +, -, @, a tab or a carriage return) gets a leading ' so that it
-/// stays text (OWASP's CSV injection advice); a field with a comma, a quote or a line break is
-/// quoted.
+/// formula (it starts with =, +, -, @, a tab or a carriage return, and is not a negative whole
+/// number) gets a leading ' so that it stays text (OWASP's CSV injection advice); a field with a
+/// comma, a quote or a line break is quoted.
 [[nodiscard]] std::string csv_record(const std::vector<std::string>& fields);
 
 }  // namespace licensor::server

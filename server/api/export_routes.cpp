@@ -1,7 +1,9 @@
-// CSV exports of the listings (GET /v1/exports/licenses, /v1/exports/customers): the same filters
-// as the listings (api/list_filters.hpp), every matching record rather than a page, read on the
+// CSV exports of the listings (GET /v1/exports/licenses, /v1/exports/customers, /v1/exports/ledger):
+// the same filters as the listings (api/list_filters.hpp), every matching record rather than a page, read on the
 // thread of long reads. One answer holds about rows_max rows (whole store pages); when more
 // match, the X-Next-Cursor header gives the `after` of the next answer.
+#include <functional>
+
 #include "api/csv.hpp"
 #include "api/list_filters.hpp"
 #include "api/paging.hpp"
@@ -10,6 +12,7 @@
 #include "core/license_reach.hpp"
 #include "core/views.hpp"
 #include "licensor/rfc3339.hpp"
+#include "subscription/records.hpp"
 
 namespace licensor::server {
 namespace {
@@ -53,6 +56,12 @@ std::vector<std::string> customer_row(const customer_record& c) {
           c.manages_own_notifications ? "yes" : "no"};
 }
 
+std::vector<std::string> ledger_row(const subscription::ledger_entry& e) {
+  return {std::to_string(e.seq), time_text(e.at), e.license_id, e.type, e.reason, std::to_string(e.amount), e.currency,
+          e.tier, std::to_string(e.seats), time_text(e.period_start), time_text(e.period_end),
+          std::to_string(e.discount_percent), e.by};
+}
+
 std::string after_of(const api_call& call) {
   const auto it = call.query.find("after");
   return it == call.query.end() ? std::string() : it->second;
@@ -93,6 +102,24 @@ void customer_export(service& svc, api_call& call, responder respond) {
                                           {"id", "partner_id", "email", "name", "vat_number", "created_at", "self_service",
                                            "manages_own_notifications"},
                                           customer_row, "customers.csv"));
+    } catch (const refusal& refused) {
+      respond(error_response(refused));
+    }
+  });
+}
+
+void ledger_export(service& svc, api_call& call, responder respond) {
+  const auto partner = listing_partner(call);
+  if (partner.empty()) refuse(errc::bad_request, "query 'partner_id' is required for operators");
+  svc.long_read_post([&svc, partner, period = ledger_period_of(call), after = after_of(call), respond = std::move(respond)] {
+    try {
+      const auto snapshot = svc.read();
+      const auto read = [&](const store::page_request& page) { return must(snapshot->partner_ledger(partner, period, page)); };
+      respond(csv_export<subscription::ledger_entry>(
+          read, std::optional<std::function<bool(const subscription::ledger_entry&)>>(), after,
+          {"seq", "at", "license_id", "type", "reason", "amount_minor", "currency", "tier", "seats", "period_start",
+           "period_end", "discount_percent", "by"},
+          ledger_row, "ledger.csv"));
     } catch (const refusal& refused) {
       respond(error_response(refused));
     }

@@ -80,4 +80,16 @@ std::optional<customer_filter> customer_filter_of(const api_call& call) {
   };
 }
 
+store::ledger_period ledger_period_of(const api_call& call) {
+  store::ledger_period period;
+  for (const auto& [name, target] : {std::pair<const char*, std::int64_t*>{"from", &period.from}, {"to", &period.to}}) {
+    if (const auto it = call.query.find(name); it != call.query.end()) {
+      auto parsed = rfc3339_parse(it->second);
+      if (!parsed) refuse(errc::bad_request, std::string("query '") + name + "' must be an RFC 3339 time");
+      *target = *parsed;
+    }
+  }
+  return period;
+}
+
 }  // namespace licensor::server

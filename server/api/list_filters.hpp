@@ -9,6 +9,7 @@
 
 #include "api/api_types.hpp"
 #include "domain/records.hpp"
+#include "store/store.hpp"
 
 namespace licensor::server {
 
@@ -22,5 +23,9 @@ using customer_filter = std::function<bool(const customer_record&)>;
 /// ?q=TEXT: customers whose email, name or VAT number starts with it (case-insensitive);
 /// nullopt when absent. Throws refusal(bad_request) for an empty or over-long q.
 [[nodiscard]] std::optional<customer_filter> customer_filter_of(const api_call& call);
+
+/// ?from and ?to (RFC 3339): the ledger's period (GET /v1/ledger, its export). Throws
+/// refusal(bad_request) naming a bad value.
+[[nodiscard]] store::ledger_period ledger_period_of(const api_call& call);
 
 }  // namespace licensor::server

@@ -101,6 +101,7 @@ constexpr std::array routes{
     route{"GET", "/v1/customers", customers_read, customer_list},
     route{"GET", "/v1/exports/customers", customers_read, customer_export},
     route{"GET", "/v1/exports/licenses", licenses_read, license_export},
+    route{"GET", "/v1/exports/ledger", ledger_read, ledger_export},
     route{"GET", "/v1/customers/{}", customers_read, customer_get},
     route{"PATCH", "/v1/customers/{}", customers_manage, customer_update},
     route{"DELETE", "/v1/customers/{}", customers_admin, customer_delete},

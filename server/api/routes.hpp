@@ -103,6 +103,7 @@ void usage_get(service&, api_call&, responder);
 void import_post(service&, api_call&, responder);
 // CSV exports of the filtered listings (export_routes.cpp)
 void license_export(service&, api_call&, responder);
+void ledger_export(service&, api_call&, responder);
 void customer_export(service&, api_call&, responder);
 
 // campaigns (campaign_routes.cpp): operators only

@@ -3,6 +3,7 @@
 // handler parses, calls one operation of core/subscription_changes.hpp and renders.
 #include "api/body_reader.hpp"
 #include "core/mail_compose.hpp"
+#include "api/list_filters.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/scope.hpp"
@@ -220,15 +221,7 @@ void license_ledger_list(service& svc, api_call& call, responder respond) {
 void ledger_list(service& svc, api_call& call, responder respond) {
   const auto partner_id = listing_partner(call);
   if (partner_id.empty()) refuse(errc::bad_request, "query 'partner_id' is required for operators");
-  store::ledger_period period;
-  for (const auto& [name, target] : {std::pair<const char*, std::int64_t*>{"from", &period.from}, {"to", &period.to}}) {
-    if (const auto it = call.query.find(name); it != call.query.end()) {
-      auto parsed = rfc3339_parse(it->second);
-      if (!parsed) refuse(errc::bad_request, std::string("query '") + name + "' must be an RFC 3339 time");
-      *target = *parsed;
-    }
-  }
-  auto listed = page_answer(must(svc.read()->partner_ledger(partner_id, period, page_of(call))), ledger_view);
+  auto listed = page_answer(must(svc.read()->partner_ledger(partner_id, ledger_period_of(call), page_of(call))), ledger_view);
   listed.body["partner_id"] = partner_id;
   respond(std::move(listed));
 }

@@ -153,6 +153,16 @@ TEST_CASE("seats added with 50 days left are charged 2 months, less the partner'
   CHECK(period.json.at("items")[0].at("amount") == 10'800);
   auto all = w.op.get("/v1/ledger?partner_id=" + w.partner.id);
   CHECK(all.json.at("items").size() == 2);
+
+  // The same period as CSV: the header and the one entry, its amount a number.
+  auto exported = w.p().get("/v1/exports/ledger?from=" + t(end - 51 * day) + "&to=" + t(end - 49 * day));
+  REQUIRE(exported.status == 200);
+  CHECK(exported.header("content-type") == "text/csv; charset=utf-8");
+  const auto lines = exported.body.substr(0, exported.body.find("\r\n"));
+  CHECK(lines.rfind("seq,at,license_id,type,reason,amount_minor,currency", 0) == 0);
+  CHECK(exported.body.find("," + id + ",charge,seats_added,10800,EUR,pro,") != std::string::npos);
+  CHECK(std::count(exported.body.begin(), exported.body.end(), '\n') == 2);
+  CHECK_ERROR(w.p().get("/v1/exports/ledger?from=yesterday"), 400, "bad_request");
 }
 
 TEST_CASE("trials: 30 days and 25 seats, seat and status changes locked, conversion now or at the end") {

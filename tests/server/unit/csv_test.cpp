@@ -25,4 +25,6 @@ TEST_CASE("a cell a spreadsheet would run as a formula is kept as text") {
     CHECK(read->front().front() == "'" + lead + "1+1");
   }
   CHECK(csv_record({"a=1", "1-2", "x@y"}) == "a=1,1-2,x@y\r\n");  // only the first character matters
+  // A refund in minor units is a number; anything more after a minus is not.
+  CHECK(csv_record({"-1200", "-", "-12.5", "-1+1", "-3-"}) == "-1200,'-,'-12.5,'-1+1,'-3-\r\n");
 }
