@@ -26,6 +26,9 @@ fail() {
 }
 # shellcheck source=../node_support.sh
 . "$root/tests/node_support.sh"
+# shellcheck source=../licensord_support.sh
+. "$root/tests/licensord_support.sh"
+name=api_client
 node_ensure
 
 scratch=$(mktemp -d)
@@ -52,28 +55,7 @@ npm_install "$example" "$scratch" "$redocly_cli"
 step "starting licensord"
 export LICENSOR_OPERATOR_TOKEN
 LICENSOR_OPERATOR_TOKEN=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-"$licensord" --listen 127.0.0.1:0 --data-dir "$scratch/data" --log-level warn \
-  >"$scratch/licensord.out" 2>"$scratch/licensord.err" &
-server_pid=$!
-url=
-for _ in $(seq 300); do
-  url=$(grep -o 'licensord listening on https://[0-9.]*:[0-9]*' "$scratch/licensord.out" | sed 's/^licensord listening on //' || true)
-  [ -n "$url" ] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "api_client: licensord exited before listening:" >&2
-    cat "$scratch/licensord.err" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "api_client: licensord did not listen within 30 s" >&2
-  exit 1
-fi
-# The development certificate names 127.0.0.1, so trusting it is all TLS needs: no
-# certificate checks are turned off anywhere below.
-cert=$scratch/data/tls/cert.pem
-export NODE_EXTRA_CA_CERTS=$cert LICENSOR_URL=$url
+licensord_start 127.0.0.1:0 1 || exit 1
 
 step "linting the served document at $url/v1/openapi.json"
 curl --silent --show-error --fail --cacert "$cert" "$url/v1/openapi.json" -o "$scratch/openapi.json"
@@ -107,11 +89,5 @@ step "running the example"
 (cd "$example" && npm start --silent) | tee "$scratch/example.out"
 grep -q '"valid": true' "$scratch/example.out"
 
-kill "$server_pid"
-wait "$server_pid" || {
-  echo "api_client: licensord did not stop cleanly:" >&2
-  cat "$scratch/licensord.err" >&2
-  exit 1
-}
-server_pid=
+licensord_stop
 step "done"

@@ -45,7 +45,7 @@ restart() {
   local _
   for _ in $(seq 20); do
     runs=$((runs + 1))
-    licensord_start "127.0.0.1:$port" "$runs" && return 0
+    webhook_licensord_start "127.0.0.1:$port" "$runs" && return 0
     sleep 0.25
   done
   fail "licensord did not start again on port $port"

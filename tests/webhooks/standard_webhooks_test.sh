@@ -33,7 +33,7 @@ node_scripts_install
 step "starting licensord and the receiver"
 export LICENSOR_OPERATOR_TOKEN
 LICENSOR_OPERATOR_TOKEN=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-licensord_start 127.0.0.1:0 1 || fail "licensord did not start"
+webhook_licensord_start 127.0.0.1:0 1 || fail "licensord did not start"
 receiver_start 0
 partner_setup alice bob
 alice=${customer_ids[0]}

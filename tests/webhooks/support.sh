@@ -7,6 +7,8 @@
 
 # shellcheck source=../node_support.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../node_support.sh"
+# shellcheck source=../licensord_support.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../licensord_support.sh"
 
 # Standard Webhooks' reference library for JavaScript, pinned.
 standardwebhooks=standardwebhooks@1.3.0
@@ -50,44 +52,10 @@ node_scripts_install() {
   npm_install "$dir" "$scratch" "$standardwebhooks"
 }
 
-# Starts licensord listening on $1 (127.0.0.1:0 or a fixed port) on $scratch/data, its output in
-# $scratch/licensord.$2.{out,err}; sets server_pid and url. The operator token is
-# LICENSOR_OPERATOR_TOKEN, which the caller exports. Webhooks may go to http:// on loopback,
-# where the receiver listens. Returns 1 when licensord exits before it listens.
-licensord_start() {
-  local listen=$1 run=$2
-  local out=$scratch/licensord.$run.out err=$scratch/licensord.$run.err
-  "$licensord" --listen "$listen" --data-dir "$scratch/data" --log-level warn \
-    --webhook-allow-private yes --webhook-allow-http yes >"$out" 2>"$err" &
-  server_pid=$!
-  url=
-  local _
-  for _ in $(seq 300); do
-    url=$(grep -o 'licensord listening on https://[0-9.]*:[0-9]*' "$out" | sed 's/^licensord listening on //' || true)
-    [ -n "$url" ] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      wait "$server_pid" || true
-      server_pid=
-      echo "$name: licensord exited before listening:" >&2
-      cat "$err" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-  [ -n "$url" ] || fail "licensord did not listen within 30 s"
-  # The development certificate names 127.0.0.1: trusting it is all TLS needs.
-  cert=$scratch/data/tls/cert.pem
-  export NODE_EXTRA_CA_CERTS=$cert LICENSOR_URL=$url
-}
-
-# Stops licensord (SIGTERM) and checks that it stopped cleanly.
-licensord_stop() {
-  kill "$server_pid"
-  wait "$server_pid" || {
-    cat "$scratch"/licensord.*.err >&2
-    fail "licensord did not stop cleanly"
-  }
-  server_pid=
+# licensord with webhooks allowed to http:// on loopback, where the receiver listens
+# (tests/licensord_support.sh: licensord_start LISTEN RUN).
+webhook_licensord_start() {
+  licensord_start "$1" "$2" --webhook-allow-private yes --webhook-allow-http yes
 }
 
 # Starts the receiver, recording into $scratch/deliveries.jsonl, each answer held back by $1 ms

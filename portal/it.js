@@ -1,0 +1,3 @@
+// Italian: each English text of the portal (t("…") in its modules) and its translation.
+export default {
+};

@@ -1,0 +1,127 @@
+// The partner's pages: what its staff see and do, each part only where their role allows (the
+// server checks again). The pages live in partner_*.js; this module names them, and holds the
+// dashboard and the request to be enabled.
+import { api, can, session } from "{{asset:api.js}}";
+import { N_, codeShow, t } from "{{asset:i18n.js}}";
+import { customerShow, customersShow } from "{{asset:partner_customers.js}}";
+import { ledgerShow } from "{{asset:partner_ledger.js}}";
+import { issueShow, licenseColumns, licenseShow, subscribeShow } from "{{asset:partner_licenses.js}}";
+import { teamShow } from "{{asset:partner_team.js}}";
+import { el, field, listing, onSubmit, part, problemLine } from "{{asset:ui.js}}";
+
+const day = 24 * 60 * 60 * 1000;
+
+function dashboardShow(section) {
+  const now = Date.now();
+  const soon = (days) => ({ status: "active", expires_from: new Date(now).toISOString(), expires_to: new Date(now + days * day).toISOString() });
+  if (!session.me.partner.can_issue) {
+    section.append(el("p", { className: "notice", role: "status" }, el("span", {}, t("Your organisation may not issue licenses yet.")), " ",
+                      el("a", { href: "#/enabling" }, t("Ask the vendor to enable it")), "."));
+  }
+  return Promise.all([
+    can("ledger_read") && part(section, t("Free licenses"), usageShow),
+    part(section, t("Licenses expiring in the next 30 days"), (into) =>
+      listing(into, { path: "/v1/licenses", parameters: { ...soon(30), kind: "paid" }, columns: licenseColumns(),
+                      empty: t("None: no paid license expires in the next 30 days.") })),
+    part(section, t("Trials ending in the next 7 days"), (into) =>
+      listing(into, { path: "/v1/licenses", parameters: { ...soon(7), kind: "trial" }, columns: licenseColumns(),
+                      empty: t("None: no trial ends in the next 7 days.") })),
+  ]);
+}
+
+async function usageShow(into) {
+  const usage = await api("GET", "/v1/usage");
+  const used = usage.free_licenses_used;
+  const cap = usage.free_license_cap;
+  // Green well below the cap, amber nearing it, red at it: free licenses stop there.
+  const meter = el("meter", { id: "free-licenses", min: 0, max: cap, value: used, low: cap * 0.75, high: cap - 0.5, optimum: 0 });
+  into.replaceChildren(
+    el("label", { htmlFor: meter.id }, t("Free licenses issued, against the cap of your level ({level})", { level: codeShow(usage.level) })),
+    el("div", { className: "usage" }, meter, el("span", { id: "free-licenses-text" }, t("{used} of {cap}", { used, cap }))));
+}
+
+// The a3ASESOR flow: a partner not yet enabled asks the vendor, who approves or refuses.
+function enablingShow(section) {
+  const partner = session.me.partner;
+  const request = partner.enabling_request;
+  if (partner.can_issue) {
+    section.append(el("p", {}, t("Your organisation is enabled: it may issue licenses.")));
+    return;
+  }
+  if (request?.status === "pending") {
+    section.append(el("p", { className: "notice", role: "status" }, t("Your request is waiting for the vendor's answer.")));
+  } else if (request?.status === "refused") {
+    section.append(el("p", { className: "notice" }, t("The vendor refused the last request: {reply}", { reply: request.reply ?? "—" })));
+  }
+  if (!can("users_manage")) {
+    section.append(el("p", {}, t("Your organisation's administrators may ask the vendor to enable it.")));
+    return;
+  }
+  const message = el("textarea", { name: "message", maxLength: 2000, rows: 4 });
+  const problem = problemLine();
+  const form = el("form", { className: "narrow" }, field(t("Message to the vendor"), message, t("Who you are and whom you will sell to.")),
+                  el("button", { type: "submit" }, t("Ask to be enabled")), problem);
+  section.append(form);
+  onSubmit(form, problem, async () => {
+    session.me.partner = await api("POST", "/v1/enabling-requests", message.value.trim() ? { message: message.value.trim() } : {});
+    window.dispatchEvent(new Event("render"));
+  });
+}
+
+export const partnerArea = {
+  home: "#/dashboard",
+  nav: [
+    ["#/dashboard", N_("Dashboard")],
+    ["#/customers", N_("Customers"), "customers_read"],
+    ["#/licenses", N_("Licenses"), "licenses_read"],
+    ["#/issue", N_("Issue a license"), "licenses_issue"],
+    ["#/subscribe", N_("New subscription"), "licenses_issue"],
+    ["#/ledger", N_("Ledger"), "ledger_read"],
+    ["#/team", N_("Team"), "users_read"],
+  ],
+  views: {
+    dashboard: { title: N_("Dashboard"), show: dashboardShow },
+    customers: { title: N_("Customers"), show: customersShow, needs: "customers_read",
+                 withId: { title: N_("Customer"), show: customerShow, needs: "customers_read" } },
+    licenses: { title: N_("Licenses"), show: licensesShow, needs: "licenses_read",
+                withId: { title: N_("License"), show: licenseShow, needs: "licenses_read" } },
+    issue: { title: N_("Issue a license"), show: issueShow, needs: "licenses_issue" },
+    subscribe: { title: N_("New subscription"), show: subscribeShow, needs: "licenses_issue" },
+    ledger: { title: N_("Ledger"), show: ledgerShow, needs: "ledger_read" },
+    team: { title: N_("Team"), show: teamShow, needs: "users_read" },
+    enabling: { title: N_("Enabling"), show: enablingShow },
+  },
+};
+
+// Every license of the partner, filtered by the server.
+async function licensesShow(section, _id, parameters) {
+  const status = el("select", { name: "status" });
+  const kind = el("select", { name: "kind" });
+  const email = el("input", { type: "search", name: "email", maxLength: 200, value: parameters.get("email") ?? "" });
+  const any = ["", t("Any")];
+  status.replaceChildren(...[any, ...["active", "suspended", "revoked", "expired", "cancelled"].map((s) => [s, codeShow(s)])]
+    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("status") ?? "") }, text)));
+  kind.replaceChildren(...[any, ...["free", "trial", "paid"].map((k) => [k, codeShow(k)])]
+    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("kind") ?? "") }, text)));
+  const results = el("div");
+  const form = el("form", { className: "search", role: "search" }, field(t("Email starts with"), email), field(t("Status"), status),
+                  field(t("Kind"), kind), el("button", { type: "submit" }, t("Filter")));
+  const load = () => {
+    const filters = { email: email.value.trim(), status: status.value, kind: kind.value };
+    const kept = Object.entries(filters).filter(([, value]) => value);
+    history.replaceState(null, "", kept.length ? `#/licenses?${new URLSearchParams(kept)}` : "#/licenses");
+    return listing(results, { path: "/v1/licenses", parameters: filters, columns: licenseColumns(), empty: t("No license matches.") });
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load();
+  });
+  const exported = el("a", { href: "/v1/exports/licenses", download: "licenses.csv" }, t("Export as CSV"));
+  form.addEventListener("change", () => {
+    const filters = Object.entries({ email: email.value.trim(), status: status.value, kind: kind.value }).filter(([, v]) => v);
+    exported.href = filters.length ? `/v1/exports/licenses?${new URLSearchParams(filters)}` : "/v1/exports/licenses";
+  });
+  section.append(form, el("p", {}, exported), results);
+  form.dispatchEvent(new Event("change"));
+  await load();
+}

@@ -1,0 +1,132 @@
+// The partner's own people and API keys: invite, change a role, disable; create a key (shown
+// once) and revoke one.
+import { api, can, session } from "{{asset:api.js}}";
+import { codeShow, dateShow, t } from "{{asset:i18n.js}}";
+import { confirmed, copyable, el, field, listing, onSubmit, options, part, problemLine, problemSay } from "{{asset:ui.js}}";
+
+async function partnerRoles() {
+  const roles = await api("GET", "/v1/roles");
+  return roles.items.filter((role) => role.kind === "partner").map((role) => role.name);
+}
+
+export async function teamShow(section) {
+  const roles = await partnerRoles();
+  await Promise.all([
+    part(section, t("People"), (into) => peopleShow(into, roles)),
+    part(section, t("API keys"), keysShow),
+  ]);
+}
+
+async function peopleShow(into, roles) {
+  const list = el("div");
+  into.append(list);
+  if (can("users_manage")) into.append(inviteForm(roles, () => peopleList(list)));
+  await peopleList(list);
+}
+
+function peopleList(into) {
+  return listing(into, {
+    path: "/v1/users", empty: t("Nobody yet."),
+    columns: [
+      [t("Email"), (u) => u.email],
+      [t("Name"), (u) => u.name ?? ""],
+      [t("Role"), (u) => codeShow(u.role)],
+      [t("Status"), (u) => codeShow(u.status)],
+      ...(can("users_manage") ? [["", (u) => (u.id === session.me.id || u.status === "disabled" ? "" : disableButton(u))]] : []),
+    ],
+  });
+}
+
+function disableButton(user) {
+  const button = el("button", { type: "button", className: "quiet", "aria-label": t("Disable {email}", { email: user.email }) }, t("Disable"));
+  button.addEventListener("click", async () => {
+    if (!(await confirmed({ question: t("Disable {email}?", { email: user.email }), label: t("Disable"), danger: true,
+                            consequence: t("They are signed out at once and can no longer sign in.") }))) return;
+    try {
+      await api("PATCH", `/v1/users/${encodeURIComponent(user.id)}`, { status: "disabled" });
+      window.dispatchEvent(new Event("render"));
+    } catch (error) {
+      const problem = problemLine();
+      problemSay(problem, error);
+      button.replaceWith(problem);
+    }
+  });
+  return button;
+}
+
+function inviteForm(roles, invited) {
+  const email = el("input", { type: "email", name: "email", required: true, autocomplete: "off" });
+  const name = el("input", { name: "name", autocomplete: "off" });
+  const role = el("select", { name: "role" });
+  options(role, roles.map((r) => [r, codeShow(r)]), "sales_agent");
+  const send = el("input", { type: "checkbox", name: "send_email", checked: true });
+  const problem = problemLine();
+  const done = el("div", { role: "status" });
+  const form = el("form", { className: "inline" }, field(t("Email"), email), field(t("Name"), name), field(t("Role"), role),
+                  el("label", { className: "check" }, send, t("Send the invitation by email")),
+                  el("button", { type: "submit" }, t("Invite")), problem, done);
+  onSubmit(form, problem, async () => {
+    const body = { email: email.value.trim(), role: role.value, send_email: send.checked };
+    if (name.value.trim()) body.name = name.value.trim();
+    const user = await api("POST", "/v1/users", body);
+    form.reset();
+    // Not e-mailed, the invitation's token is handed on by whoever invites: shown once.
+    done.replaceChildren(el("p", { className: "notice" }, t("{email} is invited.", { email: user.email })),
+                         user.invitation?.token ? copyable(t("invitation token"), user.invitation.token) : "");
+    await invited();
+  });
+  return form;
+}
+
+async function keysShow(into) {
+  const list = el("div");
+  into.append(list);
+  if (can("users_manage")) into.append(keyForm(() => keysList(list)));
+  await keysList(list);
+}
+
+function keysList(into) {
+  return listing(into, {
+    path: "/v1/api-keys", empty: t("No API key yet."),
+    columns: [
+      [t("Name"), (k) => k.name],
+      [t("Role"), (k) => codeShow(k.role)],
+      [t("Created"), (k) => dateShow(k.created_at)],
+      [t("Last used"), (k) => dateShow(k.last_used_at, true)],
+      [t("Status"), (k) => (k.revoked ? codeShow("revoked") : codeShow("active"))],
+      ...(can("users_manage") ? [["", (k) => (k.revoked ? "" : revokeButton(k))]] : []),
+    ],
+  });
+}
+
+function revokeButton(key) {
+  const button = el("button", { type: "button", className: "quiet", "aria-label": t("Revoke {name}", { name: key.name }) }, t("Revoke"));
+  button.addEventListener("click", async () => {
+    if (!(await confirmed({ question: t("Revoke the key {name}?", { name: key.name }), label: t("Revoke"), danger: true,
+                            consequence: t("Every program using it is refused from now on. This cannot be undone.") }))) return;
+    try {
+      await api("DELETE", `/v1/api-keys/${encodeURIComponent(key.id)}`);
+      window.dispatchEvent(new Event("render"));
+    } catch (error) {
+      const problem = problemLine();
+      problemSay(problem, error);
+      button.replaceWith(problem);
+    }
+  });
+  return button;
+}
+
+function keyForm(created) {
+  const name = el("input", { name: "name", required: true, maxLength: 200, autocomplete: "off" });
+  const problem = problemLine();
+  const shown = el("div", { role: "status" });
+  const form = el("form", { className: "inline" }, field(t("Key name"), name, t("What uses it, e.g. the billing system.")),
+                  el("button", { type: "submit" }, t("Create a key")), problem, shown);
+  onSubmit(form, problem, async () => {
+    const key = await api("POST", "/v1/api-keys", { name: name.value.trim() });
+    form.reset();
+    shown.replaceChildren(el("p", { className: "notice" }, t("Copy the key now: it is shown only once.")), copyable(t("API key"), key.api_key));
+    await created();
+  });
+  return form;
+}

@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Starting and stopping a real licensord for the scripted tests (tests/api, tests/webhooks,
+# tests/portal); sourced, not run. The sourcing script sets `name` (its prefix in messages),
+# `licensord` (the binary) and `scratch` (its temporary folder), defines `fail MESSAGE`, and
+# runs with set -euo pipefail.
+# shellcheck disable=SC2154  # name, licensord and scratch come from the sourcing script
+
+# licensord_start LISTEN RUN [ARG...]: starts licensord listening on LISTEN (127.0.0.1:0 or a
+# fixed port) on $scratch/data, with ARGs added, its output in $scratch/licensord.RUN.{out,err};
+# sets server_pid, url and cert, and exports NODE_EXTRA_CA_CERTS and LICENSOR_URL. The operator
+# token is LICENSOR_OPERATOR_TOKEN, which the caller exports. Returns 1 when licensord exits
+# before it listens.
+licensord_start() {
+  local listen=$1 run=$2
+  shift 2
+  local out=$scratch/licensord.$run.out err=$scratch/licensord.$run.err
+  "$licensord" --listen "$listen" --data-dir "$scratch/data" --log-level warn "$@" >"$out" 2>"$err" &
+  server_pid=$!
+  url=
+  local _
+  for _ in $(seq 300); do
+    url=$(grep -o 'licensord listening on https://[0-9.]*:[0-9]*' "$out" | sed 's/^licensord listening on //' || true)
+    [ -n "$url" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      wait "$server_pid" || true
+      server_pid=
+      echo "$name: licensord exited before listening:" >&2
+      cat "$err" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  [ -n "$url" ] || fail "licensord did not listen within 30 s"
+  # The development certificate names 127.0.0.1, so trusting it is all TLS needs: no certificate
+  # check is turned off anywhere.
+  cert=$scratch/data/tls/cert.pem
+  export NODE_EXTRA_CA_CERTS=$cert LICENSOR_URL=$url
+}
+
+# Stops licensord (SIGTERM) and checks that it stopped cleanly.
+licensord_stop() {
+  kill "$server_pid"
+  wait "$server_pid" || {
+    cat "$scratch"/licensord.*.err >&2
+    fail "licensord did not stop cleanly"
+  }
+  server_pid=
+}

@@ -1,0 +1,242 @@
+// A partner's person in the portal (portal/partner*.js), checked against the API:
+//  a. a wrong password is refused in words; the right one shows the dashboard, 0 of 5 free
+//     licenses used (a bronze partner's cap);
+//  b. a customer registered in the page is listed with "None" licenses, and a search by its
+//     email's start finds it alone (the search kept in the address);
+//  c. a customer named like markup is shown as text: no element made, no dialog;
+//  d. a free license issued to it in the page shows its activation key and token (the copy button
+//     copies the key); the customer's page lists it; the dashboard then says 1 of 5;
+//  e. a second free license to the same customer is refused next to the form, in words, and
+//     nothing is issued;
+//  f. suspending asks first (cancelling changes nothing), then the page shows it suspended;
+//  g. a subscription created in the page (3 seats) shows its price first; a seat increase
+//     (confirmed) reaches the API; the ledger page totals the month, and its CSV link answers the
+//     same entries;
+//  h. an API key created in the Team page is shown once and works;
+//  i. a page reloaded keeps the session (its CSRF token comes back: a change still works);
+//     signing out shows the sign-in page, and a reload shows no data and holds no session;
+//  j. a partner not yet enabled asks to be enabled in the page, and the operator sees the request;
+//  k. at a phone's width (390 px) the dashboard has no sideways scrolling and its links show; in
+//     Spanish the navigation speaks Spanish; a form is sent with the keyboard alone.
+import {
+  apiCall, check, operator, pageOpen, personInvite, signIn, textSeen, titled, unique, url,
+} from "./support.mjs";
+
+const markupName = "<img src=x onerror=alert(1)>";
+
+async function setup() {
+  const tag = unique();
+  const product = `editor-${tag}`;
+  await operator("POST", "/v1/products", {
+    id: product, name: "Editor", tiers: ["basic", "pro"],
+    prices: { basic: { currency: "EUR", seat_month: 1000, seat_year: 10000 }, pro: { currency: "EUR", seat_month: 2000, seat_year: 20000 } },
+  });
+  const partner = await operator("POST", "/v1/partners",
+                                 { name: `Portal partner ${tag}`, level: "bronze", email_domains: [`partner-${tag}.example`], can_issue: true });
+  const email = `pat@partner-${tag}.example`;
+  await personInvite({ email, name: "Pat Partner", role: "global_admin", partnerId: partner.id });
+  return { tag, product, partner, email };
+}
+
+export async function partnerWalk(browser, problems) {
+  const world = await setup();
+  const page = await pageOpen(browser, problems, {
+    refusals: [["/v1/sessions", 401], ["/v1/licenses", 422]],
+  });
+  const main = page.locator("main");
+  const { tag, product, email } = world;
+  const ann = `ann-${tag}@example.com`;
+
+  // a.
+  await signIn(page, email, "not the password at all");
+  await textSeen(page, "Wrong email or password, or a wrong code.", "a. a wrong password");
+  await page.getByLabel("Password").fill("a long enough portal password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await textSeen(page, "0 of 5", "a. the dashboard's meter");
+  check(await page.locator("meter").evaluate((m) => m.value === 0 && m.max === 5), "a. the meter is not at 0 of 5");
+  await titled(page, "Dashboard");
+
+  // b. and c.
+  await page.getByRole("link", { name: "Customers" }).click();
+  const register = page.locator("form").filter({ has: page.getByRole("button", { name: "Register" }) });
+  for (const [address, name] of [[ann, "Ann Portal"], [`mallory-${tag}@example.com`, markupName]]) {
+    await register.getByLabel("Email").fill(address);
+    await register.getByLabel("Name").fill(name);
+    await register.getByRole("button", { name: "Register" }).click();
+    await textSeen(page, `Registered ${address}.`, "b. registering a customer");
+    await main.locator("tbody tr", { hasText: address }).waitFor();
+  }
+  const annRow = main.locator("tbody tr", { hasText: ann });
+  check((await annRow.locator("td").nth(3).innerText()) === "None", "b. a new customer does not show 'None' licenses");
+  const search = page.getByLabel("Search by the start of the email, name or VAT number");
+  await search.fill(`ann-${tag}`);
+  await page.waitForFunction(() => document.querySelectorAll("main tbody tr").length === 1, null, { timeout: 10000 });
+  check((await main.locator("tbody tr").innerText()).includes(ann), "b. the search did not find the customer");
+  check(page.url().endsWith(`#/customers?q=ann-${tag}`), `b. the search is not in the address: ${page.url()}`);
+  await search.fill("");
+  const mallory = main.locator("tbody tr", { hasText: `mallory-${tag}@example.com` });
+  await mallory.waitFor();
+  check((await mallory.locator("td").nth(1).innerText()) === markupName, "c. the markup name does not show as text");
+  check((await page.locator("img").count()) === 0, "c. the name made an img element");
+  await mallory.getByRole("link").click();
+  await titled(page, markupName);
+  check((await page.locator("img").count()) === 0, "c. the customer's page made an img element");
+
+  // d.
+  await page.goto(`${url}/#/customers?q=ann-${tag}`);
+  await main.locator("tbody").getByRole("link", { name: ann }).click();
+  await titled(page, "Ann Portal");
+  await textSeen(page, "None yet.", "d. the customer's licenses before issuing");
+  await page.getByRole("link", { name: "Issue a license to this customer" }).click();
+  await issueFree(page, ann);
+  await titled(page, `${product} · basic for ${ann}`);
+  const key = await main.locator("[data-copy='activation key']").innerText();
+  const token = await main.locator("[data-copy='token']").innerText();
+  check(/^([0-9A-Z]{4}-){4}[0-9A-Z*~$=]$/.test(key), `d. the activation key shows as "${key}"`);
+  check(token.startsWith("v4.public."), `d. the token shows as "${token.slice(0, 40)}…"`);
+  await page.getByRole("button", { name: "Copy the activation key" }).click();
+  await page.getByRole("button", { name: "Copy the activation key" }).getByText("Copied").waitFor();
+  check((await page.evaluate(() => navigator.clipboard.readText())) === key, "d. the copy button did not copy the key");
+  const licenseId = decodeURIComponent(page.url().split("#/licenses/")[1]);
+  const issued = await operator("GET", `/v1/licenses/${licenseId}`);
+  check(issued.kind === "free" && issued.activation_key === key && issued.token === token, "d. the page shows another license than the API");
+  await textSeen(page, "Delivery letter", "d. the delivery letter");
+  await page.getByRole("link", { name: ann }).click();
+  await main.locator("tbody").getByRole("link", { name: `${product} · basic` }).waitFor();
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  await textSeen(page, "1 of 5", "d. the dashboard after issuing");
+
+  // e.
+  await page.goto(`${url}/#/issue?customer=${encodeURIComponent(issued.customer_id)}`);
+  await issueFree(page, ann);
+  await main.locator("form [role=alert]")
+    .getByText("This customer already has a free license for this product: one free license per customer.").waitFor();
+  check(page.url().includes("#/issue"), "e. the refused issue left the form");
+  const licenses = await operator("GET", `/v1/licenses?partner_id=${world.partner.id}`);
+  check(licenses.items.length === 1, `e. ${licenses.items.length} licenses exist after the refusal, not 1`);
+
+  // f.
+  await page.goto(`${url}/#/licenses/${encodeURIComponent(licenseId)}`);
+  await textSeen(page, "Active", "f. the license before suspending");
+  await page.getByRole("button", { name: "Suspend" }).click();
+  const dialog = page.locator("dialog[open]");
+  await dialog.getByText("Suspend this license?").waitFor();
+  check((await dialog.innerText()).includes("the app stops working"), "f. the confirmation does not say what will happen");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  check((await operator("GET", `/v1/licenses/${licenseId}`)).status === "active", "f. cancelling suspended the license");
+  await page.getByRole("button", { name: "Suspend" }).click();
+  await dialog.getByRole("button", { name: "Suspend" }).click();
+  await textSeen(page, "Suspended", "f. the license after suspending");
+  await page.getByRole("button", { name: "Reinstate" }).waitFor();
+  check((await operator("GET", `/v1/licenses/${licenseId}`)).status === "suspended", "f. the API does not say suspended");
+
+  // g.
+  await page.getByRole("link", { name: "New subscription" }).click();
+  const form = main.locator("form");
+  await form.getByLabel("Customer", { exact: true }).selectOption({ label: `Ann Portal (${ann})` });
+  await form.getByLabel("Tier").selectOption("pro");
+  await form.getByLabel("Seats").fill("3");
+  await textSeen(page, "€60.00 per term before your discount (3 seats at €20.00).", "g. the subscription's price");
+  await form.getByRole("button", { name: "Create the subscription" }).click();
+  await textSeen(page, "Subscription", "g. the subscription's part");
+  const subscriptionId = decodeURIComponent(page.url().split("#/licenses/")[1]);
+  await page.getByLabel("Seats", { exact: true }).last().fill("5");
+  await page.getByRole("button", { name: "Change seats" }).click();
+  await dialog.getByRole("button", { name: "Change seats" }).click();
+  await textSeen(page, "5", "g. the seats after the change");
+  const subscription = await operator("GET", `/v1/licenses/${subscriptionId}`);
+  check(subscription.seats === 5 && subscription.subscription.term === "monthly", `g. the API shows ${subscription.seats} seats`);
+  await page.getByRole("link", { name: "Ledger" }).click();
+  const ledger = await operator("GET", `/v1/ledger?partner_id=${world.partner.id}`);
+  const sum = ledger.items.reduce((total, entry) => total + entry.amount, 0);
+  check(ledger.items.length === 2 && sum > 0, `g. the ledger holds ${ledger.items.length} entries`);
+  await textSeen(page, `Total: €${(sum / 100).toFixed(2)}`, "g. the ledger's total");
+  const csvHref = await main.getByRole("link", { name: "Export as CSV" }).getAttribute("href");
+  const csv = await page.context().request.get(`${url}${csvHref}`);
+  check(csv.status() === 200 && (await csv.text()).trim().split("\n").length === 3, `g. the ledger's CSV answers ${csv.status()}`);
+
+  // h.
+  await page.getByRole("link", { name: "Team" }).click();
+  await page.getByLabel("Key name").fill("billing system");
+  await page.getByRole("button", { name: "Create a key" }).click();
+  await textSeen(page, "Copy the key now: it is shown only once.", "h. the new key");
+  const apiKey = await main.locator("[data-copy='API key']").innerText();
+  const usage = await apiCall("GET", "/v1/usage", undefined, apiKey);
+  check(usage.partner_id === world.partner.id, "h. the key shown does not work");
+
+  // i.
+  await page.reload();
+  await titled(page, "Team");
+  await page.getByRole("link", { name: "Customers" }).click();
+  await register.getByLabel("Email").fill(`after-reload-${tag}@example.com`);
+  await register.getByRole("button", { name: "Register" }).click();
+  await textSeen(page, `Registered after-reload-${tag}@example.com.`, "i. a change after a reload");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await titled(page, "Sign in");
+  await textSeen(page, "You have signed out.", "i. signing out");
+  await page.reload();
+  await titled(page, "Sign in");
+  const shown = await page.locator("body").innerText();
+  check(!shown.includes(ann) && !shown.includes("Pat Partner"), "i. the reloaded page shows data");
+  check(await page.locator("#nav").isHidden(), "i. the pages' links show while signed out");
+  const me = await page.context().request.get(`${url}/v1/me`);
+  check(me.status() === 401, `i. GET /v1/me answers ${me.status()} after signing out`);
+  await page.context().close();
+
+  await enablingWalk(browser, problems, tag);
+  await phoneWalk(browser, problems, email);
+  return "sign-in, dashboard meter, customers (search, markup as text, licenses held), issuing and the one-free refusal, " +
+         "a license's keys and letter, suspension, a subscription with its price, seats and ledger (CSV), an API key shown once, " +
+         "reload and sign-out, an enabling request, phone width, Spanish, keyboard";
+}
+
+/** On the issue form (the customer already chosen): a free license of the product's free tier. */
+async function issueFree(page, customerEmail) {
+  const form = page.locator("main form");
+  await form.getByLabel("Kind").selectOption("free");
+  check((await form.getByLabel("Tier").inputValue()) === "basic", "the form does not offer the free tier");
+  check((await form.getByLabel("Customer", { exact: true }).locator("option:checked").innerText()).includes(customerEmail),
+        "the issue form has not chosen the customer it was opened for");
+  await form.getByRole("button", { name: "Issue" }).click();
+}
+
+// j.
+async function enablingWalk(browser, problems, tag) {
+  const partner = await operator("POST", "/v1/partners", { name: `New advisor ${tag}`, level: "bronze", can_issue: false });
+  const email = `ada@advisor-${tag}.example`;
+  await personInvite({ email, name: "Ada Advisor", role: "global_admin", partnerId: partner.id });
+  const page = await pageOpen(browser, problems);
+  await signIn(page, email);
+  await textSeen(page, "Your organisation may not issue licenses yet.", "j. the dashboard of a partner not enabled");
+  await page.getByRole("link", { name: "Ask the vendor to enable it" }).click();
+  await page.getByLabel("Message to the vendor").fill("We advise 40 small firms in Valencia.");
+  await page.getByRole("button", { name: "Ask to be enabled" }).click();
+  await textSeen(page, "Your request is waiting for the vendor's answer.", "j. the request sent");
+  const requests = await operator("GET", "/v1/enabling-requests");
+  const mine = requests.items.find((item) => item.id === partner.id || item.partner_id === partner.id);
+  check(mine, "j. the operator does not see the request");
+  await page.context().close();
+}
+
+// k.
+async function phoneWalk(browser, problems, email) {
+  const page = await pageOpen(browser, problems, { width: 390 });
+  await page.goto(`${url}/`);
+  await titled(page, "Sign in");
+  // The keyboard alone: type, Tab to the next field, Enter sends the form.
+  await page.getByLabel("Email").focus();
+  await page.keyboard.type(email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("a long enough portal password");
+  await page.keyboard.press("Enter");
+  await titled(page, "Dashboard");
+  await textSeen(page, "1 of 5", "k. the dashboard at 390 px");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `k. the dashboard scrolls sideways by ${overflow} px at 390 px`);
+  check(await page.getByRole("link", { name: "Customers" }).isVisible(), "k. the navigation is hidden at 390 px");
+  await page.getByLabel("Language").selectOption("es");
+  await page.getByRole("link", { name: "Clientes" }).waitFor();
+  await titled(page, "Panel");
+  await page.getByLabel("Idioma").selectOption("en");
+  await page.context().close();
+}
