@@ -63,17 +63,17 @@ void customer_create(service& svc, api_call& call, responder respond) {
 void customer_list(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   const auto partner = listing_partner(call);
-  const auto read = [&](const store::page_request& page) { return must(snapshot->customers_list(partner, page)); };
-  const auto filter = customer_filter_of(call);
+  const auto search = customer_search_of(call);
+  const auto read = [&](const store::page_request& page) {
+    return must(search ? snapshot->customers_search(partner, *search, page) : snapshot->customers_list(partner, page));
+  };
   // Each customer with the number of licenses it holds (through the customer's index): the
   // partner sees at a glance who holds none yet.
-  const auto view = [&](const customer_record& customer) {
+  respond(page_answer(read(page_of(call)), [&](const customer_record& customer) {
     auto shown = customer_view(customer);
     shown["licenses_held"] = must(snapshot->licenses_of_customer(customer.id)).size();
     return shown;
-  };
-  if (!filter) return respond(page_answer(read(page_of(call)), view));
-  respond(page_answer(page_filtered<customer_record>(page_of(call), read, *filter), view));
+  }));
 }
 
 void customer_get(service& svc, api_call& call, responder respond) {

@@ -79,11 +79,13 @@ void license_export(service& svc, api_call& call, responder respond) {
     return respond(csv_export<license_record>([&](const store::page_request&) { return own; }, filter, {}, header,
                                               license_row, "licenses.csv"));
   }
-  svc.long_read_post([&svc, partner = listing_partner(call), after = after_of(call), filter = std::move(filter), header,
-                      respond = std::move(respond)] {
+  svc.long_read_post([&svc, partner = listing_partner(call), email = license_email_prefix_of(call), after = after_of(call),
+                      filter = std::move(filter), header, respond = std::move(respond)] {
     try {
       const auto snapshot = svc.read();
-      const auto read = [&](const store::page_request& page) { return must(snapshot->licenses_list(partner, page)); };
+      const auto read = [&](const store::page_request& page) {
+        return must(email ? snapshot->licenses_by_email(partner, *email, page) : snapshot->licenses_list(partner, page));
+      };
       respond(csv_export<license_record>(read, filter, after, header, license_row, "licenses.csv"));
     } catch (const refusal& refused) {
       respond(error_response(refused));
@@ -92,13 +94,14 @@ void license_export(service& svc, api_call& call, responder respond) {
 }
 
 void customer_export(service& svc, api_call& call, responder respond) {
-  auto filter = customer_filter_of(call);
-  svc.long_read_post([&svc, partner = listing_partner(call), after = after_of(call), filter = std::move(filter),
+  svc.long_read_post([&svc, partner = listing_partner(call), search = customer_search_of(call), after = after_of(call),
                       respond = std::move(respond)] {
     try {
       const auto snapshot = svc.read();
-      const auto read = [&](const store::page_request& page) { return must(snapshot->customers_list(partner, page)); };
-      respond(csv_export<customer_record>(read, filter, after,
+      const auto read = [&](const store::page_request& page) {
+        return must(search ? snapshot->customers_search(partner, *search, page) : snapshot->customers_list(partner, page));
+      };
+      respond(csv_export<customer_record>(read, std::optional<std::function<bool(const customer_record&)>>(), after,
                                           {"id", "partner_id", "email", "name", "vat_number", "created_at", "self_service",
                                            "manages_own_notifications"},
                                           customer_row, "customers.csv"));

@@ -5,6 +5,7 @@
 
 #include "api/body_reader.hpp"
 #include "api/paging.hpp"
+#include "domain/search_text.hpp"
 #include "licensor/app_version.hpp"
 #include "licensor/rfc3339.hpp"
 
@@ -70,14 +71,17 @@ std::optional<license_filter> license_filter_of(const api_call& call) {
   };
 }
 
-std::optional<customer_filter> customer_filter_of(const api_call& call) {
+std::optional<std::string> customer_search_of(const api_call& call) {
   const auto q = call.query.find("q");
   if (q == call.query.end()) return std::nullopt;
   if (q->second.empty() || q->second.size() > 200) refuse(errc::bad_request, "query 'q' must be 1-200 characters");
-  return [prefix = text_folded(q->second)](const customer_record& customer) {
-    const auto starts = [&](const std::string& text) { return text_folded(text).rfind(prefix, 0) == 0; };
-    return starts(customer.email) || starts(customer.name) || starts(customer.vat_number);
-  };
+  return text_folded(q->second);
+}
+
+std::optional<std::string> license_email_prefix_of(const api_call& call) {
+  const auto email = call.query.find("email");
+  if (email == call.query.end()) return std::nullopt;
+  return text_folded(email->second);
 }
 
 store::ledger_period ledger_period_of(const api_call& call) {

@@ -18,11 +18,4 @@ store::page_request page_of(const api_call& call) {
   return page;
 }
 
-std::string text_folded(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 }  // namespace licensor::server

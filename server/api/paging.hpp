@@ -20,9 +20,6 @@ template <class Item, class View>
   return answer({{"items", std::move(items)}, {"next", page.next.empty() ? nlohmann::json() : nlohmann::json(page.next)}});
 }
 
-/// `text` with ASCII letters lower-cased: what a listing's prefix search compares (emails are
-/// stored lower-case; names keep the case they were given).
-[[nodiscard]] std::string text_folded(std::string_view text);
 
 /// A filtered listing: the items `keep` accepts, read through `read(page_request)` in store
 /// order. It reads on until `request.limit` items are kept or `scan_max` were looked at, so a

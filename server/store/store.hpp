@@ -255,6 +255,12 @@ class read_view {
   /// Every customer (empty `partner_id`) or one partner's, in a stable order.
   [[nodiscard]] virtual result<page<customer_record>> customers_list(std::string_view partner_id,
                                                                      const page_request& page) const = 0;
+  /// Every customer (empty `partner_id`) or one partner's with a search text
+  /// (domain/search_text.hpp: email, name, VAT number) that starts with `folded_prefix`, through
+  /// an index: ordered by the first such text, each customer once.
+  [[nodiscard]] virtual result<page<customer_record>> customers_search(std::string_view partner_id,
+                                                                       std::string_view folded_prefix,
+                                                                       const page_request& page) const = 0;
   /// True when a license is linked to the customer.
   [[nodiscard]] virtual result<bool> customer_has_licenses(std::string_view customer_id) const = 0;
 
@@ -271,6 +277,11 @@ class read_view {
   /// Every license (empty `partner_id`) or one partner's, in a stable order.
   [[nodiscard]] virtual result<page<license_record>> licenses_list(std::string_view partner_id,
                                                                    const page_request& page) const = 0;
+  /// Every license (empty `partner_id`) or one partner's whose email, folded
+  /// (domain/search_text.hpp), starts with `folded_prefix`, through an index: ordered by email.
+  [[nodiscard]] virtual result<page<license_record>> licenses_by_email(std::string_view partner_id,
+                                                                       std::string_view folded_prefix,
+                                                                       const page_request& page) const = 0;
   /// Up to `limit` ids of licenses whose current token `kid` signed (in no particular order).
   [[nodiscard]] virtual result<std::vector<std::string>> licenses_signed_by(std::string_view kid,
                                                                            std::size_t limit) const = 0;

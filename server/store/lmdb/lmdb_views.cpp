@@ -3,6 +3,8 @@
 //   license_expiry/expires_at/license (licenses that expire), meta/"sweep/name" -> a position in it,
 //   activation_keys/canonical -> license, token_hashes/hash -> "license kid email", kid_licenses/kid/license,
 //   customers/id, customer_emails/email -> customer, partner_customers/partner/customer,
+//   customer_search/partner/folded text/customer and license_emails/partner/folded email/license
+//   (each entry also under the empty partner: everyone's),
 //   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
 //   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
 //   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope,
@@ -20,6 +22,7 @@
 #include <map>
 
 #include "domain/activation_key.hpp"
+#include "domain/search_text.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
 #include "store/lmdb/ordered_key.hpp"
@@ -121,6 +124,25 @@ result<void> license_tally_add(txn& t, const license_record& license, std::int64
   return t.put(db::counters, key, std::to_string(next));
 }
 
+result<void> keys_put(txn& t, const char* db, const std::vector<std::string>& keys) {
+  for (const auto& key : keys)
+    if (auto put = t.put(db, key, ""); !put) return put;
+  return {};
+}
+
+result<void> keys_erase(txn& t, const char* db, const std::vector<std::string>& keys) {
+  for (const auto& key : keys)
+    if (auto erased = t.erase(db, key); !erased) return erased;
+  return {};
+}
+
+// Replaces `before`'s keys in `db` by `after`'s when they differ.
+result<void> keys_replace(txn& t, const char* db, const std::vector<std::string>& before, const std::vector<std::string>& after) {
+  if (before == after) return {};
+  if (auto erased = keys_erase(t, db, before); !erased) return erased;
+  return keys_put(t, db, after);
+}
+
 // One page of `db` under `prefix`, ending before the first key suffix >= `end` (if not empty):
 // `item(suffix, value)` makes the listed item (nullopt skips it).
 template <class Item, class Make>
@@ -131,7 +153,8 @@ result<page<Item>> page_scan(const txn& t, const char* db, const std::string& pr
   bool failed = false;
   std::string last;
   const std::string after = request.after.empty() ? std::string() : prefix + request.after;
-  auto scanned = t.scan(db, prefix, after, request.limit + 1, [&](std::string_view key, std::string_view value) {
+  // Entries whose item is skipped do not count: the scan goes on until the page is full.
+  auto scanned = t.scan(db, prefix, after, SIZE_MAX, [&](std::string_view key, std::string_view value) {
     if (!end.empty() && key.substr(prefix.size()) >= end) return false;
     if (out.items.size() == request.limit) {
       out.next = last;
@@ -497,6 +520,22 @@ result<page<customer_record>> lmdb_view::customers_list(std::string_view partner
   return records_list<customer_record>(txn_, db::customers, db::partner_customers, partner_id, page);
 }
 
+result<page<customer_record>> lmdb_view::customers_search(std::string_view partner_id, std::string_view folded_prefix,
+                                                         const page_request& page) const {
+  const auto prefix = std::string(partner_id) + '/' + std::string(folded_prefix);
+  return page_scan<customer_record>(txn_, db::customer_search, prefix, page,
+                                    [&](std::string_view suffix, std::string_view) -> result<std::optional<customer_record>> {
+    const auto slash = suffix.rfind('/');
+    auto found = record_find<customer_record>(txn_, db::customers, suffix.substr(slash + 1));
+    if (!found || !*found) return found;
+    // A customer is listed at the first of its texts that matches; its later ones are skipped.
+    const auto text = std::string(folded_prefix) + std::string(suffix.substr(0, slash));
+    for (const auto& other : server::customer_search_texts(**found))
+      if (other < text && other.starts_with(folded_prefix)) return std::optional<customer_record>{};
+    return found;
+  });
+}
+
 result<bool> lmdb_view::customer_has_licenses(std::string_view customer_id) const {
   return any_under(txn_, db::customer_licenses, join(customer_id, ""));
 }
@@ -508,6 +547,7 @@ result<std::vector<license_record>> lmdb_view::licenses_of_customer(std::string_
 result<void> lmdb_view::customer_insert(const customer_record& customer) {
   if (auto inserted = txn_.insert(db::customer_emails, customer.email, customer.id); !inserted) return inserted;
   if (auto put = record_put(txn_, db::customers, customer.id, customer); !put) return put;
+  if (auto indexed = keys_put(txn_, db::customer_search, customer_search_keys(customer)); !indexed) return indexed;
   return txn_.put(db::partner_customers, join(customer.partner_id, customer.id), "");
 }
 
@@ -520,6 +560,8 @@ result<void> lmdb_view::customer_put(const customer_record& customer) {
     if (auto erased = txn_.erase(db::partner_customers, join((*stored)->partner_id, customer.id)); !erased) return erased;
     if (auto put = txn_.put(db::partner_customers, join(customer.partner_id, customer.id), ""); !put) return put;
   }
+  if (auto indexed = keys_replace(txn_, db::customer_search, customer_search_keys(**stored), customer_search_keys(customer)); !indexed)
+    return indexed;
   return record_put(txn_, db::customers, customer.id, customer);
 }
 
@@ -534,6 +576,7 @@ result<void> lmdb_view::customer_erase(std::string_view id) {
     if (auto erased = txn_.erase(db::customer_emails, customer.email); !erased) return erased;
   }
   if (auto erased = txn_.erase(db::partner_customers, join(customer.partner_id, customer.id)); !erased) return erased;
+  if (auto erased = keys_erase(txn_, db::customer_search, customer_search_keys(customer)); !erased) return erased;
   return txn_.erase(db::customers, id);
 }
 
@@ -569,6 +612,14 @@ result<page<license_record>> lmdb_view::licenses_list(std::string_view partner_i
   return records_list<license_record>(txn_, db::licenses, db::partner_licenses, partner_id, page);
 }
 
+result<page<license_record>> lmdb_view::licenses_by_email(std::string_view partner_id, std::string_view folded_prefix,
+                                                         const page_request& page) const {
+  const auto prefix = std::string(partner_id) + '/' + std::string(folded_prefix);
+  return page_scan<license_record>(txn_, db::license_emails, prefix, page, [&](std::string_view suffix, std::string_view) {
+    return record_find<license_record>(txn_, db::licenses, suffix.substr(suffix.rfind('/') + 1));
+  });
+}
+
 result<std::vector<std::string>> lmdb_view::licenses_signed_by(std::string_view kid, std::size_t limit) const {
   std::vector<std::string> out;
   const auto prefix = join(kid, "");
@@ -593,6 +644,7 @@ result<void> lmdb_view::license_insert(const license_record& license) {
   if (auto inserted = txn_.insert(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key), license.id); !inserted)
     return inserted;
   if (auto put = txn_.put(db::partner_licenses, join(license.partner_id, license.id), ""); !put) return put;
+  if (auto indexed = keys_put(txn_, db::license_emails, license_email_keys(license)); !indexed) return indexed;
   if (!license.customer_id.empty()) {
     if (auto put = txn_.put(db::customer_licenses, join(license.customer_id, license.id), ""); !put) return put;
   }
@@ -614,6 +666,8 @@ result<void> lmdb_view::license_put(const license_record& license) {
     if (auto counted = license_tally_add(txn_, before, -1); !counted) return counted;
     if (auto counted = license_tally_add(txn_, license, 1); !counted) return counted;
   }
+  if (auto indexed = keys_replace(txn_, db::license_emails, license_email_keys(before), license_email_keys(license)); !indexed)
+    return indexed;
   if (before.customer_id != license.customer_id) {
     if (!before.customer_id.empty()) {
       if (auto erased = txn_.erase(db::customer_licenses, join(before.customer_id, license.id)); !erased) return erased;
@@ -651,6 +705,7 @@ result<void> lmdb_view::license_erase(std::string_view id) {
     if (auto erased = txn_.erase(db::customer_licenses, join(license.customer_id, license.id)); !erased) return erased;
   }
   if (auto erased = txn_.erase(db::partner_licenses, join(license.partner_id, license.id)); !erased) return erased;
+  if (auto erased = keys_erase(txn_, db::license_emails, license_email_keys(license)); !erased) return erased;
   if (auto erased = txn_.erase(db::kid_licenses, join(license.kid, license.id)); !erased) return erased;
   if (auto erased = txn_.erase(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key)); !erased) return erased;
   if (auto counted = license_tally_add(txn_, license, -1); !counted) return counted;

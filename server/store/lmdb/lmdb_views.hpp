@@ -51,6 +51,8 @@ class lmdb_view final : public write_view {
   result<std::optional<customer_record>> customer_get(std::string_view id) const override;
   result<std::optional<std::string>> customer_id_by_email(std::string_view email) const override;
   result<page<customer_record>> customers_list(std::string_view partner_id, const page_request& page) const override;
+  result<page<customer_record>> customers_search(std::string_view partner_id, std::string_view folded_prefix,
+                                                 const page_request& page) const override;
   result<bool> customer_has_licenses(std::string_view customer_id) const override;
   result<std::vector<license_record>> licenses_of_customer(std::string_view customer_id) const override;
   result<std::optional<product_record>> product_get(std::string_view id) const override;
@@ -58,6 +60,8 @@ class lmdb_view final : public write_view {
   result<std::optional<license_record>> license_get(std::string_view id) const override;
   result<std::optional<std::string>> license_id_by_activation_key(std::string_view canonical) const override;
   result<page<license_record>> licenses_list(std::string_view partner_id, const page_request& page) const override;
+  result<page<license_record>> licenses_by_email(std::string_view partner_id, std::string_view folded_prefix,
+                                                 const page_request& page) const override;
   result<std::vector<std::string>> licenses_signed_by(std::string_view kid, std::size_t limit) const override;
   result<std::optional<token_binding>> token_binding_get(std::string_view token_hash) const override;
   result<std::optional<free_slot>> free_slot_get(std::string_view customer_id, std::string_view product) const override;

@@ -6,7 +6,9 @@
 #include <map>
 #include <ctime>
 
+#include "domain/search_text.hpp"
 #include "store/lmdb/ordered_key.hpp"
+#include "store/lmdb/record_codec.hpp"
 
 namespace licensor::store {
 namespace {
@@ -106,7 +108,48 @@ result<void> migrate_8_to_9(txn& write) {
   return {};
 }
 
+// 11 -> 12: the search indexes of every customer and license, from the records.
+template <class Record, class Keys>
+result<void> index_build(txn& write, const char* records, const char* index, Keys keys_of) {
+  std::vector<std::string> keys;
+  errc failure{};
+  if (auto scanned = write.scan(records, "", "", SIZE_MAX, [&](std::string_view, std::string_view value) {
+        auto record = record_decode<Record>(value);
+        if (!record) {
+          failure = record.error();
+          return false;
+        }
+        for (auto& key : keys_of(*record)) keys.push_back(std::move(key));
+        return true;
+      });
+      !scanned)
+    return scanned.error();
+  if (failure != errc{}) return failure;
+  for (const auto& key : keys)
+    if (auto put = write.put(index, key, ""); !put) return put.error();
+  return {};
+}
+
+result<void> migrate_11_to_12(txn& write) {
+  if (auto built = index_build<server::customer_record>(write, db::customers, db::customer_search, customer_search_keys); !built)
+    return built;
+  return index_build<server::license_record>(write, db::licenses, db::license_emails, license_email_keys);
+}
+
 }  // namespace
+
+std::vector<std::string> customer_search_keys(const server::customer_record& customer) {
+  std::vector<std::string> keys;
+  for (const auto& text : server::customer_search_texts(customer))
+    for (const auto& scope : {customer.partner_id, std::string()}) keys.push_back(scope + '/' + text + '/' + customer.id);
+  return keys;
+}
+
+std::vector<std::string> license_email_keys(const server::license_record& license) {
+  const auto email = server::text_folded(license.email);
+  if (email.empty()) return {};
+  return {license.partner_id + '/' + email + '/' + license.id, '/' + email + '/' + license.id};
+}
 
 std::string license_expiry_key(std::int64_t expires_at, std::string_view license_id) {
   std::string key = hex16_time(expires_at);
@@ -119,7 +162,7 @@ const std::vector<std::string>& store_databases() {
   static const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
                                               db::customer_emails, db::products, db::licenses,
                                               db::activation_keys, db::token_hashes, db::kid_licenses, db::license_expiry, db::partner_customers,
-                                              db::partner_licenses, db::customer_licenses, db::free_licenses,
+                                              db::partner_licenses, db::customer_licenses, db::customer_search, db::license_emails, db::free_licenses,
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
@@ -172,6 +215,9 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
   }
   if (*recorded && version < 9) {
     if (auto migrated = migrate_8_to_9(*write); !migrated) return migrated.error();
+  }
+  if (*recorded && version < 12) {
+    if (auto migrated = migrate_11_to_12(*write); !migrated) return migrated.error();
   }
   if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
   if (auto committed = write->commit(); !committed) return committed.error();

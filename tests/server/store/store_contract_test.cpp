@@ -359,6 +359,73 @@ TEST_CASE("opaque cursors page through a listing exactly once, in a stable order
   });
 }
 
+TEST_CASE("search indexes: customers by the start of email, name or VAT number, licenses by email, each once and in order") {
+  on_every_backend([](store_fixture& s) {
+    auto rossi = customer_of("cus_r", "ann@rossi.example");
+    rossi.name = "Ann Rossi";  // email and name both start with "ann": listed once
+    rossi.vat_number = "IT123";
+    auto verdi = customer_of("cus_v", "bob@verdi.example");
+    verdi.name = "Annex SpA";
+    auto other = customer_of("cus_o", "ann@other.example", "par_2");
+    auto issued = license_of("lic_r", "cus_r", "token-r", "kid");
+    issued.email = "Ann@Rossi.example";  // folded for the index
+    auto others = license_of("lic_o", "cus_o", "token-o", "kid");
+    others.partner_id = "par_2";
+    others.email = "ann@other.example";
+    ok(s.commit([&](write_view& w) -> result<void> {
+      for (const auto* customer : {&rossi, &verdi, &other})
+        if (auto put = w.customer_insert(*customer); !put) return put;
+      if (auto put = w.license_insert(issued); !put) return put;
+      return w.license_insert(others);
+    }));
+    const auto ids = [](const auto& page) {
+      std::vector<std::string> out;
+      for (const auto& item : page.items) out.push_back(item.id);
+      return out;
+    };
+    {
+      auto r = s.read();
+      CHECK(ids(ok(r->customers_search("par_1", "ann", {}))) == std::vector<std::string>{"cus_r", "cus_v"});
+      CHECK(ids(ok(r->customers_search("par_1", "annex", {}))) == std::vector<std::string>{"cus_v"});
+      CHECK(ids(ok(r->customers_search("par_1", "it1", {}))) == std::vector<std::string>{"cus_r"});
+      CHECK(ids(ok(r->customers_search("par_1", "rossi", {}))).empty());  // a prefix, not a substring
+      CHECK(ids(ok(r->customers_search("", "ann@", {}))) == std::vector<std::string>{"cus_o", "cus_r"});
+      CHECK(ids(ok(r->licenses_by_email("par_1", "ann@", {}))) == std::vector<std::string>{"lic_r"});
+      CHECK(ids(ok(r->licenses_by_email("", "ann@", {}))) == std::vector<std::string>{"lic_o", "lic_r"});
+      // Paged one at a time, each match comes once.
+      std::vector<std::string> paged;
+      page_request request{.limit = 1, .after = {}};
+      for (int pages = 0; pages < 10; ++pages) {
+        auto one = ok(r->customers_search("par_1", "a", request));
+        for (const auto& item : one.items) paged.push_back(item.id);
+        if (one.next.empty()) break;
+        request.after = one.next;
+      }
+      CHECK(paged == std::vector<std::string>{"cus_r", "cus_v"});
+    }
+
+    // Renamed, reassigned, transferred and erased: the indexes follow.
+    verdi.name = "Bianchi";
+    other.partner_id = "par_1";
+    issued.email = "carla@example.com";
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.customer_put(verdi); !put) return put;
+      if (auto put = w.customer_put(other); !put) return put;
+      if (auto put = w.license_put(issued); !put) return put;
+      return w.license_erase("lic_o");
+    }));
+    auto r = s.read();
+    // Ordered by the matching text: "ann rossi" before "ann@other.example".
+    CHECK(ids(ok(r->customers_search("par_1", "ann", {}))) == std::vector<std::string>{"cus_r", "cus_o"});
+    CHECK(ids(ok(r->customers_search("par_1", "bianchi", {}))) == std::vector<std::string>{"cus_v"});
+    CHECK(ids(ok(r->customers_search("par_2", "ann", {}))).empty());
+    CHECK(ids(ok(r->licenses_by_email("", "ann", {}))).empty());
+    CHECK(ids(ok(r->licenses_by_email("par_1", "carla", {}))) == std::vector<std::string>{"lic_r"});
+    ok(s.commit([&](write_view& w) { return w.customer_erase("cus_v"); }));
+    CHECK(ids(ok(s.read()->customers_search("", "b", {}))).empty());
+  });
+}
+
 TEST_CASE("the schedule follows a subscription's due time") {
   on_every_backend([](store_fixture& s) {
     subscription_record sub;

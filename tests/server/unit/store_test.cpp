@@ -197,6 +197,31 @@ TEST_CASE("schema 10 to 11: outbox events written as one document are read as th
   CHECK((*events)[1].data == R"({"id":"lic_1"})");
 }
 
+TEST_CASE("schema 11 to 12: customers and licenses already stored are found by the new search indexes") {
+  temp_dir dir;
+  {
+    auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+    REQUIRE(store.ok());
+    auto write = (*store)->begin_write();
+    // Records as schema 11 left them: no search index entries.
+    REQUIRE(write->put(db::customers, "cus_1", R"({"id":"cus_1","partner_id":"par_1","email":"ann@rossi.example","name":"Rossi SpA"})").ok());
+    REQUIRE(write->put(db::licenses, "lic_1", R"({"id":"lic_1","partner_id":"par_1","email":"ann@rossi.example","status":"active","kind":"paid"})").ok());
+    REQUIRE(write->put(db::meta, "schema_version", "11").ok());
+    REQUIRE(write->commit().ok());
+  }
+  auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+  REQUIRE(store.ok());
+  lmdb_view view((*store)->begin_read().value());
+  const auto by_name = view.customers_search("par_1", "rossi", {});
+  REQUIRE(by_name.ok());
+  REQUIRE(by_name->items.size() == 1);
+  CHECK(by_name->items[0].id == "cus_1");
+  const auto everyones = view.licenses_by_email("", "ann@", {});
+  REQUIRE(everyones.ok());
+  REQUIRE(everyones->items.size() == 1);
+  CHECK(everyones->items[0].id == "lic_1");
+}
+
 TEST_CASE("a full map or a full disk is storage_full (507), other failures storage_error") {
   CHECK(lmdb_error(MDB_MAP_FULL) == errc::storage_full);
   CHECK(lmdb_error(ENOSPC) == errc::storage_full);
