@@ -74,6 +74,12 @@ void scale_section(std::ofstream& md, const json& s) {
        << format("%.0f / %.0f us", empty["p50_us"].get<double>(), empty["p99_us"].get<double>()) << " | "
        << format("%.0f / %.0f us", full["p50_us"].get<double>(), full["p99_us"].get<double>()) << " |\n";
   }
+  if (!s.contains("listings")) return;
+  md << "\nListing pages of 50 (the portal's lists) at that size: the operator sees every license, the big partner about "
+     << s["big_partner_licenses"].get<long>() << ".\n\n| page | p50 | p99 | p50 of the 100 ms budget |\n| --- | --- | --- | --- |\n";
+  for (const auto& [name, figures] : s["listings"].items())
+    md << "| " << name << " | " << format("%.2f ms", figures["p50_ms"].get<double>()) << " | "
+       << format("%.2f ms", figures["p99_ms"].get<double>()) << " | " << format("%.3f", figures["of_budget"].get<double>()) << " |\n";
 }
 
 }  // namespace

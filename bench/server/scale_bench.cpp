@@ -1,7 +1,10 @@
 // The scale benchmark: loads licensord through its API with many licenses across many
-// partners (default 1,000,000 across 1,000), and reports the load time, the bytes per license
-// on disk, and lookup and validate latency at that size next to the same requests on an empty
-// store. Progress is printed as it goes.
+// partners (default 1,000,000 across 1,000; one partner in ten customers is the first partner's,
+// so it holds about a tenth of them), and reports the load time, the bytes per license on disk,
+// lookup and validate latency at that size next to the same requests on an empty store, and the
+// latency of listing pages (the portal's lists: plain, searched by prefix, filtered) for the
+// operator (every license) and for the big partner, against the 100 ms a page may take.
+// Progress is printed as it goes.
 // Usage: scale_bench BUILD_DIR [licenses] [partners] [clients]
 #include <sodium.h>
 #include <sys/stat.h>
@@ -38,6 +41,32 @@ nlohmann::json latency_probe(unsigned short port, const std::string& operator_au
     return nlohmann::json{{"per_s", r.per_second()}, {"p50_us", r.percentile_us(50)}, {"p99_us", r.percentile_us(99)}, {"failed", r.failed}};
   };
   return {{"lookup", view(lookups)}, {"validate", view(validations)}};
+}
+
+// The partner of customer number `customer`: every tenth is the first partner's (a big one).
+std::size_t owner_of(std::uint64_t customer, std::uint64_t partner_count) {
+  return customer % 10 == 0 ? 0 : static_cast<std::size_t>(customer % partner_count);
+}
+
+// p50 and p99 of each listing page, requested by 4 clients for 1 s; `budget_ms` is the most a
+// page may take.
+nlohmann::json listing_probe(unsigned short port, const std::vector<std::pair<std::string, load_request>>& pages,
+                             double budget_ms) {
+  nlohmann::json out = nlohmann::json::object();
+  const load_options probe{4, std::chrono::milliseconds(1000)};
+  for (const auto& [name, request] : pages) {
+    const auto result = load_run(port, probe, [&](unsigned, std::uint64_t) { return std::optional(request); });
+    const double p50_ms = result.percentile_us(50) / 1000.0;
+    out[name] = {{"p50_ms", p50_ms}, {"p99_ms", result.percentile_us(99) / 1000.0},
+                 {"of_budget", p50_ms / budget_ms}, {"failed", result.failed}};
+  }
+  return out;
+}
+
+std::uint64_t listing_failures(const nlohmann::json& listings) {
+  std::uint64_t failed = 0;
+  for (const auto& [name, figures] : listings.items()) failed += figures["failed"].get<std::uint64_t>();
+  return failed;
 }
 
 double allocated_bytes(const std::filesystem::path& file) {
@@ -94,8 +123,8 @@ int main(int argc, char** argv) {
     const auto g = i * load.clients + c;
     if (g >= customer_count) return std::nullopt;
     progress("customers", g, customer_count);
-    return load_request{"POST", "/v1/customers", R"({"email":"c)" + std::to_string(g) + R"(@scale.example.com"})",
-                        partners[g % partner_count].auth};
+    return load_request{"POST", "/v1/customers", R"({"email":"c)" + std::to_string(g) + R"(@scale.example.com","name":"Customer )" +
+                        std::to_string(g) + R"("})", partners[owner_of(g, partner_count)].auth};
   }, [&](unsigned c, std::uint64_t i, unsigned status, const std::string& body) {
     if (status == 201) customers[i * load.clients + c] = nlohmann::json::parse(body)["id"];
   });
@@ -106,12 +135,27 @@ int main(int argc, char** argv) {
     progress("licenses", g, total_licenses);
     const auto customer = g / licenses_per_customer;
     return load_request{"POST", "/v1/licenses", R"({"customer_id":")" + customers[customer] + R"(","product":"editor","kind":"paid"})",
-                        partners[customer % partner_count].auth};
+                        partners[owner_of(customer, partner_count)].auth};
   }, [&](unsigned c, std::uint64_t i, unsigned status, const std::string& body) {
     if (status == 201) license_ids[i * load.clients + c] = nlohmann::json::parse(body)["id"];
   });
   const double load_seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
   const auto loaded = latency_probe(port, operator_auth, license_ids, probe_tokens);
+  // The big partner's licenses and everyone's, a page of 50 as the portal asks: plain, by the
+  // start of an email (an index), by a status none has (a scan of its bounded stretch), and
+  // customers by the start of a name (an index).
+  const auto& big = partners[0].auth;
+  const std::vector<std::pair<std::string, load_request>> pages{
+      {"operator_licenses", {"GET", "/v1/licenses?limit=50", "", operator_auth}},
+      {"operator_licenses_by_email", {"GET", "/v1/licenses?limit=50&email=c1234", "", operator_auth}},
+      {"operator_licenses_by_status", {"GET", "/v1/licenses?limit=50&status=suspended", "", operator_auth}},
+      {"operator_customers_by_name", {"GET", "/v1/customers?limit=50&q=customer%20777", "", operator_auth}},
+      {"partner_licenses", {"GET", "/v1/licenses?limit=50", "", big}},
+      {"partner_licenses_by_email", {"GET", "/v1/licenses?limit=50&email=c1230", "", big}},
+      {"partner_licenses_by_status", {"GET", "/v1/licenses?limit=50&status=suspended", "", big}},
+      {"partner_customers_by_name", {"GET", "/v1/customers?limit=50&q=customer%20770", "", big}},
+  };
+  const auto listings = listing_probe(port, pages, 100.0);
   const double disk = allocated_bytes(data / "store" / "data.mdb");
   const long peak_kib = peak_rss_kib(server.pid());
   std::filesystem::remove_all(scratch);
@@ -119,14 +163,18 @@ int main(int argc, char** argv) {
   const nlohmann::json summary{
       {"bench", "scale"}, {"licenses", total_licenses}, {"partners", partner_count}, {"customers", customer_count},
       {"load_seconds", load_seconds}, {"load_licenses_per_s", static_cast<double>(licenses_loaded.completed) / licenses_loaded.seconds},
-      {"failed", customers_loaded.failed + licenses_loaded.failed}, {"bytes_per_license", disk / static_cast<double>(total_licenses)},
-      {"store_bytes", disk}, {"peak_rss_kib", peak_kib}, {"empty", empty}, {"loaded", loaded}};
+      {"failed", customers_loaded.failed + licenses_loaded.failed + listing_failures(listings)}, {"bytes_per_license", disk / static_cast<double>(total_licenses)},
+      {"store_bytes", disk}, {"peak_rss_kib", peak_kib}, {"empty", empty}, {"loaded", loaded}, {"listings", listings},
+      {"big_partner_licenses", (customer_count + 9) / 10 * licenses_per_customer}};
   std::printf("scale: %llu licenses across %llu partners loaded in %.0f s; %.0f bytes per license; peak %.1f MiB\n",
               static_cast<unsigned long long>(total_licenses), static_cast<unsigned long long>(partner_count), load_seconds,
               disk / static_cast<double>(total_licenses), static_cast<double>(peak_kib) / 1024.0);
   std::printf("lookup p50 %.0f us empty, %.0f us loaded; validate p50 %.0f us empty, %.0f us loaded\n",
               empty["lookup"]["p50_us"].get<double>(), loaded["lookup"]["p50_us"].get<double>(),
               empty["validate"]["p50_us"].get<double>(), loaded["validate"]["p50_us"].get<double>());
+  for (const auto& [name, figures] : listings.items())
+    std::printf("listing %-28s p50 %6.2f ms, p99 %6.2f ms (%.3f of the 100 ms budget)\n", name.c_str(),
+                figures["p50_ms"].get<double>(), figures["p99_ms"].get<double>(), figures["of_budget"].get<double>());
   std::printf("%s\n", summary.dump().c_str());
   return summary["failed"].get<std::uint64_t>() == 0 ? 0 : 1;
 }
