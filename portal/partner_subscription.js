@@ -3,7 +3,7 @@
 // inside its window, and a trial's conversion. Used by the partner's pages; each action only
 // where the role allows it.
 import { api, can } from "{{asset:api.js}}";
-import { codeShow, dateShow, t } from "{{asset:i18n.js}}";
+import { codeShow, dateShow, moneyShow, t } from "{{asset:i18n.js}}";
 import { confirmed, details, el, field, listing, onSubmit, options, problemLine, problemSay } from "{{asset:ui.js}}";
 
 function licensePath(license, tail = "") {
@@ -12,6 +12,17 @@ function licensePath(license, tail = "") {
 
 function again() {
   window.dispatchEvent(new Event("render"));
+}
+
+/** What a change would charge (or refund), asked of the server before it is made: the change is
+ *  computed as it would be and kept nowhere (?preview=true). */
+async function priceOf(license, tail, body) {
+  const preview = await api("POST", licensePath(license, `${tail}?preview=true`), body);
+  const totals = Object.entries(preview.totals);
+  if (totals.length === 0) return t("Nothing is charged or refunded.");
+  return totals.map(([currency, amount]) => (amount < 0
+    ? t("{amount} is refunded.", { amount: moneyShow(-amount, currency) })
+    : t("{amount} is charged now.", { amount: moneyShow(amount, currency) }))).join(" ");
 }
 
 export async function subscriptionPart(into, license) {
@@ -51,10 +62,11 @@ function seatsForm(license, reducible) {
   onSubmit(form, problem, async () => {
     const wanted = Number(seats.value);
     const more = wanted > license.seats;
+    const price = await priceOf(license, "/seats", { seats: wanted });
     if (!(await confirmed({
       question: t("Change to {seats} seats?", { seats: wanted }), label: t("Change seats"),
-      consequence: more ? t("The added seats are charged for the rest of the term, prorated to the day.")
-                        : t("The removed seats are refunded for the rest of the term."),
+      consequence: `${more ? t("The added seats are charged for the rest of the term, prorated to the day.")
+                           : t("The removed seats are refunded for the rest of the term.")} ${price}`,
     }))) return;
     await api("POST", licensePath(license, "/seats"), { seats: wanted });
     again();
@@ -94,12 +106,14 @@ function upgradeForm(license) {
     options(tier, tiers.filter((name) => name !== license.tier).map((name) => [name, name]))).catch((error) => problemSay(problem, error)), { once: true });
   onSubmit(form, problem, async () => {
     const partial = Number(seats.value) < license.seats;
+    const body = partial ? { tier: tier.value, seats: Number(seats.value) } : { tier: tier.value };
+    const price = await priceOf(license, "/upgrade", body);
     if (!(await confirmed({
       question: t("Upgrade to {tier} now?", { tier: tier.value }), label: t("Upgrade now"),
-      consequence: partial ? t("The upgraded seats move to a new license on the new tier; the difference is charged for the rest of the term.")
-                           : t("The license moves to the new tier at once; the difference is charged for the rest of the term."),
+      consequence: `${partial ? t("The upgraded seats move to a new license on the new tier; the difference is charged for the rest of the term.")
+                              : t("The license moves to the new tier at once; the difference is charged for the rest of the term.")} ${price}`,
     }))) return;
-    const upgraded = await api("POST", licensePath(license, "/upgrade"), partial ? { tier: tier.value, seats: Number(seats.value) } : { tier: tier.value });
+    const upgraded = await api("POST", licensePath(license, "/upgrade"), body);
     if (upgraded.id && upgraded.id !== license.id) location.hash = `#/licenses/${encodeURIComponent(upgraded.id)}`;
     else again();
   });
@@ -139,10 +153,11 @@ function convertButton(license) {
   const button = el("button", { type: "button" }, t("Convert the trial to a paid subscription"));
   const problem = problemLine();
   button.addEventListener("click", async () => {
-    if (!(await confirmed({ question: t("Convert this trial?"), label: t("Convert"),
-                            consequence: t("The trial becomes a paid subscription from today, and its first term is charged.") }))) return;
     try {
-      await api("POST", licensePath(license, "/convert"), { to: "subscription" });
+      const price = await priceOf(license, "/convert", {});
+      if (!(await confirmed({ question: t("Convert this trial?"), label: t("Convert"),
+                              consequence: `${t("The trial becomes a paid subscription from today.")} ${price}` }))) return;
+      await api("POST", licensePath(license, "/convert"), {});
       again();
     } catch (error) {
       problemSay(problem, error);
@@ -160,9 +175,10 @@ function cancelPart(license) {
   const button = el("button", { type: "button", className: "danger" }, t("Cancel the subscription"));
   const problem = problemLine();
   button.addEventListener("click", async () => {
-    if (!(await confirmed({ question: t("Cancel this subscription?"), label: t("Cancel the subscription"), danger: true,
-                            consequence: t("It ends at once and stops validating. The unused part of the term is refunded; the ledger shows the refund.") }))) return;
     try {
+      const refund = await priceOf(license, "/cancel");
+      if (!(await confirmed({ question: t("Cancel this subscription?"), label: t("Cancel the subscription"), danger: true,
+                              consequence: `${t("It ends at once and stops validating.")} ${refund}` }))) return;
       await api("POST", licensePath(license, "/cancel"));
       again();
     } catch (error) {

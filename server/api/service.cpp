@@ -72,6 +72,21 @@ void service::commit(const api_call& call, signing with, change work, responder 
                 });
 }
 
+void service::preview(change work, responder respond) {
+  auto outcome = std::make_shared<api_response>();
+  signed_job job = [work = std::move(work), outcome](store::write_view& write, const signing& with) -> result<void> {
+    try {
+      *outcome = work(write, with);
+    } catch (const refusal& error) {
+      *outcome = error_response(error);
+      return error.code;
+    }
+    return errc::conflict;  // never kept: an answered job that fails is rolled back whole
+  };
+  signed_commit(*store_, signing_now(), std::move(job), [this](std::function<void()> task) { presigner_.post(std::move(task)); },
+                [outcome, respond = std::move(respond)](result<void>) { respond(std::move(*outcome)); });
+}
+
 std::optional<api_response> service::replay_of(const api_call& call) const {
   const auto scope = idempotency_scope_of(call);
   if (!scope) return std::nullopt;

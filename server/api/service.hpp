@@ -101,6 +101,12 @@ class service {
   /// The same, signing with `with` (keys taken, and tokens signed ahead, before submitting).
   void commit(const api_call& call, signing with, change work, responder respond);
 
+  /// Runs `work` as commit() would and answers what it answered, but keeps none of its writes:
+  /// a preview of a change (what it would charge, what the record would become). The job rolls
+  /// back by answering `conflict` to the store, after which nothing is retried; tokens it would
+  /// sign are not signed (their placeholders are in its answer). No Idempotency-Key is kept.
+  void preview(change work, responder respond);
+
   /// The first answer to `call`'s Idempotency-Key, read outside any write: for changes that
   /// act outside the store (the key dir) and must not act twice. Throws refusal.
   [[nodiscard]] std::optional<api_response> replay_of(const api_call& call) const;

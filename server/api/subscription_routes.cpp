@@ -1,6 +1,8 @@
 // Subscriptions (docs/subscriptions.md): create, seats, members, upgrades, scheduled changes,
 // auto-renew, cancel, reactivate, trial conversion, the ledger and the delivery letter. Each
 // handler parses, calls one operation of core/subscription_changes.hpp and renders.
+#include <map>
+
 #include "api/body_reader.hpp"
 #include "core/mail_compose.hpp"
 #include "api/list_filters.hpp"
@@ -24,6 +26,57 @@ namespace {
 api_response view_answer(const store::read_view& view, const license_record& license, std::int64_t now,
                          unsigned status = 200) {
   return answer(subscription_license_view(view, license, now), status);
+}
+
+// ?preview=true on a change that charges or refunds (seats, upgrade, cancel, convert): the change
+// made exactly as it would be, then rolled back (service::preview). The answer is what it would
+// charge (ledger entries, negative for a refund, each with its currency) and what the license
+// would become, without its tokens and keys, which would not exist.
+bool preview_asked(const api_call& call) {
+  const auto asked = call.query.find("preview");
+  if (asked == call.query.end()) return false;
+  if (asked->second != "true" && asked->second != "false") refuse(errc::bad_request, "query 'preview' must be true or false");
+  return asked->second == "true";
+}
+
+void secrets_strip(nlohmann::json& shown) {
+  if (!shown.is_object()) return;
+  shown.erase("token");
+  shown.erase("activation_key");
+  for (auto& [name, value] : shown.items()) secrets_strip(value);
+}
+
+void change_commit(service& svc, const api_call& call, const std::string& license_id, service::change work,
+                   responder respond) {
+  if (!preview_asked(call)) return svc.commit(call, std::move(work), std::move(respond));
+  svc.preview([work = std::move(work), license_id, who = call.who, now = svc.now()](store::write_view& write,
+                                                                                   const signing& with) {
+    // The charges are the partner's ledger entries at `now` that the change appends.
+    const auto partner_id = license_visible(write, who, license_id).partner_id;
+    const auto at_now = [&] {
+      std::map<std::uint64_t, sub::ledger_entry> entries;
+      store::page_request page{500, {}};
+      do {
+        auto got = must(write.partner_ledger(partner_id, {now, now + 1}, page));
+        for (auto& entry : got.items) entries.emplace(entry.seq, std::move(entry));
+        page.after = got.next;
+      } while (!page.after.empty());
+      return entries;
+    };
+    const auto before = at_now();
+    auto made = work(write, with);
+    if (made.status >= 300) return made;
+    auto charges = nlohmann::json::array();
+    std::map<std::string, std::int64_t> totals;
+    for (const auto& [seq, entry] : at_now()) {
+      if (before.contains(seq)) continue;
+      charges.push_back(ledger_view(entry));
+      totals[entry.currency] += entry.amount;
+    }
+    auto result = std::move(made.body);
+    secrets_strip(result);
+    return answer({{"preview", true}, {"charges", std::move(charges)}, {"totals", totals}, {"result", std::move(result)}});
+  }, std::move(respond));
 }
 
 std::optional<sub::term_kind> term_or_refuse(const std::optional<std::string>& text) {
@@ -75,8 +128,8 @@ void license_seats_set(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"seats"});
   const auto seats = body.optional_integer("seats", 1, sub::seats_max);
   if (!seats) refuse(errc::bad_request, "field 'seats' is required");
-  svc.commit(call, [who = call.who, id = call.params[0], seats = static_cast<std::uint32_t>(*seats), now = svc.now()](
-                       store::write_view& write, const signing& with) {
+  change_commit(svc, call, call.params[0], [who = call.who, id = call.params[0], seats = static_cast<std::uint32_t>(*seats),
+                                            now = svc.now()](store::write_view& write, const signing& with) {
     return view_answer(write, subscription_seats_set(write, who, id, seats, with, now), now);
   }, std::move(respond));
 }
@@ -117,7 +170,7 @@ void member_list(service& svc, api_call& call, responder respond) {
 void license_upgrade(service& svc, api_call& call, responder respond) {
   const body_reader body(call.body, {"tier", "seats"});
   const auto seats = body.optional_integer("seats", 1, sub::seats_max);
-  svc.commit(call, [who = call.who, id = call.params[0], tier = body.string("tier"),
+  change_commit(svc, call, call.params[0], [who = call.who, id = call.params[0], tier = body.string("tier"),
                     seats = seats ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*seats)) : std::nullopt,
                     new_id = id_generate("lic_"), new_key = activation_key_generate(),
                     now = svc.now()](store::write_view& write, const signing& with) {
@@ -159,7 +212,8 @@ void auto_renew_set(service& svc, api_call& call, responder respond) {
 
 void subscription_cancel(service& svc, api_call& call, responder respond) {
   (void)body_reader(call.body, {});
-  svc.commit(call, [who = call.who, id = call.params[0], now = svc.now()](store::write_view& write, const signing& with) {
+  change_commit(svc, call, call.params[0], [who = call.who, id = call.params[0], now = svc.now()](store::write_view& write,
+                                                                                                 const signing& with) {
     return view_answer(write, subscription_cancel(write, who, id, with, now), now);
   }, std::move(respond));
 }
@@ -190,7 +244,8 @@ void trial_convert(service& svc, api_call& call, responder respond) {
     if (order.subscription && call.body.contains("expires_at"))
       refuse(errc::bad_request, "a subscription's expiry is its term: give 'term'");
     if (!order.subscription && order.term) refuse(errc::bad_request, "field 'term' needs 'to': \"subscription\"");
-    svc.commit(call, [who = call.who, id = license.id, order, now = svc.now()](store::write_view& write, const signing& with) {
+    change_commit(svc, call, license.id, [who = call.who, id = license.id, order, now = svc.now()](store::write_view& write,
+                                                                                                const signing& with) {
       return view_answer(write, free_license_convert(write, who, id, order, with, now), now);
     }, std::move(respond));
     return;
@@ -204,7 +259,8 @@ void trial_convert(service& svc, api_call& call, responder respond) {
   order.tier = body.optional_string("tier");
   if (order.into_license_id && (order.term || order.seats || order.tier))
     refuse(errc::bad_request, "converting into an existing subscription takes only 'into_license_id'");
-  svc.commit(call, [who = call.who, id = call.params[0], order, now = svc.now()](store::write_view& write, const signing& with) {
+  change_commit(svc, call, call.params[0], [who = call.who, id = call.params[0], order, now = svc.now()](
+                                               store::write_view& write, const signing& with) {
     const auto converted = trial_convert(write, who, id, order, with, now);
     if (!converted.into) return view_answer(write, converted.license, now);
     return answer({{"license", subscription_license_view(write, converted.license, now)},

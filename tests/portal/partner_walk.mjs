@@ -9,8 +9,8 @@
 //  e. a second free license to the same customer is refused next to the form, in words, and
 //     nothing is issued;
 //  f. suspending asks first (cancelling changes nothing), then the page shows it suspended;
-//  g. a subscription created in the page (3 seats) shows its price first; a seat increase
-//     (confirmed) reaches the API; the ledger page totals the month, and its CSV link answers the
+//  g. a subscription created in the page (3 seats) shows its price first; a seat increase shows
+//     its charge before it is confirmed (and the preview changes nothing), then reaches the API; the ledger page totals the month, and its CSV link answers the
 //     same entries;
 //  h. an API key created in the Team page is shown once and works;
 //  i. a page reloaded keeps the session (its CSRF token comes back: a change still works);
@@ -142,6 +142,9 @@ export async function partnerWalk(browser, problems) {
   const subscriptionId = decodeURIComponent(page.url().split("#/licenses/")[1]);
   await page.getByLabel("Seats", { exact: true }).last().fill("5");
   await page.getByRole("button", { name: "Change seats" }).click();
+  // The price, asked of the server before confirming (a preview that keeps nothing).
+  await dialog.getByText(/€\d+\.\d\d is charged now\./).waitFor();
+  check((await operator("GET", `/v1/licenses/${subscriptionId}`)).seats === 3, "g. the price's preview changed the seats");
   await dialog.getByRole("button", { name: "Change seats" }).click();
   await textSeen(page, "5", "g. the seats after the change");
   const subscription = await operator("GET", `/v1/licenses/${subscriptionId}`);

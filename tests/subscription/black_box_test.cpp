@@ -110,6 +110,18 @@ TEST_CASE("cancellation: day 7 of the term refunds prorated by day, day 8 is can
   CHECK(sum_amounts(w.ledger(early.at("id"))) == 3'000);
 
   w.clock(t0 + 7 * day);
+  // A preview says the refund first and keeps nothing: the same refund is made after it.
+  auto previewed = w.post(early.at("id"), "cancel?preview=true");
+  REQUIRE(previewed.status == 200);
+  CHECK(previewed.json.at("preview") == true);
+  REQUIRE(previewed.json.at("charges").size() == 1);
+  CHECK(previewed.json.at("charges")[0].at("reason") == "cancellation");
+  CHECK(previewed.json.at("totals").at("EUR") == -2'322);
+  CHECK(previewed.json.at("result").at("status") == "cancelled");
+  CHECK_FALSE(previewed.json.at("result").contains("token"));
+  CHECK(w.get(early.at("id")).at("status") == "active");
+  CHECK(w.ledger(early.at("id")).size() == 1);
+  CHECK_ERROR(w.post(early.at("id"), "cancel?preview=maybe"), 400, "bad_request");
   auto cancelled = w.post(early.at("id"), "cancel");
   REQUIRE(cancelled.status == 200);
   CHECK(cancelled.json.at("status") == "cancelled");
@@ -121,6 +133,7 @@ TEST_CASE("cancellation: day 7 of the term refunds prorated by day, day 8 is can
   CHECK_ERROR(w.post(early.at("id"), "cancel"), 422, "subscription_not_active");  // final
 
   w.clock(t0 + 8 * day);
+  CHECK_ERROR(w.post(late.at("id"), "cancel?preview=true"), 422, "cancel_window_closed");  // refused as the change would be
   CHECK_ERROR(w.post(late.at("id"), "cancel"), 422, "cancel_window_closed");
 
   // A renewal opens a new window: day 7 after it.
@@ -139,6 +152,12 @@ TEST_CASE("seats added with 50 days left are charged 2 months, less the partner'
   CHECK(end == at("2036-01-01T00:00:00Z"));
 
   w.clock(end - 50 * day);
+  // The price before confirming: a preview charges what the change then charges, and keeps nothing.
+  auto quoted = w.post(id, "seats?preview=true", {{"seats", 5}});
+  REQUIRE(quoted.status == 200);
+  CHECK(quoted.json.at("totals").at("EUR") == 10'800);
+  CHECK(quoted.json.at("result").at("seats") == 5);
+  CHECK(w.get(id).at("seats") == 2);
   REQUIRE(w.post(id, "seats", {{"seats", 5}}).status == 200);
   const auto ledger = w.ledger(id);
   // 3 seats x 2 months x (240.00 / 12) = 120.00, less 10% = 108.00.
