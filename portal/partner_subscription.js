@@ -4,7 +4,7 @@
 // where the role allows it.
 import { api, can } from "{{asset:api.js}}";
 import { codeShow, dateShow, moneyShow, t } from "{{asset:i18n.js}}";
-import { confirmed, details, el, field, listing, onSubmit, options, problemLine, problemSay } from "{{asset:ui.js}}";
+import { confirmed, confirmedButton, details, el, field, listing, onSubmit, options, problemLine, problemSay } from "{{asset:ui.js}}";
 
 function licensePath(license, tail = "") {
   return `/v1/licenses/${encodeURIComponent(license.id)}${tail}`;
@@ -201,24 +201,10 @@ async function membersShow(into, license) {
 }
 
 function memberRemoveButton(license, email) {
-  const button = el("button", { type: "button", className: "quiet", "aria-label": t("Remove {email}", { email }) }, t("Remove"));
-  button.addEventListener("click", async () => {
-    if (!(await confirmed({ question: t("Remove {email}?", { email }), label: t("Remove"),
-                            consequence: t("Their seat is freed for someone else; the seat itself stays paid.") }))) return;
-    try {
-      await api("DELETE", licensePath(license, "/members"), { email });
-      again();
-    } catch (error) {
-      button.replaceWith(problemSayIn(error));
-    }
-  });
-  return button;
-}
-
-function problemSayIn(error) {
-  const problem = problemLine();
-  problemSay(problem, error);
-  return problem;
+  return confirmedButton(t("Remove"), {
+    question: t("Remove {email}?", { email }), label: t("Remove"),
+    consequence: t("Their seat is freed for someone else; the seat itself stays paid."),
+  }, () => api("DELETE", licensePath(license, "/members"), { email }), t("Remove {email}", { email }));
 }
 
 function memberAddForm(license) {

@@ -2,26 +2,27 @@
 // once) and revoke one.
 import { api, can, session } from "{{asset:api.js}}";
 import { codeShow, dateShow, t } from "{{asset:i18n.js}}";
-import { confirmed, copyable, el, field, listing, onSubmit, options, part, problemLine, problemSay } from "{{asset:ui.js}}";
+import { confirmedButton, copyable, el, field, listing, onSubmit, options, part, problemLine } from "{{asset:ui.js}}";
 
 async function partnerRoles() {
   const roles = await api("GET", "/v1/roles");
   return roles.items.filter((role) => role.kind === "partner").map((role) => role.name);
 }
 
+/** A list and, where the role may add to it, the form that does (shown again when it has). */
+async function listAndForm(into, fill, form) {
+  const list = el("div");
+  into.append(list);
+  if (form) into.append(form(() => fill(list)));
+  await fill(list);
+}
+
 export async function teamShow(section) {
   const roles = await partnerRoles();
   await Promise.all([
-    part(section, t("People"), (into) => peopleShow(into, roles)),
-    part(section, t("API keys"), keysShow),
+    part(section, t("People"), (into) => listAndForm(into, peopleList, can("users_manage") && ((shown) => inviteForm(roles, shown)))),
+    part(section, t("API keys"), (into) => listAndForm(into, keysList, can("users_manage") && keyForm)),
   ]);
-}
-
-async function peopleShow(into, roles) {
-  const list = el("div");
-  into.append(list);
-  if (can("users_manage")) into.append(inviteForm(roles, () => peopleList(list)));
-  await peopleList(list);
 }
 
 function peopleList(into) {
@@ -38,20 +39,10 @@ function peopleList(into) {
 }
 
 function disableButton(user) {
-  const button = el("button", { type: "button", className: "quiet", "aria-label": t("Disable {email}", { email: user.email }) }, t("Disable"));
-  button.addEventListener("click", async () => {
-    if (!(await confirmed({ question: t("Disable {email}?", { email: user.email }), label: t("Disable"), danger: true,
-                            consequence: t("They are signed out at once and can no longer sign in.") }))) return;
-    try {
-      await api("PATCH", `/v1/users/${encodeURIComponent(user.id)}`, { status: "disabled" });
-      window.dispatchEvent(new Event("render"));
-    } catch (error) {
-      const problem = problemLine();
-      problemSay(problem, error);
-      button.replaceWith(problem);
-    }
-  });
-  return button;
+  return confirmedButton(t("Disable"), {
+    question: t("Disable {email}?", { email: user.email }), label: t("Disable"), danger: true,
+    consequence: t("They are signed out at once and can no longer sign in."),
+  }, () => api("PATCH", `/v1/users/${encodeURIComponent(user.id)}`, { status: "disabled" }), t("Disable {email}", { email: user.email }));
 }
 
 function inviteForm(roles, invited) {
@@ -78,13 +69,6 @@ function inviteForm(roles, invited) {
   return form;
 }
 
-async function keysShow(into) {
-  const list = el("div");
-  into.append(list);
-  if (can("users_manage")) into.append(keyForm(() => keysList(list)));
-  await keysList(list);
-}
-
 function keysList(into) {
   return listing(into, {
     path: "/v1/api-keys", empty: t("No API key yet."),
@@ -100,20 +84,10 @@ function keysList(into) {
 }
 
 function revokeButton(key) {
-  const button = el("button", { type: "button", className: "quiet", "aria-label": t("Revoke {name}", { name: key.name }) }, t("Revoke"));
-  button.addEventListener("click", async () => {
-    if (!(await confirmed({ question: t("Revoke the key {name}?", { name: key.name }), label: t("Revoke"), danger: true,
-                            consequence: t("Every program using it is refused from now on. This cannot be undone.") }))) return;
-    try {
-      await api("DELETE", `/v1/api-keys/${encodeURIComponent(key.id)}`);
-      window.dispatchEvent(new Event("render"));
-    } catch (error) {
-      const problem = problemLine();
-      problemSay(problem, error);
-      button.replaceWith(problem);
-    }
-  });
-  return button;
+  return confirmedButton(t("Revoke"), {
+    question: t("Revoke the key {name}?", { name: key.name }), label: t("Revoke"), danger: true,
+    consequence: t("Every program using it is refused from now on. This cannot be undone."),
+  }, () => api("DELETE", `/v1/api-keys/${encodeURIComponent(key.id)}`), t("Revoke {name}", { name: key.name }));
 }
 
 function keyForm(created) {

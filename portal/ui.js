@@ -159,6 +159,26 @@ export function confirmed({ question, consequence, label, danger = false }) {
   });
 }
 
+/** A button that asks `confirmation` ({question, consequence, label, danger}) and then does
+ *  `act`, after which the page is shown again; a refusal takes the button's place, in words. */
+export function confirmedButton(text, confirmation, act, ariaLabel) {
+  const button = el("button", { type: "button", className: confirmation.danger ? "danger" : "quiet" }, text);
+  if (ariaLabel) button.setAttribute("aria-label", ariaLabel);
+  button.addEventListener("click", async () => {
+    try {
+      if (!(await confirmed(confirmation))) return;
+      button.disabled = true;
+      await act();
+      window.dispatchEvent(new Event("render"));
+    } catch (error) {
+      const problem = problemLine();
+      problemSay(problem, error);
+      button.replaceWith(problem);
+    }
+  });
+  return button;
+}
+
 export const pageSize = 50;
 
 /**

@@ -1,9 +1,24 @@
 # shellcheck shell=bash
 # Starting and stopping a real licensord for the scripted tests (tests/api, tests/webhooks,
-# tests/portal); sourced, not run. The sourcing script sets `name` (its prefix in messages),
-# `licensord` (the binary) and `scratch` (its temporary folder), defines `fail MESSAGE`, and
-# runs with set -euo pipefail.
+# tests/portal, scripts/screenshots); sourced, not run. The sourcing script sets `name` (its
+# prefix in messages) and `licensord` (the binary), has a temporary folder `scratch` (its own, or
+# licensord_scratch's), defines `fail MESSAGE`, and runs with set -euo pipefail.
 # shellcheck disable=SC2154  # name, licensord and scratch come from the sourcing script
+
+# A scratch folder ($scratch) for a script that runs one licensord: removed at exit, with
+# licensord if it still runs.
+licensord_scratch() {
+  scratch=$(mktemp -d)
+  server_pid=
+  trap licensord_scratch_cleanup EXIT
+}
+licensord_scratch_cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"
+    wait "$server_pid" || true
+  fi
+  rm -rf "$scratch"
+}
 
 # licensord_start LISTEN RUN [ARG...]: starts licensord listening on LISTEN (127.0.0.1:0 or a
 # fixed port) on $scratch/data, with ARGs added, its output in $scratch/licensord.RUN.{out,err};

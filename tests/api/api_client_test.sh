@@ -31,16 +31,7 @@ fail() {
 name=api_client
 node_ensure
 
-scratch=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" || true
-  fi
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
+licensord_scratch
 
 example=$scratch/api_client
 mkdir -p "$example"

@@ -53,16 +53,7 @@ else
   step "no portal beside the binary: --portal-dir $root/portal"
 fi
 
-scratch=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" || true
-  fi
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
+licensord_scratch
 
 # An ES module finds its packages from where it lies: the walks run next to playwright-core.
 runner=$scratch/runner
