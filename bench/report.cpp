@@ -109,5 +109,15 @@ int main(int argc, char** argv) {
   }
   if (report.contains("server")) server_section(md, report["server"]);
   if (report.contains("scale")) scale_section(md, report["scale"]);
+  if (report.contains("portal")) {
+    const auto& p = report["portal"];
+    md << "\n## The portal's first load\n\n"
+       << format("A partner's dashboard with its data, signed in, on loopback (median of %.0f): %.0f ms with an empty cache "
+                 "(%.0f bytes on the wire), ",
+                 p["repetitions"].get<double>(), p["cold_ms"].get<double>(), p["cold_bytes"].get<double>())
+       << format("%.0f ms with the assets cached (%.0f bytes). The same requests without a browser: %.0f ms. ",
+                 p["warm_ms"].get<double>(), p["warm_bytes"].get<double>(), p["floor_ms"].get<double>())
+       << format("Cold load %.2f of the 1 s target.\n", p["cold_of_target"].get<double>());
+  }
   return 0;
 }

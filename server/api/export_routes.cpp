@@ -79,13 +79,11 @@ void license_export(service& svc, api_call& call, responder respond) {
     return respond(csv_export<license_record>([&](const store::page_request&) { return own; }, filter, {}, header,
                                               license_row, "licenses.csv"));
   }
-  svc.long_read_post([&svc, partner = listing_partner(call), email = license_email_prefix_of(call), after = after_of(call),
-                      filter = std::move(filter), header, respond = std::move(respond)] {
+  svc.long_read_post([&svc, query = call.query, partner = listing_partner(call), after = after_of(call), filter = std::move(filter), header,
+                      respond = std::move(respond)] {
     try {
       const auto snapshot = svc.read();
-      const auto read = [&](const store::page_request& page) {
-        return must(email ? snapshot->licenses_by_email(partner, *email, page) : snapshot->licenses_list(partner, page));
-      };
+      const auto read = license_pages_of(query, *snapshot, partner);
       respond(csv_export<license_record>(read, filter, after, header, license_row, "licenses.csv"));
     } catch (const refusal& refused) {
       respond(error_response(refused));

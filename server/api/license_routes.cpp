@@ -82,10 +82,7 @@ void license_list(service& svc, api_call& call, responder respond) {
   }
   const auto snapshot = svc.read();
   const auto partner = listing_partner(call);
-  const auto email = license_email_prefix_of(call);
-  const auto read = [&](const store::page_request& page) {
-    return must(email ? snapshot->licenses_by_email(partner, *email, page) : snapshot->licenses_list(partner, page));
-  };
+  const auto read = license_pages_of(call.query, *snapshot, partner);
   const auto filter = license_filter_of(call);
   if (const auto customer = call.query.find("customer_id"); customer != call.query.end()) {
     // One customer's licenses through the customer's index, on one page (a customer holds few).

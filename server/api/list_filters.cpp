@@ -78,10 +78,21 @@ std::optional<std::string> customer_search_of(const api_call& call) {
   return text_folded(q->second);
 }
 
-std::optional<std::string> license_email_prefix_of(const api_call& call) {
-  const auto email = call.query.find("email");
-  if (email == call.query.end()) return std::nullopt;
-  return text_folded(email->second);
+std::function<store::page<license_record>(const store::page_request&)> license_pages_of(
+    const std::map<std::string, std::string>& query, const store::read_view& view, std::string partner_id) {
+  if (const auto email = query.find("email"); email != query.end()) {
+    return [&view, partner_id, prefix = text_folded(email->second)](const store::page_request& page) {
+      return must(view.licenses_by_email(partner_id, prefix, page));
+    };
+  }
+  if (const auto status = query.find("status"); status != query.end()) {
+    const auto wanted = license_status_parse(status->second);
+    if (!wanted) refuse(errc::bad_request, "query 'status' must be active, suspended, revoked, expired or cancelled");
+    return [&view, partner_id, wanted = *wanted](const store::page_request& page) {
+      return must(view.licenses_by_status(partner_id, wanted, page));
+    };
+  }
+  return [&view, partner_id](const store::page_request& page) { return must(view.licenses_list(partner_id, page)); };
 }
 
 store::ledger_period ledger_period_of(const api_call& call) {

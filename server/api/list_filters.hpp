@@ -1,11 +1,12 @@
 // The filters of the listings and their exports, read from the query: the licenses' (status,
 // kind, product, tier, email prefix, expiry and issue ranges, compliance, app version) and the
-// customers' (a prefix of email, name or VAT number). A prefix is answered by the store's search
-// indexes; the other filters are applied to the records in store order (api/paging.hpp:
-// page_filtered).
+// customers' (a prefix of email, name or VAT number). A prefix, and a license status, are answered
+// by the store's indexes; the other filters are applied to what those give, in store order
+// (api/paging.hpp: page_filtered).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "api/api_types.hpp"
@@ -25,8 +26,12 @@ using license_filter = std::function<bool(const license_record&)>;
 /// refusal(bad_request) for an empty or over-long q.
 [[nodiscard]] std::optional<std::string> customer_search_of(const api_call& call);
 
-/// ?email=PREFIX, folded: the licenses' filter the store's email index answers; nullopt when absent.
-[[nodiscard]] std::optional<std::string> license_email_prefix_of(const api_call& call);
+/// The pages of `partner_id`'s licenses (every license for an empty one) to filter, read from
+/// `view` (which must outlive what is returned): through the store's email index for
+/// ?email=PREFIX in `query`, else its status index for ?status, else all of them. Throws
+/// refusal(bad_request) for a bad status.
+[[nodiscard]] std::function<store::page<license_record>(const store::page_request&)> license_pages_of(
+    const std::map<std::string, std::string>& query, const store::read_view& view, std::string partner_id);
 
 /// ?from and ?to (RFC 3339): the ledger's period (GET /v1/ledger, its export). Throws
 /// refusal(bad_request) naming a bad value.

@@ -51,10 +51,6 @@ partner_changes partner_changes_parse(const service& svc, const body_reader& bod
   return changes;
 }
 
-nlohmann::json usage_view(const partner_usage& usage) {
-  return {{"free_licenses_used", usage.free_licenses_used}, {"free_license_cap", usage.free_license_cap}};
-}
-
 }  // namespace
 
 void partner_create(service& svc, api_call& call, responder respond) {

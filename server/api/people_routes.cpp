@@ -12,6 +12,7 @@
 #include "core/ids.hpp"
 #include "core/organisation_security.hpp"
 #include "core/password_reset.hpp"
+#include "core/partners.hpp"
 #include "core/people.hpp"
 #include "core/sessions.hpp"
 #include "core/views.hpp"
@@ -246,8 +247,12 @@ void me_get(service& svc, api_call& call, responder respond) {
   view["totp_enrolment_required"] = totp_enrolment_required(*snapshot, user);
   // Who they work for, so a page can greet them by it and offer what their organisation may do
   // (a partner not yet enabled asks to be).
-  if (call.who.kind == caller_kind::partner || call.who.kind == caller_kind::customer)
-    view["partner"] = partner_view(found(snapshot->partner_get(call.who.partner_id), errc::partner_not_found));
+  if (call.who.kind == caller_kind::partner || call.who.kind == caller_kind::customer) {
+    const auto partner = found(snapshot->partner_get(call.who.partner_id), errc::partner_not_found);
+    view["partner"] = partner_view(partner);
+    if (call.who.kind == caller_kind::partner)
+      view["partner"]["usage"] = usage_view(partner_usage_of(*snapshot, partner, svc.config().caps, svc.now()));
+  }
   if (call.who.kind == caller_kind::customer)
     view["customer"] = customer_view(found(snapshot->customer_get(call.who.customer_id), errc::customer_not_found));
   respond(answer(std::move(view)));

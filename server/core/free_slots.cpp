@@ -58,7 +58,12 @@ std::uint32_t free_rules_check(store::write_view& write, const partner_record& p
                                const std::string& product, const level_caps& caps, std::int64_t now) {
   const free_license_facts facts{partner, customer.email, free_slot_held(write, customer.id, product, now),
                                  free_cap_used_release(write, partner.id, now)};
-  if (auto allowed = free_license_allowed(facts, caps); !allowed) refuse(allowed.error());
+  if (auto allowed = free_license_allowed(facts, caps); !allowed) {
+    if (allowed.error() != errc::partner_cap_reached) refuse(allowed.error());
+    // Said with its numbers: the partner sees which cap, and that it is spent.
+    refuse(errc::partner_cap_reached, "the " + partner.level + " level allows " + std::to_string(caps.cap_for(partner.level).value_or(0)) +
+                                          " free licenses, and " + std::to_string(facts.partner_free_used) + " are issued");
+  }
   return facts.partner_free_used;
 }
 

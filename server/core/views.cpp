@@ -45,6 +45,10 @@ nlohmann::json partner_view(const partner_record& partner) {
           {"created_at", rfc3339_format(partner.created_at)}};
 }
 
+nlohmann::json usage_view(const partner_usage& usage) {
+  return {{"free_licenses_used", usage.free_licenses_used}, {"free_license_cap", usage.free_license_cap}};
+}
+
 nlohmann::json customer_view(const customer_record& customer) {
   return {{"id", customer.id},
           {"partner_id", customer.partner_id},

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/partners.hpp"
 #include "domain/records.hpp"
 #include "store/store.hpp"
 
@@ -15,6 +16,8 @@ namespace licensor::server {
 [[nodiscard]] nlohmann::json time_or_null(std::int64_t at);
 
 [[nodiscard]] nlohmann::json partner_view(const partner_record& partner);
+/// {"free_licenses_used", "free_license_cap"}: where a partner stands against its level's cap.
+[[nodiscard]] nlohmann::json usage_view(const partner_usage& usage);
 /// One attempt of a delivery log (a webhook endpoint's, or mail's with its recipient).
 [[nodiscard]] nlohmann::json delivery_attempt_view(const store::delivery_attempt& attempt);
 [[nodiscard]] nlohmann::json customer_view(const customer_record& customer);

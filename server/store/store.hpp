@@ -55,6 +55,7 @@ using server::user_record;
 using server::user_token_record;
 using server::organisation_security_record;
 using server::license_record;
+using server::license_status;
 using server::partner_record;
 using server::webhook_endpoint_record;
 using server::mail_settings_record;
@@ -282,6 +283,9 @@ class read_view {
   [[nodiscard]] virtual result<page<license_record>> licenses_by_email(std::string_view partner_id,
                                                                        std::string_view folded_prefix,
                                                                        const page_request& page) const = 0;
+  /// Every license (empty `partner_id`) or one partner's in `status`, through an index.
+  [[nodiscard]] virtual result<page<license_record>> licenses_by_status(std::string_view partner_id, license_status status,
+                                                                        const page_request& page) const = 0;
   /// Up to `limit` ids of licenses whose current token `kid` signed (in no particular order).
   [[nodiscard]] virtual result<std::vector<std::string>> licenses_signed_by(std::string_view kid,
                                                                            std::size_t limit) const = 0;

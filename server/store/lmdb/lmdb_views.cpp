@@ -4,7 +4,7 @@
 //   activation_keys/canonical -> license, token_hashes/hash -> "license kid email", kid_licenses/kid/license,
 //   customers/id, customer_emails/email -> customer, partner_customers/partner/customer,
 //   customer_search/partner/folded text/customer and license_emails/partner/folded email/license
-//   (each entry also under the empty partner: everyone's),
+//   license_statuses/partner/status/license (each entry also under the empty partner: everyone's),
 //   free_licenses/customer/product -> license or "~until/license", free_cap_holds/partner/until/license,
 //   counters/"free/partner", audit/seq, ledger/license/seq, partner_ledger/partner/at/license/seq,
 //   members/license/email, schedule/due/license, idempotency/scope, idempotency_expiry/at/scope,
@@ -620,6 +620,14 @@ result<page<license_record>> lmdb_view::licenses_by_email(std::string_view partn
   });
 }
 
+result<page<license_record>> lmdb_view::licenses_by_status(std::string_view partner_id, license_status status,
+                                                          const page_request& page) const {
+  const auto prefix = std::string(partner_id) + '/' + std::string(server::license_status_name(status)) + '/';
+  return page_scan<license_record>(txn_, db::license_statuses, prefix, page, [&](std::string_view id, std::string_view) {
+    return record_find<license_record>(txn_, db::licenses, id);
+  });
+}
+
 result<std::vector<std::string>> lmdb_view::licenses_signed_by(std::string_view kid, std::size_t limit) const {
   std::vector<std::string> out;
   const auto prefix = join(kid, "");
@@ -645,6 +653,7 @@ result<void> lmdb_view::license_insert(const license_record& license) {
     return inserted;
   if (auto put = txn_.put(db::partner_licenses, join(license.partner_id, license.id), ""); !put) return put;
   if (auto indexed = keys_put(txn_, db::license_emails, license_email_keys(license)); !indexed) return indexed;
+  if (auto indexed = keys_put(txn_, db::license_statuses, license_status_keys(license)); !indexed) return indexed;
   if (!license.customer_id.empty()) {
     if (auto put = txn_.put(db::customer_licenses, join(license.customer_id, license.id), ""); !put) return put;
   }
@@ -667,6 +676,8 @@ result<void> lmdb_view::license_put(const license_record& license) {
     if (auto counted = license_tally_add(txn_, license, 1); !counted) return counted;
   }
   if (auto indexed = keys_replace(txn_, db::license_emails, license_email_keys(before), license_email_keys(license)); !indexed)
+    return indexed;
+  if (auto indexed = keys_replace(txn_, db::license_statuses, license_status_keys(before), license_status_keys(license)); !indexed)
     return indexed;
   if (before.customer_id != license.customer_id) {
     if (!before.customer_id.empty()) {
@@ -706,6 +717,7 @@ result<void> lmdb_view::license_erase(std::string_view id) {
   }
   if (auto erased = txn_.erase(db::partner_licenses, join(license.partner_id, license.id)); !erased) return erased;
   if (auto erased = keys_erase(txn_, db::license_emails, license_email_keys(license)); !erased) return erased;
+  if (auto erased = keys_erase(txn_, db::license_statuses, license_status_keys(license)); !erased) return erased;
   if (auto erased = txn_.erase(db::kid_licenses, join(license.kid, license.id)); !erased) return erased;
   if (auto erased = txn_.erase(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key)); !erased) return erased;
   if (auto counted = license_tally_add(txn_, license, -1); !counted) return counted;

@@ -133,7 +133,9 @@ result<void> index_build(txn& write, const char* records, const char* index, Key
 result<void> migrate_11_to_12(txn& write) {
   if (auto built = index_build<server::customer_record>(write, db::customers, db::customer_search, customer_search_keys); !built)
     return built;
-  return index_build<server::license_record>(write, db::licenses, db::license_emails, license_email_keys);
+  if (auto built = index_build<server::license_record>(write, db::licenses, db::license_emails, license_email_keys); !built)
+    return built;
+  return index_build<server::license_record>(write, db::licenses, db::license_statuses, license_status_keys);
 }
 
 }  // namespace
@@ -151,6 +153,11 @@ std::vector<std::string> license_email_keys(const server::license_record& licens
   return {license.partner_id + '/' + email + '/' + license.id, '/' + email + '/' + license.id};
 }
 
+std::vector<std::string> license_status_keys(const server::license_record& license) {
+  const std::string status(server::license_status_name(license.status));
+  return {license.partner_id + '/' + status + '/' + license.id, '/' + status + '/' + license.id};
+}
+
 std::string license_expiry_key(std::int64_t expires_at, std::string_view license_id) {
   std::string key = hex16_time(expires_at);
   key += '/';
@@ -162,7 +169,7 @@ const std::vector<std::string>& store_databases() {
   static const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
                                               db::customer_emails, db::products, db::licenses,
                                               db::activation_keys, db::token_hashes, db::kid_licenses, db::license_expiry, db::partner_customers,
-                                              db::partner_licenses, db::customer_licenses, db::customer_search, db::license_emails, db::free_licenses,
+                                              db::partner_licenses, db::customer_licenses, db::customer_search, db::license_emails, db::license_statuses, db::free_licenses,
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,

@@ -31,6 +31,7 @@ inline constexpr const char* customer_licenses = "customer_licenses";  // custom
 // search (domain/search_text.hpp): each entry twice, under its partner and under "" (everyone's)
 inline constexpr const char* customer_search = "customer_search";      // partner/folded text/customer -> ""
 inline constexpr const char* license_emails = "license_emails";        // partner/folded email/license -> ""
+inline constexpr const char* license_statuses = "license_statuses";    // partner/status/license -> ""
 inline constexpr const char* free_licenses = "free_licenses";          // customer/product -> license id, or ~until/license id
 inline constexpr const char* free_cap_holds = "free_cap_holds";        // partner/16-hex until/license -> "" (api/free_slots.hpp)
 inline constexpr const char* counters = "counters";                    // name -> decimal count
@@ -78,13 +79,16 @@ inline constexpr const char* delivery_log = "delivery_log";            // endpoi
 ///    take the mail channel for a webhook endpoint.
 /// 11: outbox events are stored as a head, a newline and their data's text. Events written
 ///    before are read as they are; an older binary must not open it, as it could not read the new.
-/// 12: customers are indexed by their search texts and licenses by email, under their partner
-///    and under everyone's (customer_search, license_emails), built from the records.
+/// 12: customers are indexed by their search texts, licenses by email and by status, under their
+///    partner and under everyone's (customer_search, license_emails, license_statuses), built from
+///    the records.
 inline constexpr int schema_version = 12;
 
-/// The keys of `customer`'s entries in customer_search, and of `license`'s in license_emails.
+/// The keys of `customer`'s entries in customer_search, and of `license`'s in license_emails and
+/// license_statuses.
 [[nodiscard]] std::vector<std::string> customer_search_keys(const server::customer_record& customer);
 [[nodiscard]] std::vector<std::string> license_email_keys(const server::license_record& license);
+[[nodiscard]] std::vector<std::string> license_status_keys(const server::license_record& license);
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();

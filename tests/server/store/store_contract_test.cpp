@@ -359,7 +359,7 @@ TEST_CASE("opaque cursors page through a listing exactly once, in a stable order
   });
 }
 
-TEST_CASE("search indexes: customers by the start of email, name or VAT number, licenses by email, each once and in order") {
+TEST_CASE("search indexes: customers by the start of email, name or VAT number, licenses by email and status, each once and in order") {
   on_every_backend([](store_fixture& s) {
     auto rossi = customer_of("cus_r", "ann@rossi.example");
     rossi.name = "Ann Rossi";  // email and name both start with "ann": listed once
@@ -392,6 +392,9 @@ TEST_CASE("search indexes: customers by the start of email, name or VAT number, 
       CHECK(ids(ok(r->customers_search("", "ann@", {}))) == std::vector<std::string>{"cus_o", "cus_r"});
       CHECK(ids(ok(r->licenses_by_email("par_1", "ann@", {}))) == std::vector<std::string>{"lic_r"});
       CHECK(ids(ok(r->licenses_by_email("", "ann@", {}))) == std::vector<std::string>{"lic_o", "lic_r"});
+      CHECK(ids(ok(r->licenses_by_status("par_1", license_status::active, {}))) == std::vector<std::string>{"lic_r"});
+      CHECK(ids(ok(r->licenses_by_status("", license_status::active, {}))) == std::vector<std::string>{"lic_o", "lic_r"});
+      CHECK(ids(ok(r->licenses_by_status("", license_status::suspended, {}))).empty());
       // Paged one at a time, each match comes once.
       std::vector<std::string> paged;
       page_request request{.limit = 1, .after = {}};
@@ -408,6 +411,7 @@ TEST_CASE("search indexes: customers by the start of email, name or VAT number, 
     verdi.name = "Bianchi";
     other.partner_id = "par_1";
     issued.email = "carla@example.com";
+    issued.status = license_status::suspended;
     ok(s.commit([&](write_view& w) -> result<void> {
       if (auto put = w.customer_put(verdi); !put) return put;
       if (auto put = w.customer_put(other); !put) return put;
@@ -421,6 +425,8 @@ TEST_CASE("search indexes: customers by the start of email, name or VAT number, 
     CHECK(ids(ok(r->customers_search("par_2", "ann", {}))).empty());
     CHECK(ids(ok(r->licenses_by_email("", "ann", {}))).empty());
     CHECK(ids(ok(r->licenses_by_email("par_1", "carla", {}))) == std::vector<std::string>{"lic_r"});
+    CHECK(ids(ok(r->licenses_by_status("par_1", license_status::suspended, {}))) == std::vector<std::string>{"lic_r"});
+    CHECK(ids(ok(r->licenses_by_status("", license_status::active, {}))).empty());  // suspended, and lic_o erased
     ok(s.commit([&](write_view& w) { return w.customer_erase("cus_v"); }));
     CHECK(ids(ok(s.read()->customers_search("", "b", {}))).empty());
   });

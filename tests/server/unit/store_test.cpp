@@ -220,6 +220,9 @@ TEST_CASE("schema 11 to 12: customers and licenses already stored are found by t
   REQUIRE(everyones.ok());
   REQUIRE(everyones->items.size() == 1);
   CHECK(everyones->items[0].id == "lic_1");
+  const auto active = view.licenses_by_status("par_1", licensor::server::license_status::active, {});
+  REQUIRE(active.ok());
+  CHECK(active->items.size() == 1);
 }
 
 TEST_CASE("a full map or a full disk is storage_full (507), other failures storage_error") {
