@@ -4,6 +4,7 @@
 // their account when it is one of these, else the browser's first that is, else English.
 // Dates are shown in UTC, as the partner programmes' portals show them; amounts in the currency
 // of their price.
+import { session } from "{{asset:api.js}}";
 import es from "{{asset:es.js}}";
 import it from "{{asset:it.js}}";
 
@@ -67,7 +68,8 @@ export function moneyShow(minor, currency) {
   return new Intl.NumberFormat(language, { style: "currency", currency }).format(minor / 10 ** digits);
 }
 
-// The refusals people meet in the portal, said in their words; any other is the API's message.
+// The refusals people meet in the portal, said in their words (a text, or a function that fills
+// one in); any other is the API's message.
 const refusals = {
   unreachable: "The server could not be reached. Check the connection and try again.",
   forbidden: "Your role does not allow this.",
@@ -76,17 +78,26 @@ const refusals = {
   email_taken: "Another customer is already registered with this email.",
   invalid_email: "This is not a valid email address.",
   free_license_exists: "This customer already has a free license for this product: one free license per customer.",
-  partner_cap_reached: "Your free licenses have reached your level's cap.",
+  partner_cap_reached: () => {
+    const partner = session.me?.partner;
+    if (!partner?.usage) return t("Your free licenses have reached your level's cap.");
+    return t("Your level ({level}) allows {cap} free licenses, and all of them are issued.",
+             { level: codeShow(partner.level), cap: partner.usage.free_license_cap });
+  },
   partner_domain_email: "Free licenses cannot go to an email in your own organisation's domains.",
   partner_not_enabled: "Your organisation may not issue licenses yet: ask the vendor to enable it.",
   customer_not_found: "No such customer.",
+  seat_decrease_window_closed: "Seats can only be taken away within 7 days of being added.",
+  cancel_window_closed: "The 7 days to cancel this term are over.",
   license_not_found: "No such license.",
   totp_required: "This account also needs its authentication code.",
 };
 
 /** What went wrong, as a sentence for people. */
 export function problemWords(error) {
-  if (refusals[error.code]) return t(refusals[error.code]);
+  const refusal = refusals[error.code];
+  if (typeof refusal === "function") return refusal(error);
+  if (refusal) return t(refusal);
   const text = String(error.message ?? error).trim();
   return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }

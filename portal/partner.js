@@ -19,7 +19,7 @@ function dashboardShow(section) {
                       el("a", { href: "#/enabling" }, t("Ask the vendor to enable it")), "."));
   }
   return Promise.all([
-    can("ledger_read") && part(section, t("Free licenses"), usageShow),
+    part(section, t("Free licenses"), usageShow),
     part(section, t("Licenses expiring in the next 30 days"), (into) =>
       listing(into, { path: "/v1/licenses", parameters: { ...soon(30), kind: "paid" }, columns: licenseColumns(),
                       empty: t("None: no paid license expires in the next 30 days.") })),
@@ -29,14 +29,16 @@ function dashboardShow(section) {
   ]);
 }
 
+// Read afresh (GET /v1/me): every partner role sees where it stands, not only the ledger's readers.
 async function usageShow(into) {
-  const usage = await api("GET", "/v1/usage");
+  session.me = await api("GET", "/v1/me");
+  const { level, usage } = session.me.partner;
   const used = usage.free_licenses_used;
   const cap = usage.free_license_cap;
   // Green well below the cap, amber nearing it, red at it: free licenses stop there.
   const meter = el("meter", { id: "free-licenses", min: 0, max: cap, value: used, low: cap * 0.75, high: cap - 0.5, optimum: 0 });
   into.replaceChildren(
-    el("label", { htmlFor: meter.id }, t("Free licenses issued, against the cap of your level ({level})", { level: codeShow(usage.level) })),
+    el("label", { htmlFor: meter.id }, t("Free licenses issued, against the cap of your level ({level})", { level: codeShow(level) })),
     el("div", { className: "usage" }, meter, el("span", { id: "free-licenses-text" }, t("{used} of {cap}", { used, cap }))));
 }
 

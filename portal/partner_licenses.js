@@ -254,6 +254,6 @@ async function letterShow(into, license) {
       send.disabled = false;
     }
   });
-  into.replaceChildren(el("p", {}, el("strong", {}, letter.subject)), el("pre", { className: "letter" }, letter.instructions),
+  into.replaceChildren(el("p", {}, el("strong", {}, letter.subject)), el("pre", { className: "letter", tabIndex: 0, "aria-label": t("letter") }, letter.instructions),
                        el("div", { className: "actions" }, copyButton(t("letter"), letter.instructions), send), sent, problem);
 }

@@ -54,10 +54,11 @@ export async function subscriptionPart(into, license) {
 }
 
 function seatsForm(license, reducible) {
-  const seats = el("input", { type: "number", name: "seats", min: Math.max(1, license.seats - reducible), value: license.seats, required: true });
+  // No lower bound but 1 in the field: below what can be reduced, the server says why.
+  const seats = el("input", { type: "number", name: "seats", min: 1, value: license.seats, required: true });
   const problem = problemLine();
   const form = el("form", { className: "inline" },
-                  field(t("Seats"), seats, t("At least {min}: only seats added in the last 7 days can be taken away.", { min: seats.min })),
+                  field(t("Seats"), seats, t("At least {min}: only seats added in the last 7 days can be taken away.", { min: Math.max(1, license.seats - reducible) })),
                   el("button", { type: "submit" }, t("Change seats")), problem);
   onSubmit(form, problem, async () => {
     const wanted = Number(seats.value);

@@ -138,7 +138,9 @@ export function copyButton(what, value) {
 
 /** A value people copy into an app or a message, with its copy button. */
 export function copyable(what, value) {
-  return el("div", { className: "secret" }, el("code", { "data-copy": what }, value), copyButton(what, value));
+  // Focusable: a long token scrolls inside its box, and a keyboard must reach it too.
+  return el("div", { className: "secret" }, el("code", { "data-copy": what, tabIndex: 0, "aria-label": what }, value),
+            copyButton(what, value));
 }
 
 /** A modal dialog asking `question`, saying `consequence`; Escape and "Cancel" answer false. */

@@ -7,7 +7,11 @@
 //  d. a free license issued to it in the page shows its activation key and token (the copy button
 //     copies the key); the customer's page lists it; the dashboard then says 1 of 5;
 //  e. a second free license to the same customer is refused next to the form, in words, and
-//     nothing is issued;
+//     nothing is issued; four more customers get their free license in the page, the fifth of a
+//     Bronze partner, and a sixth is refused with the cap explained (the dashboard says 5 of 5);
+//     a customer in the partner's own domain is refused its free license, in words;
+//  e2. a license feature with markup shows as text; a change sent without the CSRF token (as
+//     another site's page would) is refused and changes nothing; the portal cannot be framed;
 //  f. suspending asks first (cancelling changes nothing), then the page shows it suspended;
 //  g. a subscription created in the page (3 seats) shows its price first; a seat increase shows
 //     its charge before it is confirmed (and the preview changes nothing), then reaches the API; the ledger page totals the month, and its CSV link answers the
@@ -16,10 +20,12 @@
 //  i. a page reloaded keeps the session (its CSRF token comes back: a change still works);
 //     signing out shows the sign-in page, and a reload shows no data and holds no session;
 //  j. a partner not yet enabled asks to be enabled in the page, and the operator sees the request;
+//     a helpdesk agent sees no ledger: not in the navigation, and its address is not found;
 //  k. at a phone's width (390 px) the dashboard has no sideways scrolling and its links show; in
 //     Spanish the navigation speaks Spanish; a form is sent with the keyboard alone.
+// Every screen is checked by axe-core (support.mjs: screen), and every /v1 answer is no-store.
 import {
-  apiCall, check, operator, pageOpen, personInvite, signIn, textSeen, titled, unique, url,
+  apiCall, check, operator, pageOpen, personInvite, screen, signIn, textSeen, titled, unique, url,
 } from "./support.mjs";
 
 const markupName = "<img src=x onerror=alert(1)>";
@@ -41,7 +47,7 @@ async function setup() {
 export async function partnerWalk(browser, problems) {
   const world = await setup();
   const page = await pageOpen(browser, problems, {
-    refusals: [["/v1/sessions", 401], ["/v1/licenses", 422]],
+    refusals: [["/v1/sessions", 401], ["/v1/licenses", 422], ["/v1/customers", 403]],
   });
   const main = page.locator("main");
   const { tag, product, email } = world;
@@ -55,6 +61,7 @@ export async function partnerWalk(browser, problems) {
   await textSeen(page, "0 of 5", "a. the dashboard's meter");
   check(await page.locator("meter").evaluate((m) => m.value === 0 && m.max === 5), "a. the meter is not at 0 of 5");
   await titled(page, "Dashboard");
+  await screen(page, "partner-dashboard");
 
   // b. and c.
   await page.getByRole("link", { name: "Customers" }).click();
@@ -73,6 +80,7 @@ export async function partnerWalk(browser, problems) {
   await page.waitForFunction(() => document.querySelectorAll("main tbody tr").length === 1, null, { timeout: 10000 });
   check((await main.locator("tbody tr").innerText()).includes(ann), "b. the search did not find the customer");
   check(page.url().endsWith(`#/customers?q=ann-${tag}`), `b. the search is not in the address: ${page.url()}`);
+  await screen(page, "partner-customers-search");
   await search.fill("");
   const mallory = main.locator("tbody tr", { hasText: `mallory-${tag}@example.com` });
   await mallory.waitFor();
@@ -94,6 +102,7 @@ export async function partnerWalk(browser, problems) {
   const token = await main.locator("[data-copy='token']").innerText();
   check(/^([0-9A-Z]{4}-){4}[0-9A-Z*~$=]$/.test(key), `d. the activation key shows as "${key}"`);
   check(token.startsWith("v4.public."), `d. the token shows as "${token.slice(0, 40)}…"`);
+  await screen(page, "partner-license");
   await page.getByRole("button", { name: "Copy the activation key" }).click();
   await page.getByRole("button", { name: "Copy the activation key" }).getByText("Copied").waitFor();
   check((await page.evaluate(() => navigator.clipboard.readText())) === key, "d. the copy button did not copy the key");
@@ -114,6 +123,20 @@ export async function partnerWalk(browser, problems) {
   check(page.url().includes("#/issue"), "e. the refused issue left the form");
   const licenses = await operator("GET", `/v1/licenses?partner_id=${world.partner.id}`);
   check(licenses.items.length === 1, `e. ${licenses.items.length} licenses exist after the refusal, not 1`);
+  await capWalk(page, world);
+
+  // e2.
+  await operator("PATCH", `/v1/licenses/${licenseId}`, { features: ["<b>bold</b>", "<script>alert(1)</script>"] });
+  await page.goto(`${url}/#/licenses/${encodeURIComponent(licenseId)}`);
+  await textSeen(page, "<b>bold</b>, <script>alert(1)</script>", "e2. a feature with markup");
+  check((await main.locator("dd b, dd script").count()) === 0, "e2. a feature's markup made an element");
+  const forged = await page.evaluate(async () => (await fetch("/v1/customers", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "forged@example.com" }),
+  })).status);
+  check(forged === 403, `e2. a change without the CSRF token answered ${forged}`);
+  const forgedFound = await operator("GET", `/v1/customers?partner_id=${world.partner.id}&q=forged`);
+  check(forgedFound.items.length === 0, "e2. the change without the CSRF token was made");
+  await framingCheck(page);
 
   // f.
   await page.goto(`${url}/#/licenses/${encodeURIComponent(licenseId)}`);
@@ -154,6 +177,7 @@ export async function partnerWalk(browser, problems) {
   const sum = ledger.items.reduce((total, entry) => total + entry.amount, 0);
   check(ledger.items.length === 2 && sum > 0, `g. the ledger holds ${ledger.items.length} entries`);
   await textSeen(page, `Total: €${(sum / 100).toFixed(2)}`, "g. the ledger's total");
+  await screen(page, "partner-ledger");
   const csvHref = await main.getByRole("link", { name: "Export as CSV" }).getAttribute("href");
   const csv = await page.context().request.get(`${url}${csvHref}`);
   check(csv.status() === 200 && (await csv.text()).trim().split("\n").length === 3, `g. the ledger's CSV answers ${csv.status()}`);
@@ -164,6 +188,7 @@ export async function partnerWalk(browser, problems) {
   await page.getByRole("button", { name: "Create a key" }).click();
   await textSeen(page, "Copy the key now: it is shown only once.", "h. the new key");
   const apiKey = await main.locator("[data-copy='API key']").innerText();
+  await screen(page, "partner-team");
   const usage = await apiCall("GET", "/v1/usage", undefined, apiKey);
   check(usage.partner_id === world.partner.id, "h. the key shown does not work");
 
@@ -184,11 +209,16 @@ export async function partnerWalk(browser, problems) {
   check(await page.locator("#nav").isHidden(), "i. the pages' links show while signed out");
   const me = await page.context().request.get(`${url}/v1/me`);
   check(me.status() === 401, `i. GET /v1/me answers ${me.status()} after signing out`);
+  await page.goBack();
+  await titled(page, "Sign in");
+  check(!(await page.locator("body").innerText()).includes(ann), "i. going back after signing out shows data");
   await page.context().close();
 
   await enablingWalk(browser, problems, tag);
+  await helpdeskWalk(browser, problems, world);
   await phoneWalk(browser, problems, email);
-  return "sign-in, dashboard meter, customers (search, markup as text, licenses held), issuing and the one-free refusal, " +
+  return "sign-in, dashboard meter, customers (search, markup as text, licenses held), issuing, the one-free, cap and own-domain refusals, " +
+         "markup in features, a forged change refused, no framing, a helpdesk agent without the ledger, " +
          "a license's keys and letter, suspension, a subscription with its price, seats and ledger (CSV), an API key shown once, " +
          "reload and sign-out, an enabling request, phone width, Spanish, keyboard";
 }
@@ -215,10 +245,70 @@ async function enablingWalk(browser, problems, tag) {
   await page.getByLabel("Message to the vendor").fill("We advise 40 small firms in Valencia.");
   await page.getByRole("button", { name: "Ask to be enabled" }).click();
   await textSeen(page, "Your request is waiting for the vendor's answer.", "j. the request sent");
+  await screen(page, "partner-enabling");
   const requests = await operator("GET", "/v1/enabling-requests");
   const mine = requests.items.find((item) => item.id === partner.id || item.partner_id === partner.id);
   check(mine, "j. the operator does not see the request");
   await page.context().close();
+}
+
+// j. (the ledger is not a helpdesk agent's)
+async function helpdeskWalk(browser, problems, world) {
+  const email = `desk-${world.tag}@partner-${world.tag}.example`;
+  await personInvite({ email, name: "Dana Desk", role: "helpdesk_agent", partnerId: world.partner.id });
+  const page = await pageOpen(browser, problems);
+  await signIn(page, email);
+  await titled(page, "Dashboard");
+  await page.getByRole("link", { name: "Customers" }).waitFor();
+  check((await page.locator("#nav").getByRole("link", { name: "Ledger" }).count()) === 0, "j. a helpdesk agent's navigation offers the ledger");
+  await page.goto(`${url}/#/ledger`);
+  await titled(page, "Not found");
+  await screen(page, "partner-helpdesk-no-ledger");
+  await page.context().close();
+}
+
+// e. The cap of a Bronze partner, and its own domain, in the page.
+async function capWalk(page, world) {
+  const main = page.locator("main");
+  const key = (await operator("POST", `/v1/partners/${world.partner.id}/api-keys`, { name: "walk" })).api_key;
+  for (let n = 2; n <= 6; n++) {
+    const customer = await apiCall("POST", "/v1/customers", { email: `free${n}-${world.tag}@example.com`, name: `Free ${n}` }, key);
+    await page.goto(`${url}/#/issue?customer=${encodeURIComponent(customer.id)}`);
+    await issueFree(page, customer.email);
+    if (n <= 5) {
+      await titled(page, `${world.product} · basic for ${customer.email}`);
+      continue;
+    }
+    await main.locator("form [role=alert]").getByText("Your level (Bronze) allows 5 free licenses, and all of them are issued.").waitFor();
+    await screen(page, "partner-cap-refused");
+  }
+  const free = await operator("GET", `/v1/licenses?partner_id=${world.partner.id}&kind=free`);
+  check(free.items.length === 5, `e. ${free.items.length} free licenses exist, not the cap's 5`);
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  await textSeen(page, "5 of 5", "e. the dashboard at the cap");
+
+  // A customer of the partner's own domain, registered in the page.
+  await page.getByRole("link", { name: "Customers" }).click();
+  const own = `colleague@partner-${world.tag}.example`;
+  const register = page.locator("form").filter({ has: page.getByRole("button", { name: "Register" }) });
+  await register.getByLabel("Email").fill(own);
+  await register.getByRole("button", { name: "Register" }).click();
+  await textSeen(page, `Registered ${own}.`, "e. registering a customer of the partner's own domain");
+  await register.getByRole("link", { name: "Open its page" }).click();
+  await page.getByRole("link", { name: "Issue a license to this customer" }).click();
+  await issueFree(page, own);
+  await main.locator("form [role=alert]").getByText("Free licenses cannot go to an email in your own organisation's domains.").waitFor();
+}
+
+// e2. A page of another origin that frames the portal gets nothing: frame-ancestors 'none'.
+async function framingCheck(page) {
+  const framer = await page.context().newPage();  // not watched: the refusal to frame is logged, as it should be
+  await framer.setContent(`<iframe src="${url}/" title="framed"></iframe>`);
+  await framer.waitForTimeout(1000);
+  const framed = framer.frames().find((frame) => frame !== framer.mainFrame());
+  const shown = framed ? await framed.evaluate(() => document.getElementById("view") !== null).catch(() => false) : false;
+  check(!shown, "e2. the portal showed inside another page's frame");
+  await framer.close();
 }
 
 // k.
@@ -233,7 +323,8 @@ async function phoneWalk(browser, problems, email) {
   await page.keyboard.type("a long enough portal password");
   await page.keyboard.press("Enter");
   await titled(page, "Dashboard");
-  await textSeen(page, "1 of 5", "k. the dashboard at 390 px");
+  await textSeen(page, "5 of 5", "k. the dashboard at 390 px");
+  await screen(page, "partner-dashboard-phone");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   check(overflow <= 0, `k. the dashboard scrolls sideways by ${overflow} px at 390 px`);
   check(await page.getByRole("link", { name: "Customers" }).isVisible(), "k. the navigation is hidden at 390 px");

@@ -5,6 +5,8 @@
 # licensord serves the folder it finds by default, share/licensor/portal beside the binary's
 # folder (the build copies portal/ there), which must hold what portal/ holds; a binary with no
 # such folder is given --portal-dir SOURCE_DIR/portal.
+# Every screen's screenshot is kept in portal-screenshots/ of the folder it runs in (ctest's:
+# build/tests/portal/).
 # Needs Node.js 18 or later and npm, Chromium (scripts/setup installs Debian's; installed here
 # when missing) and the npm registry: the pinned package is installed once per run into a
 # scratch folder, with a scratch npm cache, so a run depends on nothing a previous one left.
@@ -16,6 +18,8 @@ name=portal
 # The last release that runs on Debian 12's Node 18 (1.62 needs Node 20); it drives the
 # Chromium Debian 12 ships.
 playwright_core=playwright-core@1.61.1
+# Deque's accessibility rules, run on every screen the walks reach.
+axe_core=axe-core@4.10.3
 chromium=/usr/bin/chromium
 
 step_started=$SECONDS
@@ -60,13 +64,16 @@ runner=$scratch/runner
 mkdir -p "$runner"
 echo '{"private": true, "type": "module"}' >"$runner/package.json"
 cp "$root"/tests/portal/*.mjs "$runner/"
-npm_install "$runner" "$scratch" "$playwright_core"
+npm_install "$runner" "$scratch" "$playwright_core" "$axe_core"
 
 step "starting licensord"
 export LICENSOR_OPERATOR_TOKEN
 LICENSOR_OPERATOR_TOKEN=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-licensord_start 127.0.0.1:0 1 "${portal_args[@]}" || exit 1
-export CHROMIUM=$chromium PORTAL_SOURCE=$root/portal
+# The test clock: the subscription walk moves the server's time (POST /v1/test/clock).
+licensord_start 127.0.0.1:0 1 --test-clock "${portal_args[@]}" || exit 1
+# Each screen's screenshot is kept beside the test's other results (the build tree), as its artefact.
+export CHROMIUM=$chromium PORTAL_SOURCE=$root/portal PORTAL_SCREENSHOTS=$PWD/portal-screenshots
+rm -rf "$PORTAL_SCREENSHOTS"
 
 step "driving $($chromium --version 2>/dev/null | head -1) at $url"
 (cd "$runner" && node portal_test.mjs)

@@ -3,10 +3,12 @@
 // console error other than a refusal the walk provokes on purpose, a JavaScript dialog).
 //
 // Environment: LICENSOR_URL, LICENSOR_OPERATOR_TOKEN, NODE_EXTRA_CA_CERTS (the development
-// certificate, which names 127.0.0.1), CHROMIUM (the browser's executable).
+// certificate, which names 127.0.0.1), CHROMIUM (the browser's executable), PORTAL_SCREENSHOTS
+// (where each screen's screenshot is kept; none when unset).
 import { createHash, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
+import { createRequire } from "node:module";
 
 export const url = process.env.LICENSOR_URL;
 export const password = "a long enough portal password";
@@ -76,7 +78,8 @@ export function browserLaunch(chromium) {
 /**
  * A page in a fresh browser context of `browser`, `width` pixels wide. `problems` collects what
  * goes wrong in it; `refusals` lists [path, status] the walk provokes on purpose (Chromium logs
- * each as a failed resource). GET /v1/session answering 401 before anyone signs in is expected.
+ * each as a failed resource; a path ending in "/" covers the paths under it). GET /v1/session
+ * answering 401 before anyone signs in is expected.
  */
 export async function pageOpen(browser, problems, { width = 1280, refusals = [] } = {}) {
   const context = await browser.newContext({ viewport: { width, height: 800 } });
@@ -87,15 +90,25 @@ export async function pageOpen(browser, problems, { width = 1280, refusals = [] 
   await context.exposeBinding("cspViolation", (_source, text) => problems.push(`CSP violation: ${text}`));
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
-  const expected = [["/v1/session", 401], ...refusals].map(([path, status]) => `${url}${path} ${status}`);
+  // Each [path, status]: a path ending in "/" stands for every path under it.
+  const expected = [["/v1/session", 401], ...refusals];
+  const isExpected = (where, status) => expected.some(([path, code]) => code === status &&
+    (path.endsWith("/") ? where.startsWith(`${url}${path}`) : where === `${url}${path}`));
   page.on("pageerror", (error) => problems.push(`script error: ${error.message}`));
+  // Whatever the API answers the page is never kept by the browser: not after sign-out either.
+  page.on("response", (answer) => {
+    if (!answer.url().startsWith(`${url}/v1/`)) return;
+    const cache = answer.headers()["cache-control"];
+    if (cache !== "no-store") problems.push(`${answer.url()} answered with Cache-Control: ${cache}`);
+  });
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     const where = message.location().url;
-    const status = /status of (\d{3})/.exec(message.text())?.[1];
-    if (expected.includes(`${where} ${status}`)) return;
+    const status = Number(/status of (\d{3})/.exec(message.text())?.[1]);
+    if (isExpected(where.split("?")[0], status)) return;
     problems.push(`console error: ${message.text()} (${where})`);
   });
+  page.problems = problems;
   page.on("dialog", async (dialog) => {
     problems.push(`a ${dialog.type()} dialog opened: ${dialog.message()}`);
     await dialog.dismiss();
@@ -124,4 +137,29 @@ export async function signIn(page, email, secret = password) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(secret);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+// axe-core, run in the page through the browser's debugging protocol (the page's CSP allows no
+// script of ours, and none is needed: the protocol's evaluation is not page script).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+let screensSeen = 0;
+
+/**
+ * A screen the walk has reached, once its data has come: its screenshot is kept (as
+ * NN-name.png in PORTAL_SCREENSHOTS), and axe-core checks it, every serious or critical
+ * violation a problem of the walk.
+ */
+export async function screen(page, name) {
+  await page.waitForLoadState("networkidle");
+  const dir = process.env.PORTAL_SCREENSHOTS;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: `${dir}/${String(++screensSeen).padStart(3, "0")}-${name}.png`, fullPage: true });
+  }
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  const found = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  for (const violation of found.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+    const where = violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join("; ");
+    page.problems.push(`axe on "${name}": ${violation.id} (${violation.impact}): ${violation.help} at ${where}`);
+  }
 }
