@@ -1,7 +1,8 @@
 // The portal's languages: English, Spanish and Italian, those of the programmes it serves.
-// Texts are written in English in the code, t("…"); es.js and it.js map each English text to its
-// translation (a test checks that every t("…") has both). A person's language is the one of
-// their account when it is one of these, else the browser's first that is, else English.
+// Texts are written in English in the code, through t(); es.js and it.js map each English text
+// to its translation (a test checks that every text given to t() or N_() has both). A person's
+// language is the one of their account when it is one of these, else the browser's first that
+// is, else English.
 // Dates are shown in UTC, as the partner programmes' portals show them; amounts in the currency
 // of their price.
 import { session } from "{{asset:api.js}}";
@@ -71,26 +72,26 @@ export function moneyShow(minor, currency) {
 // The refusals people meet in the portal, said in their words (a text, or a function that fills
 // one in); any other is the API's message.
 const refusals = {
-  unreachable: "The server could not be reached. Check the connection and try again.",
-  forbidden: "Your role does not allow this.",
-  csrf_failed: "This page is out of date: reload it and try again.",
-  rate_limited: "Too many tries: wait a minute and try again.",
-  email_taken: "Another customer is already registered with this email.",
-  invalid_email: "This is not a valid email address.",
-  free_license_exists: "This customer already has a free license for this product: one free license per customer.",
+  unreachable: N_("The server could not be reached. Check the connection and try again."),
+  forbidden: N_("Your role does not allow this."),
+  csrf_failed: N_("This page is out of date: reload it and try again."),
+  rate_limited: N_("Too many tries: wait a minute and try again."),
+  email_taken: N_("Another customer is already registered with this email."),
+  invalid_email: N_("This is not a valid email address."),
+  free_license_exists: N_("This customer already has a free license for this product: one free license per customer."),
   partner_cap_reached: () => {
     const partner = session.me?.partner;
     if (!partner?.usage) return t("Your free licenses have reached your level's cap.");
     return t("Your level ({level}) allows {cap} free licenses, and all of them are issued.",
              { level: codeShow(partner.level), cap: partner.usage.free_license_cap });
   },
-  partner_domain_email: "Free licenses cannot go to an email in your own organisation's domains.",
-  partner_not_enabled: "Your organisation may not issue licenses yet: ask the vendor to enable it.",
-  customer_not_found: "No such customer.",
-  seat_decrease_window_closed: "Seats can only be taken away within 7 days of being added.",
-  cancel_window_closed: "The 7 days to cancel this term are over.",
-  license_not_found: "No such license.",
-  totp_required: "This account also needs its authentication code.",
+  partner_domain_email: N_("Free licenses cannot go to an email in your own organisation's domains."),
+  partner_not_enabled: N_("Your organisation may not issue licenses yet: ask the vendor to enable it."),
+  customer_not_found: N_("No such customer."),
+  seat_decrease_window_closed: N_("Seats can only be taken away within 7 days of being added."),
+  cancel_window_closed: N_("The 7 days to cancel this term are over."),
+  license_not_found: N_("No such license."),
+  totp_required: N_("This account also needs its authentication code."),
 };
 
 /** What went wrong, as a sentence for people. */
