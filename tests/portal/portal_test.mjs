@@ -4,8 +4,6 @@
 //  - served.mjs: `/` and its assets, their headers, size and compression; every text of the
 //    pages has its Spanish and Italian translation;
 //  - partner_walk.mjs: a partner's person (dashboard, customers, issuing, a license's page);
-//  - operator_walk.mjs: the vendor's console;
-//  - customer_walk.mjs: a customer's own area;
 //  - subscription_walk.mjs: a subscription's life on the test clock (last: it moves the clock).
 // In every walk nothing may go wrong in the page (no script error, no CSP violation, no console
 // error but the refusals it provokes on purpose). Prints one PASS line, or each failure and
@@ -13,14 +11,12 @@
 //
 // usage: node portal_test.mjs (environment: support.mjs)
 import { chromium } from "playwright-core";
-import { customerWalk } from "./customer_walk.mjs";
-import { operatorWalk } from "./operator_walk.mjs";
 import { partnerWalk } from "./partner_walk.mjs";
 import { servedCheck } from "./served.mjs";
 import { subscriptionWalk } from "./subscription_walk.mjs";
 import { browserLaunch } from "./support.mjs";
 
-const walks = [["partner", partnerWalk], ["operator", operatorWalk], ["customer", customerWalk], ["subscription", subscriptionWalk]];
+const walks = [["partner", partnerWalk], ["subscription", subscriptionWalk]];
 
 async function main() {
   const started = Date.now();
