@@ -22,16 +22,17 @@ constexpr std::size_t page_rows = 1'000;
 
 std::string time_text(std::int64_t at) { return at == 0 ? std::string() : rfc3339_format(at); }
 
-// Reads pages through `read` from `after`, keeps what `filter` accepts, writes each as `row`.
-template <class Record, class Read, class Filter, class Row>
-api_response csv_export(Read read, const std::optional<Filter>& filter, std::string after,
+// Reads pages through `read` from `after`, keeps what `keep` accepts (every record when it is
+// empty), writes each as `row`.
+template <class Record, class Read, class Row>
+api_response csv_export(Read read, const std::function<bool(const Record&)>& keep, std::string after,
                         const std::vector<std::string>& header, Row row, std::string_view file_name) {
   std::string body = csv_record(header);
   std::size_t rows = 0;
   do {
     const store::page<Record> got = read(store::page_request{page_rows, after});
     for (const auto& item : got.items) {
-      if (filter && !(*filter)(item)) continue;
+      if (keep && !keep(item)) continue;
       body += csv_record(row(item));
       ++rows;
     }
@@ -70,7 +71,7 @@ std::string after_of(const api_call& call) {
 }  // namespace
 
 void license_export(service& svc, api_call& call, responder respond) {
-  auto filter = license_filter_of(call);  // a bad filter is refused here, on the request thread
+  auto filter = license_filter_of(call).value_or(license_filter());  // a bad filter is refused here, on the request thread
   const std::vector<std::string> header{"id", "partner_id", "customer_id", "email", "product", "tier", "kind", "status",
                                         "seats", "issued_at", "expires_at", "activation_key", "app_version_seen"};
   if (call.who.kind == caller_kind::customer) {
@@ -99,7 +100,7 @@ void customer_export(service& svc, api_call& call, responder respond) {
       const auto read = [&](const store::page_request& page) {
         return must(search ? snapshot->customers_search(partner, *search, page) : snapshot->customers_list(partner, page));
       };
-      respond(csv_export<customer_record>(read, std::optional<std::function<bool(const customer_record&)>>(), after,
+      respond(csv_export<customer_record>(read, {}, after,
                                           {"id", "partner_id", "email", "name", "vat_number", "created_at", "self_service",
                                            "manages_own_notifications"},
                                           customer_row, "customers.csv"));
@@ -117,7 +118,7 @@ void ledger_export(service& svc, api_call& call, responder respond) {
       const auto snapshot = svc.read();
       const auto read = [&](const store::page_request& page) { return must(snapshot->partner_ledger(partner, period, page)); };
       respond(csv_export<subscription::ledger_entry>(
-          read, std::optional<std::function<bool(const subscription::ledger_entry&)>>(), after,
+          read, {}, after,
           {"seq", "at", "license_id", "type", "reason", "amount_minor", "currency", "tier", "seats", "period_start",
            "period_end", "discount_percent", "by"},
           ledger_row, "ledger.csv"));
