@@ -5,6 +5,7 @@
 // it touches the dir: its first answer is looked up first, and a rotation names the version it
 // rotates from (by default the one on disk now), so two attempts cannot both rotate.
 #include "api/body_reader.hpp"
+#include "api/list_filters.hpp"
 #include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "core/keyring_audit.hpp"
@@ -32,13 +33,19 @@ void reload_or_fail(service& svc) {
 void keys_get(service& svc, api_call&, responder respond) {
   const auto signer = svc.signer();
   auto keys = nlohmann::json::array();
+  const auto snapshot = svc.read();
+  // How many licenses each key signed: what revoking it would re-sign, and, for a revoked key,
+  // what the re-signing has still to reach.
   for (const auto& entry : signer->keyring.keys)
-    keys.push_back({{"kid", entry.kid.value}, {"status", entry.status == key_status::active ? "active" : "retired"}});
+    keys.push_back({{"kid", entry.kid.value}, {"status", entry.status == key_status::active ? "active" : "retired"},
+                    {"licenses_signed", must(snapshot->licenses_signed_count(entry.kid.value))}});
   auto revoked = nlohmann::json::array();
   for (const auto& kid : signer->keyring.revoked) revoked.push_back(kid.value);
   auto resigning = nlohmann::json::array();
-  for (const auto& task : must(svc.read()->resign_tasks()))
-    resigning.push_back({{"kid", task.kid}, {"licenses_resigned", task.licenses_resigned}, {"started_at", rfc3339_format(task.started_at)}});
+  for (const auto& task : must(snapshot->resign_tasks()))
+    resigning.push_back({{"kid", task.kid}, {"licenses_resigned", task.licenses_resigned},
+                         {"licenses_remaining", must(snapshot->licenses_signed_count(task.kid))},
+                         {"started_at", rfc3339_format(task.started_at)}});
   respond(answer({{"version", signer->keyring.version}, {"active_kid", signer->active_kid.value}, {"keys", std::move(keys)},
                   {"revoked", std::move(revoked)}, {"resigning", std::move(resigning)}}));
 }
@@ -99,7 +106,11 @@ void keys_revoke(service& svc, api_call& call, responder respond) {
 }
 
 void audit_list(service& svc, api_call& call, responder respond) {
-  respond(page_answer(must(svc.read()->audit_list(page_of(call))), [](const store::audit_entry& entry) {
+  const auto snapshot = svc.read();
+  const auto read = [&](const store::page_request& page) { return must(snapshot->audit_list(page)); };
+  const auto keep = audit_filter_of(call);
+  auto listed = keep ? page_filtered<store::audit_entry>(page_of(call), read, keep) : read(page_of(call));
+  respond(page_answer(std::move(listed), [](const store::audit_entry& entry) {
     nlohmann::json view{{"seq", entry.seq},       {"at", rfc3339_format(entry.at)}, {"actor", entry.actor},
                         {"action", entry.action}, {"target", entry.target},         {"details", entry.details}};
     // The request that made the change (X-Request-Id, also in its log line); none for jobs.

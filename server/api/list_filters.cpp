@@ -10,6 +10,22 @@
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
+namespace {
+
+/// ?NAME as an RFC 3339 time, or nullopt when absent. Throws refusal(bad_request) for a bad one.
+std::optional<std::int64_t> time_query(const api_call& call, const std::string& name) {
+  const auto it = call.query.find(name);
+  if (it == call.query.end()) return std::nullopt;
+  const auto parsed = rfc3339_parse(it->second);
+  if (!parsed) refuse(errc::bad_request, "query '" + name + "' must be an RFC 3339 time");
+  return *parsed;
+}
+
+bool within(std::optional<std::int64_t> from, std::optional<std::int64_t> to, std::int64_t at) {
+  return (!from || at >= *from) && (!to || at <= *to);
+}
+
+}  // namespace
 
 // Each filter optional, all of them applying: ?status, ?kind, ?product, ?tier;
 // ?email=PREFIX (case-insensitive); ?expires_from, ?expires_to, ?issued_from, ?issued_to (RFC
@@ -38,16 +54,7 @@ std::optional<license_filter> license_filter_of(const api_call& call) {
   if (const auto* tier = query("tier")) checks.emplace_back([wanted = *tier](const license_record& l) { return l.tier == wanted; });
   if (const auto* email = query("email"))
     checks.emplace_back([prefix = text_folded(*email)](const license_record& l) { return text_folded(l.email).rfind(prefix, 0) == 0; });
-  const auto time_bound = [&](const char* name) -> std::optional<std::int64_t> {
-    const auto* text = query(name);
-    if (text == nullptr) return std::nullopt;
-    const auto parsed = rfc3339_parse(*text);
-    if (!parsed) refuse(errc::bad_request, "query '" + std::string(name) + "' must be an RFC 3339 time");
-    return *parsed;
-  };
-  const auto within = [](std::optional<std::int64_t> from, std::optional<std::int64_t> to, std::int64_t at) {
-    return (!from || at >= *from) && (!to || at <= *to);
-  };
+  const auto time_bound = [&](const char* name) { return time_query(call, name); };
   if (const auto from = time_bound("expires_from"), to = time_bound("expires_to"); from || to)
     checks.emplace_back([=](const license_record& l) { return l.expires_at != 0 && within(from, to, l.expires_at); });
   if (const auto from = time_bound("issued_from"), to = time_bound("issued_to"); from || to)
@@ -96,15 +103,26 @@ std::function<store::page<license_record>(const store::page_request&)> license_p
 }
 
 store::ledger_period ledger_period_of(const api_call& call) {
-  store::ledger_period period;
-  for (const auto& [name, target] : {std::pair<const char*, std::int64_t*>{"from", &period.from}, {"to", &period.to}}) {
-    if (const auto it = call.query.find(name); it != call.query.end()) {
-      auto parsed = rfc3339_parse(it->second);
-      if (!parsed) refuse(errc::bad_request, std::string("query '") + name + "' must be an RFC 3339 time");
-      *target = *parsed;
-    }
-  }
-  return period;
+  return {time_query(call, "from").value_or(0), time_query(call, "to").value_or(0)};
+}
+
+// ?action=PREFIX ("license." for every change of a license), ?actor and ?target (exact), ?from and
+// ?to (RFC 3339, inclusive).
+audit_filter audit_filter_of(const api_call& call) {
+  const auto text = [&](const char* name, std::size_t longest) -> std::string {
+    const auto it = call.query.find(name);
+    if (it == call.query.end()) return "";
+    if (it->second.empty() || it->second.size() > longest)
+      refuse(errc::bad_request, "query '" + std::string(name) + "' must be 1-" + std::to_string(longest) + " characters");
+    return it->second;
+  };
+  const auto from = time_query(call, "from"), to = time_query(call, "to");
+  const auto action = text("action", 100), actor = text("actor", 200), target = text("target", 200);
+  if (action.empty() && actor.empty() && target.empty() && !from && !to) return {};
+  return [=](const store::audit_entry& entry) {
+    return entry.action.rfind(action, 0) == 0 && (actor.empty() || entry.actor == actor) &&
+           (target.empty() || entry.target == target) && within(from, to, entry.at);
+  };
 }
 
 }  // namespace licensor::server

@@ -1,8 +1,8 @@
 // The filters of the listings and their exports, read from the query: the licenses' (status,
-// kind, product, tier, email prefix, expiry and issue ranges, compliance, app version) and the
-// customers' (a prefix of email, name or VAT number). A prefix, and a license status, are answered
-// by the store's indexes; the other filters are applied to what those give, in store order
-// (api/paging.hpp: page_filtered).
+// kind, product, tier, email prefix, expiry and issue ranges, compliance, app version), the
+// customers' (a prefix of email, name or VAT number) and the audit log's. A prefix, and a license
+// status, are answered by the store's indexes; the other filters are applied to what those give,
+// in store order (api/paging.hpp: page_filtered).
 #pragma once
 
 #include <functional>
@@ -32,6 +32,12 @@ using license_filter = std::function<bool(const license_record&)>;
 /// refusal(bad_request) for a bad status.
 [[nodiscard]] std::function<store::page<license_record>(const store::page_request&)> license_pages_of(
     const std::map<std::string, std::string>& query, const store::read_view& view, std::string partner_id);
+
+using audit_filter = std::function<bool(const store::audit_entry&)>;
+
+/// The audit log's filters of `call`'s query (action prefix, actor, target, time range), or an
+/// empty function when it names none. Throws refusal(bad_request) naming a bad value.
+[[nodiscard]] audit_filter audit_filter_of(const api_call& call);
 
 /// ?from and ?to (RFC 3339): the ledger's period (GET /v1/ledger, its export). Throws
 /// refusal(bad_request) naming a bad value.

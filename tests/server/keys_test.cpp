@@ -53,6 +53,17 @@ TEST_CASE("rotate, then revoke the old key") {
     CHECK(new_license.at("kid") == new_kid);
     CHECK(token_kid_untrusted(new_license.at("token").get<std::string>()) == new_kid);
 
+    // What revoking a key would re-sign is said before it is done.
+    const auto signed_by = [&](const std::string& kid) -> std::int64_t {
+      const auto keys = as_operator.get("/v1/keys");
+      REQUIRE(keys.status == 200);
+      for (const auto& key : keys.json.at("keys"))
+        if (key.at("kid") == kid) return key.at("licenses_signed").get<std::int64_t>();
+      return -1;  // not in the keyring
+    };
+    CHECK(signed_by(old_kid) == 1);
+    CHECK(signed_by(new_kid) == 1);
+
     // Revoking the old kid re-signs its licenses with the active key.
     const auto revoked = as_operator.post("/v1/keys/" + old_kid + "/revoke");
     REQUIRE(revoked.status == 200);
@@ -63,6 +74,25 @@ TEST_CASE("rotate, then revoke the old key") {
     CHECK(keyring_revoked.json.at("version") == revoked.json.at("version"));
     const auto& revoked_list = keyring_revoked.json.at("keyring").at("revoked");
     CHECK(std::find(revoked_list.begin(), revoked_list.end(), old_kid) != revoked_list.end());
+    CHECK(signed_by(old_kid) == 0);  // still listed, as revoked: every license of it re-signed
+    CHECK(signed_by(new_kid) == 2);
+    CHECK(as_operator.get("/v1/keys").json.at("resigning").empty());  // one batch was enough
+
+    // The audit log, filtered: the key changes, by whom, about what, when.
+    const auto key_changes = as_operator.get("/v1/audit?action=keys.");
+    REQUIRE(key_changes.status == 200);
+    std::vector<std::string> actions;
+    for (const auto& entry : key_changes.json.at("items")) actions.push_back(entry.at("action").get<std::string>());
+    CHECK(actions == std::vector<std::string>{"keys.rotate", "keys.revoke"});
+    const auto about_old = as_operator.get("/v1/audit?action=keys.&target=" + old_kid);
+    REQUIRE(about_old.json.at("items").size() == 1);
+    CHECK(about_old.json.at("items").at(0).at("action") == "keys.revoke");
+    CHECK(as_operator.get("/v1/audit?action=keys.&actor=nobody").json.at("items").empty());
+    CHECK(as_operator.get("/v1/audit?action=keys.&from=2999-01-01T00:00:00Z").json.at("items").empty());
+    CHECK(as_operator.get("/v1/audit?action=keys.&to=2000-01-01T00:00:00Z").json.at("items").empty());
+    CHECK(as_operator.get("/v1/audit?action=keys.&from=2000-01-01T00:00:00Z").json.at("items").size() == 2);
+    CHECK_ERROR(as_operator.get("/v1/audit?from=yesterday"), 400, "bad_request");
+    CHECK_ERROR(as_operator.get("/v1/audit?action="), 400, "bad_request");
 
     const auto resigned = as_partner.get("/v1/licenses/" + old_license.at("id").get<std::string>());
     REQUIRE(resigned.status == 200);

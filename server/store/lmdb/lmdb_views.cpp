@@ -639,6 +639,16 @@ result<std::vector<std::string>> lmdb_view::licenses_signed_by(std::string_view 
   return out;
 }
 
+result<std::uint64_t> lmdb_view::licenses_signed_count(std::string_view kid) const {
+  std::uint64_t count = 0;
+  auto scanned = txn_.scan(db::kid_licenses, join(kid, ""), "", SIZE_MAX, [&](std::string_view, std::string_view) {
+    ++count;
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return count;
+}
+
 result<std::optional<token_binding>> lmdb_view::token_binding_get(std::string_view token_hash) const {
   auto value = txn_.get(db::token_hashes, token_hash);
   if (!value) return value.error();

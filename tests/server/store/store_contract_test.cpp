@@ -122,6 +122,8 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
       CHECK(ok(r->licenses_of_customer("cus_1")).at(0).id == "lic_1");
       CHECK(ok(r->licenses_of_customer("cus_2")).empty());
       CHECK(ok(r->licenses_signed_by("kid-old", 10)) == std::vector<std::string>{"lic_1"});
+      CHECK(ok(r->licenses_signed_count("kid-old")) == 1);
+      CHECK(ok(r->licenses_signed_count("kid-ol")) == 0);  // a kid is not a prefix of another
       const auto bound = ok(r->token_binding_get(server::hash_hex("token-a")));
       REQUIRE(bound);
       CHECK(bound->license_id == "lic_1");
@@ -145,6 +147,8 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
       CHECK(ok(r->licenses_of_customer("cus_2")).at(0).token == "token-b");
       CHECK(ok(r->licenses_signed_by("kid-old", 10)).empty());
       CHECK(ok(r->licenses_signed_by("kid-new", 10)) == std::vector<std::string>{"lic_1"});
+      CHECK(ok(r->licenses_signed_count("kid-old")) == 0);
+      CHECK(ok(r->licenses_signed_count("kid-new")) == 1);
       CHECK(ok(r->token_binding_get(server::hash_hex("token-b")))->email == "bob@example.com");
       // The earlier token stays indexed: it still answers for the license (as a mismatch).
       CHECK(ok(r->token_binding_get(server::hash_hex("token-a")))->license_id == "lic_1");
@@ -156,6 +160,7 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
     CHECK_FALSE(ok(r->license_id_by_activation_key("KEY-lic_1")));
     CHECK_FALSE(ok(r->customer_has_licenses("cus_2")));
     CHECK(ok(r->licenses_signed_by("kid-new", 10)).empty());
+    CHECK(ok(r->licenses_signed_count("kid-new")) == 0);
     CHECK(ok(r->licenses_list("", {})).items.empty());
     CHECK(ok(r->token_binding_get(server::hash_hex("token-b"))));
   });
