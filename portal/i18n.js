@@ -42,7 +42,8 @@ const codeWords = {
   active: N_("Active"), suspended: N_("Suspended"), revoked: N_("Revoked"), expired: N_("Expired"),
   cancelled: N_("Cancelled"), unlinked: N_("Unlinked"), free: N_("Free"), trial: N_("Trial"), paid: N_("Paid"),
   bronze: N_("Bronze"), silver: N_("Silver"), gold: N_("Gold"), platinum: N_("Platinum"), titanium: N_("Titanium"),
-  owner: N_("Owner"), admin: N_("Administrator"), support: N_("Support"), auditor: N_("Auditor"),
+  owner: N_("Owner"), admin: N_("Administrator"), support: N_("Support"), billing: N_("Billing"), auditor: N_("Auditor"),
+  billing_admin: N_("Billing admin"), retired: N_("Retired"),
   global_admin: N_("Global admin"), admin_agent: N_("Admin agent"), sales_agent: N_("Sales agent"),
   helpdesk_agent: N_("Helpdesk agent"), customer_admin: N_("Customer administrator"), customer_member: N_("Customer member"),
   invited: N_("Invited"), disabled: N_("Disabled"), pending: N_("Pending"), approved: N_("Approved"), refused: N_("Refused"),
@@ -63,10 +64,14 @@ export function dateShow(iso, withTime = false) {
   return new Intl.DateTimeFormat(language, format).format(new Date(iso)) + (withTime ? " UTC" : "");
 }
 
+/** How many digits `currency`'s minor unit has (2 for EUR, 0 for JPY). */
+export function currencyDigits(currency) {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+}
+
 /** An amount of `currency` (ISO 4217) given in its minor units (cents), as the API gives them. */
 export function moneyShow(minor, currency) {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
-  return new Intl.NumberFormat(language, { style: "currency", currency }).format(minor / 10 ** digits);
+  return new Intl.NumberFormat(language, { style: "currency", currency }).format(minor / 10 ** currencyDigits(currency));
 }
 
 // The refusals people meet in the portal, said in their words (a text, or a function that fills

@@ -5,8 +5,8 @@ import { api, can, session } from "{{asset:api.js}}";
 import { N_, codeShow, t } from "{{asset:i18n.js}}";
 import { customerShow, customersShow } from "{{asset:partner_customers.js}}";
 import { ledgerShow } from "{{asset:partner_ledger.js}}";
-import { issueShow, licenseColumns, licenseShow, subscribeShow } from "{{asset:partner_licenses.js}}";
-import { teamShow } from "{{asset:partner_team.js}}";
+import { issueShow, licenseColumns, licenseShow, licensesShow, subscribeShow } from "{{asset:licenses.js}}";
+import { teamShow } from "{{asset:team.js}}";
 import { el, field, listing, onSubmit, part, problemLine } from "{{asset:ui.js}}";
 
 const day = 24 * 60 * 60 * 1000;
@@ -94,36 +94,3 @@ export const partnerArea = {
     enabling: { title: N_("Enabling"), show: enablingShow },
   },
 };
-
-// Every license of the partner, filtered by the server.
-async function licensesShow(section, _id, parameters) {
-  const status = el("select", { name: "status" });
-  const kind = el("select", { name: "kind" });
-  const email = el("input", { type: "search", name: "email", maxLength: 200, value: parameters.get("email") ?? "" });
-  const any = ["", t("Any")];
-  status.replaceChildren(...[any, ...["active", "suspended", "revoked", "expired", "cancelled"].map((s) => [s, codeShow(s)])]
-    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("status") ?? "") }, text)));
-  kind.replaceChildren(...[any, ...["free", "trial", "paid"].map((k) => [k, codeShow(k)])]
-    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("kind") ?? "") }, text)));
-  const results = el("div");
-  const form = el("form", { className: "search", role: "search" }, field(t("Email starts with"), email), field(t("Status"), status),
-                  field(t("Kind"), kind), el("button", { type: "submit" }, t("Filter")));
-  const load = () => {
-    const filters = { email: email.value.trim(), status: status.value, kind: kind.value };
-    const kept = Object.entries(filters).filter(([, value]) => value);
-    history.replaceState(null, "", kept.length ? `#/licenses?${new URLSearchParams(kept)}` : "#/licenses");
-    return listing(results, { path: "/v1/licenses", parameters: filters, columns: licenseColumns(), empty: t("No license matches.") });
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    load();
-  });
-  const exported = el("a", { href: "/v1/exports/licenses", download: "licenses.csv" }, t("Export as CSV"));
-  form.addEventListener("change", () => {
-    const filters = Object.entries({ email: email.value.trim(), status: status.value, kind: kind.value }).filter(([, v]) => v);
-    exported.href = filters.length ? `/v1/exports/licenses?${new URLSearchParams(filters)}` : "/v1/exports/licenses";
-  });
-  section.append(form, el("p", {}, exported), results);
-  form.dispatchEvent(new Event("change"));
-  await load();
-}

@@ -2,7 +2,7 @@
 // customer's page with its business information, settings, licenses and people.
 import { api, can } from "{{asset:api.js}}";
 import { codeShow, dateShow, t } from "{{asset:i18n.js}}";
-import { licenseColumns } from "{{asset:partner_licenses.js}}";
+import { licenseColumns } from "{{asset:licenses.js}}";
 import { address, debounced, details, el, field, link, listing, onSubmit, part, problemLine, problemSay, retitle } from "{{asset:ui.js}}";
 
 export async function customersShow(section, _id, parameters) {

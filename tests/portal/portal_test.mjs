@@ -4,6 +4,9 @@
 //  - served.mjs: `/` and its assets, their headers, size and compression; every text of the
 //    pages has its Spanish and Italian translation;
 //  - partner_walk.mjs: a partner's person (dashboard, customers, issuing, a license's page);
+//  - customer_walk.mjs: a customer's administrator (keys, a member, a seat, a cancellation);
+//  - operator_walk.mjs: the vendor's console (enabling, partners, products, key rotation and
+//    revocation, the audit log, operators);
 //  - subscription_walk.mjs: a subscription's life on the test clock (last: it moves the clock).
 // In every walk nothing may go wrong in the page (no script error, no CSP violation, no console
 // error but the refusals it provokes on purpose). Prints one PASS line, or each failure and
@@ -11,12 +14,14 @@
 //
 // usage: node portal_test.mjs (environment: support.mjs)
 import { chromium } from "playwright-core";
+import { customerWalk } from "./customer_walk.mjs";
+import { operatorWalk } from "./operator_walk.mjs";
 import { partnerWalk } from "./partner_walk.mjs";
 import { servedCheck } from "./served.mjs";
 import { subscriptionWalk } from "./subscription_walk.mjs";
 import { browserLaunch } from "./support.mjs";
 
-const walks = [["partner", partnerWalk], ["subscription", subscriptionWalk]];
+const walks = [["partner", partnerWalk], ["customer", customerWalk], ["operator", operatorWalk], ["subscription", subscriptionWalk]];
 
 async function main() {
   const started = Date.now();

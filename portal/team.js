@@ -1,13 +1,22 @@
-// The partner's own people and API keys: invite, change a role, disable; create a key (shown
-// once) and revoke one.
+// An organisation's own people and API keys (a partner's staff, the vendor's operators, a
+// customer's people, who have no keys): invite, disable; create a key (shown once) and revoke one.
 import { api, can, session } from "{{asset:api.js}}";
 import { codeShow, dateShow, t } from "{{asset:i18n.js}}";
 import { confirmedButton, copyable, el, field, listing, onSubmit, options, part, problemLine } from "{{asset:ui.js}}";
 
-async function partnerRoles() {
+async function ownRoles() {
   const roles = await api("GET", "/v1/roles");
-  return roles.items.filter((role) => role.kind === "partner").map((role) => role.name);
+  return roles.items.filter((role) => role.kind === session.me.kind).map((role) => role.name);
 }
+
+// Operators' people and keys are the owner's to make (operator_users_manage), although an admin
+// manages users elsewhere; the server says the same.
+function mayManage() {
+  return can(session.me.kind === "operator" ? "operator_users_manage" : "users_manage");
+}
+
+// What a new person is offered first: the role that may do least.
+const firstRole = { partner: "sales_agent", operator: "support", customer: "customer_member" };
 
 /** A list and, where the role may add to it, the form that does (shown again when it has). */
 async function listAndForm(into, fill, form) {
@@ -18,22 +27,24 @@ async function listAndForm(into, fill, form) {
 }
 
 export async function teamShow(section) {
-  const roles = await partnerRoles();
+  const roles = await ownRoles();
   await Promise.all([
-    part(section, t("People"), (into) => listAndForm(into, peopleList, can("users_manage") && ((shown) => inviteForm(roles, shown)))),
-    part(section, t("API keys"), (into) => listAndForm(into, keysList, can("users_manage") && keyForm)),
+    part(section, t("People"), (into) => listAndForm(into, peopleList, mayManage() && ((shown) => inviteForm(roles, shown)))),
+    session.me.kind !== "customer" && part(section, t("API keys"), (into) => listAndForm(into, keysList, mayManage() && keyForm)),
   ]);
 }
 
-function peopleList(into) {
+/** The people of `path` (the person's own organisation's by default), with a button to disable
+ *  each where `manageable`. */
+export function peopleList(into, { path = "/v1/users", manageable = mayManage() } = {}) {
   return listing(into, {
-    path: "/v1/users", empty: t("Nobody yet."),
+    path, empty: t("Nobody yet."),
     columns: [
       [t("Email"), (u) => u.email],
       [t("Name"), (u) => u.name ?? ""],
       [t("Role"), (u) => codeShow(u.role)],
       [t("Status"), (u) => codeShow(u.status)],
-      ...(can("users_manage") ? [["", (u) => (u.id === session.me.id || u.status === "disabled" ? "" : disableButton(u))]] : []),
+      ...(manageable ? [["", (u) => (u.id === session.me.id || u.status === "disabled" ? "" : disableButton(u))]] : []),
     ],
   });
 }
@@ -45,11 +56,13 @@ function disableButton(user) {
   }, () => api("PATCH", `/v1/users/${encodeURIComponent(user.id)}`, { status: "disabled" }), t("Disable {email}", { email: user.email }));
 }
 
-function inviteForm(roles, invited) {
+/** Invites a person with one of `roles`, into `organisation` ({partner_id} or {customer_id}; the
+ *  inviter's own when empty); `invited` runs once they are. */
+export function inviteForm(roles, invited, { organisation = {}, chosen = firstRole[session.me.kind] } = {}) {
   const email = el("input", { type: "email", name: "email", required: true, autocomplete: "off" });
   const name = el("input", { name: "name", autocomplete: "off" });
   const role = el("select", { name: "role" });
-  options(role, roles.map((r) => [r, codeShow(r)]), "sales_agent");
+  options(role, roles.map((r) => [r, codeShow(r)]), chosen);
   const send = el("input", { type: "checkbox", name: "send_email", checked: true });
   const problem = problemLine();
   const done = el("div", { role: "status" });
@@ -57,7 +70,7 @@ function inviteForm(roles, invited) {
                   el("label", { className: "check" }, send, t("Send the invitation by email")),
                   el("button", { type: "submit" }, t("Invite")), problem, done);
   onSubmit(form, problem, async () => {
-    const body = { email: email.value.trim(), role: role.value, send_email: send.checked };
+    const body = { ...organisation, email: email.value.trim(), role: role.value, send_email: send.checked };
     if (name.value.trim()) body.name = name.value.trim();
     const user = await api("POST", "/v1/users", body);
     form.reset();
@@ -78,7 +91,7 @@ function keysList(into) {
       [t("Created"), (k) => dateShow(k.created_at)],
       [t("Last used"), (k) => dateShow(k.last_used_at, true)],
       [t("Status"), (k) => (k.revoked ? codeShow("revoked") : codeShow("active"))],
-      ...(can("users_manage") ? [["", (k) => (k.revoked ? "" : revokeButton(k))]] : []),
+      ...(mayManage() ? [["", (k) => (k.revoked ? "" : revokeButton(k))]] : []),
     ],
   });
 }

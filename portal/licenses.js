@@ -1,10 +1,11 @@
-// Issuing licenses and subscriptions, and a license's page: its keys to copy, its delivery
-// letter, and the changes a partner may make, each behind a confirmation saying what happens.
+// Licenses: their list, issuing licenses and subscriptions, and a license's page (its keys to
+// copy, its delivery letter, and the changes the person's role allows, each behind a
+// confirmation saying what happens). Shared by the partner's pages and the customer's area.
 import { api, can, query } from "{{asset:api.js}}";
 import { codeShow, dateShow, moneyShow, t } from "{{asset:i18n.js}}";
-import { subscriptionPart } from "{{asset:partner_subscription.js}}";
+import { subscriptionPart } from "{{asset:subscription.js}}";
 import {
-  address, confirmed, copyable, copyButton, debounced, details, el, field, link, onSubmit, options, part, problemLine, problemSay, retitle,
+  address, confirmed, copyable, copyButton, debounced, details, el, field, link, listing, onSubmit, options, part, problemLine, problemSay, retitle,
   statusBadge,
 } from "{{asset:ui.js}}";
 
@@ -17,6 +18,39 @@ export function licenseColumns() {
     [t("Status"), (l) => statusBadge(l.status)],
     [t("Expires"), (l) => dateShow(l.expires_at)],
   ];
+}
+
+// The licenses the person may see (a partner's, or a customer's), filtered by the server.
+export async function licensesShow(section, _id, parameters) {
+  const status = el("select", { name: "status" });
+  const kind = el("select", { name: "kind" });
+  const email = el("input", { type: "search", name: "email", maxLength: 200, value: parameters.get("email") ?? "" });
+  const any = ["", t("Any")];
+  status.replaceChildren(...[any, ...["active", "suspended", "revoked", "expired", "cancelled"].map((s) => [s, codeShow(s)])]
+    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("status") ?? "") }, text)));
+  kind.replaceChildren(...[any, ...["free", "trial", "paid"].map((k) => [k, codeShow(k)])]
+    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("kind") ?? "") }, text)));
+  const results = el("div");
+  const form = el("form", { className: "search", role: "search" }, field(t("Email starts with"), email), field(t("Status"), status),
+                  field(t("Kind"), kind), el("button", { type: "submit" }, t("Filter")));
+  const load = () => {
+    const filters = { email: email.value.trim(), status: status.value, kind: kind.value };
+    const kept = Object.entries(filters).filter(([, value]) => value);
+    history.replaceState(null, "", kept.length ? `#/licenses?${new URLSearchParams(kept)}` : "#/licenses");
+    return listing(results, { path: "/v1/licenses", parameters: filters, columns: licenseColumns(), empty: t("No license matches.") });
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load();
+  });
+  const exported = el("a", { href: "/v1/exports/licenses", download: "licenses.csv" }, t("Export as CSV"));
+  form.addEventListener("change", () => {
+    const filters = Object.entries({ email: email.value.trim(), status: status.value, kind: kind.value }).filter(([, v]) => v);
+    exported.href = filters.length ? `/v1/exports/licenses?${new URLSearchParams(filters)}` : "/v1/exports/licenses";
+  });
+  section.append(form, el("p", {}, exported), results);
+  form.dispatchEvent(new Event("change"));
+  await load();
 }
 
 // Issuing ---------------------------------------------------------------------------------------
@@ -172,7 +206,7 @@ function licenseActions() {
 export async function licenseShow(section, id) {
   const license = await api("GET", `/v1/licenses/${encodeURIComponent(id)}`);
   retitle(section, t("{product} · {tier} for {email}", { product: license.product, tier: license.tier, email: license.email }));
-  const customer = license.customer_id ? link(address("customers", license.customer_id), license.email) : license.email;
+  const customer = license.customer_id && can("customers_read") ? link(address("customers", license.customer_id), license.email) : license.email;
   const problem = problemLine();
   section.append(
     details([
