@@ -73,7 +73,7 @@ export async function partnerShow(section, id) {
   await part(section, t("People"), async (into) => {
     const list = el("div");
     into.append(list);
-    const show = () => peopleList(list, { path: `/v1/users?partner_id=${encodeURIComponent(partner.id)}`, manageable: false });
+    const show = () => peopleList(list, { parameters: { partner_id: partner.id }, manageable: false });
     if (can("users_manage")) {
       const roles = (await api("GET", "/v1/roles")).items.filter((role) => role.kind === "partner").map((role) => role.name);
       into.append(inviteForm(roles, show, { organisation: { partner_id: partner.id }, chosen: "global_admin" }));

@@ -34,11 +34,11 @@ export async function teamShow(section) {
   ]);
 }
 
-/** The people of `path` (the person's own organisation's by default), with a button to disable
- *  each where `manageable`. */
-export function peopleList(into, { path = "/v1/users", manageable = mayManage() } = {}) {
+/** The people of the person's own organisation, or of the one `parameters` name ({partner_id}), with
+ *  a button to disable each where `manageable`. */
+export function peopleList(into, { parameters = {}, manageable = mayManage() } = {}) {
   return listing(into, {
-    path, empty: t("Nobody yet."),
+    path: "/v1/users", parameters, empty: t("Nobody yet."),
     columns: [
       [t("Email"), (u) => u.email],
       [t("Name"), (u) => u.name ?? ""],

@@ -1,7 +1,8 @@
 // An operator (owner) in the vendor's console (portal/operator*.js), checked against the API:
 //  a. the home page lists a partner's request to be enabled; approved in the page, the partner
 //     may issue;
-//  b. a partner registered in the page (silver, its own domain) gets a 10 % discount in its page;
+//  b. a partner registered in the page (silver, its own domain) gets its first person (listed on
+//     its page) and a 10 % discount;
 //  c. a product added in the page gets its tier's prices (typed in euros, kept in cents);
 //  d. the signing key is rotated in the page (the keyring's version goes up, a new kid signs);
 //     the old key's revocation asks first, naming the number of licenses the API counts for it,
@@ -54,6 +55,11 @@ export async function operatorWalk(browser, problems) {
   await page.getByLabel("Own domains").fill(`registered-${tag}.example`);
   await page.getByRole("button", { name: "Register the partner" }).click();
   await titled(page, name);
+  // Its first person, invited from its page, is listed there.
+  const firstEmail = `first-${tag}@registered-${tag}.example`;
+  await page.getByLabel("Email", { exact: true }).fill(firstEmail);
+  await page.getByRole("button", { name: "Invite" }).click();
+  await main.getByRole("cell", { name: firstEmail, exact: true }).waitFor();
   const registeredId = decodeURIComponent(page.url().split("#/partners/")[1]);
   await page.getByText("Change the partner").click();
   await page.getByLabel("Discount in percent").fill("10");
@@ -61,6 +67,8 @@ export async function operatorWalk(browser, problems) {
   await textSeen(page, "Saved.", "b. the partner's change");
   await screen(page, "operator-partner");
   const registered = await operator("GET", `/v1/partners/${registeredId}`);
+  const people = await operator("GET", `/v1/users?partner_id=${registeredId}`);
+  check(people.items.some((person) => person.email === firstEmail && person.role === "global_admin"), "b. the partner's first person is not in the API");
   check(registered.level === "silver" && registered.discount_percent === 10 && registered.email_domains[0] === `registered-${tag}.example`,
         `b. the registered partner is ${JSON.stringify(registered)}`);
 
