@@ -369,4 +369,8 @@ export default {
   "Trial licenses": "Licencias de prueba",
   "Paid licenses": "Licencias de pago",
   "Change the product": "Modificar el producto",
+  "Recent activity": "Actividad reciente",
+  "What": "Qué",
+  "About": "Sobre",
+  "Nothing has happened yet.": "Todavía no ha pasado nada.",
 };

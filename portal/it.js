@@ -369,4 +369,8 @@ export default {
   "Trial licenses": "Licenze di prova",
   "Paid licenses": "Licenze a pagamento",
   "Change the product": "Modificare il prodotto",
+  "Recent activity": "Attività recente",
+  "What": "Cosa",
+  "About": "Riguarda",
+  "Nothing has happened yet.": "Non è ancora successo nulla.",
 };

@@ -2,12 +2,12 @@
 // server checks again). The pages live in partner_*.js; this module names them, and holds the
 // dashboard and the request to be enabled.
 import { api, can, session } from "{{asset:api.js}}";
-import { N_, codeShow, t } from "{{asset:i18n.js}}";
+import { N_, codeShow, dateShow, t } from "{{asset:i18n.js}}";
 import { customerShow, customersShow } from "{{asset:partner_customers.js}}";
 import { ledgerShow } from "{{asset:partner_ledger.js}}";
 import { issueShow, licenseColumns, licenseShow, licensesShow, subscribeShow } from "{{asset:licenses.js}}";
 import { teamShow } from "{{asset:team.js}}";
-import { el, field, listing, onSubmit, part, problemLine } from "{{asset:ui.js}}";
+import { address, el, field, link, listing, onSubmit, part, problemLine } from "{{asset:ui.js}}";
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -26,7 +26,28 @@ function dashboardShow(section) {
     part(section, t("Trials ending in the next 7 days"), (into) =>
       listing(into, { path: "/v1/licenses", parameters: { ...soon(7), kind: "trial" }, columns: licenseColumns(),
                       empty: t("None: no trial ends in the next 7 days.") })),
+    part(section, t("Recent activity"), activityShow),
   ]);
+}
+
+// The pages a subject of an event ("license:lic_…") has in this area.
+const subjectPages = { license: "licenses", customer: "customers" };
+
+/** The partner's newest events: what happened, when, to what (a link where it has a page). */
+async function activityShow(into) {
+  const { items } = await api("GET", "/v1/activity?limit=10");
+  if (items.length === 0) {
+    into.replaceChildren(el("p", { className: "muted" }, t("Nothing has happened yet.")));
+    return;
+  }
+  const about = (subject) => {
+    const [kind, id] = subject.split(":");
+    return subjectPages[kind] && id ? link(address(subjectPages[kind], id), subject) : subject;
+  };
+  into.replaceChildren(el("div", { className: "scroll" }, el("table", {},
+    el("thead", {}, el("tr", {}, ...[t("When"), t("What"), t("About")].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...items.map((event) => el("tr", {}, el("td", {}, dateShow(event.occurred_at, true)),
+                                             el("td", {}, el("code", {}, event.type)), el("td", {}, about(event.subject))))))));
 }
 
 // Read afresh (GET /v1/me): every partner role sees where it stands, not only the ledger's readers.

@@ -4,7 +4,9 @@
 
 #include "api/paging.hpp"
 #include "api/routes.hpp"
+#include "api/scope.hpp"
 #include "core/events.hpp"
+#include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 
@@ -23,6 +25,20 @@ void event_list(service& svc, api_call& call, responder respond) {
   auto items = nlohmann::json::array();
   for (const auto& event : events) items.push_back(event_envelope(event));
   respond(answer({{"items", std::move(items)}, {"last_seq", events.empty() ? after : events.back().seq}}));
+}
+
+// GET /v1/activity?limit=N: a partner's newest events, newest first, for its dashboard. What
+// happened and to what, not the event's data: a partner's roles that may not read the ledger see
+// the activity too.
+void activity_list(service& svc, api_call& call, responder respond) {
+  const auto partner_id = listing_partner(call);
+  if (partner_id.empty()) refuse(errc::bad_request, "query 'partner_id' is required for operators");
+  const auto limit = std::min<std::size_t>(page_of(call).limit, 100);
+  auto items = nlohmann::json::array();
+  for (const auto& event : must(svc.read()->partner_events_recent(partner_id, limit)))
+    items.push_back({{"seq", event.seq}, {"type", event.type}, {"occurred_at", rfc3339_format(event.occurred_at)},
+                     {"subject", event.subject}});
+  respond(answer({{"items", std::move(items)}}));
 }
 
 }  // namespace licensor::server

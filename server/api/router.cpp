@@ -143,6 +143,7 @@ constexpr std::array routes{
     route{"POST", "/v1/licenses/{}/delivery/send", letters_send, license_delivery_send},
     route{"GET", "/v1/ledger", ledger_read, ledger_list},
     route{"GET", "/v1/usage", ledger_read, usage_get},
+    route{"GET", "/v1/activity", customers_read, activity_list},
 };
 
 // Matches `path` against `pattern`, collecting "{}" segments into `params`.

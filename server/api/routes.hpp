@@ -17,6 +17,7 @@ void metrics_get(service&, api_call&, responder);
 void ready_get(service&, api_call&, responder);
 void backup_create(service&, api_call&, responder);
 void event_list(service&, api_call&, responder);
+void activity_list(service&, api_call&, responder);
 // webhooks
 void event_type_list(service&, api_call&, responder);
 void webhook_endpoint_create(service&, api_call&, responder);

@@ -348,6 +348,10 @@ class read_view {
   /// The newest event's seq (0 when none was ever written). Pruning keeps the newest event, so
   /// numbers never restart.
   [[nodiscard]] virtual result<std::uint64_t> outbox_last_seq() const = 0;
+  /// The partner's newest outbox events (those whose partner_id is `partner_id`, not empty),
+  /// newest first, at most `limit`: its recent activity, as long as the outbox keeps them.
+  [[nodiscard]] virtual result<std::vector<outbox_event>> partner_events_recent(std::string_view partner_id,
+                                                                               std::size_t limit) const = 0;
   /// The outbox event with id `event_id` (until it is pruned).
   [[nodiscard]] virtual result<std::optional<outbox_event>> outbox_event_by_id(std::string_view event_id) const = 0;
 

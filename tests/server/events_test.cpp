@@ -299,3 +299,33 @@ TEST_CASE("time writes expiry warnings at 30, 7 and 1 days (the nearest passed o
   clock_at(t0 + 24 * day + 60);
   CHECK(timed().empty());
 }
+
+TEST_CASE("a partner's recent activity: its own events only, newest first, without their data") {
+  auto& server = shared_server();
+  auto as_operator = server.operator_client();
+  const auto product = product_create(as_operator);
+  const auto ours = partner_create(as_operator);
+  const auto theirs = partner_create(as_operator);
+  auto as_ours = server.client(ours.api_key);
+  auto as_theirs = server.client(theirs.api_key);
+  const auto license = license_issue(as_ours, {customer_fresh(as_ours).at("id").get<std::string>(), product});
+  const auto id = license.at("id").get<std::string>();
+  REQUIRE(as_ours.post("/v1/licenses/" + id + "/suspend").status == 200);
+  (void)license_issue(as_theirs, {customer_fresh(as_theirs).at("id").get<std::string>(), product});
+
+  const auto activity = as_ours.get("/v1/activity?limit=2");
+  REQUIRE(activity.status == 200);
+  const auto& items = activity.json.at("items");
+  REQUIRE(items.size() == 2);
+  CHECK(items.at(0).at("type") == "license.suspended");
+  CHECK(items.at(1).at("type") == "license.issued");
+  CHECK(items.at(0).at("seq").get<std::uint64_t>() > items.at(1).at("seq").get<std::uint64_t>());
+  for (const auto& item : items) {
+    CHECK(item.at("subject") == "license:" + id);
+    CHECK_FALSE(item.contains("data"));  // a role without the ledger reads it too
+  }
+  // The other partner sees only its own; an operator names the partner.
+  for (const auto& item : as_theirs.get("/v1/activity").json.at("items")) CHECK(item.at("subject") != "license:" + id);
+  CHECK(as_operator.get("/v1/activity?partner_id=" + ours.id + "&limit=1").json.at("items").at(0).at("type") == "license.suspended");
+  CHECK_ERROR(as_operator.get("/v1/activity"), 400, "bad_request");
+}

@@ -440,6 +440,7 @@ std::vector<route_case> route_cases() {
       {"GET /v1/ledger", ledger_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/ledger")}; }},
       {"GET /v1/exports/ledger", ledger_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/exports/ledger")}; }},
       {"GET /v1/usage", ledger_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/usage")}; }},
+      {"GET /v1/activity", partner_readers, [](W& w, O org) { return call{"GET", for_org(w, org, "/v1/activity")}; }},
   };
 }
 

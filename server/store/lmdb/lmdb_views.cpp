@@ -258,6 +258,11 @@ std::string outbox_encode(const outbox_event& event) {
   return head.dump() + "\n" + event.data;
 }
 
+// Newest first: the seq counted down.
+std::string partner_event_key(const outbox_event& event) {
+  return join(event.partner_id, hex16(UINT64_MAX - event.seq));
+}
+
 result<outbox_event> outbox_decode(std::string_view text) {
   const auto newline = text.find('\n');
   // Events written before schema 11 are one document with a "data" member.
@@ -987,7 +992,36 @@ result<std::uint64_t> lmdb_view::outbox_append(outbox_event& event) {
   if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event)); !inserted)
     return inserted.error();
   if (auto indexed = txn_.insert(db::outbox_ids, event.id, hex16(event.seq)); !indexed) return indexed.error();
+  if (!event.partner_id.empty()) {
+    if (auto indexed = txn_.put(db::partner_events, partner_event_key(event), ""); !indexed) return indexed.error();
+  }
   return event.seq;
+}
+
+result<std::vector<outbox_event>> lmdb_view::partner_events_recent(std::string_view partner_id, std::size_t limit) const {
+  std::vector<outbox_event> out;
+  errc failure{};
+  auto scanned = txn_.scan(db::partner_events, join(partner_id, ""), "", limit, [&](std::string_view key, std::string_view) {
+    const auto counted_down = key.substr(key.rfind('/') + 1);
+    std::uint64_t down = 0;
+    std::from_chars(counted_down.data(), counted_down.data() + counted_down.size(), down, 16);
+    auto value = txn_.get(db::outbox, hex16(UINT64_MAX - down));
+    if (!value) {
+      failure = value.error();
+      return false;
+    }
+    if (!*value) return true;  // pruned meanwhile by an older binary: nothing to show
+    auto event = outbox_decode(**value);
+    if (!event) {
+      failure = event.error();
+      return false;
+    }
+    out.push_back(std::move(*event));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failure != errc{}) return failure;
+  return out;
 }
 
 result<std::vector<expiry_entry>> lmdb_view::licenses_by_expiry(std::string_view after, std::int64_t through,
@@ -1085,6 +1119,9 @@ result<std::size_t> lmdb_view::outbox_prune(std::uint64_t through_seq, std::int6
   for (const auto& event : old) {
     if (auto erased = txn_.erase(db::outbox, hex16(event.seq)); !erased) return erased.error();
     if (auto erased = txn_.erase(db::outbox_ids, event.id); !erased) return erased.error();
+    if (!event.partner_id.empty()) {
+      if (auto erased = txn_.erase(db::partner_events, partner_event_key(event)); !erased) return erased.error();
+    }
   }
   return old.size();
 }

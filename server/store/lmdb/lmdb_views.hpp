@@ -66,6 +66,7 @@ class lmdb_view final : public write_view {
                                                   const page_request& page) const override;
   result<std::vector<std::string>> licenses_signed_by(std::string_view kid, std::size_t limit) const override;
   result<std::uint64_t> licenses_signed_count(std::string_view kid) const override;
+  result<std::vector<outbox_event>> partner_events_recent(std::string_view partner_id, std::size_t limit) const override;
   result<std::optional<token_binding>> token_binding_get(std::string_view token_hash) const override;
   result<std::optional<free_slot>> free_slot_get(std::string_view customer_id, std::string_view product) const override;
   result<std::vector<free_slot>> free_slots_of(std::string_view customer_id) const override;

@@ -173,7 +173,7 @@ const std::vector<std::string>& store_databases() {
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
-                                              db::user_sessions, db::user_tokens, db::outbox, db::outbox_ids,
+                                              db::user_sessions, db::user_tokens, db::outbox, db::outbox_ids, db::partner_events,
                                               db::webhook_endpoints, db::deliveries, db::delivery_subjects,
                                               db::delivery_log};
   return names;

@@ -54,6 +54,7 @@ inline constexpr const char* user_tokens = "user_tokens";              // hash(t
 // the transactional outbox (core/events.hpp)
 inline constexpr const char* outbox = "outbox";                        // 16-hex seq -> event
 inline constexpr const char* outbox_ids = "outbox_ids";                // event id -> 16-hex seq
+inline constexpr const char* partner_events = "partner_events";        // partner/16-hex (max - seq) -> "" (newest first)
 // webhooks (core/webhooks.hpp)
 inline constexpr const char* webhook_endpoints = "webhook_endpoints";  // endpoint id -> endpoint
 inline constexpr const char* deliveries = "deliveries";                // endpoint/16-hex seq -> waiting event
@@ -82,7 +83,11 @@ inline constexpr const char* delivery_log = "delivery_log";            // endpoi
 /// 12: customers are indexed by their search texts, licenses by email and by status, under their
 ///    partner and under everyone's (customer_search, license_emails, license_statuses), built from
 ///    the records.
-inline constexpr int schema_version = 12;
+/// 13: a partner's outbox events are indexed by partner, newest first (partner_events), for its
+///    recent activity. Nothing is built: events written before are in no partner's activity
+///    (the outbox keeps only recent events anyway); an older binary must not open it, as it would
+///    leave its events out of the index.
+inline constexpr int schema_version = 13;
 
 /// The keys of `customer`'s entries in customer_search, and of `license`'s in license_emails and
 /// license_statuses.

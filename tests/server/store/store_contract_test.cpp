@@ -763,7 +763,17 @@ TEST_CASE("the outbox: events numbered in commit order with no gaps, none from a
   });
 }
 
-TEST_CASE("the outbox by id, its newest seq, and pruning that keeps the newest event and never renumbers") {
+namespace {
+
+std::vector<std::uint64_t> seqs_of(const std::vector<outbox_event>& events) {
+  std::vector<std::uint64_t> out;
+  for (const auto& event : events) out.push_back(event.seq);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the outbox by id, by partner newest first, its newest seq, and pruning that keeps the newest event and never renumbers") {
   on_every_backend([](store_fixture& s) {
     ok(s.commit([&](write_view& w) -> result<void> {
       for (int i = 1; i <= 5; ++i) {
@@ -772,6 +782,7 @@ TEST_CASE("the outbox by id, its newest seq, and pruning that keeps the newest e
         event.type = "license.issued";
         event.occurred_at = 1'000 * i;
         event.subject = "license:lic_" + std::to_string(i % 2);
+        event.partner_id = i == 5 ? "" : i % 2 == 1 ? "par_1" : "par_12";  // par_1 is a prefix of par_12
         if (auto appended = w.outbox_append(event); !appended) return appended.error();
       }
       return {};
@@ -783,6 +794,11 @@ TEST_CASE("the outbox by id, its newest seq, and pruning that keeps the newest e
       REQUIRE(third.has_value());
       CHECK(third->seq == 3);
       CHECK_FALSE(ok(r->outbox_event_by_id("evt_missing")).has_value());
+      CHECK(seqs_of(ok(r->partner_events_recent("par_1", 10))) == std::vector<std::uint64_t>{3, 1});
+      CHECK(seqs_of(ok(r->partner_events_recent("par_1", 1))) == std::vector<std::uint64_t>{3});
+      CHECK(seqs_of(ok(r->partner_events_recent("par_12", 10))) == std::vector<std::uint64_t>{4, 2});
+      CHECK(ok(r->partner_events_recent("", 10)).empty());  // the vendor's own events are no partner's
+      CHECK(ok(r->partner_events_recent("par_12", 10)).at(0).id == "evt_4");
     }
     std::size_t removed = 0;
     // Through seq 4, before time 3500: events 1 to 3 go (4 is too recent).
@@ -801,6 +817,7 @@ TEST_CASE("the outbox by id, its newest seq, and pruning that keeps the newest e
       outbox_event next;
       next.id = "evt_6";
       next.type = "license.issued";
+      next.partner_id = "par_1";
       auto seq = w.outbox_append(next);
       return seq && *seq == 6 ? result<void>{} : result<void>{errc::internal};
     }));
@@ -811,6 +828,9 @@ TEST_CASE("the outbox by id, its newest seq, and pruning that keeps the newest e
     REQUIRE(left.size() == 2);
     CHECK(left[0].seq == 5);
     CHECK(left[1].seq == 6);
+    // Pruned events leave the partners' activity too.
+    CHECK(seqs_of(ok(r->partner_events_recent("par_1", 10))) == std::vector<std::uint64_t>{6});
+    CHECK(ok(r->partner_events_recent("par_12", 10)).empty());
   });
 }
 
