@@ -17,6 +17,16 @@ export function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** Waits (up to 10 s) until `probe` answers true: what a page's click set off has reached the
+ *  server, however busy the machine. */
+export async function eventually(probe, message) {
+  for (const started = Date.now(); Date.now() - started < 10000;) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(message);
+}
+
 /** One HTTPS request with exactly these headers; the body as bytes, as sent (not decompressed). */
 export function raw(method, path, headers = {}, body) {
   return new Promise((resolve, reject) => {
