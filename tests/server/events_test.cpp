@@ -325,7 +325,9 @@ TEST_CASE("a partner's recent activity: its own events only, newest first, witho
     CHECK_FALSE(item.contains("data"));  // a role without the ledger reads it too
   }
   // The other partner sees only its own; an operator names the partner.
-  for (const auto& item : as_theirs.get("/v1/activity").json.at("items")) CHECK(item.at("subject") != "license:" + id);
+  const auto theirs_activity = as_theirs.get("/v1/activity");
+  REQUIRE(theirs_activity.status == 200);
+  for (const auto& item : theirs_activity.json.at("items")) CHECK(item.at("subject") != "license:" + id);
   CHECK(as_operator.get("/v1/activity?partner_id=" + ours.id + "&limit=1").json.at("items").at(0).at("type") == "license.suspended");
   CHECK_ERROR(as_operator.get("/v1/activity"), 400, "bad_request");
 }
