@@ -7,7 +7,7 @@ const filters = ["action", "actor", "target", "from", "to"];
 
 /** ?from and ?to are days (YYYY-MM-DD, UTC), the API's are times: a day's start and its end. */
 function queryOf(values) {
-  const out = { action: values.action, actor: values.actor, target: values.target };
+  const out = { action: values.action, actor: values.actor, target: values.target, order: "newest" };
   if (values.from) out.from = `${values.from}T00:00:00Z`;
   if (values.to) out.to = `${values.to}T23:59:59Z`;
   return out;
@@ -45,6 +45,6 @@ export async function auditShow(section, _id, parameters) {
     event.preventDefault();
     load();
   });
-  section.append(el("p", { className: "muted" }, t("Oldest first. Each change of the store is here, with the request that made it.")), form, results);
+  section.append(el("p", { className: "muted" }, t("Newest first. Each change of the store is here, with the request that made it.")), form, results);
   await load();
 }

@@ -107,7 +107,8 @@ void keys_revoke(service& svc, api_call& call, responder respond) {
 
 void audit_list(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
-  const auto read = [&](const store::page_request& page) { return must(snapshot->audit_list(page)); };
+  const auto direction = audit_order_of(call);
+  const auto read = [&](const store::page_request& page) { return must(snapshot->audit_list(page, direction)); };
   const auto keep = audit_filter_of(call);
   auto listed = keep ? page_filtered<store::audit_entry>(page_of(call), read, keep) : read(page_of(call));
   respond(page_answer(std::move(listed), [](const store::audit_entry& entry) {

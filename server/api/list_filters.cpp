@@ -125,4 +125,11 @@ audit_filter audit_filter_of(const api_call& call) {
   };
 }
 
+store::order audit_order_of(const api_call& call) {
+  const auto it = call.query.find("order");
+  if (it == call.query.end() || it->second == "oldest") return store::order::oldest_first;
+  if (it->second == "newest") return store::order::newest_first;
+  refuse(errc::bad_request, "query 'order' must be 'oldest' or 'newest'");
+}
+
 }  // namespace licensor::server

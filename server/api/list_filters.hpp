@@ -39,6 +39,10 @@ using audit_filter = std::function<bool(const store::audit_entry&)>;
 /// empty function when it names none. Throws refusal(bad_request) naming a bad value.
 [[nodiscard]] audit_filter audit_filter_of(const api_call& call);
 
+/// ?order=oldest (the default: a cursor then follows the log as it grows) or ?order=newest.
+/// Throws refusal(bad_request) for another value.
+[[nodiscard]] store::order audit_order_of(const api_call& call);
+
 /// ?from and ?to (RFC 3339): the ledger's period (GET /v1/ledger, its export). Throws
 /// refusal(bad_request) naming a bad value.
 [[nodiscard]] store::ledger_period ledger_period_of(const api_call& call);

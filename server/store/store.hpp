@@ -74,6 +74,10 @@ struct page_request {
   std::string after;
 };
 
+/// The direction a listing in time walks: oldest first to follow it (a cursor then always
+/// finds what was added since), newest first to look at what happened last.
+enum class order { oldest_first, newest_first };
+
 /// One page; `next` is the cursor of the following page, empty on the last one.
 template <class T>
 struct page {
@@ -327,7 +331,8 @@ class read_view {
   [[nodiscard]] virtual result<std::vector<resign_task>> resign_tasks() const = 0;
 
   // -- audit and idempotency
-  [[nodiscard]] virtual result<page<audit_entry>> audit_list(const page_request& page) const = 0;
+  /// The audit log in seq order, `direction` first; a cursor continues in the same direction.
+  [[nodiscard]] virtual result<page<audit_entry>> audit_list(const page_request& page, order direction) const = 0;
   /// Outbox events with seq > `after_seq`, in seq order, at most `limit`.
   [[nodiscard]] virtual result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const = 0;
   [[nodiscard]] virtual result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const = 0;

@@ -7,7 +7,7 @@
 //  d. the signing key is rotated in the page (the keyring's version goes up, a new kid signs);
 //     the old key's revocation asks first, naming the number of licenses the API counts for it,
 //     and once confirmed every one of them carries a token of the new key;
-//  e. the audit log, filtered by "keys.", shows the rotation and the revocation;
+//  e. the audit log, filtered by "keys.", shows the revocation, then the rotation (newest first);
 //  f. an operator invited in the page is listed; an auditor signs in and sees the keys without
 //     a button to rotate or revoke them.
 // Runs before the subscription walk (which moves the server's clock).
@@ -125,6 +125,7 @@ export async function operatorWalk(browser, problems) {
   await main.getByRole("cell", { name: "keys.rotate" }).last().waitFor();
   const actions = await main.locator("tbody tr td:nth-child(3)").allInnerTexts();
   check(actions.every((action) => action.startsWith("keys.")), `e. the filtered log shows ${actions.join(", ")}`);
+  check(actions[0] === "keys.revoke", `e. the log is not newest first: ${actions.join(", ")}`);
   await screen(page, "operator-audit");
 
   // f.

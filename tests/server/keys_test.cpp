@@ -93,6 +93,15 @@ TEST_CASE("rotate, then revoke the old key") {
     CHECK(as_operator.get("/v1/audit?action=keys.&from=2000-01-01T00:00:00Z").json.at("items").size() == 2);
     CHECK_ERROR(as_operator.get("/v1/audit?from=yesterday"), 400, "bad_request");
     CHECK_ERROR(as_operator.get("/v1/audit?action="), 400, "bad_request");
+    // Newest first, a page at a time: the revocation, then (its cursor) the rotation.
+    const auto newest = as_operator.get("/v1/audit?action=keys.&order=newest&limit=1");
+    REQUIRE(newest.json.at("items").size() == 1);
+    CHECK(newest.json.at("items").at(0).at("action") == "keys.revoke");
+    const auto older = as_operator.get("/v1/audit?action=keys.&order=newest&limit=1&after=" +
+                                       newest.json.at("next").get<std::string>());
+    REQUIRE(older.json.at("items").size() == 1);
+    CHECK(older.json.at("items").at(0).at("action") == "keys.rotate");
+    CHECK_ERROR(as_operator.get("/v1/audit?order=sideways"), 400, "bad_request");
 
     const auto resigned = as_partner.get("/v1/licenses/" + old_license.at("id").get<std::string>());
     REQUIRE(resigned.status == 200);

@@ -128,34 +128,49 @@ result<void> txn::scan(std::string_view db, std::string_view prefix, std::string
   return {};
 }
 
-result<std::optional<std::string>> txn::last_key(std::string_view db) const {
+result<void> txn::scan_back(std::string_view db, std::string_view prefix, std::string_view before,
+                            std::size_t limit,
+                            const std::function<bool(std::string_view, std::string_view)>& visit) const {
   auto handle = dbi(db);
   if (!handle) return handle.error();
   MDB_cursor* raw = nullptr;
   if (const int rc = mdb_cursor_open(handle_, *handle, &raw); rc != 0) return lmdb_error(rc);
   const std::unique_ptr<MDB_cursor, decltype(&mdb_cursor_close)> cursor(raw, mdb_cursor_close);
-  MDB_val k{}, v{};
-  const int rc = mdb_cursor_get(raw, &k, &v, MDB_LAST);
-  if (rc == MDB_NOTFOUND) return std::optional<std::string>{};
-  if (rc != 0) return lmdb_error(rc);
-  return std::optional<std::string>{std::string(as_view(k))};
+
+  // The walk starts just below a bound: `before`, or the first key past every key with the
+  // prefix (the prefix without its trailing 0xff bytes, its last byte raised). No bound (an
+  // empty or all-0xff prefix): from the last key.
+  std::string bound(before);
+  if (bound.empty()) {
+    bound = prefix;
+    while (!bound.empty() && static_cast<unsigned char>(bound.back()) == 0xff) bound.pop_back();
+    if (!bound.empty()) bound.back() = static_cast<char>(static_cast<unsigned char>(bound.back()) + 1);
+  }
+  MDB_val k = as_val(bound), v{};
+  int rc = bound.empty() ? MDB_NOTFOUND : mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
+  rc = mdb_cursor_get(raw, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
+  for (std::size_t visited = 0; rc == 0 && visited < limit; ++visited) {
+    const auto key = as_view(k);
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key, as_view(v))) break;
+    rc = mdb_cursor_get(raw, &k, &v, MDB_PREV);
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc);
+  return {};
+}
+
+result<std::optional<std::string>> txn::last_key(std::string_view db) const {
+  return last_key_under(db, "");
 }
 
 result<std::optional<std::string>> txn::last_key_under(std::string_view db, std::string_view prefix) const {
-  auto handle = dbi(db);
-  if (!handle) return handle.error();
-  MDB_cursor* raw = nullptr;
-  if (const int rc = mdb_cursor_open(handle_, *handle, &raw); rc != 0) return lmdb_error(rc);
-  const std::unique_ptr<MDB_cursor, decltype(&mdb_cursor_close)> cursor(raw, mdb_cursor_close);
-  // The first key past every key with the prefix is the prefix with its last byte raised.
-  std::string past(prefix);
-  past.back() = static_cast<char>(static_cast<unsigned char>(past.back()) + 1);
-  MDB_val k = as_val(past), v{};
-  int rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
-  rc = mdb_cursor_get(raw, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
-  if (rc == MDB_NOTFOUND || (rc == 0 && !as_view(k).starts_with(prefix))) return std::optional<std::string>{};
-  if (rc != 0) return lmdb_error(rc);
-  return std::optional<std::string>{std::string(as_view(k))};
+  std::optional<std::string> last;
+  auto scanned = scan_back(db, prefix, "", 1, [&last](std::string_view key, std::string_view) {
+    last = std::string(key);
+    return false;
+  });
+  if (!scanned) return scanned.error();
+  return last;
 }
 
 result<txn> txn::nested() {

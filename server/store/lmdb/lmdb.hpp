@@ -43,11 +43,16 @@ class txn {
   [[nodiscard]] result<void> scan(std::string_view db, std::string_view prefix, std::string_view after,
                                   std::size_t limit,
                                   const std::function<bool(std::string_view, std::string_view)>& visit) const;
+  /// As scan, in reverse key order: keys starting with `prefix`, from `before` (exclusive, if not
+  /// empty; else from the last such key) down.
+  [[nodiscard]] result<void> scan_back(std::string_view db, std::string_view prefix, std::string_view before,
+                                       std::size_t limit,
+                                       const std::function<bool(std::string_view, std::string_view)>& visit) const;
   /// How many entries `db` holds (LMDB keeps the number: no scan).
   [[nodiscard]] result<std::uint64_t> entries(std::string_view db) const;
   /// The last key of a database (for append-only sequences), or empty.
   [[nodiscard]] result<std::optional<std::string>> last_key(std::string_view db) const;
-  /// The last key starting with `prefix` (which must not end in 0xff), or empty.
+  /// The last key starting with `prefix`, or empty.
   [[nodiscard]] result<std::optional<std::string>> last_key_under(std::string_view db, std::string_view prefix) const;
 
   /// A nested write transaction: its changes join the parent's on commit, vanish on abort.

@@ -144,17 +144,18 @@ result<void> keys_replace(txn& t, const char* db, const std::vector<std::string>
 }
 
 // One page of `db` under `prefix`, ending before the first key suffix >= `end` (if not empty):
-// `item(suffix, value)` makes the listed item (nullopt skips it).
+// `item(suffix, value)` makes the listed item (nullopt skips it). Newest first walks the keys
+// down (with no `end`).
 template <class Item, class Make>
 result<page<Item>> page_scan(const txn& t, const char* db, const std::string& prefix, const page_request& request,
-                             Make item, std::string_view end = {}) {
+                             Make item, std::string_view end = {}, order direction = order::oldest_first) {
   page<Item> out;
   errc failure{};
   bool failed = false;
   std::string last;
   const std::string after = request.after.empty() ? std::string() : prefix + request.after;
   // Entries whose item is skipped do not count: the scan goes on until the page is full.
-  auto scanned = t.scan(db, prefix, after, SIZE_MAX, [&](std::string_view key, std::string_view value) {
+  const auto visit = [&](std::string_view key, std::string_view value) {
     if (!end.empty() && key.substr(prefix.size()) >= end) return false;
     if (out.items.size() == request.limit) {
       out.next = last;
@@ -169,7 +170,9 @@ result<page<Item>> page_scan(const txn& t, const char* db, const std::string& pr
     }
     if (*made) out.items.push_back(std::move(**made));
     return true;
-  });
+  };
+  auto scanned = direction == order::oldest_first ? t.scan(db, prefix, after, SIZE_MAX, visit)
+                                                  : t.scan_back(db, prefix, after, SIZE_MAX, visit);
   if (!scanned) return scanned.error();
   if (failed) return failure;
   return out;
@@ -967,13 +970,13 @@ result<void> lmdb_view::resign_task_erase(std::string_view kid) {
 
 // -- audit and idempotency
 
-result<page<audit_entry>> lmdb_view::audit_list(const page_request& page) const {
+result<page<audit_entry>> lmdb_view::audit_list(const page_request& page, order direction) const {
   return page_scan<audit_entry>(txn_, db::audit, "", page,
                                 [](std::string_view, std::string_view value) -> result<std::optional<audit_entry>> {
                                   auto entry = audit_decode(value);
                                   if (!entry) return entry.error();
                                   return std::optional<audit_entry>{std::move(*entry)};
-                                });
+                                }, {}, direction);
 }
 
 result<std::uint64_t> lmdb_view::audit_append(audit_entry& entry) {

@@ -82,7 +82,7 @@ class lmdb_view final : public write_view {
                                             const page_request& page) const override;
   result<std::vector<schedule_entry>> schedule_due(std::int64_t now, std::size_t limit) const override;
   result<std::vector<resign_task>> resign_tasks() const override;
-  result<page<audit_entry>> audit_list(const page_request& page) const override;
+  result<page<audit_entry>> audit_list(const page_request& page, order direction) const override;
   result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq, std::size_t limit) const override;
   result<std::optional<idempotency_record>> idempotency_get(std::string_view scope) const override;
   result<std::vector<expiry_entry>> licenses_by_expiry(std::string_view after, std::int64_t through,

@@ -112,7 +112,7 @@ TEST_CASE("audit sequences stay gapless under concurrent appends, some of them r
     std::vector<std::uint64_t> seqs;
     page_request request{.limit = 500, .after = {}};
     for (;;) {
-      auto one = ok(s.read()->audit_list(request));
+      auto one = ok(s.read()->audit_list(request, order::oldest_first));
       for (const auto& entry : one.items) seqs.push_back(entry.seq);
       if (one.next.empty()) break;
       request.after = one.next;
@@ -148,7 +148,7 @@ TEST_CASE("a job run twice, its first run rolled back, has its effect once") {
     auto r = s.read();
     CHECK(*ok(r->customer_id_by_email("ada@example.com")) == "cus_1");
     CHECK(ok(r->free_cap_count("par_1")) == 1);
-    const auto audit = ok(r->audit_list({})).items;
+    const auto audit = ok(r->audit_list({}, order::oldest_first)).items;
     REQUIRE(audit.size() == 1);
     CHECK(audit[0].seq == 1);
   }

@@ -246,7 +246,7 @@ TEST_CASE("a failed or throwing job leaves nothing behind, and jobs beside it ar
     CHECK_FALSE(ok(r->customer_get("cus_1")));
     CHECK_FALSE(ok(r->customer_id_by_email("ada@example.com")));
     CHECK_FALSE(ok(r->customer_get("cus_2")));
-    CHECK(ok(r->audit_list({})).items.empty());
+    CHECK(ok(r->audit_list({}, order::oldest_first)).items.empty());
     CHECK(ok(r->customers_list("", {.limit = 100, .after = {}})).items.size() == 16);
   });
 }
@@ -267,7 +267,7 @@ TEST_CASE("audit and ledger sequences come from the store, with no gaps among co
     ok(append_audit(true));
     ok(append_audit(true));
     std::vector<std::uint64_t> seqs;
-    for (const auto& entry : ok(s.read()->audit_list({})).items) seqs.push_back(entry.seq);
+    for (const auto& entry : ok(s.read()->audit_list({}, order::oldest_first)).items) seqs.push_back(entry.seq);
     CHECK(seqs == std::vector<std::uint64_t>{1, 2, 3});
 
     auto charge = [](std::string license, std::string partner, std::int64_t at) {
@@ -351,16 +351,21 @@ TEST_CASE("opaque cursors page through a listing exactly once, in a stable order
     CHECK(collect([&](const page_request& p) { return r->customers_list("", p); }) == all);
     CHECK(collect([&](const page_request& p) { return r->customers_list("par_1", p); }).size() == 125);
 
-    std::vector<std::uint64_t> seqs;
-    page_request request{.limit = 64, .after = {}};
-    while (true) {
-      auto one = ok(r->audit_list(request));
-      for (const auto& entry : one.items) seqs.push_back(entry.seq);
-      if (one.next.empty()) break;
-      request.after = one.next;
+    // The audit log both ways, 64 at a time: every entry once, in seq order.
+    for (const auto direction : {order::oldest_first, order::newest_first}) {
+      std::vector<std::uint64_t> seqs;
+      page_request request{.limit = 64, .after = {}};
+      while (true) {
+        auto one = ok(r->audit_list(request, direction));
+        CHECK(one.items.size() <= 64);
+        for (const auto& entry : one.items) seqs.push_back(entry.seq);
+        if (one.next.empty()) break;
+        request.after = one.next;
+      }
+      REQUIRE(seqs.size() == 250);
+      for (std::size_t i = 0; i < seqs.size(); ++i)
+        CHECK(seqs[i] == (direction == order::oldest_first ? i + 1 : 250 - i));
     }
-    REQUIRE(seqs.size() == 250);
-    for (std::size_t i = 0; i < seqs.size(); ++i) CHECK(seqs[i] == i + 1);
   });
 }
 
