@@ -30,6 +30,32 @@ function dashboardShow(section) {
   ]);
 }
 
+// What each event a partner is told of means, in words (docs/events.md); another type shows as
+// its code.
+const eventWords = {
+  "license.issued": N_("License issued"), "license.activated": N_("License activated"),
+  "license.suspended": N_("License suspended"), "license.reinstated": N_("License reinstated"),
+  "license.revoked": N_("License revoked"), "license.transferred": N_("License transferred"),
+  "license.unlinked": N_("License unlinked"), "license.deleted": N_("License deleted"),
+  "license.imported": N_("License imported"), "license.converted": N_("License converted"),
+  "license.corrected": N_("License corrected by the vendor"), "license.expiring": N_("License expiring soon"),
+  "license.expired": N_("License expired"), "license.delivery_requested": N_("Delivery letter sent"),
+  "license.compliance_flagged": N_("License registered wrongly"), "license.compliance_deadline_near": N_("Compliance deadline near"),
+  "license.compliance_cleared": N_("License registered correctly again"), "license.compliance_expired": N_("License expired at its compliance deadline"),
+  "license.campaign_extended": N_("License extended by a campaign"),
+  "subscription.created": N_("Subscription sold"), "subscription.seats_changed": N_("Seats changed"),
+  "subscription.member_added": N_("Member added"), "subscription.member_removed": N_("Member removed"),
+  "subscription.upgraded": N_("Subscription upgraded"), "subscription.scheduled_change_set": N_("Change scheduled for the renewal"),
+  "subscription.scheduled_change_applied": N_("Scheduled change made"), "subscription.renewed": N_("Subscription renewed"),
+  "subscription.expired": N_("Subscription ended"), "subscription.cancelled": N_("Subscription cancelled"),
+  "subscription.trial_converted": N_("Trial converted"), "subscription.trial_ending": N_("Trial ending soon"),
+  "subscription.suspended": N_("Subscription suspended"), "subscription.reactivated": N_("Subscription reactivated"),
+  "ledger.entry": N_("Charge or refund"), "partner.cap_nearly_reached": N_("Free licenses nearly at the cap"),
+  "partner.cap_reached": N_("Free licenses at the cap"), "partner.enabling_requested": N_("Enabling requested"),
+  "partner.enabled": N_("Organisation enabled"), "partner.enabling_refused": N_("Enabling refused"),
+  "user.invited": N_("Person invited"), "user.password_reset_requested": N_("Password reset started"),
+};
+
 // The pages a subject of an event ("license:lic_…") has in this area.
 const subjectPages = { license: "licenses", customer: "customers" };
 
@@ -47,7 +73,7 @@ async function activityShow(into) {
   into.replaceChildren(el("div", { className: "scroll" }, el("table", {},
     el("thead", {}, el("tr", {}, ...[t("When"), t("What"), t("About")].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, ...items.map((event) => el("tr", {}, el("td", {}, dateShow(event.occurred_at, true)),
-                                             el("td", {}, el("code", {}, event.type)), el("td", {}, about(event.subject))))))));
+                                             el("td", {}, eventWords[event.type] ? t(eventWords[event.type]) : el("code", {}, event.type)), el("td", {}, about(event.subject))))))));
 }
 
 // Read afresh (GET /v1/me): every partner role sees where it stands, not only the ledger's readers.

@@ -6,7 +6,7 @@
 //  c. a customer named like markup is shown as text: no element made, no dialog;
 //  d. a free license issued to it in the page shows its activation key and token (the copy button
 //     copies the key); the customer's page lists it; the dashboard then says 1 of 5, and its
-//     recent activity starts with the issuance, linked to the license;
+//     recent activity starts with the issuance (in words), linked to the license;
 //  e. a second free license to the same customer is refused next to the form, in words, and
 //     nothing is issued; four more customers get their free license in the page, the fifth of a
 //     Bronze partner, and a sixth is refused with the cap explained (the dashboard says 5 of 5);
@@ -117,7 +117,7 @@ export async function partnerWalk(browser, problems) {
   await textSeen(page, "1 of 5", "d. the dashboard after issuing");
   // Its recent activity names the issuance first, linked to the license's page.
   const newest = main.locator("section.part", { hasText: "Recent activity" }).locator("tbody tr").first();
-  await newest.getByText("license.issued", { exact: true }).waitFor();
+  await newest.getByText("License issued", { exact: true }).waitFor();
   check(await newest.getByRole("link").getAttribute("href") === `#/licenses/${encodeURIComponent(licenseId)}`,
         "d. the dashboard's newest activity is not the license just issued");
 
