@@ -37,6 +37,16 @@ export function N_(text) {
   return text;
 }
 
+/**
+ * A text about `count` things in the form the person's language gives that number: `forms.one`
+ * ("{count} seat") or `forms.other` ("{count} seats"), both English and marked with N_, each
+ * with {count}. The language's own rules choose (French says "one" of 0 as well).
+ */
+export function tn(count, forms, values = {}) {
+  const form = new Intl.PluralRules(language).select(count) === "one" ? forms.one : forms.other;
+  return t(form, { ...values, count });
+}
+
 // The API's codes shown to people (statuses, kinds, roles, levels), each as English words.
 const codeWords = {
   active: N_("Active"), suspended: N_("Suspended"), revoked: N_("Revoked"), expired: N_("Expired"),

@@ -2,7 +2,7 @@
 // copy, its delivery letter, and the changes the person's role allows, each behind a
 // confirmation saying what happens). Shared by the partner's pages and the customer's area.
 import { api, can, query } from "{{asset:api.js}}";
-import { codeShow, dateShow, moneyShow, t } from "{{asset:i18n.js}}";
+import { N_, codeShow, dateShow, moneyShow, t, tn } from "{{asset:i18n.js}}";
 import { subscriptionPart } from "{{asset:subscription.js}}";
 import {
   address, confirmed, copyable, copyButton, debounced, details, el, field, link, listing, onSubmit, options, part, problemLine, problemSay, retitle,
@@ -117,8 +117,9 @@ export async function issueShow(section, _id, parameters) {
     submit.disabled = tiers.length === 0;
     rule.textContent = !policy ? ""
       : tiers.length === 0 ? t("{product} offers no licenses of this kind.", { product: productName(chosen) })
-      : t("{kind} licenses of {product}: tiers {tiers}, at most {seats} seats.",
-          { kind: codeShow(kind.value), product: productName(chosen), tiers: tiers.join(", "), seats: policy.max_seats });
+      : tn(policy.max_seats, { one: N_("{kind} licenses of {product}: tiers {tiers}, at most {count} seat."),
+                            other: N_("{kind} licenses of {product}: tiers {tiers}, at most {count} seats.") },
+           { kind: codeShow(kind.value), product: productName(chosen), tiers: tiers.join(", ") });
   }
   product.addEventListener("change", policyApply);
   kind.addEventListener("change", policyApply);
@@ -160,8 +161,9 @@ export async function subscribeShow(section, _id, parameters) {
     const tierPrice = chosen.prices[tier.value];
     const perSeat = term.value === "annual" ? tierPrice.seat_year : tierPrice.seat_month;
     price.textContent = trial.checked ? t("A trial is free.")
-      : t("{amount} per term before your discount ({seats} seats at {each}).", {
-          amount: moneyShow(perSeat * Number(seats.value || 0), tierPrice.currency), seats: seats.value, each: moneyShow(perSeat, tierPrice.currency),
+      : tn(Number(seats.value || 0), { one: N_("{amount} per term before your discount ({count} seat at {each})."),
+                                      other: N_("{amount} per term before your discount ({count} seats at {each}).") }, {
+          amount: moneyShow(perSeat * Number(seats.value || 0), tierPrice.currency), each: moneyShow(perSeat, tierPrice.currency),
         });
   }
   for (const control of [product, tier, term, seats, trial]) control.addEventListener("input", pricesShow);

@@ -2,7 +2,7 @@
 // to a new key, revoking an old one (its confirmation names the licenses to be re-signed), and
 // the re-signing's progress, followed until it is done.
 import { api, can } from "{{asset:api.js}}";
-import { codeShow, dateShow, t } from "{{asset:i18n.js}}";
+import { N_, codeShow, dateShow, t, tn } from "{{asset:i18n.js}}";
 import { confirmed, details, el, part, problemLine, problemSay } from "{{asset:ui.js}}";
 
 const progressEvery = 2000;  // ms between looks at a re-signing in progress
@@ -71,7 +71,10 @@ function revokeButton(key, problem) {
       const count = now?.licenses_signed ?? key.licenses_signed;
       if (!(await confirmed({
         question: t("Revoke the key {kid}?", { kid: key.kid }), label: t("Revoke"), danger: true,
-        consequence: t("{count} licenses signed by it are re-signed with the active key, in the background; their apps receive the new token at their next check-in. Every token this key signed stops validating at once. This cannot be undone.", { count }),
+        consequence: tn(count, {
+          one: N_("{count} license signed by it is re-signed with the active key, in the background; its app receives the new token at its next check-in. Every token this key signed stops validating at once. This cannot be undone."),
+          other: N_("{count} licenses signed by it are re-signed with the active key, in the background; their apps receive the new token at their next check-in. Every token this key signed stops validating at once. This cannot be undone."),
+        }),
       }))) return;
       button.disabled = true;
       await api("POST", `/v1/keys/${encodeURIComponent(key.kid)}/revoke`);
@@ -96,8 +99,9 @@ function progressFollow(into, keys) {
     const total = task.licenses_resigned + task.licenses_remaining;
     return el("div", { className: "usage", role: "status" },
               el("progress", { max: total || 1, value: task.licenses_resigned, "aria-label": t("Re-signing of {kid}", { kid: task.kid }) }),
-              el("span", {}, t("{kid}: {done} of {total} licenses re-signed, since {since}",
-                               { kid: task.kid, done: task.licenses_resigned, total, since: dateShow(task.started_at, true) })));
+              el("span", {}, tn(total, { one: N_("{kid}: {done} of {count} license re-signed, since {since}"),
+                                       other: N_("{kid}: {done} of {count} licenses re-signed, since {since}") },
+                                { kid: task.kid, done: task.licenses_resigned, since: dateShow(task.started_at, true) })));
   }));
   setTimeout(() => {
     if (!into.isConnected) return;

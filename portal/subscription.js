@@ -3,7 +3,7 @@
 // inside its window, and a trial's conversion. Used by the partner's pages; each action only
 // where the role allows it.
 import { api, can } from "{{asset:api.js}}";
-import { codeShow, dateShow, moneyShow, t } from "{{asset:i18n.js}}";
+import { N_, codeShow, dateShow, moneyShow, t, tn } from "{{asset:i18n.js}}";
 import { confirmed, confirmedButton, details, el, field, listing, onSubmit, options, problemLine, problemSay } from "{{asset:ui.js}}";
 
 function licensePath(license, tail = "") {
@@ -38,7 +38,7 @@ export async function subscriptionPart(into, license) {
       ? t("{seats} until {until}", { seats: reducible, until: dateShow(s.seat_decrease.until, true) }) : t("None: seats added more than 7 days ago stay until the renewal")],
     [t("Scheduled at renewal"), s.scheduled_change
       ? [s.scheduled_change.tier && t("tier {tier}", { tier: s.scheduled_change.tier }),
-         s.scheduled_change.seats && t("{seats} seats", { seats: s.scheduled_change.seats }),
+         s.scheduled_change.seats && tn(s.scheduled_change.seats, { one: N_("{count} seat"), other: N_("{count} seats") }),
          s.scheduled_change.term && codeShow(s.scheduled_change.term)].filter(Boolean).join(", ")
       : t("Nothing")],
   ]));
@@ -65,7 +65,7 @@ function seatsForm(license, reducible) {
     const more = wanted > license.seats;
     const price = await priceOf(license, "/seats", { seats: wanted });
     if (!(await confirmed({
-      question: t("Change to {seats} seats?", { seats: wanted }), label: t("Change seats"),
+      question: tn(wanted, { one: N_("Change to {count} seat?"), other: N_("Change to {count} seats?") }), label: t("Change seats"),
       consequence: `${more ? t("The added seats are charged for the rest of the term, prorated to the day.")
                            : t("The removed seats are refunded for the rest of the term.")} ${price}`,
     }))) return;

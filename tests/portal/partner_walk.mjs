@@ -14,7 +14,7 @@
 //  e2. a license feature with markup shows as text; a change sent without the CSRF token (as
 //     another site's page would) is refused and changes nothing; the portal cannot be framed;
 //  f. suspending asks first (cancelling changes nothing), then the page shows it suspended;
-//  g. a subscription created in the page (3 seats) shows its price first; a seat increase shows
+//  g. a subscription created in the page (3 seats) shows its price first (one seat's in the singular); a seat increase shows
 //     its charge before it is confirmed (and the preview changes nothing), then reaches the API; the ledger page totals the month, and its CSV link answers the
 //     same entries;
 //  h. an API key created in the Team page is shown once and works;
@@ -164,6 +164,8 @@ export async function partnerWalk(browser, problems) {
   const form = main.locator("form");
   await form.getByLabel("Customer", { exact: true }).selectOption({ label: `Ann Portal (${ann})` });
   await form.getByLabel("Tier").selectOption("pro");
+  await form.getByLabel("Seats").fill("1");
+  await textSeen(page, "€20.00 per term before your discount (1 seat at €20.00).", "g. one seat's price");
   await form.getByLabel("Seats").fill("3");
   await textSeen(page, "€60.00 per term before your discount (3 seats at €20.00).", "g. the subscription's price");
   await form.getByRole("button", { name: "Create the subscription" }).click();
