@@ -63,10 +63,7 @@ void customer_create(service& svc, api_call& call, responder respond) {
 void customer_list(service& svc, api_call& call, responder respond) {
   const auto snapshot = svc.read();
   const auto partner = listing_partner(call);
-  const auto search = customer_search_of(call);
-  const auto read = [&](const store::page_request& page) {
-    return must(search ? snapshot->customers_search(partner, *search, page) : snapshot->customers_list(partner, page));
-  };
+  const auto read = customer_pages_of(call.query, *snapshot, partner);
   // Each customer with the number of licenses it holds (through the customer's index): the
   // partner sees at a glance who holds none yet.
   respond(page_answer(read(page_of(call)), [&](const customer_record& customer) {

@@ -93,13 +93,11 @@ void license_export(service& svc, api_call& call, responder respond) {
 }
 
 void customer_export(service& svc, api_call& call, responder respond) {
-  svc.long_read_post([&svc, partner = listing_partner(call), search = customer_search_of(call), after = after_of(call),
+  svc.long_read_post([&svc, query = call.query, partner = listing_partner(call), after = after_of(call),
                       respond = std::move(respond)] {
     try {
       const auto snapshot = svc.read();
-      const auto read = [&](const store::page_request& page) {
-        return must(search ? snapshot->customers_search(partner, *search, page) : snapshot->customers_list(partner, page));
-      };
+      const auto read = customer_pages_of(query, *snapshot, partner);
       respond(csv_export<customer_record>(read, {}, after,
                                           {"id", "partner_id", "email", "name", "vat_number", "created_at", "self_service",
                                            "manages_own_notifications"},

@@ -1,8 +1,9 @@
-// The filters of the listings and their exports, read from the query: the licenses' (status,
-// kind, product, tier, email prefix, expiry and issue ranges, compliance, app version), the
-// customers' (a prefix of email, name or VAT number) and the audit log's. A prefix, and a license
-// status, are answered by the store's indexes; the other filters are applied to what those give,
-// in store order (api/paging.hpp: page_filtered).
+// The filters and orders of the listings and their exports, read from the query: the licenses'
+// (status, kind, product, tier, email prefix, expiry and issue ranges, compliance, app version;
+// sorted by issue or expiry), the customers' (a prefix of email, name or VAT number; sorted by
+// registration) and the audit log's. A prefix, a license status and an expiry order are answered
+// by the store's indexes; the other filters are applied to what those give, in the index's order
+// (api/paging.hpp: page_filtered).
 #pragma once
 
 #include <functional>
@@ -21,16 +22,21 @@ using license_filter = std::function<bool(const license_record&)>;
 /// refusal(bad_request) naming a bad value.
 [[nodiscard]] std::optional<license_filter> license_filter_of(const api_call& call);
 
-/// ?q=TEXT: customers whose email, name or VAT number starts with it (case-insensitive), found
-/// through the store's search index; the folded TEXT, or nullopt when absent. Throws
-/// refusal(bad_request) for an empty or over-long q.
-[[nodiscard]] std::optional<std::string> customer_search_of(const api_call& call);
-
 /// The pages of `partner_id`'s licenses (every license for an empty one) to filter, read from
-/// `view` (which must outlive what is returned): through the store's email index for
-/// ?email=PREFIX in `query`, else its status index for ?status, else all of them. Throws
-/// refusal(bad_request) for a bad status.
+/// `view` (which must outlive what is returned), in the order of ?sort: issued (the default) or
+/// expires, ascending, or descending with '-' before it ("-issued": the newest first). Through
+/// the store's email index for ?email=PREFIX in `query` (ordered by email; no sort), else its
+/// expiry index for sort=expires (within ?expires_from and ?expires_to), else its status index
+/// for ?status, else all of them. Throws refusal(bad_request) for a bad status, sort or time.
 [[nodiscard]] std::function<store::page<license_record>(const store::page_request&)> license_pages_of(
+    const std::map<std::string, std::string>& query, const store::read_view& view, std::string partner_id);
+
+/// The pages of `partner_id`'s customers (every customer for an empty one), read from `view`
+/// (which must outlive what is returned): for ?q=TEXT, those whose email, name or VAT number
+/// starts with it (case-insensitive), through the store's search index, ordered by that text (no
+/// sort); else all of them in the order of ?sort: registered (the default) or -registered.
+/// Throws refusal(bad_request) for an empty or over-long q, or a bad sort.
+[[nodiscard]] std::function<store::page<customer_record>(const store::page_request&)> customer_pages_of(
     const std::map<std::string, std::string>& query, const store::read_view& view, std::string partner_id);
 
 using audit_filter = std::function<bool(const store::audit_entry&)>;

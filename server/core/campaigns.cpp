@@ -100,7 +100,7 @@ campaign_report campaign_dry_run(const store::read_view& view, std::string_view 
   campaign_report report;
   std::string cursor;
   do {
-    auto batch = must(view.licenses_list("", {1'000, cursor}));
+    auto batch = must(view.licenses_list("", {1'000, cursor}, store::order::oldest_first));
     for (const auto& license : batch.items) {
       if (!campaign_candidate(campaign, license)) continue;
       const auto verdict = verdict_of(view, campaign, license, now);
@@ -128,7 +128,7 @@ bool campaign_run_batch(store::write_view& write, const signing& with, std::int6
   for (auto campaign : must(write.campaigns_list())) {
     if (campaign.status != campaign_status::running) continue;
     if (now < campaign.closes_at) {
-      const auto batch = must(write.licenses_list("", {limit, campaign.cursor}));
+      const auto batch = must(write.licenses_list("", {limit, campaign.cursor}, store::order::oldest_first));
       for (auto license : batch.items) {
         if (!campaign_candidate(campaign, license)) continue;
         ++campaign.checked;

@@ -162,7 +162,7 @@ compliance_batch_outcome compliance_sweep_batch(store::write_view& write, const 
     state.next_check_at = 0;  // found again by this sweep
     state.current = {};
   }
-  const auto batch = must(write.licenses_list("", {limit, state.cursor}));
+  const auto batch = must(write.licenses_list("", {limit, state.cursor}, store::order::oldest_first));
   const auto before = state.current;
   auto campaigns = campaigns_admitting(write, now);
   for (auto license : batch.items) {

@@ -216,6 +216,12 @@ struct ledger_period {
   std::int64_t to = 0;
 };
 
+/// Licenses expiring at `from` <= expires_at <= `through` (0: unbounded).
+struct expiry_range {
+  std::int64_t from = 0;
+  std::int64_t through = 0;
+};
+
 class read_view {
  public:
   virtual ~read_view() = default;
@@ -257,9 +263,10 @@ class read_view {
   [[nodiscard]] virtual result<std::optional<customer_record>> customer_get(std::string_view id) const = 0;
   /// The id of the customer registered with `email` (normalised).
   [[nodiscard]] virtual result<std::optional<std::string>> customer_id_by_email(std::string_view email) const = 0;
-  /// Every customer (empty `partner_id`) or one partner's, in a stable order.
-  [[nodiscard]] virtual result<page<customer_record>> customers_list(std::string_view partner_id,
-                                                                     const page_request& page) const = 0;
+  /// Every customer (empty `partner_id`) or one partner's, in the order they were registered
+  /// (their ids), `direction` first.
+  [[nodiscard]] virtual result<page<customer_record>> customers_list(std::string_view partner_id, const page_request& page,
+                                                                     order direction) const = 0;
   /// Every customer (empty `partner_id`) or one partner's with a search text
   /// (domain/search_text.hpp: email, name, VAT number) that starts with `folded_prefix`, through
   /// an index: ordered by the first such text, each customer once.
@@ -279,17 +286,25 @@ class read_view {
   [[nodiscard]] virtual result<std::vector<license_record>> licenses_of_customer(std::string_view customer_id) const = 0;
   /// The license with this activation key (canonical form).
   [[nodiscard]] virtual result<std::optional<std::string>> license_id_by_activation_key(std::string_view canonical) const = 0;
-  /// Every license (empty `partner_id`) or one partner's, in a stable order.
-  [[nodiscard]] virtual result<page<license_record>> licenses_list(std::string_view partner_id,
-                                                                   const page_request& page) const = 0;
+  /// Every license (empty `partner_id`) or one partner's, in the order they were issued (their
+  /// ids), `direction` first.
+  [[nodiscard]] virtual result<page<license_record>> licenses_list(std::string_view partner_id, const page_request& page,
+                                                                   order direction) const = 0;
   /// Every license (empty `partner_id`) or one partner's whose email, folded
   /// (domain/search_text.hpp), starts with `folded_prefix`, through an index: ordered by email.
   [[nodiscard]] virtual result<page<license_record>> licenses_by_email(std::string_view partner_id,
                                                                        std::string_view folded_prefix,
                                                                        const page_request& page) const = 0;
-  /// Every license (empty `partner_id`) or one partner's in `status`, through an index.
+  /// Every license (empty `partner_id`) or one partner's in `status`, through an index, in the
+  /// order they were issued, `direction` first.
   [[nodiscard]] virtual result<page<license_record>> licenses_by_status(std::string_view partner_id, license_status status,
-                                                                        const page_request& page) const = 0;
+                                                                        const page_request& page, order direction) const = 0;
+  /// Every license (empty `partner_id`) or one partner's whose expiry is within `range`, through
+  /// an index: ordered by expiry, then id, `direction` first (oldest first: the soonest expiry
+  /// first). A license that never expires counts as expiring after every time, so a range with
+  /// an end (`through`) leaves it out.
+  [[nodiscard]] virtual result<page<license_record>> licenses_by_expires(std::string_view partner_id, const expiry_range& range,
+                                                                         const page_request& page, order direction) const = 0;
   /// Up to `limit` ids of licenses whose current token `kid` signed (in no particular order).
   [[nodiscard]] virtual result<std::vector<std::string>> licenses_signed_by(std::string_view kid,
                                                                            std::size_t limit) const = 0;

@@ -1,7 +1,8 @@
-// The listings' filters (GET /v1/licenses, GET /v1/customers): each filter alone and combined,
+// The listings' filters and orders (GET /v1/licenses, GET /v1/customers): each filter alone and combined, each order both ways,
 // one customer's licenses, the licenses each customer holds,
 // its boundary, and a bad value answered 400; what another partner holds never shows. The CSV
 // exports take the same filters and keep spreadsheet formulas from running.
+#include <algorithm>
 #include <ctime>
 #include <set>
 
@@ -84,8 +85,36 @@ TEST_CASE_FIXTURE(listing_world, "licenses are filtered by status, kind, product
   REQUIRE(customers.json.at("items").size() == 1);
   CHECK(customers.json.at("items")[0].at("licenses_held") == 2);
 
+  // Sorted by the server: by issue (ids), by expiry through its index (never last), each way; the
+  // filters still apply, and a cursor keeps the order.
+  const auto ids_in_order = [&](const std::string& target) {
+    const auto page = as_partner.get(target);
+    REQUIRE_MESSAGE(page.status == 200, target);
+    std::vector<std::string> ids;
+    for (const auto& item : page.json.at("items")) ids.push_back(item.at("id").get<std::string>());
+    return ids;
+  };
+  using ids_t = std::vector<std::string>;
+  // Ids begin with the issue time to the millisecond; within one, the order is the ids'.
+  const auto by_id = [](ids_t ids, bool newest_first) {
+    std::sort(ids.begin(), ids.end());
+    if (newest_first) std::reverse(ids.begin(), ids.end());
+    return ids;
+  };
+  CHECK(ids_in_order("/v1/licenses") == by_id({free_one, pro_soon, viewer_late, trial}, false));
+  CHECK(ids_in_order("/v1/licenses?sort=-issued") == by_id({free_one, pro_soon, viewer_late, trial}, true));
+  CHECK(ids_in_order("/v1/licenses?sort=-issued&status=active") == by_id({free_one, pro_soon, viewer_late}, true));
+  CHECK(ids_in_order("/v1/licenses?sort=expires") == ids_t{pro_soon, trial, viewer_late, free_one});
+  CHECK(ids_in_order("/v1/licenses?sort=-expires&kind=paid") == ids_t{viewer_late, pro_soon});
+  CHECK(ids_in_order("/v1/licenses?sort=expires&expires_to=" + at(now + 31 * day)) == ids_t{pro_soon, trial});
+  const auto first = as_partner.get("/v1/licenses?sort=-expires&limit=1");
+  REQUIRE(first.json.at("next").is_string());
+  CHECK(ids_in_order("/v1/licenses?sort=-expires&limit=2&after=" + first.json.at("next").get<std::string>()) ==
+        ids_t{viewer_late, trial});
+  CHECK_ERROR(as_partner.get("/v1/licenses?sort=expires&email=ann"), 400, "bad_request");
+
   for (const auto* bad : {"status=gone", "kind=gift", "expires_from=tomorrow", "issued_to=2026-13-01T00:00:00Z",
-                          "compliance=maybe", "app_version_below=v1"})
+                          "compliance=maybe", "app_version_below=v1", "sort=price", "sort=--issued", "sort="})
     CHECK_ERROR(as_partner.get(std::string("/v1/licenses?") + bad), 400, "bad_request");
 }
 
@@ -106,6 +135,16 @@ TEST_CASE_FIXTURE(listing_world, "customers are searched by email, name or VAT n
   CHECK(ids_of(as_partner, "/v1/customers?q=verdi%20s") == std::set<std::string>{bob});
   CHECK(ids_of(as_partner, "/v1/customers?q=IT1234") == std::set<std::string>{bob});
   CHECK(ids_of(as_partner, "/v1/customers?q=srl").empty());  // a prefix, not a substring
+  // Without a search, in the order they were registered, either way.
+  // Ids begin with the registration time to the millisecond; within one, the order is the ids'.
+  const auto [earlier, later] = std::minmax(ann, bob);
+  const auto newest = as_partner.get("/v1/customers?sort=-registered&limit=2");
+  REQUIRE(newest.status == 200);
+  CHECK(newest.json.at("items").at(0).at("id") == later);
+  CHECK(newest.json.at("items").at(1).at("id") == earlier);
+  CHECK(as_partner.get("/v1/customers?sort=registered").json.at("items").at(0).at("id") == earlier);
+  CHECK_ERROR(as_partner.get("/v1/customers?q=ann&sort=-registered"), 400, "bad_request");
+  CHECK_ERROR(as_partner.get("/v1/customers?sort=name"), 400, "bad_request");
   CHECK_ERROR(as_partner.get("/v1/customers?q="), 400, "bad_request");
   CHECK_ERROR(as_partner.get("/v1/customers?q=" + std::string(201, 'a')), 400, "bad_request");
 }

@@ -143,9 +143,9 @@ result<void> keys_replace(txn& t, const char* db, const std::vector<std::string>
   return keys_put(t, db, after);
 }
 
-// One page of `db` under `prefix`, ending before the first key suffix >= `end` (if not empty):
-// `item(suffix, value)` makes the listed item (nullopt skips it). Newest first walks the keys
-// down (with no `end`).
+// One page of `db` under `prefix`, ending at `end` (if not empty): before the first key suffix
+// >= `end` walking up (oldest first), before the first one <= `end` walking down (newest first).
+// `item(suffix, value)` makes the listed item (nullopt skips it).
 template <class Item, class Make>
 result<page<Item>> page_scan(const txn& t, const char* db, const std::string& prefix, const page_request& request,
                              Make item, std::string_view end = {}, order direction = order::oldest_first) {
@@ -156,7 +156,8 @@ result<page<Item>> page_scan(const txn& t, const char* db, const std::string& pr
   const std::string after = request.after.empty() ? std::string() : prefix + request.after;
   // Entries whose item is skipped do not count: the scan goes on until the page is full.
   const auto visit = [&](std::string_view key, std::string_view value) {
-    if (!end.empty() && key.substr(prefix.size()) >= end) return false;
+    if (!end.empty() && (direction == order::oldest_first ? key.substr(prefix.size()) >= end : key.substr(prefix.size()) <= end))
+      return false;
     if (out.items.size() == request.limit) {
       out.next = last;
       return false;
@@ -179,16 +180,16 @@ result<page<Item>> page_scan(const txn& t, const char* db, const std::string& pr
 }
 
 // A listing of records kept under their id in `records`, through an index "<owner>/<id>" when
-// `owner` is given.
+// `owner` is given; in id order, `direction` first.
 template <class Record>
 result<page<Record>> records_list(const txn& t, const char* records, const char* index, std::string_view owner,
-                                  const page_request& request) {
+                                  const page_request& request, order direction = order::oldest_first) {
   if (owner.empty()) {
-    return page_scan<Record>(t, records, "", request, record_item<Record>);
+    return page_scan<Record>(t, records, "", request, record_item<Record>, {}, direction);
   }
   return page_scan<Record>(t, index, join(owner, ""), request, [&](std::string_view id, std::string_view) {
     return record_find<Record>(t, records, id);
-  });
+  }, {}, direction);
 }
 
 result<bool> any_under(const txn& t, const char* db, const std::string& prefix) {
@@ -524,8 +525,9 @@ result<std::optional<std::string>> lmdb_view::customer_id_by_email(std::string_v
   return txn_.get(db::customer_emails, email);
 }
 
-result<page<customer_record>> lmdb_view::customers_list(std::string_view partner_id, const page_request& page) const {
-  return records_list<customer_record>(txn_, db::customers, db::partner_customers, partner_id, page);
+result<page<customer_record>> lmdb_view::customers_list(std::string_view partner_id, const page_request& page,
+                                                       order direction) const {
+  return records_list<customer_record>(txn_, db::customers, db::partner_customers, partner_id, page, direction);
 }
 
 result<page<customer_record>> lmdb_view::customers_search(std::string_view partner_id, std::string_view folded_prefix,
@@ -616,8 +618,9 @@ result<std::optional<std::string>> lmdb_view::license_id_by_activation_key(std::
   return txn_.get(db::activation_keys, canonical);
 }
 
-result<page<license_record>> lmdb_view::licenses_list(std::string_view partner_id, const page_request& page) const {
-  return records_list<license_record>(txn_, db::licenses, db::partner_licenses, partner_id, page);
+result<page<license_record>> lmdb_view::licenses_list(std::string_view partner_id, const page_request& page,
+                                                     order direction) const {
+  return records_list<license_record>(txn_, db::licenses, db::partner_licenses, partner_id, page, direction);
 }
 
 result<page<license_record>> lmdb_view::licenses_by_email(std::string_view partner_id, std::string_view folded_prefix,
@@ -629,11 +632,33 @@ result<page<license_record>> lmdb_view::licenses_by_email(std::string_view partn
 }
 
 result<page<license_record>> lmdb_view::licenses_by_status(std::string_view partner_id, license_status status,
-                                                          const page_request& page) const {
+                                                          const page_request& page, order direction) const {
   const auto prefix = std::string(partner_id) + '/' + std::string(server::license_status_name(status)) + '/';
   return page_scan<license_record>(txn_, db::license_statuses, prefix, page, [&](std::string_view id, std::string_view) {
     return record_find<license_record>(txn_, db::licenses, id);
-  });
+  }, {}, direction);
+}
+
+result<page<license_record>> lmdb_view::licenses_by_expires(std::string_view partner_id, const expiry_range& range,
+                                                           const page_request& page, order direction) const {
+  // Keyed partner/at/license: the range is one key range. It starts past every key of the time
+  // just outside it ("~" sorts after "/" and every id), unless a cursor says where; it ends at the
+  // first key of the time just outside its other end.
+  const auto past = [](std::int64_t at) { return hex16_time(at) + "~"; };
+  const auto ascending = direction == order::oldest_first;
+  auto request = page;
+  std::string end;
+  if (ascending) {
+    if (request.after.empty() && range.from > 0) request.after = past(range.from - 1);
+    if (range.through > 0) end = hex16_time(range.through + 1);
+  } else {
+    if (request.after.empty() && range.through > 0) request.after = hex16_time(range.through + 1);
+    if (range.from > 0) end = past(range.from - 1);
+  }
+  return page_scan<license_record>(txn_, db::license_expiries, join(partner_id, ""), request,
+                                   [&](std::string_view rest, std::string_view) {
+                                     return record_find<license_record>(txn_, db::licenses, rest.substr(17));
+                                   }, end, direction);
 }
 
 result<std::vector<std::string>> lmdb_view::licenses_signed_by(std::string_view kid, std::size_t limit) const {
@@ -672,6 +697,7 @@ result<void> lmdb_view::license_insert(const license_record& license) {
   if (auto put = txn_.put(db::partner_licenses, join(license.partner_id, license.id), ""); !put) return put;
   if (auto indexed = keys_put(txn_, db::license_emails, license_email_keys(license)); !indexed) return indexed;
   if (auto indexed = keys_put(txn_, db::license_statuses, license_status_keys(license)); !indexed) return indexed;
+  if (auto indexed = keys_put(txn_, db::license_expiries, license_expires_keys(license)); !indexed) return indexed;
   if (!license.customer_id.empty()) {
     if (auto put = txn_.put(db::customer_licenses, join(license.customer_id, license.id), ""); !put) return put;
   }
@@ -696,6 +722,8 @@ result<void> lmdb_view::license_put(const license_record& license) {
   if (auto indexed = keys_replace(txn_, db::license_emails, license_email_keys(before), license_email_keys(license)); !indexed)
     return indexed;
   if (auto indexed = keys_replace(txn_, db::license_statuses, license_status_keys(before), license_status_keys(license)); !indexed)
+    return indexed;
+  if (auto indexed = keys_replace(txn_, db::license_expiries, license_expires_keys(before), license_expires_keys(license)); !indexed)
     return indexed;
   if (before.customer_id != license.customer_id) {
     if (!before.customer_id.empty()) {
@@ -736,6 +764,7 @@ result<void> lmdb_view::license_erase(std::string_view id) {
   if (auto erased = txn_.erase(db::partner_licenses, join(license.partner_id, license.id)); !erased) return erased;
   if (auto erased = keys_erase(txn_, db::license_emails, license_email_keys(license)); !erased) return erased;
   if (auto erased = keys_erase(txn_, db::license_statuses, license_status_keys(license)); !erased) return erased;
+  if (auto erased = keys_erase(txn_, db::license_expiries, license_expires_keys(license)); !erased) return erased;
   if (auto erased = txn_.erase(db::kid_licenses, join(license.kid, license.id)); !erased) return erased;
   if (auto erased = txn_.erase(db::activation_keys, server::activation_key_canonical(license.activation_key).value_or(license.activation_key)); !erased) return erased;
   if (auto counted = license_tally_add(txn_, license, -1); !counted) return counted;

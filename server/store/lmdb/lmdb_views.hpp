@@ -50,7 +50,8 @@ class lmdb_view final : public write_view {
   result<std::optional<std::string>> api_key_hash_of(std::string_view key_id) const override;
   result<std::optional<customer_record>> customer_get(std::string_view id) const override;
   result<std::optional<std::string>> customer_id_by_email(std::string_view email) const override;
-  result<page<customer_record>> customers_list(std::string_view partner_id, const page_request& page) const override;
+  result<page<customer_record>> customers_list(std::string_view partner_id, const page_request& page,
+                                               order direction) const override;
   result<page<customer_record>> customers_search(std::string_view partner_id, std::string_view folded_prefix,
                                                  const page_request& page) const override;
   result<bool> customer_has_licenses(std::string_view customer_id) const override;
@@ -59,11 +60,14 @@ class lmdb_view final : public write_view {
   result<page<product_record>> products_list(const page_request& page) const override;
   result<std::optional<license_record>> license_get(std::string_view id) const override;
   result<std::optional<std::string>> license_id_by_activation_key(std::string_view canonical) const override;
-  result<page<license_record>> licenses_list(std::string_view partner_id, const page_request& page) const override;
+  result<page<license_record>> licenses_list(std::string_view partner_id, const page_request& page,
+                                             order direction) const override;
   result<page<license_record>> licenses_by_email(std::string_view partner_id, std::string_view folded_prefix,
                                                  const page_request& page) const override;
   result<page<license_record>> licenses_by_status(std::string_view partner_id, license_status status,
-                                                  const page_request& page) const override;
+                                                  const page_request& page, order direction) const override;
+  result<page<license_record>> licenses_by_expires(std::string_view partner_id, const expiry_range& range,
+                                                   const page_request& page, order direction) const override;
   result<std::vector<std::string>> licenses_signed_by(std::string_view kid, std::size_t limit) const override;
   result<std::uint64_t> licenses_signed_count(std::string_view kid) const override;
   result<std::vector<outbox_event>> partner_events_recent(std::string_view partner_id, std::size_t limit) const override;

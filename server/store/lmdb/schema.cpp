@@ -138,6 +138,10 @@ result<void> migrate_11_to_12(txn& write) {
   return index_build<server::license_record>(write, db::licenses, db::license_statuses, license_status_keys);
 }
 
+result<void> migrate_13_to_14(txn& write) {
+  return index_build<server::license_record>(write, db::licenses, db::license_expiries, license_expires_keys);
+}
+
 }  // namespace
 
 std::vector<std::string> customer_search_keys(const server::customer_record& customer) {
@@ -158,6 +162,12 @@ std::vector<std::string> license_status_keys(const server::license_record& licen
   return {license.partner_id + '/' + status + '/' + license.id, '/' + status + '/' + license.id};
 }
 
+std::vector<std::string> license_expires_keys(const server::license_record& license) {
+  // A license that never expires sorts after every time.
+  const auto at = license.expires_at == 0 ? std::string(16, 'f') : hex16_time(license.expires_at);
+  return {license.partner_id + '/' + at + '/' + license.id, '/' + at + '/' + license.id};
+}
+
 std::string license_expiry_key(std::int64_t expires_at, std::string_view license_id) {
   std::string key = hex16_time(expires_at);
   key += '/';
@@ -169,7 +179,7 @@ const std::vector<std::string>& store_databases() {
   static const std::vector<std::string> names{db::meta, db::partners, db::api_keys, db::customers,
                                               db::customer_emails, db::products, db::licenses,
                                               db::activation_keys, db::token_hashes, db::kid_licenses, db::license_expiry, db::partner_customers,
-                                              db::partner_licenses, db::customer_licenses, db::customer_search, db::license_emails, db::license_statuses, db::free_licenses,
+                                              db::partner_licenses, db::customer_licenses, db::customer_search, db::license_emails, db::license_statuses, db::license_expiries, db::free_licenses,
                                               db::free_cap_holds, db::counters, db::audit, db::idempotency, db::idempotency_expiry,
                                               db::subscriptions, db::ledger, db::partner_ledger, db::members,
                                               db::schedule, db::users, db::user_emails, db::org_users, db::sessions,
@@ -225,6 +235,9 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
   }
   if (*recorded && version < 12) {
     if (auto migrated = migrate_11_to_12(*write); !migrated) return migrated.error();
+  }
+  if (*recorded && version < 14) {
+    if (auto migrated = migrate_13_to_14(*write); !migrated) return migrated.error();
   }
   if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
   if (auto committed = write->commit(); !committed) return committed.error();

@@ -32,6 +32,7 @@ inline constexpr const char* customer_licenses = "customer_licenses";  // custom
 inline constexpr const char* customer_search = "customer_search";      // partner/folded text/customer -> ""
 inline constexpr const char* license_emails = "license_emails";        // partner/folded email/license -> ""
 inline constexpr const char* license_statuses = "license_statuses";    // partner/status/license -> ""
+inline constexpr const char* license_expiries = "license_expiries";    // partner/16-hex expires_at (never: f...f)/license -> ""
 inline constexpr const char* free_licenses = "free_licenses";          // customer/product -> license id, or ~until/license id
 inline constexpr const char* free_cap_holds = "free_cap_holds";        // partner/16-hex until/license -> "" (api/free_slots.hpp)
 inline constexpr const char* counters = "counters";                    // name -> decimal count
@@ -87,13 +88,16 @@ inline constexpr const char* delivery_log = "delivery_log";            // endpoi
 ///    recent activity. Nothing is built: events written before are in no partner's activity
 ///    (the outbox keeps only recent events anyway); an older binary must not open it, as it would
 ///    leave its events out of the index.
-inline constexpr int schema_version = 13;
+/// 14: licenses are indexed by expiry under their partner and under everyone's
+///    (license_expiries), a license that never expires after every other, built from the records.
+inline constexpr int schema_version = 14;
 
-/// The keys of `customer`'s entries in customer_search, and of `license`'s in license_emails and
-/// license_statuses.
+/// The keys of `customer`'s entries in customer_search, and of `license`'s in license_emails,
+/// license_statuses and license_expiries.
 [[nodiscard]] std::vector<std::string> customer_search_keys(const server::customer_record& customer);
 [[nodiscard]] std::vector<std::string> license_email_keys(const server::license_record& license);
 [[nodiscard]] std::vector<std::string> license_status_keys(const server::license_record& license);
+[[nodiscard]] std::vector<std::string> license_expires_keys(const server::license_record& license);
 
 /// Every sub-database, in the order they are opened.
 [[nodiscard]] const std::vector<std::string>& store_databases();

@@ -128,8 +128,8 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
       REQUIRE(bound);
       CHECK(bound->license_id == "lic_1");
       CHECK(bound->kid == "kid-old");
-      CHECK(ok(r->licenses_list("par_1", {})).items.size() == 1);
-      CHECK(ok(r->licenses_list("par_2", {})).items.empty());
+      CHECK(ok(r->licenses_list("par_1", {}, order::oldest_first)).items.size() == 1);
+      CHECK(ok(r->licenses_list("par_2", {}, order::oldest_first)).items.empty());
     }
 
     // Transferred to another customer and re-signed by a new key.
@@ -161,7 +161,7 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
     CHECK_FALSE(ok(r->customer_has_licenses("cus_2")));
     CHECK(ok(r->licenses_signed_by("kid-new", 10)).empty());
     CHECK(ok(r->licenses_signed_count("kid-new")) == 0);
-    CHECK(ok(r->licenses_list("", {})).items.empty());
+    CHECK(ok(r->licenses_list("", {}, order::oldest_first)).items.empty());
     CHECK(ok(r->token_binding_get(server::hash_hex("token-b"))));
   });
 }
@@ -210,8 +210,8 @@ TEST_CASE("inserts refuse what exists and puts refuse what does not") {
     ok(s.commit([](write_view& w) { return w.customer_put(customer_of("cus_1", "ada@example.com", "par_2")); }));
     auto r = s.read();
     CHECK(ok(r->customer_get("cus_1"))->partner_id == "par_2");
-    CHECK(ok(r->customers_list("par_2", {})).items.size() == 1);
-    CHECK(ok(r->customers_list("par_1", {})).items.empty());
+    CHECK(ok(r->customers_list("par_2", {}, order::oldest_first)).items.size() == 1);
+    CHECK(ok(r->customers_list("par_1", {}, order::oldest_first)).items.empty());
   });
 }
 
@@ -247,7 +247,7 @@ TEST_CASE("a failed or throwing job leaves nothing behind, and jobs beside it ar
     CHECK_FALSE(ok(r->customer_id_by_email("ada@example.com")));
     CHECK_FALSE(ok(r->customer_get("cus_2")));
     CHECK(ok(r->audit_list({}, order::oldest_first)).items.empty());
-    CHECK(ok(r->customers_list("", {.limit = 100, .after = {}})).items.size() == 16);
+    CHECK(ok(r->customers_list("", {.limit = 100, .after = {}}, order::oldest_first)).items.size() == 16);
   });
 }
 
@@ -345,11 +345,11 @@ TEST_CASE("opaque cursors page through a listing exactly once, in a stable order
       }
       return seen;
     };
-    const auto all = collect([&](const page_request& p) { return r->customers_list("", p); });
+    const auto all = collect([&](const page_request& p) { return r->customers_list("", p, order::oldest_first); });
     CHECK(all.size() == 250);
     CHECK(std::set<std::string>(all.begin(), all.end()).size() == 250);
-    CHECK(collect([&](const page_request& p) { return r->customers_list("", p); }) == all);
-    CHECK(collect([&](const page_request& p) { return r->customers_list("par_1", p); }).size() == 125);
+    CHECK(collect([&](const page_request& p) { return r->customers_list("", p, order::oldest_first); }) == all);
+    CHECK(collect([&](const page_request& p) { return r->customers_list("par_1", p, order::oldest_first); }).size() == 125);
 
     // The audit log both ways, 64 at a time: every entry once, in seq order.
     for (const auto direction : {order::oldest_first, order::newest_first}) {
@@ -402,9 +402,9 @@ TEST_CASE("search indexes: customers by the start of email, name or VAT number, 
       CHECK(ids(ok(r->customers_search("", "ann@", {}))) == std::vector<std::string>{"cus_o", "cus_r"});
       CHECK(ids(ok(r->licenses_by_email("par_1", "ann@", {}))) == std::vector<std::string>{"lic_r"});
       CHECK(ids(ok(r->licenses_by_email("", "ann@", {}))) == std::vector<std::string>{"lic_o", "lic_r"});
-      CHECK(ids(ok(r->licenses_by_status("par_1", license_status::active, {}))) == std::vector<std::string>{"lic_r"});
-      CHECK(ids(ok(r->licenses_by_status("", license_status::active, {}))) == std::vector<std::string>{"lic_o", "lic_r"});
-      CHECK(ids(ok(r->licenses_by_status("", license_status::suspended, {}))).empty());
+      CHECK(ids(ok(r->licenses_by_status("par_1", license_status::active, {}, order::oldest_first))) == std::vector<std::string>{"lic_r"});
+      CHECK(ids(ok(r->licenses_by_status("", license_status::active, {}, order::oldest_first))) == std::vector<std::string>{"lic_o", "lic_r"});
+      CHECK(ids(ok(r->licenses_by_status("", license_status::suspended, {}, order::oldest_first))).empty());
       // Paged one at a time, each match comes once.
       std::vector<std::string> paged;
       page_request request{.limit = 1, .after = {}};
@@ -435,10 +435,85 @@ TEST_CASE("search indexes: customers by the start of email, name or VAT number, 
     CHECK(ids(ok(r->customers_search("par_2", "ann", {}))).empty());
     CHECK(ids(ok(r->licenses_by_email("", "ann", {}))).empty());
     CHECK(ids(ok(r->licenses_by_email("par_1", "carla", {}))) == std::vector<std::string>{"lic_r"});
-    CHECK(ids(ok(r->licenses_by_status("par_1", license_status::suspended, {}))) == std::vector<std::string>{"lic_r"});
-    CHECK(ids(ok(r->licenses_by_status("", license_status::active, {}))).empty());  // suspended, and lic_o erased
+    CHECK(ids(ok(r->licenses_by_status("par_1", license_status::suspended, {}, order::oldest_first))) == std::vector<std::string>{"lic_r"});
+    CHECK(ids(ok(r->licenses_by_status("", license_status::active, {}, order::oldest_first))).empty());  // suspended, and lic_o erased
     ok(s.commit([&](write_view& w) { return w.customer_erase("cus_v"); }));
     CHECK(ids(ok(s.read()->customers_search("", "b", {}))).empty());
+  });
+}
+
+TEST_CASE("listings both ways: licenses and customers by issue, licenses by expiry within a range, paged, the index following changes") {
+  on_every_backend([](store_fixture& s) {
+    // Five licenses of par_1 (ids in issue order) and one of par_2; lic_3 never expires.
+    const std::vector<std::pair<std::string, std::int64_t>> expiring{
+        {"lic_1", 5'000}, {"lic_2", 3'000}, {"lic_3", 0}, {"lic_4", 4'000}, {"lic_5", 3'000}};
+    ok(s.commit([&](write_view& w) -> result<void> {
+      for (const auto& [id, at] : expiring) {
+        auto license = license_of(id, "", "tok-" + id, "k1");
+        license.expires_at = at;
+        if (id == "lic_4") license.status = license_status::suspended;
+        if (auto put = w.license_insert(license); !put) return put;
+      }
+      auto theirs = license_of("lic_6", "", "tok-lic_6", "k1");
+      theirs.partner_id = "par_2";
+      theirs.expires_at = 3'500;
+      if (auto put = w.license_insert(theirs); !put) return put;
+      for (const auto* id : {"cus_1", "cus_2", "cus_3"})
+        if (auto put = w.customer_insert(customer_of(id, std::string(id) + "@example.com")); !put) return put;
+      return {};
+    }));
+    const auto ids = [](const auto& page) {
+      std::vector<std::string> out;
+      for (const auto& item : page.items) out.push_back(item.id);
+      return out;
+    };
+    // Every page of a listing, `limit` at a time.
+    const auto all_pages = [&](auto list, std::size_t limit) {
+      std::vector<std::string> seen;
+      page_request request{.limit = limit, .after = {}};
+      for (int pages = 0; pages < 20; ++pages) {
+        auto one = ok(list(request));
+        CHECK(one.items.size() <= limit);
+        for (const auto& id : ids(one)) seen.push_back(id);
+        if (one.next.empty()) break;
+        request.after = one.next;
+      }
+      return seen;
+    };
+    using ids_t = std::vector<std::string>;
+    auto r = s.read();
+    CHECK(all_pages([&](const page_request& p) { return r->licenses_list("par_1", p, order::newest_first); }, 2) ==
+          ids_t{"lic_5", "lic_4", "lic_3", "lic_2", "lic_1"});
+    CHECK(all_pages([&](const page_request& p) { return r->licenses_list("", p, order::newest_first); }, 4) ==
+          ids_t{"lic_6", "lic_5", "lic_4", "lic_3", "lic_2", "lic_1"});
+    CHECK(ids(ok(r->licenses_by_status("par_1", license_status::active, {}, order::newest_first))) ==
+          ids_t{"lic_5", "lic_3", "lic_2", "lic_1"});
+    CHECK(all_pages([&](const page_request& p) { return r->customers_list("par_1", p, order::newest_first); }, 2) ==
+          ids_t{"cus_3", "cus_2", "cus_1"});
+
+    // By expiry: ties by id, never last; a range leaves out what is outside it, its ends included.
+    const auto by_expiry = [&](std::string partner, expiry_range range, order direction, std::size_t limit) {
+      return all_pages([&](const page_request& p) { return r->licenses_by_expires(partner, range, p, direction); }, limit);
+    };
+    CHECK(by_expiry("par_1", {}, order::oldest_first, 2) == ids_t{"lic_2", "lic_5", "lic_4", "lic_1", "lic_3"});
+    CHECK(by_expiry("par_1", {}, order::newest_first, 2) == ids_t{"lic_3", "lic_1", "lic_4", "lic_5", "lic_2"});
+    CHECK(by_expiry("par_1", {3'000, 4'000}, order::oldest_first, 1) == ids_t{"lic_2", "lic_5", "lic_4"});
+    CHECK(by_expiry("par_1", {3'000, 4'000}, order::newest_first, 1) == ids_t{"lic_4", "lic_5", "lic_2"});
+    CHECK(by_expiry("par_1", {3'001, 0}, order::oldest_first, 10) == ids_t{"lic_4", "lic_1", "lic_3"});
+    CHECK(by_expiry("par_1", {0, 2'999}, order::newest_first, 10).empty());
+    CHECK(by_expiry("", {3'000, 3'500}, order::oldest_first, 10) == ids_t{"lic_2", "lic_5", "lic_6"});
+    CHECK(by_expiry("par_2", {}, order::newest_first, 10) == ids_t{"lic_6"});
+
+    // A new expiry moves the license; an erased one leaves the index.
+    auto renewed = *ok(r->license_get("lic_2"));
+    renewed.expires_at = 6'000;
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.license_put(renewed); !put) return put;
+      return w.license_erase("lic_5");
+    }));
+    r = s.read();
+    CHECK(by_expiry("par_1", {}, order::oldest_first, 10) == ids_t{"lic_4", "lic_1", "lic_2", "lic_3"});
+    CHECK(by_expiry("", {0, 3'999}, order::oldest_first, 10) == ids_t{"lic_6"});
   });
 }
 

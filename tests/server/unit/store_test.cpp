@@ -70,6 +70,34 @@ TEST_CASE("put, get, insert, erase and prefix scans with a cursor") {
   CHECK(read->get("no-such-db", "x").error() == errc::internal);
 }
 
+TEST_CASE("scans backwards: under a prefix, below a cursor, past keys of 0xff bytes") {
+  temp_dir dir;
+  auto env = env_open(dir);
+  auto write = env->begin_write();
+  REQUIRE(write.ok());
+  for (const char* key : {"a/1", "a/2", "a/3", "a\xff", "a\xff\xff/1", "b/1"}) REQUIRE(write->put("items", key, "").ok());
+  REQUIRE(write->commit().ok());
+  auto read = env->begin_read();
+  REQUIRE(read.ok());
+  const auto back = [&](std::string_view prefix, std::string_view before, std::size_t limit) {
+    std::vector<std::string> keys;
+    REQUIRE(read->scan_back("items", prefix, before, limit, [&](std::string_view key, std::string_view) {
+      keys.emplace_back(key);
+      return true;
+    }).ok());
+    return keys;
+  };
+  CHECK(back("a/", "", 10) == std::vector<std::string>{"a/3", "a/2", "a/1"});
+  CHECK(back("a/", "a/3", 10) == std::vector<std::string>{"a/2", "a/1"});
+  CHECK(back("a/", "a/25", 1) == std::vector<std::string>{"a/2"});
+  CHECK(back("a\xff", "", 10) == std::vector<std::string>{"a\xff\xff/1", "a\xff"});
+  CHECK(back("", "", 2) == std::vector<std::string>{"b/1", "a\xff\xff/1"});
+  CHECK(back("c/", "", 10).empty());
+  CHECK(back("a/", "a/1", 10).empty());
+  CHECK(**read->last_key_under("items", "a/") == "a/3");
+  CHECK_FALSE(read->last_key_under("items", "0/")->has_value());
+}
+
 TEST_CASE("a failed nested transaction leaves its parent untouched") {
   temp_dir dir;
   auto env = env_open(dir);
@@ -220,9 +248,31 @@ TEST_CASE("schema 11 to 12: customers and licenses already stored are found by t
   REQUIRE(everyones.ok());
   REQUIRE(everyones->items.size() == 1);
   CHECK(everyones->items[0].id == "lic_1");
-  const auto active = view.licenses_by_status("par_1", licensor::server::license_status::active, {});
+  const auto active = view.licenses_by_status("par_1", licensor::server::license_status::active, {}, licensor::store::order::oldest_first);
   REQUIRE(active.ok());
   CHECK(active->items.size() == 1);
+}
+
+TEST_CASE("schema 13 to 14: licenses already stored are found by expiry") {
+  temp_dir dir;
+  {
+    auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+    REQUIRE(store.ok());
+    auto write = (*store)->begin_write();
+    // Records as schema 13 left them: no expiry index entries.
+    REQUIRE(write->put(db::licenses, "lic_1", R"({"id":"lic_1","partner_id":"par_1","email":"a@x.example","status":"active","kind":"paid","expires_at":2000})").ok());
+    REQUIRE(write->put(db::licenses, "lic_2", R"({"id":"lic_2","partner_id":"par_1","email":"b@x.example","status":"active","kind":"paid","expires_at":1000})").ok());
+    REQUIRE(write->put(db::meta, "schema_version", "13").ok());
+    REQUIRE(write->commit().ok());
+  }
+  auto store = store_open(dir.path, {std::size_t{1} << 30, false});
+  REQUIRE(store.ok());
+  lmdb_view view((*store)->begin_read().value());
+  const auto soonest = view.licenses_by_expires("par_1", {}, {}, licensor::store::order::oldest_first);
+  REQUIRE(soonest.ok());
+  REQUIRE(soonest->items.size() == 2);
+  CHECK(soonest->items[0].id == "lic_2");
+  CHECK(soonest->items[1].id == "lic_1");
 }
 
 TEST_CASE("a full map or a full disk is storage_full (507), other failures storage_error") {
