@@ -420,4 +420,11 @@ export default {
   "{count} licenses signed by it are re-signed with the active key, in the background; their apps receive the new token at their next check-in. Every token this key signed stops validating at once. This cannot be undone.": "{count} licencias firmadas por ella se vuelven a firmar con la clave activa, en segundo plano; sus aplicaciones reciben el token nuevo en su próxima comprobación. Todo token firmado por esta clave deja de validarse de inmediato. No se puede deshacer.",
   "{kid}: {done} of {count} license re-signed, since {since}": "{kid}: {done} de {count} licencia firmada de nuevo, desde {since}",
   "{kid}: {done} of {count} licenses re-signed, since {since}": "{kid}: {done} de {count} licencias firmadas de nuevo, desde {since}",
+  "Newest first": "Primero lo más reciente",
+  "Oldest first": "Primero lo más antiguo",
+  "Expiring soonest first": "Las que caducan antes primero",
+  "Expiring latest first": "Las que caducan más tarde primero",
+  "Order": "Orden",
+  "By email when searching by email.": "Por email al buscar por email.",
+  "By the text found when searching.": "Por el texto encontrado al buscar.",
 };

@@ -420,4 +420,11 @@ export default {
   "{count} licenses signed by it are re-signed with the active key, in the background; their apps receive the new token at their next check-in. Every token this key signed stops validating at once. This cannot be undone.": "{count} licenze firmate da essa vengono rifirmate con la chiave attiva, in background; le loro applicazioni ricevono il nuovo token al prossimo controllo. Ogni token firmato da questa chiave smette subito di essere valido. Non si può annullare.",
   "{kid}: {done} of {count} license re-signed, since {since}": "{kid}: {done} di {count} licenza rifirmata, dal {since}",
   "{kid}: {done} of {count} licenses re-signed, since {since}": "{kid}: {done} di {count} licenze rifirmate, dal {since}",
+  "Newest first": "Dal più recente",
+  "Oldest first": "Dal più vecchio",
+  "Expiring soonest first": "Prima quelle che scadono prima",
+  "Expiring latest first": "Prima quelle che scadono più tardi",
+  "Order": "Ordine",
+  "By email when searching by email.": "Per email quando si cerca per email.",
+  "By the text found when searching.": "Per il testo trovato quando si cerca.",
 };

@@ -30,14 +30,26 @@ export async function licensesShow(section, _id, parameters) {
     .map(([value, text]) => el("option", { value, selected: value === (parameters.get("status") ?? "") }, text)));
   kind.replaceChildren(...[any, ...["free", "trial", "paid"].map((k) => [k, codeShow(k)])]
     .map(([value, text]) => el("option", { value, selected: value === (parameters.get("kind") ?? "") }, text)));
+  // The server sorts; the newest first unless the address says otherwise. A search by email
+  // lists by email.
+  const sort = el("select", { name: "sort" }, ...[["-issued", t("Newest first")], ["issued", t("Oldest first")],
+                                                 ["expires", t("Expiring soonest first")], ["-expires", t("Expiring latest first")]]
+    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("sort") ?? "-issued") }, text)));
   const results = el("div");
   const form = el("form", { className: "search", role: "search" }, field(t("Email starts with"), email), field(t("Status"), status),
-                  field(t("Kind"), kind), el("button", { type: "submit" }, t("Filter")));
+                  field(t("Kind"), kind), field(t("Order"), sort, t("By email when searching by email.")),
+                  el("button", { type: "submit" }, t("Filter")));
+  // The filters and order asked for (no order with an email), without the empty ones.
+  const asked = () => {
+    const prefix = email.value.trim();
+    return Object.entries({ email: prefix, status: status.value, kind: kind.value, sort: prefix ? "" : sort.value }).filter(([, v]) => v);
+  };
   const load = () => {
-    const filters = { email: email.value.trim(), status: status.value, kind: kind.value };
-    const kept = Object.entries(filters).filter(([, value]) => value);
-    history.replaceState(null, "", kept.length ? `#/licenses?${new URLSearchParams(kept)}` : "#/licenses");
-    return listing(results, { path: "/v1/licenses", parameters: filters, columns: licenseColumns(), empty: t("No license matches.") });
+    const kept = asked();
+    const shown = kept.filter(([name, value]) => !(name === "sort" && value === "-issued"));  // the address omits the default
+    history.replaceState(null, "", shown.length ? `#/licenses?${new URLSearchParams(shown)}` : "#/licenses");
+    return listing(results, { path: "/v1/licenses", parameters: Object.fromEntries(kept), columns: licenseColumns(),
+                              empty: t("No license matches.") });
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -45,8 +57,8 @@ export async function licensesShow(section, _id, parameters) {
   });
   const exported = el("a", { href: "/v1/exports/licenses", download: "licenses.csv" }, t("Export as CSV"));
   form.addEventListener("change", () => {
-    const filters = Object.entries({ email: email.value.trim(), status: status.value, kind: kind.value }).filter(([, v]) => v);
-    exported.href = filters.length ? `/v1/exports/licenses?${new URLSearchParams(filters)}` : "/v1/exports/licenses";
+    sort.disabled = Boolean(email.value.trim());
+    exported.href = `/v1/exports/licenses?${new URLSearchParams(asked())}`;
   });
   section.append(form, el("p", {}, exported), results);
   form.dispatchEvent(new Event("change"));

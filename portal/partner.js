@@ -13,7 +13,9 @@ const day = 24 * 60 * 60 * 1000;
 
 function dashboardShow(section) {
   const now = Date.now();
-  const soon = (days) => ({ status: "active", expires_from: new Date(now).toISOString(), expires_to: new Date(now + days * day).toISOString() });
+  // The soonest expiry first, through the server's expiry index.
+  const soon = (days) => ({ status: "active", sort: "expires", expires_from: new Date(now).toISOString(),
+                            expires_to: new Date(now + days * day).toISOString() });
   if (!session.me.partner.can_issue) {
     section.append(el("p", { className: "notice", role: "status" }, el("span", {}, t("Your organisation may not issue licenses yet.")), " ",
                       el("a", { href: "#/enabling" }, t("Ask the vendor to enable it")), "."));

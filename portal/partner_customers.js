@@ -7,14 +7,23 @@ import { address, debounced, details, el, field, link, listing, onSubmit, part, 
 
 export async function customersShow(section, _id, parameters) {
   const search = el("input", { type: "search", name: "q", value: parameters.get("q") ?? "", maxLength: 200 });
+  // Sorted by the server, the newest first unless the address says otherwise; a search lists by
+  // the text found.
+  const sort = el("select", { name: "sort" }, ...[["-registered", t("Newest first")], ["registered", t("Oldest first")]]
+    .map(([value, text]) => el("option", { value, selected: value === (parameters.get("sort") ?? "-registered") }, text)));
+  const exported = el("a", { href: "/v1/exports/customers", download: "customers.csv" }, t("Export as CSV"));
   const results = el("div");
   const load = () => {
     const q = search.value.trim();
+    sort.disabled = Boolean(q);
+    const asked = q ? { q } : { sort: sort.value };
+    exported.href = `/v1/exports/customers?${new URLSearchParams(asked)}`;
     // The search is part of the address, so Back and a reload keep it; replaceState does not
     // fire hashchange, so the page is not rebuilt under the person typing.
-    history.replaceState(null, "", q ? `#/customers?${new URLSearchParams({ q })}` : "#/customers");
+    const shown = q || sort.value !== "-registered" ? `?${new URLSearchParams(asked)}` : "";
+    history.replaceState(null, "", `#/customers${shown}`);
     return listing(results, {
-      path: "/v1/customers", parameters: { q }, empty: q ? t("No customer matches.") : t("No customers yet."),
+      path: "/v1/customers", parameters: asked, empty: q ? t("No customer matches.") : t("No customers yet."),
       columns: [
         [t("Email"), (c) => link(address("customers", c.id), c.email)],
         [t("Name"), (c) => c.name],
@@ -30,18 +39,18 @@ export async function customersShow(section, _id, parameters) {
   };
   const searchForm = el("form", { className: "search", role: "search" },
                         field(t("Search by the start of the email, name or VAT number"), search),
-                        el("button", { type: "submit" }, t("Search")));
+                        field(t("Order"), sort, t("By the text found when searching.")), el("button", { type: "submit" }, t("Search")));
   searchForm.addEventListener("submit", (event) => {
     event.preventDefault();
     load();
   });
   search.addEventListener("input", debounced(load));
+  sort.addEventListener("change", load);
   if (can("customers_create")) section.append(registerForm(() => {
     search.value = "";
     return load();
   }));
-  section.append(el("section", { className: "part" }, el("h2", {}, t("Customers")), searchForm,
-                    el("p", {}, el("a", { href: "/v1/exports/customers", download: "customers.csv" }, t("Export as CSV"))), results));
+  section.append(el("section", { className: "part" }, el("h2", {}, t("Customers")), searchForm, el("p", {}, exported), results));
   await load();
 }
 

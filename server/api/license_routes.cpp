@@ -75,21 +75,20 @@ void license_issue(service& svc, api_call& call, responder respond) {
 }
 
 void license_list(service& svc, api_call& call, responder respond) {
-  if (call.who.kind == caller_kind::customer) {
-    // A customer's few licenses come on one page.
-    const store::page<license_record> own{licenses_of_customer_person(*svc.read(), call.who), {}};
-    return respond(page_answer(own, license_view));
-  }
+  const auto filter = license_filter_of(call);
+  // One customer's licenses through the customer's index, on one page (a customer holds few):
+  // a customer's own, or the one ?customer_id names.
+  const auto one_page = [&](std::vector<license_record> held) {
+    if (filter) std::erase_if(held, [&](const license_record& license) { return !(*filter)(license); });
+    licenses_sort(held, call.query);
+    respond(page_answer(store::page<license_record>{std::move(held), {}}, license_view));
+  };
+  if (call.who.kind == caller_kind::customer) return one_page(licenses_of_customer_person(*svc.read(), call.who));
   const auto snapshot = svc.read();
   const auto partner = listing_partner(call);
   const auto read = license_pages_of(call.query, *snapshot, partner);
-  const auto filter = license_filter_of(call);
-  if (const auto customer = call.query.find("customer_id"); customer != call.query.end()) {
-    // One customer's licenses through the customer's index, on one page (a customer holds few).
-    auto held = must(snapshot->licenses_of_customer(customer_visible(*snapshot, call.who, customer->second).id));
-    if (filter) std::erase_if(held, [&](const license_record& license) { return !(*filter)(license); });
-    return respond(page_answer(store::page<license_record>{std::move(held), {}}, license_view));
-  }
+  if (const auto customer = call.query.find("customer_id"); customer != call.query.end())
+    return one_page(must(snapshot->licenses_of_customer(customer_visible(*snapshot, call.who, customer->second).id)));
   if (!filter) return respond(page_answer(read(page_of(call)), license_view));
   respond(page_answer(page_filtered<license_record>(page_of(call), read, *filter), license_view));
 }

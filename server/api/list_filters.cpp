@@ -1,6 +1,8 @@
 #include "api/list_filters.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "api/body_reader.hpp"
@@ -136,6 +138,17 @@ std::function<store::page<license_record>(const store::page_request&)> license_p
   return [&view, partner_id, direction = sort.direction](const store::page_request& page) {
     return must(view.licenses_list(partner_id, page, direction));
   };
+}
+
+void licenses_sort(std::vector<license_record>& licenses, const query_map& query) {
+  const auto sort = sort_of(query, {"issued", "expires"});
+  // A license that never expires sorts after every time, as in the store's expiry index.
+  const auto expiry = [](const license_record& l) { return l.expires_at == 0 ? INT64_MAX : l.expires_at; };
+  std::sort(licenses.begin(), licenses.end(), [&](const license_record& a, const license_record& b) {
+    const auto& [first, second] = sort.direction == store::order::oldest_first ? std::tie(a, b) : std::tie(b, a);
+    if (sort.by == "expires" && expiry(first) != expiry(second)) return expiry(first) < expiry(second);
+    return first.id < second.id;
+  });
 }
 
 std::function<store::page<customer_record>(const store::page_request&)> customer_pages_of(

@@ -31,6 +31,10 @@ using license_filter = std::function<bool(const license_record&)>;
 [[nodiscard]] std::function<store::page<license_record>(const store::page_request&)> license_pages_of(
     const std::map<std::string, std::string>& query, const store::read_view& view, std::string partner_id);
 
+/// Orders one customer's few licenses (listed on one page, without an index) as ?sort in `query`
+/// asks, the way license_pages_of does. Throws refusal(bad_request) for a bad sort.
+void licenses_sort(std::vector<license_record>& licenses, const std::map<std::string, std::string>& query);
+
 /// The pages of `partner_id`'s customers (every customer for an empty one), read from `view`
 /// (which must outlive what is returned): for ?q=TEXT, those whose email, name or VAT number
 /// starts with it (case-insensitive), through the store's search index, ordered by that text (no

@@ -1,8 +1,9 @@
 // A partner's person in the portal (portal/partner*.js), checked against the API:
 //  a. a wrong password is refused in words; the right one shows the dashboard, 0 of 5 free
 //     licenses used (a bronze partner's cap);
-//  b. a customer registered in the page is listed with "None" licenses, and a search by its
-//     email's start finds it alone (the search kept in the address);
+//  b. a customer registered in the page is listed first (newest first; oldest first when asked)
+//     with "None" licenses, and a search by its email's start finds it alone (the search kept in
+//     the address);
 //  c. a customer named like markup is shown as text: no element made, no dialog;
 //  d. a free license issued to it in the page shows its activation key and token (the copy button
 //     copies the key); the customer's page lists it; the dashboard then says 1 of 5, and its
@@ -76,6 +77,12 @@ export async function partnerWalk(browser, problems) {
   }
   const annRow = main.locator("tbody tr", { hasText: ann });
   check((await annRow.locator("td").nth(3).innerText()) === "None", "b. a new customer does not show 'None' licenses");
+  // The newest first; the oldest first when asked (the server sorts, the address keeps it).
+  const firstRow = () => main.locator("tbody tr").first().locator("td").first().innerText();
+  check(await firstRow() === `mallory-${tag}@example.com`, `b. the newest customer is not listed first: ${await firstRow()}`);
+  await page.getByLabel("Order").selectOption("registered");
+  await main.locator("tbody tr").first().filter({ hasText: ann }).waitFor();
+  check(page.url().endsWith("#/customers?sort=registered"), `b. the address does not keep the order: ${page.url()}`);
   const search = page.getByLabel("Search by the start of the email, name or VAT number");
   await search.fill(`ann-${tag}`);
   await page.waitForFunction(() => document.querySelectorAll("main tbody tr").length === 1, null, { timeout: 10000 });

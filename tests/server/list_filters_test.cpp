@@ -112,6 +112,10 @@ TEST_CASE_FIXTURE(listing_world, "licenses are filtered by status, kind, product
   CHECK(ids_in_order("/v1/licenses?sort=-expires&limit=2&after=" + first.json.at("next").get<std::string>()) ==
         ids_t{viewer_late, trial});
   CHECK_ERROR(as_partner.get("/v1/licenses?sort=expires&email=ann"), 400, "bad_request");
+  // One customer's licenses, on one page, in the same orders.
+  CHECK(ids_in_order("/v1/licenses?customer_id=" + ann_id + "&sort=-expires") == ids_t{free_one, pro_soon});
+  CHECK(ids_in_order("/v1/licenses?customer_id=" + ann_id + "&sort=expires") == ids_t{pro_soon, free_one});
+  CHECK_ERROR(as_partner.get("/v1/licenses?customer_id=" + ann_id + "&sort=seats"), 400, "bad_request");
 
   for (const auto* bad : {"status=gone", "kind=gift", "expires_from=tomorrow", "issued_to=2026-13-01T00:00:00Z",
                           "compliance=maybe", "app_version_below=v1", "sort=price", "sort=--issued", "sort="})
