@@ -141,19 +141,25 @@ int main(int argc, char** argv) {
   });
   const double load_seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
   const auto loaded = latency_probe(port, operator_auth, license_ids, probe_tokens);
-  // The big partner's licenses and everyone's, a page of 50 as the portal asks: plain, by the
-  // start of an email (an index), by a status none has (a scan of its bounded stretch), and
-  // customers by the start of a name (an index).
+  // The big partner's licenses and everyone's, a page of 50 as the portal asks: plain, the
+  // newest first (the portal's default), by the start of an email (an index), by a status none
+  // has (an index), by expiry (an index), and customers by the start of a name (an index) and
+  // the newest first; the audit log newest first.
   const auto& big = partners[0].auth;
   const std::vector<std::pair<std::string, load_request>> pages{
       {"operator_licenses", {"GET", "/v1/licenses?limit=50", "", operator_auth}},
       {"operator_licenses_by_email", {"GET", "/v1/licenses?limit=50&email=c1234", "", operator_auth}},
       {"operator_licenses_by_status", {"GET", "/v1/licenses?limit=50&status=suspended", "", operator_auth}},
       {"operator_customers_by_name", {"GET", "/v1/customers?limit=50&q=customer%20777", "", operator_auth}},
+      {"operator_licenses_newest", {"GET", "/v1/licenses?limit=50&sort=-issued", "", operator_auth}},
+      {"operator_audit_newest", {"GET", "/v1/audit?limit=50&order=newest", "", operator_auth}},
       {"partner_licenses", {"GET", "/v1/licenses?limit=50", "", big}},
       {"partner_licenses_by_email", {"GET", "/v1/licenses?limit=50&email=c1230", "", big}},
       {"partner_licenses_by_status", {"GET", "/v1/licenses?limit=50&status=suspended", "", big}},
       {"partner_customers_by_name", {"GET", "/v1/customers?limit=50&q=customer%20770", "", big}},
+      {"partner_licenses_newest", {"GET", "/v1/licenses?limit=50&sort=-issued", "", big}},
+      {"partner_licenses_by_expiry", {"GET", "/v1/licenses?limit=50&sort=-expires", "", big}},
+      {"partner_customers_newest", {"GET", "/v1/customers?limit=50&sort=-registered", "", big}},
   };
   const auto listings = listing_probe(port, pages, 100.0);
   const double disk = allocated_bytes(data / "store" / "data.mdb");

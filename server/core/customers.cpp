@@ -12,7 +12,7 @@ namespace {
 // the customer to it. Subscriptions are licenses and members hang off a license, so the
 // customer's licenses cover all three.
 void licenses_none_or_refuse(const store::read_view& view, const std::string& customer_id) {
-  if (must(view.customer_has_licenses(customer_id)))
+  if (must(view.customer_licenses_count(customer_id)) > 0)
     refuse(errc::customer_has_licenses, "delete, unlink or transfer the customer's licenses first");
 }
 

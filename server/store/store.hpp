@@ -273,8 +273,8 @@ class read_view {
   [[nodiscard]] virtual result<page<customer_record>> customers_search(std::string_view partner_id,
                                                                        std::string_view folded_prefix,
                                                                        const page_request& page) const = 0;
-  /// True when a license is linked to the customer.
-  [[nodiscard]] virtual result<bool> customer_has_licenses(std::string_view customer_id) const = 0;
+  /// How many licenses are linked to the customer, counted through an index (no record read).
+  [[nodiscard]] virtual result<std::uint64_t> customer_licenses_count(std::string_view customer_id) const = 0;
 
   // -- products
   [[nodiscard]] virtual result<std::optional<product_record>> product_get(std::string_view id) const = 0;

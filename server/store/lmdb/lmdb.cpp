@@ -104,28 +104,44 @@ result<void> txn::erase(std::string_view db, std::string_view key) {
   return {};
 }
 
+namespace {
+
+// Opens a cursor on `dbi`, lets `position` place it (answering LMDB's code), then visits keys
+// starting with `prefix` one `step` at a time, until `visit` returns false or `limit` were
+// visited.
+result<void> cursor_walk(MDB_txn* handle, MDB_dbi dbi, std::string_view prefix, std::size_t limit,
+                         const std::function<bool(std::string_view, std::string_view)>& visit, MDB_cursor_op step,
+                         const std::function<int(MDB_cursor*, MDB_val&, MDB_val&)>& position) {
+  MDB_cursor* raw = nullptr;
+  if (const int rc = mdb_cursor_open(handle, dbi, &raw); rc != 0) return lmdb_error(rc);
+  const std::unique_ptr<MDB_cursor, decltype(&mdb_cursor_close)> cursor(raw, mdb_cursor_close);
+  MDB_val k{}, v{};
+  int rc = position(raw, k, v);
+  for (std::size_t visited = 0; rc == 0 && visited < limit; ++visited) {
+    const auto key = as_view(k);
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key, as_view(v))) break;
+    rc = mdb_cursor_get(raw, &k, &v, step);
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc);
+  return {};
+}
+
+}  // namespace
+
 result<void> txn::scan(std::string_view db, std::string_view prefix, std::string_view after,
                        std::size_t limit,
                        const std::function<bool(std::string_view, std::string_view)>& visit) const {
   auto handle = dbi(db);
   if (!handle) return handle.error();
-  MDB_cursor* raw = nullptr;
-  if (const int rc = mdb_cursor_open(handle_, *handle, &raw); rc != 0) return lmdb_error(rc);
-  const std::unique_ptr<MDB_cursor, decltype(&mdb_cursor_close)> cursor(raw, mdb_cursor_close);
-
-  const std::string_view start = after.empty() ? prefix : after;
-  MDB_val k = as_val(start), v{};
-  // LMDB refuses an empty key for SET_RANGE; an empty start means "from the first key".
-  int rc = mdb_cursor_get(raw, &k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
-  if (rc == 0 && !after.empty() && as_view(k) == after) rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT);
-  for (std::size_t visited = 0; rc == 0 && visited < limit; ++visited) {
-    const auto key = as_view(k);
-    if (!key.starts_with(prefix)) break;
-    if (!visit(key, as_view(v))) break;
-    rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT);
-  }
-  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc);
-  return {};
+  return cursor_walk(handle_, *handle, prefix, limit, visit, MDB_NEXT, [&](MDB_cursor* cursor, MDB_val& k, MDB_val& v) {
+    const std::string_view start = after.empty() ? prefix : after;
+    k = as_val(start);
+    // LMDB refuses an empty key for SET_RANGE; an empty start means "from the first key".
+    int rc = mdb_cursor_get(cursor, &k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
+    if (rc == 0 && !after.empty() && as_view(k) == after) rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    return rc;
+  });
 }
 
 result<void> txn::scan_back(std::string_view db, std::string_view prefix, std::string_view before,
@@ -133,30 +149,20 @@ result<void> txn::scan_back(std::string_view db, std::string_view prefix, std::s
                             const std::function<bool(std::string_view, std::string_view)>& visit) const {
   auto handle = dbi(db);
   if (!handle) return handle.error();
-  MDB_cursor* raw = nullptr;
-  if (const int rc = mdb_cursor_open(handle_, *handle, &raw); rc != 0) return lmdb_error(rc);
-  const std::unique_ptr<MDB_cursor, decltype(&mdb_cursor_close)> cursor(raw, mdb_cursor_close);
-
-  // The walk starts just below a bound: `before`, or the first key past every key with the
-  // prefix (the prefix without its trailing 0xff bytes, its last byte raised). No bound (an
-  // empty or all-0xff prefix): from the last key.
-  std::string bound(before);
-  if (bound.empty()) {
-    bound = prefix;
-    while (!bound.empty() && static_cast<unsigned char>(bound.back()) == 0xff) bound.pop_back();
-    if (!bound.empty()) bound.back() = static_cast<char>(static_cast<unsigned char>(bound.back()) + 1);
-  }
-  MDB_val k = as_val(bound), v{};
-  int rc = bound.empty() ? MDB_NOTFOUND : mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
-  rc = mdb_cursor_get(raw, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
-  for (std::size_t visited = 0; rc == 0 && visited < limit; ++visited) {
-    const auto key = as_view(k);
-    if (!key.starts_with(prefix)) break;
-    if (!visit(key, as_view(v))) break;
-    rc = mdb_cursor_get(raw, &k, &v, MDB_PREV);
-  }
-  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc);
-  return {};
+  return cursor_walk(handle_, *handle, prefix, limit, visit, MDB_PREV, [&](MDB_cursor* cursor, MDB_val& k, MDB_val& v) {
+    // The walk starts just below a bound: `before`, or the first key past every key with the
+    // prefix (the prefix without its trailing 0xff bytes, its last byte raised). No bound (an
+    // empty or all-0xff prefix): from the last key.
+    std::string bound(before);
+    if (bound.empty()) {
+      bound = prefix;
+      while (!bound.empty() && static_cast<unsigned char>(bound.back()) == 0xff) bound.pop_back();
+      if (!bound.empty()) bound.back() = static_cast<char>(static_cast<unsigned char>(bound.back()) + 1);
+    }
+    k = as_val(bound);
+    const int rc = bound.empty() ? MDB_NOTFOUND : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    return mdb_cursor_get(cursor, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
+  });
 }
 
 result<std::optional<std::string>> txn::last_key(std::string_view db) const {

@@ -192,14 +192,15 @@ result<page<Record>> records_list(const txn& t, const char* records, const char*
   }, {}, direction);
 }
 
-result<bool> any_under(const txn& t, const char* db, const std::string& prefix) {
-  bool found = false;
-  auto scanned = t.scan(db, prefix, "", 1, [&found](std::string_view, std::string_view) {
-    found = true;
-    return false;
+// How many keys of `db` start with `prefix`: the entries of an index, not decoded.
+result<std::uint64_t> count_under(const txn& t, const char* db, const std::string& prefix) {
+  std::uint64_t count = 0;
+  auto scanned = t.scan(db, prefix, "", SIZE_MAX, [&count](std::string_view, std::string_view) {
+    ++count;
+    return true;
   });
   if (!scanned) return scanned.error();
-  return found;
+  return count;
 }
 
 std::string token_binding_encode(const token_binding& binding) {
@@ -546,8 +547,8 @@ result<page<customer_record>> lmdb_view::customers_search(std::string_view partn
   });
 }
 
-result<bool> lmdb_view::customer_has_licenses(std::string_view customer_id) const {
-  return any_under(txn_, db::customer_licenses, join(customer_id, ""));
+result<std::uint64_t> lmdb_view::customer_licenses_count(std::string_view customer_id) const {
+  return count_under(txn_, db::customer_licenses, join(customer_id, ""));
 }
 
 result<std::vector<license_record>> lmdb_view::licenses_of_customer(std::string_view customer_id) const {
@@ -673,13 +674,7 @@ result<std::vector<std::string>> lmdb_view::licenses_signed_by(std::string_view 
 }
 
 result<std::uint64_t> lmdb_view::licenses_signed_count(std::string_view kid) const {
-  std::uint64_t count = 0;
-  auto scanned = txn_.scan(db::kid_licenses, join(kid, ""), "", SIZE_MAX, [&](std::string_view, std::string_view) {
-    ++count;
-    return true;
-  });
-  if (!scanned) return scanned.error();
-  return count;
+  return count_under(txn_, db::kid_licenses, join(kid, ""));
 }
 
 result<std::optional<token_binding>> lmdb_view::token_binding_get(std::string_view token_hash) const {

@@ -54,7 +54,7 @@ class lmdb_view final : public write_view {
                                                order direction) const override;
   result<page<customer_record>> customers_search(std::string_view partner_id, std::string_view folded_prefix,
                                                  const page_request& page) const override;
-  result<bool> customer_has_licenses(std::string_view customer_id) const override;
+  result<std::uint64_t> customer_licenses_count(std::string_view customer_id) const override;
   result<std::vector<license_record>> licenses_of_customer(std::string_view customer_id) const override;
   result<std::optional<product_record>> product_get(std::string_view id) const override;
   result<page<product_record>> products_list(const page_request& page) const override;

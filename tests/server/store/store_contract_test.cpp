@@ -118,7 +118,7 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
     {
       auto r = s.read();
       CHECK(*ok(r->license_id_by_activation_key("KEY-lic_1")) == "lic_1");
-      CHECK(ok(r->customer_has_licenses("cus_1")));
+      CHECK(ok(r->customer_licenses_count("cus_1")) == 1);
       CHECK(ok(r->licenses_of_customer("cus_1")).at(0).id == "lic_1");
       CHECK(ok(r->licenses_of_customer("cus_2")).empty());
       CHECK(ok(r->licenses_signed_by("kid-old", 10)) == std::vector<std::string>{"lic_1"});
@@ -141,8 +141,8 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
     ok(s.commit([&](write_view& w) { return w.license_put(moved); }));
     {
       auto r = s.read();
-      CHECK_FALSE(ok(r->customer_has_licenses("cus_1")));
-      CHECK(ok(r->customer_has_licenses("cus_2")));
+      CHECK(ok(r->customer_licenses_count("cus_1")) == 0);
+      CHECK(ok(r->customer_licenses_count("cus_2")) == 1);
       CHECK(ok(r->licenses_of_customer("cus_1")).empty());
       CHECK(ok(r->licenses_of_customer("cus_2")).at(0).token == "token-b");
       CHECK(ok(r->licenses_signed_by("kid-old", 10)).empty());
@@ -158,7 +158,7 @@ TEST_CASE("the backend keeps a license's indexes as the license changes") {
     auto r = s.read();
     CHECK_FALSE(ok(r->license_get("lic_1")));
     CHECK_FALSE(ok(r->license_id_by_activation_key("KEY-lic_1")));
-    CHECK_FALSE(ok(r->customer_has_licenses("cus_2")));
+    CHECK(ok(r->customer_licenses_count("cus_2")) == 0);
     CHECK(ok(r->licenses_signed_by("kid-new", 10)).empty());
     CHECK(ok(r->licenses_signed_count("kid-new")) == 0);
     CHECK(ok(r->licenses_list("", {}, order::oldest_first)).items.empty());
