@@ -8,20 +8,14 @@
 #include <cctype>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 
 #include "outbound/address_policy.hpp"
+#include "outbound/curl_global.hpp"
 
 namespace licensor::server {
 namespace {
-
-// curl_global_init is not thread-safe before 7.84; it runs once, before any client exists.
-void curl_initialise_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct url_parts {
   std::string scheme, host, port;
@@ -220,7 +214,7 @@ struct http_client::state {
 };
 
 http_client::http_client(outbound_options options) : state_(std::make_unique<state>()) {
-  curl_initialise_once();
+  curl_global_once();
   state_->options = std::move(options);
   state_->multi = curl_multi_init();
   if (state_->multi == nullptr) throw std::runtime_error("curl_multi_init failed");

@@ -4,15 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
+
+#include "outbound/curl_global.hpp"
 
 namespace licensor::server {
 namespace {
-
-void curl_initialise_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct upload {
   const std::string* message;
@@ -67,7 +63,7 @@ std::string smtp_url_problem(const std::string& url) {
   return problem;
 }
 
-smtp_client::smtp_client(smtp_options options) : options_(std::move(options)) { curl_initialise_once(); }
+smtp_client::smtp_client(smtp_options options) : options_(std::move(options)) { curl_global_once(); }
 
 smtp_client::~smtp_client() {
   if (easy_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(easy_));
