@@ -15,11 +15,10 @@
 #include "core/license_reach.hpp"
 #include "core/licenses.hpp"
 #include "licensor/app_version.hpp"
+#include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 namespace {
-
-constexpr std::int64_t day_seconds = 86'400;
 
 license_settings settings_of(const service& svc) { return {svc.config().caps, svc.config().leeway_seconds}; }
 

@@ -6,11 +6,10 @@
 #include "core/events.hpp"
 #include "core/refusal.hpp"
 #include "core/subscription_views.hpp"
+#include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 namespace {
-
-constexpr std::int64_t day_seconds = 86'400;
 
 // The entries of one kind of notice due by `through`, from where that sweep stands; moves its
 // position past them. `visit(entry)` writes what is due for each.

@@ -11,11 +11,11 @@
 #include "core/views.hpp"
 #include "domain/activation_key.hpp"
 #include "domain/product_policy.hpp"
+#include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
 namespace {
 
-constexpr std::int64_t day_seconds = 86'400;
 constexpr std::int64_t trial_days = 30;
 
 // Tells the partner (and the vendor) when a free license takes it to 80% of its cap, and to all

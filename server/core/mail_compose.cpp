@@ -12,8 +12,6 @@
 namespace licensor::server {
 namespace {
 
-constexpr std::int64_t day_seconds = 86'400;
-
 struct recipient {
   std::string address;
   std::string language;

@@ -8,9 +8,11 @@
 #include <optional>
 #include <string_view>
 
+#include "licensor/rfc3339.hpp"
+
 namespace licensor::server::subscription {
 
-inline constexpr std::int64_t day_seconds = 86'400;
+using licensor::day_seconds;
 /// The 7-day windows for seat decreases and cancellation: day 0 is the day of the purchase,
 /// renewal or top-up; days 0..7 are inside, day 8 is outside.
 inline constexpr std::int64_t change_window_days = 7;

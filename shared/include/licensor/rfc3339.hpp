@@ -11,6 +11,8 @@
 namespace licensor {
 
 using unix_seconds = std::int64_t;
+/// A UTC day: Unix time counts no leap seconds, so every day has exactly this many.
+inline constexpr unix_seconds day_seconds = 86'400;
 
 /// "2026-11-22T02:44:36Z".
 [[nodiscard]] std::string rfc3339_format(unix_seconds t);
