@@ -34,6 +34,9 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
+/// The clock of the key-directory tests: a fixed time, so keyrings and audit lines are repeatable.
+inline constexpr unix_seconds now = 1'790'000'000;
+
 inline keys::key_dir_options cheap_options(std::string passphrase = "correct horse") {
   keys::key_dir_options options;
   options.passphrase = std::move(passphrase);

@@ -7,13 +7,12 @@
 using namespace licensor;
 using namespace licensor::keys;
 using licensor::testing::cheap_options;
+using licensor::testing::now;
 using licensor::testing::file_mode;
 using licensor::testing::temp_dir;
 using licensor::testing::tree;
 
 namespace {
-
-constexpr unix_seconds now = 1'790'000'000;
 
 std::string read_line(const std::filesystem::path& file) {
   auto text = file_read(file);

@@ -7,12 +7,11 @@
 using namespace licensor;
 using namespace licensor::keys;
 using licensor::testing::cheap_options;
+using licensor::testing::now;
 using licensor::testing::temp_dir;
 using licensor::testing::tree;
 
 namespace {
-
-constexpr unix_seconds now = 1'790'000'000;
 
 KeyId active_kid(const std::filesystem::path& dir) {
   auto state = key_dir_keyring(dir);

@@ -6,7 +6,7 @@ using namespace licensor::testing;
 
 namespace {
 
-struct world : partner_world {
+struct activation_world : partner_world {
   nlohmann::json customer = customer_fresh(as_partner, "Activating");
   nlohmann::json license = license_issue(as_partner, {customer.at("id").get<std::string>(), product, "paid"});
 };
@@ -19,7 +19,7 @@ std::string shouted(std::string text) {
 }  // namespace
 
 TEST_CASE("activation returns the token and the keyring for the right email, in any case") {
-  world w;
+  activation_world w;
   const auto activated = w.anyone.post("/v1/activate", {{"activation_key", w.license.at("activation_key")},
                                                          {"email", shouted(w.customer.at("email").get<std::string>())}});
   REQUIRE(activated.status == 200);
@@ -33,7 +33,7 @@ TEST_CASE("activation returns the token and the keyring for the right email, in 
 }
 
 TEST_CASE("activation with a wrong email or an unknown key fails the same way") {
-  world w;
+  activation_world w;
   const auto key = w.license.at("activation_key");
   const auto other = customer_fresh(w.as_partner);
   CHECK_ERROR(w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", other.at("email")}}), 422, "activation_failed");
@@ -48,7 +48,7 @@ TEST_CASE("activation with a wrong email or an unknown key fails the same way") 
 }
 
 TEST_CASE("activation with a fingerprint binds the license to that machine") {
-  world w;
+  activation_world w;
   const auto key = w.license.at("activation_key");
   const auto email = w.customer.at("email");
   const auto bound = w.anyone.post("/v1/activate", {{"activation_key", key}, {"email", email}, {"fingerprint", "machine-A"}});

@@ -18,15 +18,12 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t day = 86'400;
 #ifdef LICENSOR_SANITIZED
 constexpr std::size_t license_count = 1'500;
 #else
 constexpr std::size_t license_count = 10'000;
 #endif
 constexpr std::size_t per_partner = 150;  // a titanium partner's cap of free licenses
-
-std::string at(std::int64_t time) { return licensor::rfc3339_format(time); }
 
 // One license as the test made it (by its number k), and so what the campaign must say of it.
 struct planned {

@@ -21,8 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t day = 86'400;
-
 std::string first_line(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::string text;

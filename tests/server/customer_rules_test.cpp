@@ -7,8 +7,6 @@ using namespace licensor::testing;
 
 namespace {
 
-constexpr std::int64_t day = 86'400;
-
 // A licensord of its own on the test clock, set to `start`: free tokens expire with time.
 struct clocked_server {
   licensord_process server{{"--test-clock"}};

@@ -9,8 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-const json price{{"currency", "EUR"}, {"seat_month", 1000}, {"seat_year", 10000}};
-
 struct conversion_world : partner_world {
   std::string priced = [this] {
     const auto id = "priced-" + unique_suffix();

@@ -11,14 +11,12 @@ using namespace licensor::testing;
 
 namespace {
 
-using world = partner_world;
-
 header_list key(const std::string& value) { return {{"Idempotency-Key", value}}; }
 
 }  // namespace
 
 TEST_CASE("the same POST with the same Idempotency-Key twice: the same answer, one license") {
-  world w;
+  partner_world w;
   const auto customer = customer_fresh(w.as_partner)["id"].get<std::string>();
   const auto retry_key = "retry-" + unique_suffix();
   const auto first = license_issue_try(w.as_partner, {customer, w.product}, key(retry_key));
@@ -39,7 +37,7 @@ TEST_CASE("the same POST with the same Idempotency-Key twice: the same answer, o
 }
 
 TEST_CASE("Idempotency-Keys belong to their caller") {
-  world w;
+  partner_world w;
   const auto other_partner = partner_create(w.as_operator);
   auto as_other = w.server.client(other_partner.api_key);
   const auto shared_key = "shared-" + unique_suffix();
@@ -53,7 +51,7 @@ TEST_CASE("Idempotency-Keys belong to their caller") {
 }
 
 TEST_CASE("10 concurrent retries with one Idempotency-Key make exactly one license") {
-  world w;
+  partner_world w;
   const auto customer = customer_fresh(w.as_partner)["id"].get<std::string>();
   const auto retry_key = "storm-" + unique_suffix();
   std::mutex mutex;
@@ -86,7 +84,7 @@ TEST_CASE("10 concurrent retries with one Idempotency-Key make exactly one licen
 }
 
 TEST_CASE("idempotent replays cover other changes too") {
-  world w;
+  partner_world w;
   const auto retry_key = "customer-" + unique_suffix();
   const auto email = "idem." + unique_suffix() + "@example.com";
   const auto first = w.as_partner.post("/v1/customers", {{"email", email}}, key(retry_key));
@@ -99,7 +97,7 @@ TEST_CASE("idempotent replays cover other changes too") {
 }
 
 TEST_CASE("an Idempotency-Key is 1-255 visible characters; longer or odd keys are a clear 400") {
-  world w;
+  partner_world w;
   const auto customer = customer_fresh(w.as_partner)["id"].get<std::string>();
   const auto longest = std::string(255, 'k');
   CHECK(license_issue_try(w.as_partner, {customer, w.product}, key(longest)).status == 201);
@@ -111,7 +109,7 @@ TEST_CASE("an Idempotency-Key is 1-255 visible characters; longer or odd keys ar
 }
 
 TEST_CASE("GET ignores Idempotency-Key: a token read after a revocation is not replayed") {
-  world w;
+  partner_world w;
   const auto customer = customer_fresh(w.as_partner)["id"].get<std::string>();
   const auto license = license_issue(w.as_partner, {customer, w.product, "paid"});
   const auto target = "/v1/licenses/" + license.at("id").get<std::string>() + "/token";

@@ -6,12 +6,10 @@ using namespace licensor::testing;
 
 namespace {
 
-using world = partner_world;
-
 }  // namespace
 
 TEST_CASE("transfer re-binds the license to the other customer's email and re-signs it") {
-  world w;
+  partner_world w;
   const auto from = customer_fresh(w.as_partner, "from");
   const auto to = customer_fresh(w.as_partner, "to");
   for (const char* kind : {"free", "paid"}) {
@@ -52,7 +50,7 @@ TEST_CASE("transfer re-binds the license to the other customer's email and re-si
 // A transfer re-binds the license: the token bound to the former owner's email no longer
 // stands for it (validate answers email_mismatch), while the new owner's token is valid.
 TEST_CASE("after a transfer the former owner's token no longer validates") {
-  world w;
+  partner_world w;
   const auto from = customer_fresh(w.as_partner, "from");
   const auto to = customer_fresh(w.as_partner, "to");
   const auto license = license_issue(w.as_partner, {from.at("id").get<std::string>(), w.product, "paid"});
@@ -67,7 +65,7 @@ TEST_CASE("after a transfer the former owner's token no longer validates") {
 }
 
 TEST_CASE("a free license cannot be transferred to a customer who already has one for the product") {
-  world w;
+  partner_world w;
   const auto a = customer_fresh(w.as_partner)["id"].get<std::string>();
   const auto b = customer_fresh(w.as_partner)["id"].get<std::string>();
   const auto license_a = license_issue(w.as_partner, {a, w.product});
@@ -78,7 +76,7 @@ TEST_CASE("a free license cannot be transferred to a customer who already has on
 }
 
 TEST_CASE("suspend, reinstate and revoke show in validation by token and by activation key") {
-  world w;
+  partner_world w;
   const auto license = license_issue(w.as_partner, {customer_fresh(w.as_partner)["id"].get<std::string>(), w.product, "paid"});
   const auto path = "/v1/licenses/" + license.at("id").get<std::string>();
   const nlohmann::json by_token{{"token", license.at("token")}};
@@ -122,7 +120,7 @@ TEST_CASE("suspend, reinstate and revoke show in validation by token and by acti
 }
 
 TEST_CASE("validation answers for unknown, malformed and ambiguous questions") {
-  world w;
+  partner_world w;
   const auto license = license_issue(w.as_partner, {customer_fresh(w.as_partner)["id"].get<std::string>(), w.product, "paid"});
   const auto key = license.at("activation_key").get<std::string>();
   // Activation keys are typed by people: case and dashes do not matter.

@@ -14,8 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t day = 86'400;
-
 std::set<std::string> ids_of(https_client& client, const std::string& target) {
   const auto page = client.get(target);
   REQUIRE_MESSAGE(page.status == 200, target);
@@ -23,8 +21,6 @@ std::set<std::string> ids_of(https_client& client, const std::string& target) {
   for (const auto& item : page.json.at("items")) ids.insert(item.at("id").get<std::string>());
   return ids;
 }
-
-std::string at(std::int64_t time) { return licensor::rfc3339_format(time); }
 
 // A fresh gold partner of the shared server, with a product of its own to sell.
 struct listing_world {

@@ -16,8 +16,6 @@ licensord_process& people_server() {
   return process;
 }
 
-constexpr const char* password = "correct horse battery staple";
-
 using person = person_session;  // a signed-in person as a browser holds them
 
 struct people_world {

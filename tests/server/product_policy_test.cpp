@@ -9,8 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-const json price{{"currency", "EUR"}, {"seat_month", 1000}, {"seat_year", 10000}};
-
 // A product with tiers basic < pro < max, priced (so trials can subscribe), and `policy` if given.
 std::string product_with(https_client& as_operator, const json& policy = nullptr) {
   const auto id = "policy-" + unique_suffix();

@@ -44,7 +44,7 @@ struct call {
 
 // The world every call acts in: a partner P with a priced product, and P's records made fresh
 // for each call by `setup` (operator token and P's first key, both all-powerful).
-struct world {
+struct roles_world {
   licensord_process& server = roles_server();
   https_client op = server.operator_client();
   std::string product = "app-" + unique_suffix();
@@ -58,7 +58,7 @@ struct world {
   std::string acting_email;
   person_session acting;  // the calling person's session (a customer's); empty for API keys
 
-  world() {
+  roles_world() {
     const json price{{"currency", "EUR"}, {"seat_month", 1'000}, {"seat_year", 12'000}};
     expect_status(op.post("/v1/products", {{"id", product}, {"tiers", {"basic", "pro"}},
                                            {"prices", {{"basic", price}, {"pro", price}}}}),
@@ -150,22 +150,22 @@ struct world {
 struct route_case {
   std::string route;
   std::string allowed;  // role names, space-separated; "*" every role
-  std::function<call(world&, const std::string& org)> make;
+  std::function<call(roles_world&, const std::string& org)> make;
   bool fresh_person = false;  // a customer's role calls as a new colleague (the call changes how they sign in)
 };
 
-std::string for_org(const world& w, const std::string& org, const std::string& target) {
+std::string for_org(const roles_world& w, const std::string& org, const std::string& target) {
   if (org != "operator") return target;
   return target + (target.find('?') == std::string::npos ? "?" : "&") + "partner_id=" + w.partner.id;
 }
 
-json with_partner(const world& w, const std::string& org, json body) {
+json with_partner(const roles_world& w, const std::string& org, json body) {
   if (org == "operator") body["partner_id"] = w.partner.id;
   return body;
 }
 
 // A partner that may not issue and has asked to be: what an operator approves or refuses.
-std::string pending_partner(world& w) {
+std::string pending_partner(roles_world& w) {
   const auto waiting = partner_create(w.op, partner_spec().with_can_issue(false));
   expect_status(w.server.client(waiting.api_key).post("/v1/enabling-requests", {{"message", "please"}}), 202, "request");
   return waiting.id;
@@ -185,7 +185,7 @@ std::vector<route_case> route_cases() {
   const std::string webhook_managers = "owner admin global_admin";
   const std::string mail_readers = "owner admin support auditor";
   const std::string letter_senders = "owner admin support global_admin admin_agent sales_agent helpdesk_agent";
-  using W = world;
+  using W = roles_world;
   using O = const std::string&;
   return {
       {"GET /v1/health", "*", [](W&, O) { return call{"GET", "/v1/health"}; }},
@@ -461,7 +461,7 @@ response send(https_client& client, const call& c) {
 }  // namespace
 
 TEST_CASE("every role across every route: permitted calls succeed, the others answer 403") {
-  world w;
+  roles_world w;
   std::map<std::string, std::string> keys;  // role -> API key
   for (const auto& role : operator_roles) {
     auto made = w.op.post("/v1/api-keys", {{"role", role}, {"name", role}});
@@ -548,7 +548,7 @@ TEST_CASE("every role across every route: permitted calls succeed, the others an
 }
 
 TEST_CASE("a partner's keys of every role see another partner's records as not found") {
-  world w;
+  roles_world w;
   auto theirs = w.server.client(w.other.api_key);
   const auto their_customer = customer_fresh(theirs, "theirs").at("id").get<std::string>();
   const auto their_license = license_issue(theirs, {their_customer, w.product, "paid"}).at("id").get<std::string>();
@@ -564,7 +564,7 @@ TEST_CASE("a partner's keys of every role see another partner's records as not f
 }
 
 TEST_CASE("API keys: a role of another organisation kind, an expired key, a revoked key, the last use") {
-  world w;
+  roles_world w;
   CHECK_ERROR(w.op.post("/v1/partners/" + w.partner.id + "/api-keys", {{"role", "owner"}}), 400, "bad_request");
   CHECK_ERROR(w.op.post("/v1/api-keys", {{"role", "global_admin"}}), 400, "bad_request");
   CHECK_ERROR(w.op.post("/v1/api-keys", {{"role", "superuser"}}), 400, "bad_request");

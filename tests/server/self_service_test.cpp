@@ -11,9 +11,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr const char* password = "correct horse battery staple";
 constexpr std::int64_t start = 1'900'000'000;
-constexpr std::int64_t day = 86'400;
 
 struct self_service_world {
   licensord_process server{{"--test-clock"}};

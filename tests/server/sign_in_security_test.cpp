@@ -17,7 +17,6 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr const char* password = "correct horse battery staple";
 // A step boundary (divisible by 30): codes of T0 + k * 30 are the codes of step T0 / 30 + k.
 constexpr std::int64_t t0 = 1'893'456'000;  // 2030-01-01T00:00:00Z
 

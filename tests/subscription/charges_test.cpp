@@ -1,14 +1,15 @@
 #include <doctest/doctest.h>
 
-#include "licensor/rfc3339.hpp"
 #include "subscription/charges.hpp"
 #include "subscription/rules.hpp"
+#include "time_text.hpp"
 
 using namespace licensor::server;
 using namespace licensor::server::subscription;
 
+using licensor::testing::at;
+
 namespace {
-std::int64_t at(const char* text) { return *licensor::rfc3339_parse(text); }
 const tier_price pro{"EUR", 1'000, 12'000};  // 10.00 per seat and month, 120.00 per seat and year
 }  // namespace
 

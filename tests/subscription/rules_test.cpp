@@ -1,14 +1,15 @@
 #include <doctest/doctest.h>
 
-#include "licensor/rfc3339.hpp"
 #include "subscription/rules.hpp"
+#include "time_text.hpp"
 
 using licensor::errc;
 using namespace licensor::server;
 using namespace licensor::server::subscription;
 
+using licensor::testing::at;
+
 namespace {
-std::int64_t at(const char* text) { return *licensor::rfc3339_parse(text); }
 const auto t0 = at("2031-03-01T09:00:00Z");
 
 subscription_record paid_monthly() {

@@ -7,18 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "licensor/rfc3339.hpp"
 #include "support/error_check.hpp"
 #include "support/https_client.hpp"
 #include "support/licensor_api.hpp"
 #include "support/licensord_process.hpp"
+#include "time_text.hpp"
 
 namespace licensor::testing {
-
-constexpr std::int64_t day = 86'400;
-
-inline std::string t(std::int64_t seconds) { return licensor::rfc3339_format(seconds); }
-inline std::int64_t at(const std::string& text) { return *licensor::rfc3339_parse(text); }
 
 /// The suites' licensord, started on first use with the test clock.
 inline licensord_process& server() {

@@ -12,9 +12,9 @@
 #include "store/lmdb/lmdb_views.hpp"
 #include "store/lmdb/schema.hpp"
 
-using namespace licensor;
-using namespace licensor::store;
-
+// Inside the namespace rather than `using namespace`: the test is compiled together with others
+// (LICENSOR_UNITY_BUILD), where licensor::store::store would clash with the namespace's name.
+namespace licensor::store {
 namespace {
 
 struct temp_dir {
@@ -282,3 +282,5 @@ TEST_CASE("a full map or a full disk is storage_full (507), other failures stora
   CHECK(lmdb_error(EIO) == errc::storage_error);
   CHECK(lmdb_error(MDB_CORRUPTED) == errc::storage_error);
 }
+
+}  // namespace licensor::store
