@@ -23,7 +23,6 @@ api_response validate_answer(const validation& checked) {
   return response;
 }
 
-// The app's version ("20.1"), when it sent one: checked for form, as min_version is.
 }  // namespace
 
 void health_get(service& svc, api_call&, responder respond) {
