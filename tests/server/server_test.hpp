@@ -1,5 +1,5 @@
-// Shared by the licensord black-box suites: doctest, the support library, and the one-line
-// assertion every refusal uses (HTTP status AND the stable error code, never the message).
+// Shared by the licensord black-box suites: doctest, the support library, their common givens, and
+// the one-line assertion every refusal uses (HTTP status AND the stable error code, never the message).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -8,7 +8,6 @@
 #include <string>
 
 #include "licensor/rfc3339.hpp"
-
 #include "support/error_check.hpp"
 #include "support/https_client.hpp"
 #include "support/licensor_api.hpp"
@@ -16,12 +15,6 @@
 
 namespace licensor::testing {
 
-/// One licensord for the suites that only need their own partner (started on first use,
-/// killed at exit). Suites that restart the server or change its keys start their own.
-licensord_process& shared_server();
-
-/// What most cases start from: the shared server, a product, a fresh partner with its API key,
-/// and clients for the operator, the partner and anyone.
 /// The suites' shared givens: a day on the test clock, a password the server's rules accept, a
 /// tier price (10.00 a seat-month, 100.00 a seat-year) and a time written as the API takes it.
 inline constexpr std::int64_t day = licensor::day_seconds;
@@ -29,6 +22,12 @@ inline constexpr const char* password = "correct horse battery staple";
 inline const nlohmann::json price{{"currency", "EUR"}, {"seat_month", 1000}, {"seat_year", 10000}};
 inline std::string at(std::int64_t time) { return licensor::rfc3339_format(time); }
 
+/// One licensord for the suites that only need their own partner (started on first use,
+/// killed at exit). Suites that restart the server or change its keys start their own.
+licensord_process& shared_server();
+
+/// What most cases start from: the shared server, a product, a fresh partner with its API key,
+/// and clients for the operator, the partner and anyone.
 struct partner_world {
   licensord_process& server = shared_server();
   https_client as_operator = server.operator_client();
