@@ -1,12 +1,12 @@
 #include "store/lmdb/backup.hpp"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <fstream>
 
+#include "store/backup_files.hpp"
 #include "store/lmdb/lmdb_views.hpp"
 #include "store/lmdb/schema.hpp"
 
@@ -17,59 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* snapshot_file = "data.mdb";
-constexpr const char* manifest_file = "manifest.json";
-
-struct file_digest {
-  std::uint64_t bytes = 0;
-  std::string sha256;
-};
-
-result<file_digest> digest_of(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return errc::io_error;
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  file_digest out;
-  std::vector<char> chunk(1 << 20);
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    const auto got = static_cast<std::size_t>(in.gcount());
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(chunk.data()), got);
-    out.bytes += got;
-  }
-  if (in.bad()) return errc::io_error;
-  unsigned char hash[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, hash);
-  char hex[sizeof hash * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-  out.sha256 = hex;
-  return out;
-}
-
-// Flushes a file or a folder (after a rename into it) to disk.
-result<void> path_sync(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errc::io_error;
-  const int synced = ::fsync(fd);
-  ::close(fd);
-  return synced == 0 ? result<void>{} : result<void>{errc::io_error};
-}
-
-result<void> manifest_write(const fs::path& dir, const backup_manifest& manifest) {
-  const auto temporary = dir / "manifest.json.partial";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    if (!out) return errc::io_error;
-    out << nlohmann::json(manifest).dump(1) << '\n';
-    if (!out.flush()) return errc::io_error;
-  }
-  std::error_code ec;
-  fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write, ec);
-  if (auto synced = path_sync(temporary); !synced) return synced;
-  fs::rename(temporary, dir / manifest_file, ec);
-  if (ec) return errc::io_error;
-  return path_sync(dir);
-}
 
 result<int> schema_version_of(const txn& read) {
   auto recorded = read.get(db::meta, "schema_version");
@@ -163,7 +110,7 @@ result<backup_manifest> lmdb_backup(const lmdb_env& env, const fs::path& dir, st
       manifest.counts[name] = *entries;
     }
   }
-  auto digest = digest_of(dir / snapshot_file);
+  auto digest = file_digest_of(dir / snapshot_file);
   if (!digest) return digest.error();
   manifest.bytes = digest->bytes;
   manifest.sha256 = digest->sha256;
@@ -194,7 +141,7 @@ result<backup_manifest> lmdb_backup_check(const fs::path& dir, std::string& prob
     problem = "the snapshot was taken by a newer Licensor (schema " + std::to_string(manifest.schema_version) + ")";
     return errc::schema_too_new;
   }
-  auto digest = digest_of(dir / snapshot_file);
+  auto digest = file_digest_of(dir / snapshot_file);
   if (!digest) {
     problem = "no readable data.mdb in " + dir.string();
     return errc::malformed;

@@ -26,16 +26,10 @@
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
 #include "store/lmdb/ordered_key.hpp"
-#include "store/lmdb/record_codec.hpp"
+#include "store/record_codec.hpp"
 #include "store/lmdb/schema.hpp"
 
 namespace licensor::store {
-
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(resign_task, kid, licenses_resigned, started_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_pending, endpoint_id, seq, subject, attempts, next_attempt_at,
-                                                first_attempt_at, last_error)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_attempt, endpoint_id, event_id, event_seq, event_type, attempt,
-                                                at, status, latency_ms, error, outcome, recipient)
 
 namespace {
 

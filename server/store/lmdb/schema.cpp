@@ -8,7 +8,7 @@
 
 #include "domain/search_text.hpp"
 #include "store/lmdb/ordered_key.hpp"
-#include "store/lmdb/record_codec.hpp"
+#include "store/record_codec.hpp"
 
 namespace licensor::store {
 namespace {

@@ -1,0 +1,96 @@
+#include "store/pg/pg_connection.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <vector>
+
+namespace licensor::store {
+
+namespace {
+
+// SQLSTATEs a job survives by running again: serialization_failure, deadlock_detected, and
+// unique_violation (under SERIALIZABLE a key a concurrent job took; the rerun finds it and the
+// port answers conflict without an error).
+bool retryable(std::string_view sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505";
+}
+
+constexpr std::string_view disk_full = "53100";
+
+}  // namespace
+
+std::uint64_t pg_rows::affected() const {
+  std::uint64_t count = 0;
+  const std::string_view text = PQcmdTuples(result_.get());
+  std::from_chars(text.data(), text.data() + text.size(), count);
+  return count;
+}
+
+std::int64_t pg_rows::i64(int row, int column) const {
+  std::int64_t value = 0;
+  const auto cell = text(row, column);
+  std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  return value;
+}
+
+result<std::unique_ptr<pg_connection>> pg_connection::open(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (conn == nullptr) return errc::storage_error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::fprintf(stderr, "store: cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
+    PQfinish(conn);
+    return errc::storage_error;
+  }
+  // The server's notices (a table that exists, skipped) are not the operator's concern.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<pg_connection>(new pg_connection(conn));
+}
+
+pg_connection::~pg_connection() { PQfinish(conn_); }
+
+result<pg_rows> pg_connection::outcome(PGresult* result) {
+  const auto status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    last_failure_ = pg_failure::none;
+    last_sqlstate_.clear();
+    return pg_rows(result);
+  }
+  const char* sqlstate = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  last_sqlstate_ = sqlstate == nullptr ? "" : sqlstate;
+  if (!alive()) {
+    last_failure_ = pg_failure::connection;
+  } else if (retryable(last_sqlstate_)) {
+    last_failure_ = pg_failure::retry;
+  } else {
+    last_failure_ = pg_failure::other;
+    // The primary message only: details may quote the row's values.
+    const char* message = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    std::fprintf(stderr, "store: PostgreSQL error %s: %s\n", last_sqlstate_.c_str(),
+                 message != nullptr ? message : PQerrorMessage(conn_));
+  }
+  if (result != nullptr) PQclear(result);
+  return last_sqlstate_ == disk_full ? errc::storage_full : errc::storage_error;
+}
+
+result<pg_rows> pg_connection::exec(std::string_view sql, std::span<const pg_param> params) {
+  auto found = prepared_.find(std::string(sql));
+  if (found == prepared_.end()) {
+    const auto name = "s" + std::to_string(prepared_.size() + 1);
+    auto prepared = outcome(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr));
+    if (!prepared) return prepared.error();
+    found = prepared_.emplace(std::string(sql), name).first;
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param.text ? param.text->c_str() : nullptr);
+  return outcome(PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                                nullptr, 0));
+}
+
+result<void> pg_connection::command(std::string_view sql) {
+  auto done = outcome(PQexec(conn_, std::string(sql).c_str()));
+  if (!done) return done.error();
+  return {};
+}
+
+}  // namespace licensor::store

@@ -1,0 +1,338 @@
+#include "store/pg/pg_store.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "licensor/thread_name.hpp"
+#include "store/backup_files.hpp"
+#include "store/pg/pg_schema.hpp"
+#include "store/pg/pg_views.hpp"
+
+extern char** environ;
+
+namespace licensor::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Connections for read views: opened on demand up to `max`, kept while they are healthy.
+class pg_pool {
+ public:
+  pg_pool(std::string conninfo, std::size_t max) : conninfo_(std::move(conninfo)), max_(max) {}
+
+  /// A connection of the pool; waits while `max` are out.
+  result<std::unique_ptr<pg_connection>> take() {
+    {
+      std::unique_lock lock(mutex_);
+      returned_.wait(lock, [&] { return !idle_.empty() || out_ < max_; });
+      ++out_;
+      if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return conn;
+      }
+    }
+    auto opened = pg_connection::open(conninfo_);
+    if (!opened) give(nullptr);
+    return opened;
+  }
+
+  /// Gives a connection back (a broken one, or none, is dropped).
+  void give(std::unique_ptr<pg_connection> conn) {
+    {
+      std::lock_guard lock(mutex_);
+      --out_;
+      if (conn && conn->alive()) idle_.push_back(std::move(conn));
+    }
+    returned_.notify_one();
+  }
+
+ private:
+  const std::string conninfo_;
+  const std::size_t max_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<pg_connection>> idle_;
+  std::size_t out_ = 0;
+};
+
+// A read view's transaction: ended, and its connection given back, when the view goes.
+struct snapshot_lease {
+  snapshot_lease(pg_pool& owner, std::unique_ptr<pg_connection> taken) : pool(owner), conn(std::move(taken)) {}
+  snapshot_lease(const snapshot_lease&) = delete;
+  snapshot_lease& operator=(const snapshot_lease&) = delete;
+  pg_pool& pool;
+  std::unique_ptr<pg_connection> conn;
+  ~snapshot_lease() {
+    (void)conn->command("ROLLBACK");
+    pool.give(std::move(conn));
+  }
+};
+
+// REPEATABLE READ is PostgreSQL's snapshot isolation. Its snapshot is taken by the first
+// statement, not by BEGIN, so one runs at once: the view sees what committed before it opened.
+constexpr std::string_view snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1";
+
+// The tables a backup's manifest counts.
+constexpr std::array counted_tables{"partners", "api_keys", "users", "customers", "products", "licenses", "subscriptions",
+                                    "members", "ledger", "audit", "outbox", "idempotency", "webhook_endpoints"};
+
+// `conninfo` without its password, and the password (empty when it has none): the first goes on
+// pg_dump's command line, the second in its environment, where `ps` does not show it.
+result<std::pair<std::string, std::string>> conninfo_split(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return errc::bad_request;
+  }
+  std::string rest;
+  std::string password;
+  for (auto* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) continue;
+    if (std::string_view(option->keyword) == "password") {
+      password = option->val;
+      continue;
+    }
+    std::string quoted;
+    for (const char* c = option->val; *c != '\0'; ++c) {
+      if (*c == '\\' || *c == '\'') quoted += '\\';
+      quoted += *c;
+    }
+    rest += std::string(option->keyword) + "='" + quoted + "' ";
+  }
+  PQconninfoFree(options);
+  return std::pair{rest, password};
+}
+
+// Runs pg_dump of the exported `snapshot` into `file`; true when it exited 0.
+bool dump_run(const std::string& program, const std::string& conninfo, const std::string& snapshot, const fs::path& file) {
+  auto split = conninfo_split(conninfo);
+  if (!split) return false;
+  std::vector<std::string> args{program, "--format=custom", "--no-password", "--snapshot=" + snapshot,
+                                "--file=" + file.string(), "--dbname=" + split->first};
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry)
+    if (!std::string_view(*entry).starts_with("PGPASSWORD=")) env.emplace_back(*entry);
+  if (!split->second.empty()) env.push_back("PGPASSWORD=" + split->second);
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  pid_t child = 0;
+  if (::posix_spawnp(&child, program.c_str(), nullptr, nullptr, argv.data(), envp.data()) != 0) return false;
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return false;
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+class pg_store final : public store {
+ public:
+  pg_store(pg_options options) : options_(std::move(options)), readers_(options_.conninfo, options_.readers) {
+    for (std::size_t i = 0; i < options_.writers; ++i) writers_.emplace_back([this] { write_loop(); });
+  }
+
+  ~pg_store() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& writer : writers_) writer.join();
+  }
+
+  result<std::unique_ptr<read_view>> read() const override {
+    auto conn = readers_.take();
+    if (!conn) return conn.error();
+    if (auto begun = (*conn)->command(snapshot_begin); !begun) {
+      readers_.give(nullptr);
+      return begun.error();
+    }
+    auto& raw = **conn;
+    auto lease = std::make_shared<snapshot_lease>(readers_, std::move(*conn));
+    return std::unique_ptr<read_view>(std::make_unique<pg_view>(raw, std::move(lease)));
+  }
+
+  void submit(job work, done on_done) override {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back({std::move(work), std::move(on_done)});
+    }
+    wake_.notify_one();
+  }
+
+  void sync() noexcept override {}  // every commit is durable when `done` runs
+
+  void metrics_write(metrics::exposition& out) const override {
+    using kind = metrics::exposition::kind;
+    out.family("licensor_store_commit_duration_seconds", kind::histogram,
+               "Time to commit one write job's transaction (COMMIT's round trip, WAL flush included)");
+    out.sample({}, commit_seconds_.snapshot());
+    out.family("licensor_store_job_retries_total", kind::counter,
+               "Write jobs run again: after a serialization failure or deadlock, or a connection lost before COMMIT");
+    out.sample({{"reason", "serialization"}}, static_cast<double>(serialization_retries_.value()));
+    out.sample({{"reason", "connection"}}, static_cast<double>(connection_retries_.value()));
+    out.family("licensor_store_commit_outcome_unknown_total", kind::counter,
+               "Write jobs whose connection was lost during COMMIT: failed, their outcome unknown");
+    out.sample({}, static_cast<double>(unknown_outcomes_.value()));
+    std::size_t queued = 0;
+    {
+      std::lock_guard lock(mutex_);
+      queued = queue_.size();
+    }
+    out.family("licensor_store_write_queue_jobs", kind::gauge, "Write jobs waiting for a writer");
+    out.sample({}, static_cast<double>(queued));
+  }
+
+  result<backup_manifest> backup(const fs::path& dir) const override {
+    std::error_code ec;
+    if (fs::exists(dir, ec)) return errc::conflict;
+    fs::create_directories(dir, ec);
+    if (ec) return errc::io_error;
+    fs::permissions(dir, fs::perms::owner_all, ec);
+    // One exported snapshot serves the counts and pg_dump, so they agree.
+    auto conn = readers_.take();
+    if (!conn) return conn.error();
+    snapshot_lease lease{readers_, std::move(*conn)};
+    if (auto begun = lease.conn->command(snapshot_begin); !begun) return begun.error();
+    auto snapshot = lease.conn->exec("SELECT pg_export_snapshot()");
+    if (!snapshot) return snapshot.error();
+    backup_manifest manifest;
+    manifest.taken_at = static_cast<std::int64_t>(std::time(nullptr));
+    manifest.backend = "postgresql";
+    auto version = pg_schema_recorded(*lease.conn);
+    if (!version) return version.error();
+    manifest.schema_version = *version;
+    for (const char* table : counted_tables) {
+      auto rows = lease.conn->exec("SELECT count(*) FROM " + std::string(table));
+      if (!rows) return rows.error();
+      manifest.counts[table] = static_cast<std::uint64_t>(rows->i64(0, 0));
+    }
+    const auto file = dir / "store.dump";
+    if (!dump_run(options_.pg_dump, options_.conninfo, std::string(snapshot->text(0, 0)), file)) return errc::io_error;
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, ec);
+    auto digest = file_digest_of(file);
+    if (!digest) return digest.error();
+    manifest.bytes = digest->bytes;
+    manifest.sha256 = digest->sha256;
+    if (auto synced = path_sync(file); !synced) return synced.error();
+    if (auto written = manifest_write(dir, manifest); !written) return written.error();
+    return manifest;
+  }
+
+ private:
+  struct pending {
+    job work;
+    done on_done;
+  };
+
+  void write_loop() {
+    thread_name_set("store-writer");
+    std::unique_ptr<pg_connection> conn;
+    std::minstd_rand jitter(std::random_device{}());
+    for (;;) {
+      pending item;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping with nothing left
+        item = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      item.on_done(job_run(conn, item.work, jitter));
+    }
+  }
+
+  // Runs `work` until one run counts: committed, failed, or of unknown outcome.
+  result<void> job_run(std::unique_ptr<pg_connection>& conn, const job& work, std::minstd_rand& jitter) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.retry_for;
+    for (unsigned attempt = 0;; ++attempt) {
+      if (attempt > 0) {
+        if (std::chrono::steady_clock::now() > deadline) return errc::storage_error;
+        const bool reconnecting = !conn || !conn->alive();
+        // Contenders for one row spread out; a lost server is given time to come back.
+        const auto most = reconnecting ? 500 : std::min(1u << std::min(attempt, 6u), 64u);
+        std::this_thread::sleep_for(std::chrono::milliseconds(jitter() % (most + 1)));
+      }
+      if (!conn || !conn->alive()) {
+        conn.reset();
+        auto opened = pg_connection::open(options_.conninfo);
+        if (!opened) {
+          connection_retries_.add();
+          continue;
+        }
+        conn = std::move(*opened);
+      }
+      if (auto begun = conn->command("BEGIN ISOLATION LEVEL SERIALIZABLE"); !begun) {
+        if (conn->alive()) return begun.error();
+        connection_retries_.add();
+        continue;
+      }
+      pg_view view(*conn);
+      result<void> outcome = errc::internal;
+      try {
+        outcome = work(view);
+      } catch (...) {
+        outcome = errc::internal;  // a job that throws (a bug) fails alone
+      }
+      if (view.failure() != pg_failure::none || !outcome) {
+        (void)conn->command("ROLLBACK");
+        if (view.failure() == pg_failure::retry) {
+          serialization_retries_.add();
+          continue;
+        }
+        if (view.failure() == pg_failure::connection) {  // COMMIT was never sent: nothing happened
+          connection_retries_.add();
+          continue;
+        }
+        return outcome ? result<void>{view.failed()} : outcome;
+      }
+      const auto started = std::chrono::steady_clock::now();
+      auto committed = conn->command("COMMIT");
+      commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (committed) return {};
+      if (conn->last_failure() == pg_failure::retry) {  // refused at commit: rolled back
+        serialization_retries_.add();
+        continue;
+      }
+      if (conn->last_failure() == pg_failure::connection) unknown_outcomes_.add();
+      return committed.error();
+    }
+  }
+
+  const pg_options options_;
+  mutable pg_pool readers_;
+  std::vector<std::thread> writers_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<pending> queue_;
+  bool stopping_ = false;
+  metrics::histogram commit_seconds_{metrics::histogram::latency_seconds()};
+  metrics::counter serialization_retries_;
+  metrics::counter connection_retries_;
+  metrics::counter unknown_outcomes_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<store>> pg_store_open(const pg_options& options) {
+  auto conn = pg_connection::open(options.conninfo);
+  if (!conn) return conn.error();
+  if (auto migrated = pg_schema_migrate(**conn); !migrated) return migrated.error();
+  return std::unique_ptr<store>(std::make_unique<pg_store>(options));
+}
+
+}  // namespace licensor::store
