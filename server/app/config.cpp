@@ -12,6 +12,8 @@
 #include <fstream>
 #include <map>
 
+#include "store/pg/pg_store.hpp"
+
 namespace licensor::server {
 namespace {
 
@@ -32,6 +34,11 @@ std::string setting_apply(daemon_config& config, const std::string& name, const 
     config.http.port = static_cast<unsigned short>(number);
   } else if (name == "data-dir") {
     config.data_dir = value;
+  } else if (name == "store") {
+    if (auto problem = store::pg_conninfo_problem(value); !problem.empty()) return "--store " + problem;
+    config.store = value;
+  } else if (name == "store-password-file") {
+    config.store_password_file = value;
   } else if (name == "key-dir") {
     config.key_dir = value;
   } else if (name == "backup-dir") {
@@ -210,6 +217,11 @@ usage: licensord [options]
   --config FILE           read settings (name = value, names as below without --) first
   --listen ADDR:PORT      listen address (default 127.0.0.1:8443; port 0 picks a free port)
   --data-dir DIR          LMDB store, development keys and certificate (default ./licensor-data)
+  --store CONNINFO        keep the store in PostgreSQL instead of LMDB: a postgresql:// URI or
+                          libpq keywords, without a password (docs/postgresql.md); replicas
+                          given the same one serve one store
+  --store-password-file FILE  the PostgreSQL password (same rules as --passphrase-file); libpq's
+                          PGPASSWORD and ~/.pgpass work too
   --key-dir DIR           signing key directory (default DATA_DIR/keys; created in development
                           mode, secrets unwrapped, when missing and no passphrase is set)
   --backup-dir DIR        where backups are written, one folder each (default DATA_DIR/backups)

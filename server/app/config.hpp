@@ -19,6 +19,10 @@ namespace licensor::server {
 
 struct daemon_config {
   std::filesystem::path data_dir = "licensor-data";
+  /// The PostgreSQL store's connection string (a postgresql:// URI or libpq keywords, without a
+  /// password); empty: the embedded LMDB store in <data_dir>/store.
+  std::string store;
+  std::filesystem::path store_password_file;  ///< the PostgreSQL password (a secret file, never a flag)
   std::filesystem::path key_dir;      ///< default: <data_dir>/keys
   std::filesystem::path backup_dir;   ///< default: <data_dir>/backups
   std::filesystem::path portal_dir;   ///< empty: <binary's folder>/../share/licensor/portal, if it exists

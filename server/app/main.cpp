@@ -13,6 +13,7 @@
 #include "api/service.hpp"
 #include "app/config.hpp"
 #include "app/store_commands.hpp"
+#include "app/store_open.hpp"
 #include "core/credentials.hpp"
 #include "core/mail_channel.hpp"
 #include "core/refusal.hpp"
@@ -23,7 +24,6 @@
 #include "jobs/mail_transport.hpp"
 #include "jobs/webhook_transport.hpp"
 #include "licensor/keys/key_dir.hpp"
-#include "store/lmdb/lmdb_store.hpp"
 
 namespace {
 
@@ -184,8 +184,9 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto store = store::lmdb_store_open(config->data_dir / "store", {});
-  if (!store) return fail("store " + (config->data_dir / "store").string(), store.error());
+  std::string store_where;
+  auto store = configured_store_open(*config, store_where);
+  if (!store) return fail(store_where, store.error());
   auto operator_token = operator_token_ensure(**store, std::move(chosen_operator_token));
   if (!operator_token) return fail("operator token", operator_token.error());
 

@@ -5,7 +5,7 @@
 
 #include "core/backups.hpp"
 #include "store/lmdb/backup.hpp"
-#include "store/lmdb/lmdb_store.hpp"
+#include "app/store_open.hpp"
 
 namespace licensor::server {
 
@@ -22,10 +22,11 @@ int report_failure(const char* what, errc code, const std::string& problem) {
 }  // namespace
 
 int backup_command(const daemon_config& config) {
-  // Opening the store beside a running server is what LMDB is made for: the copy reads in its
-  // own read transaction while the server's writer goes on.
-  auto store = store::lmdb_store_open(store_dir_of(config), {});
-  if (!store) return report_failure("backup", store.error(), "the store in " + store_dir_of(config).string());
+  // Opening the store beside a running server is what LMDB is made for (the copy reads in its
+  // own read transaction while the server's writer goes on), and what PostgreSQL does anyway.
+  std::string where;
+  auto store = configured_store_open(config, where);
+  if (!store) return report_failure("backup", store.error(), where);
   const auto dir = backup_folder(config.backup_dir, static_cast<std::int64_t>(std::time(nullptr)));
   auto manifest = (*store)->backup(dir);
   if (!manifest) return report_failure("backup", manifest.error(), "");
@@ -34,6 +35,9 @@ int backup_command(const daemon_config& config) {
 }
 
 int restore_command(const daemon_config& config, const std::filesystem::path& from) {
+  if (!config.store.empty())
+    return report_failure("restore", errc::bad_request,
+                          "a PostgreSQL store is restored with pg_restore (docs/postgresql.md), not by licensord");
   const auto store_dir = store_dir_of(config);
   const auto replaced_to = config.data_dir / ("store.replaced-" + std::to_string(std::time(nullptr)));
   std::string problem;

@@ -15,6 +15,7 @@
 #include "licensor/verifier.hpp"
 #include "server_test.hpp"
 #include "store/lmdb/lmdb_store.hpp"
+#include "store/pg/pg_store.hpp"
 
 using namespace licensor::testing;
 using nlohmann::json;
@@ -260,7 +261,9 @@ TEST_CASE("two free licenses of one customer from before the rule: the sweep fla
   {
     // What an earlier programme left: a second free license of the same customer and product,
     // issued a minute later, with no slot of its own.
-    auto store = licensor::store::lmdb_store_open(p.server.data_dir() / "store", {});
+    auto store = p.server.store_conninfo().empty()
+                     ? licensor::store::lmdb_store_open(p.server.data_dir() / "store", {})
+                     : licensor::store::pg_store_open({.conninfo = p.server.store_conninfo()});
     REQUIRE(store.ok());
     const auto written = licensor::store::submit_wait(**store, [&](licensor::store::write_view& write) -> licensor::result<void> {
       auto stored = write.license_get(first_id);

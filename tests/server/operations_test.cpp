@@ -83,10 +83,12 @@ TEST_CASE("GET /metrics counts exactly the requests made, by route, method and s
 
   // What else an ops team reads: the store's commits and size, licenses by status and kind,
   // the jobs, the limits, the handshakes.
-  CHECK(sample_or_zero(after, "licensor_store_commit_batch_size_count") >= 1);
   CHECK(sample_or_zero(after, "licensor_store_commit_duration_seconds_count") >= 1);
-  CHECK(sample_or_zero(after, "licensor_store_used_bytes") > 0);
-  CHECK(sample_or_zero(after, "licensor_store_map_bytes") >= sample_or_zero(after, "licensor_store_used_bytes"));
+  if (!test_store_is_postgresql()) {  // LMDB's own: its group commit's batches and its map
+    CHECK(sample_or_zero(after, "licensor_store_commit_batch_size_count") >= 1);
+    CHECK(sample_or_zero(after, "licensor_store_used_bytes") > 0);
+    CHECK(sample_or_zero(after, "licensor_store_map_bytes") >= sample_or_zero(after, "licensor_store_used_bytes"));
+  }
   CHECK(sample_value(after, R"(licensor_licenses{status="active",kind="free"})") == 1);
   CHECK(sample_value(after, R"(licensor_licenses{status="suspended",kind="free"})") == 0);
   REQUIRE(as_partner.post(path + "/suspend").status == 200);
@@ -182,6 +184,8 @@ TEST_CASE("a response's X-Request-Id is in its log line and in the audit entries
 }
 
 TEST_CASE("a backup taken while 16 clients issue restores every license acknowledged before it began") {
+  // licensord restores only the embedded store; PostgreSQL's is restored with pg_restore.
+  if (test_store_is_postgresql()) return;
   licensord_process server;
   auto as_operator = server.operator_client();
   const auto product = product_create(as_operator);

@@ -33,8 +33,12 @@ std::int64_t pg_rows::i64(int row, int column) const {
   return value;
 }
 
-result<std::unique_ptr<pg_connection>> pg_connection::open(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+result<std::unique_ptr<pg_connection>> pg_connection::open(const std::string& conninfo, const std::string& password) {
+  // expand_dbname: the first value is a whole connection string; a password given here is added
+  // to it (libpq's own sources, PGPASSWORD and ~/.pgpass, apply when none is).
+  const char* keywords[] = {"dbname", password.empty() ? nullptr : "password", nullptr};
+  const char* values[] = {conninfo.c_str(), password.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return errc::storage_error;
   if (PQstatus(conn) != CONNECTION_OK) {
     std::fprintf(stderr, "store: cannot connect to PostgreSQL: %s", PQerrorMessage(conn));

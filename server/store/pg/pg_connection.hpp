@@ -66,9 +66,11 @@ enum class pg_failure {
 
 class pg_connection {
  public:
-  /// Connects with libpq's `conninfo` (a URI or keywords). Errors: storage_error, with the
-  /// server's reason written to stderr (never the conninfo: it may hold a password).
-  [[nodiscard]] static result<std::unique_ptr<pg_connection>> open(const std::string& conninfo);
+  /// Connects with libpq's `conninfo` (a URI or keywords) and `password` (empty: none given
+  /// here). Errors: storage_error, with the server's reason written to stderr (never the
+  /// conninfo nor the password).
+  [[nodiscard]] static result<std::unique_ptr<pg_connection>> open(const std::string& conninfo,
+                                                                   const std::string& password);
   ~pg_connection();
   pg_connection(const pg_connection&) = delete;
   pg_connection& operator=(const pg_connection&) = delete;

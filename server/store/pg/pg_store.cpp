@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 // Connections for read views: opened on demand up to `max`, kept while they are healthy.
 class pg_pool {
  public:
-  pg_pool(std::string conninfo, std::size_t max) : conninfo_(std::move(conninfo)), max_(max) {}
+  pg_pool(std::string conninfo, std::string password, std::size_t max)
+      : conninfo_(std::move(conninfo)), password_(std::move(password)), max_(max) {}
 
   /// A connection of the pool; waits while `max` are out.
   result<std::unique_ptr<pg_connection>> take() {
@@ -41,7 +42,7 @@ class pg_pool {
         return conn;
       }
     }
-    auto opened = pg_connection::open(conninfo_);
+    auto opened = pg_connection::open(conninfo_, password_);
     if (!opened) give(nullptr);
     return opened;
   }
@@ -58,6 +59,7 @@ class pg_pool {
 
  private:
   const std::string conninfo_;
+  const std::string password_;
   const std::size_t max_;
   std::mutex mutex_;
   std::condition_variable returned_;
@@ -115,9 +117,11 @@ result<std::pair<std::string, std::string>> conninfo_split(const std::string& co
 }
 
 // Runs pg_dump of the exported `snapshot` into `file`; true when it exited 0.
-bool dump_run(const std::string& program, const std::string& conninfo, const std::string& snapshot, const fs::path& file) {
-  auto split = conninfo_split(conninfo);
+bool dump_run(const pg_options& options, const std::string& snapshot, const fs::path& file) {
+  auto split = conninfo_split(options.conninfo);
   if (!split) return false;
+  if (split->second.empty()) split->second = options.password;
+  const auto& program = options.pg_dump;
   std::vector<std::string> args{program, "--format=custom", "--no-password", "--snapshot=" + snapshot,
                                 "--file=" + file.string(), "--dbname=" + split->first};
   std::vector<std::string> env;
@@ -141,7 +145,7 @@ bool dump_run(const std::string& program, const std::string& conninfo, const std
 
 class pg_store final : public store {
  public:
-  pg_store(pg_options options) : options_(std::move(options)), readers_(options_.conninfo, options_.readers) {
+  pg_store(pg_options options) : options_(std::move(options)), readers_(options_.conninfo, options_.password, options_.readers) {
     for (std::size_t i = 0; i < options_.writers; ++i) writers_.emplace_back([this] { write_loop(); });
   }
 
@@ -222,7 +226,7 @@ class pg_store final : public store {
       manifest.counts[table] = static_cast<std::uint64_t>(rows->i64(0, 0));
     }
     const auto file = dir / "store.dump";
-    if (!dump_run(options_.pg_dump, options_.conninfo, std::string(snapshot->text(0, 0)), file)) return errc::io_error;
+    if (!dump_run(options_, std::string(snapshot->text(0, 0)), file)) return errc::io_error;
     fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, ec);
     auto digest = file_digest_of(file);
     if (!digest) return digest.error();
@@ -269,7 +273,7 @@ class pg_store final : public store {
       }
       if (!conn || !conn->alive()) {
         conn.reset();
-        auto opened = pg_connection::open(options_.conninfo);
+        auto opened = pg_connection::open(options_.conninfo, options_.password);
         if (!opened) {
           connection_retries_.add();
           continue;
@@ -328,8 +332,15 @@ class pg_store final : public store {
 
 }  // namespace
 
+std::string pg_conninfo_problem(const std::string& conninfo) {
+  auto split = conninfo_split(conninfo);
+  if (!split) return "not a PostgreSQL connection string (a postgresql:// URI or libpq keywords)";
+  if (!split->second.empty()) return "holds a password: give it in --store-password-file, PGPASSWORD or ~/.pgpass";
+  return {};
+}
+
 result<std::unique_ptr<store>> pg_store_open(const pg_options& options) {
-  auto conn = pg_connection::open(options.conninfo);
+  auto conn = pg_connection::open(options.conninfo, options.password);
   if (!conn) return conn.error();
   if (auto migrated = pg_schema_migrate(**conn); !migrated) return migrated.error();
   return std::unique_ptr<store>(std::make_unique<pg_store>(options));

@@ -22,12 +22,19 @@ struct pg_options {
   /// libpq's connection string: a URI (postgresql://…) or keywords. It may hold a password; it
   /// is never logged nor passed on a command line.
   std::string conninfo;
+  /// The password, when the connection string has none (libpq also reads PGPASSWORD and
+  /// ~/.pgpass itself).
+  std::string password;
   std::size_t writers = 8;        ///< connections running write jobs at once
   std::size_t readers = 32;       ///< connections for read views at most (a read waits for one)
   /// How long a job keeps running again after serialization failures or a lost connection.
   std::chrono::milliseconds retry_for{60000};
   std::string pg_dump = "pg_dump";  ///< for backups
 };
+
+/// Why `conninfo` cannot name the store ("" when it can): libpq cannot parse it, or it holds a
+/// password (which belongs in a file or the environment, never on a command line).
+[[nodiscard]] std::string pg_conninfo_problem(const std::string& conninfo);
 
 /// Connects, migrates the schema (pg_schema.hpp) and starts the writers. Errors: schema_too_new,
 /// storage_error when the database cannot be reached.

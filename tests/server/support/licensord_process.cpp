@@ -69,6 +69,12 @@ licensord_process::~licensord_process() {
 void licensord_process::start() {
   if (running()) throw std::runtime_error("licensord_process: already running");
   std::vector<std::string> args{binary_, "--listen", "127.0.0.1:0", "--data-dir", data_dir_.string(), "--log-level", "warn"};
+  // The store a suite runs on (LICENSOR_TEST_STORE): a database of its own per server, kept
+  // across restarts as the data dir is.
+  if (test_store_is_postgresql()) {
+    if (store_conninfo_.empty()) store_conninfo_ = pg_test_database(temp_dir_.string());
+    args.insert(args.end(), {"--store", store_conninfo_});
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -197,6 +203,19 @@ std::string licensord_process::stderr_text() const {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string licensord_process::store_contents() const {
+  if (store_conninfo_.empty()) {
+    std::ifstream data(data_dir_ / "store" / "data.mdb", std::ios::binary);
+    return {std::istreambuf_iterator<char>(data), std::istreambuf_iterator<char>()};
+  }
+  std::string out;
+  FILE* dump = ::popen(("pg_dump --no-password '" + store_conninfo_ + "'").c_str(), "r");
+  if (dump == nullptr) return out;
+  char chunk[4096];
+  for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, dump)) > 0;) out.append(chunk, got);
+  return ::pclose(dump) == 0 ? out : std::string();
 }
 
 }  // namespace licensor::testing

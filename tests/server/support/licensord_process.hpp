@@ -4,8 +4,9 @@
 //   licensord --listen 127.0.0.1:0 --data-dir <tmp>/data --log-level warn [extra args]
 // with LICENSOR_OPERATOR_TOKEN set to a random token, and waits for the line
 // "licensord listening on https://127.0.0.1:PORT" on its stdout (licensord creates the data dir:
-// development keys, a self-signed certificate, LMDB under data/store). Its stderr goes to
-// <tmp>/licensord.stderr (see stderr_text()).
+// development keys, a self-signed certificate, LMDB under data/store; with LICENSOR_TEST_STORE=
+// postgresql, --store names a fresh database of the test's PostgreSQL, support/pg_test_cluster.hpp).
+// Its stderr goes to <tmp>/licensord.stderr (see stderr_text()).
 //
 // The child gets SIGKILL if the test process dies. The destructor kills a running server and
 // removes the temporary directory. Failures to start throw std::runtime_error with the
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "support/https_client.hpp"
+#include "support/pg_test_cluster.hpp"
 
 namespace licensor::testing {
 
@@ -56,6 +58,11 @@ class licensord_process {
   void restart();
   /// The operator token the next restart() passes in LICENSOR_OPERATOR_TOKEN.
   void operator_token_set(std::string token) { operator_token_ = std::move(token); }
+  /// The --store connection string the server runs on (empty: LMDB in data_dir()/store).
+  [[nodiscard]] const std::string& store_conninfo() const { return store_conninfo_; }
+  /// Everything the server's store holds, as bytes: LMDB's data file, or PostgreSQL's plain
+  /// pg_dump of the database (to look for what must never be stored).
+  [[nodiscard]] std::string store_contents() const;
   /// What the server wrote to stderr so far.
   [[nodiscard]] std::string stderr_text() const;
 
@@ -69,6 +76,7 @@ class licensord_process {
   std::vector<std::string> extra_args_;
   process_limits limits_;
   std::string operator_token_;
+  std::string store_conninfo_;
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   unsigned short port_ = 0;
