@@ -17,7 +17,29 @@ licensord_scratch_cleanup() {
     kill "$server_pid"
     wait "$server_pid" || true
   fi
+  licensord_store_stop
   rm -rf "$scratch"
+}
+
+# The store licensord runs on, chosen by LICENSOR_TEST_STORE: "postgresql" starts a throwaway
+# PostgreSQL (tests/pg_cluster) at the first licensord_start and keeps its database across
+# restarts, as the data dir is; anything else leaves the LMDB default. Its own folder under /tmp:
+# the server runs as the postgres user, who cannot enter $scratch.
+licensord_store_args=()
+licensord_pg_dir=
+licensord_store_prepare() {
+  [ "${LICENSOR_TEST_STORE:-}" = postgresql ] && [ -z "$licensord_pg_dir" ] || return 0
+  licensord_pg_dir=$(mktemp -d /tmp/licensor-pg-XXXXXX)
+  local conninfo
+  conninfo=$("$(dirname "${BASH_SOURCE[0]}")/pg_cluster" start "$licensord_pg_dir") || fail "PostgreSQL did not start"
+  licensord_store_args=(--store "$conninfo")
+}
+# Stops that PostgreSQL, if one was started (the sourcing script's cleanup calls it).
+licensord_store_stop() {
+  [ -n "$licensord_pg_dir" ] || return 0
+  "$(dirname "${BASH_SOURCE[0]}")/pg_cluster" stop "$licensord_pg_dir"
+  rm -rf "$licensord_pg_dir"
+  licensord_pg_dir=
 }
 
 # licensord_start LISTEN RUN [ARG...]: starts licensord listening on LISTEN (127.0.0.1:0 or a
@@ -29,7 +51,9 @@ licensord_start() {
   local listen=$1 run=$2
   shift 2
   local out=$scratch/licensord.$run.out err=$scratch/licensord.$run.err
-  "$licensord" --listen "$listen" --data-dir "$scratch/data" --log-level warn "$@" >"$out" 2>"$err" &
+  licensord_store_prepare
+  "$licensord" --listen "$listen" --data-dir "$scratch/data" --log-level warn ${licensord_store_args[@]+"${licensord_store_args[@]}"} \
+    "$@" >"$out" 2>"$err" &
   server_pid=$!
   url=
   local _

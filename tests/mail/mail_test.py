@@ -12,14 +12,17 @@ retries on the schedule and arrives).
 
 Usage: mail_test.py LICENSORD
 """
+import atexit
 import base64
 import datetime
 import email
 import email.policy
+import functools
 import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import ssl
 import subprocess
@@ -92,6 +95,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+@functools.cache
+def store_args():
+    """The store licensord runs on, chosen by LICENSOR_TEST_STORE: "postgresql" starts a throwaway
+    PostgreSQL (tests/pg_cluster, stopped at exit; one for the test, as the data dir is one) in its own folder under /tmp (the server runs as the
+    postgres user, who cannot enter the scratch folder); anything else leaves the LMDB default."""
+    if os.environ.get("LICENSOR_TEST_STORE") != "postgresql":
+        return []
+    cluster = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg_cluster")
+    folder = tempfile.mkdtemp(prefix="licensor-pg-", dir="/tmp")
+    conninfo = subprocess.run([cluster, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
+    atexit.register(lambda: (subprocess.run([cluster, "stop", folder]), shutil.rmtree(folder, ignore_errors=True)))
+    return ["--store", conninfo]
+
+
 class Licensord:
     def __init__(self, binary, scratch, token, extra):
         self.out = open(os.path.join(scratch, "licensord.out"), "w+")
@@ -99,7 +116,7 @@ class Licensord:
         env = dict(os.environ, LICENSOR_OPERATOR_TOKEN=token)
         self.process = subprocess.Popen(
             [binary, "--listen", "127.0.0.1:0", "--data-dir", os.path.join(scratch, "data"), "--log-level", "warn",
-             "--test-clock"] + extra, stdout=self.out, stderr=self.err, env=env)
+             "--test-clock"] + store_args() + extra, stdout=self.out, stderr=self.err, env=env)
         self.url = None
         for _ in range(300):
             self.out.seek(0)

@@ -100,7 +100,14 @@ TEST_CASE("wrong types, unknown fields and out-of-range values answer 400 bad_re
   CHECK_ERROR(as_partner.get("/v1/licenses?limit=501"), 400, "bad_request");
   CHECK_ERROR(as_partner.get("/v1/licenses?limit=ten"), 400, "bad_request");
   CHECK_ERROR(as_operator.get("/v1/usage"), 400, "bad_request");
-  CHECK(as_partner.get("/v1/licenses?limit=500&after=%zz%00&x").status == 200);
+  // A cursor no listing gave: LMDB reads any bytes as a position (an empty page), PostgreSQL's
+  // cursors are typed and refuse it; either way a 4xx or an answer, never a 5xx.
+  const auto junk_cursor = as_partner.get("/v1/licenses?limit=500&after=%zz%00&x");
+  if (test_store_is_postgresql()) {
+    CHECK_ERROR(junk_cursor, 400, "bad_request");
+  } else {
+    CHECK(junk_cursor.status == 200);
+  }
   CHECK(free_used(as_partner) == 0);
   check_still_serving(server);
 }

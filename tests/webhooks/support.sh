@@ -38,6 +38,7 @@ scratch_cleanup() {
       wait "$pid" || true
     fi
   done
+  licensord_store_stop
   rm -rf "$scratch"
 }
 

@@ -8,14 +8,16 @@ namespace licensor::store {
 
 namespace {
 
-// SQLSTATEs a job survives by running again: serialization_failure, deadlock_detected, and
-// unique_violation (under SERIALIZABLE a key a concurrent job took; the rerun finds it and the
-// port answers conflict without an error).
-bool retryable(std::string_view sqlstate) {
-  return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505";
-}
+// SQLSTATEs a job survives by running again: serialization_failure and deadlock_detected. (Under
+// SERIALIZABLE, a key a concurrent transaction inserted after this one looked for it is reported
+// as a serialization failure too; the port's inserts look first.)
+bool retryable(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
 
 constexpr std::string_view disk_full = "53100";
+constexpr std::string_view unique_violation = "23505";
+// Class 22, data exception: text that is not UTF-8 or holds \u0000 (which jsonb cannot keep), a
+// number out of range. Only a client's input gets that far.
+constexpr std::string_view data_exception_class = "22";
 
 }  // namespace
 
@@ -65,6 +67,14 @@ result<pg_rows> pg_connection::outcome(PGresult* result) {
     last_failure_ = pg_failure::connection;
   } else if (retryable(last_sqlstate_)) {
     last_failure_ = pg_failure::retry;
+  } else if (last_sqlstate_ == unique_violation) {
+    last_failure_ = pg_failure::other;  // the port's inserts answer conflict
+    if (result != nullptr) PQclear(result);
+    return errc::conflict;
+  } else if (last_sqlstate_.starts_with(data_exception_class)) {
+    last_failure_ = pg_failure::other;  // the request's own data: a 4xx, nothing for the log
+    if (result != nullptr) PQclear(result);
+    return errc::bad_request;
   } else {
     last_failure_ = pg_failure::other;
     // The primary message only: details may quote the row's values.

@@ -59,7 +59,7 @@ class pg_rows {
 /// Why a statement failed, in the terms the store's runner acts on.
 enum class pg_failure {
   none,
-  retry,       ///< serialization failure, deadlock or a unique key taken concurrently: run the job again
+  retry,       ///< serialization failure or deadlock: run the job again
   connection,  ///< the connection is gone (the server stopped, failed over, or the network broke)
   other,
 };
@@ -76,7 +76,8 @@ class pg_connection {
   pg_connection& operator=(const pg_connection&) = delete;
 
   /// Runs `sql` ($1, $2... for `params`), prepared on first use. On failure the error is
-  /// storage_full (disk full) or storage_error, and last_failure() says what kind it was.
+  /// bad_request (data PostgreSQL cannot take: not UTF-8, \u0000 in a document), storage_full
+  /// (disk full) or storage_error, and last_failure() says what kind it was.
   [[nodiscard]] result<pg_rows> exec(std::string_view sql, std::span<const pg_param> params);
   [[nodiscard]] result<pg_rows> exec(std::string_view sql, std::initializer_list<pg_param> params = {}) {
     return exec(sql, std::span<const pg_param>(params.begin(), params.size()));

@@ -182,8 +182,10 @@ class pg_store final : public store {
 
   void metrics_write(metrics::exposition& out) const override {
     using kind = metrics::exposition::kind;
+    out.family("licensor_store_commit_batch_size", kind::histogram, "Write jobs committed together in one transaction");
+    out.sample({}, batch_sizes_.snapshot());
     out.family("licensor_store_commit_duration_seconds", kind::histogram,
-               "Time to commit one write job's transaction (COMMIT's round trip, WAL flush included)");
+               "Time to commit one batch's transaction (COMMIT's round trip, WAL flush included)");
     out.sample({}, commit_seconds_.snapshot());
     out.family("licensor_store_job_retries_total", kind::counter,
                "Write jobs run again: after a serialization failure or deadlock, or a connection lost before COMMIT");
@@ -248,24 +250,34 @@ class pg_store final : public store {
     std::unique_ptr<pg_connection> conn;
     std::minstd_rand jitter(std::random_device{}());
     for (;;) {
-      pending item;
+      std::vector<pending> batch;
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping with nothing left
-        item = std::move(queue_.front());
-        queue_.pop_front();
+        // Whatever queued up while the previous batch committed joins this one.
+        while (!queue_.empty() && batch.size() < max_batch) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
       }
-      item.on_done(job_run(conn, item.work, jitter));
+      batch_sizes_.observe(static_cast<double>(batch.size()));
+      const auto outcomes = batch_run(conn, batch, jitter);
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].on_done(outcomes[i]);
     }
   }
 
-  // Runs `work` until one run counts: committed, failed, or of unknown outcome.
-  result<void> job_run(std::unique_ptr<pg_connection>& conn, const job& work, std::minstd_rand& jitter) {
+  // Runs the batch's jobs in one transaction, each under a savepoint (a job that fails is rolled
+  // back alone), until one run counts: committed, failed, or of unknown outcome. A serialization
+  // failure, or a connection lost before COMMIT, runs the whole batch again.
+  std::vector<result<void>> batch_run(std::unique_ptr<pg_connection>& conn, const std::vector<pending>& batch,
+                                      std::minstd_rand& jitter) {
     const auto deadline = std::chrono::steady_clock::now() + options_.retry_for;
+    std::vector<result<void>> outcomes(batch.size());
+    const auto all = [&](result<void> outcome) { return std::vector<result<void>>(batch.size(), outcome); };
     for (unsigned attempt = 0;; ++attempt) {
       if (attempt > 0) {
-        if (std::chrono::steady_clock::now() > deadline) return errc::storage_error;
+        if (std::chrono::steady_clock::now() > deadline) return all(errc::storage_error);
         const bool reconnecting = !conn || !conn->alive();
         // Contenders for one row spread out; a lost server is given time to come back.
         const auto most = reconnecting ? 500 : std::min(1u << std::min(attempt, 6u), 64u);
@@ -281,41 +293,59 @@ class pg_store final : public store {
         conn = std::move(*opened);
       }
       if (auto begun = conn->command("BEGIN ISOLATION LEVEL SERIALIZABLE"); !begun) {
-        if (conn->alive()) return begun.error();
+        if (conn->alive()) return all(begun.error());
         connection_retries_.add();
         continue;
       }
-      pg_view view(*conn);
-      result<void> outcome = errc::internal;
-      try {
-        outcome = work(view);
-      } catch (...) {
-        outcome = errc::internal;  // a job that throws (a bug) fails alone
-      }
-      if (view.failure() != pg_failure::none || !outcome) {
+      const auto ran = jobs_run(*conn, batch, outcomes);
+      if (ran == pg_failure::retry || ran == pg_failure::connection) {
         (void)conn->command("ROLLBACK");
-        if (view.failure() == pg_failure::retry) {
-          serialization_retries_.add();
-          continue;
-        }
-        if (view.failure() == pg_failure::connection) {  // COMMIT was never sent: nothing happened
-          connection_retries_.add();
-          continue;
-        }
-        return outcome ? result<void>{view.failed()} : outcome;
+        (ran == pg_failure::retry ? serialization_retries_ : connection_retries_).add();
+        continue;  // nothing was committed: every job runs again
+      }
+      if (ran != pg_failure::none) {
+        (void)conn->command("ROLLBACK");
+        return all(errc::storage_error);
       }
       const auto started = std::chrono::steady_clock::now();
       auto committed = conn->command("COMMIT");
       commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      if (committed) return {};
+      if (committed) return outcomes;
       if (conn->last_failure() == pg_failure::retry) {  // refused at commit: rolled back
         serialization_retries_.add();
         continue;
       }
       if (conn->last_failure() == pg_failure::connection) unknown_outcomes_.add();
-      return committed.error();
+      return all(committed.error());
     }
   }
+
+  // Runs each job under a savepoint, noting its outcome. Returns what ended the run early: a
+  // failure that dooms the whole transaction (retry, connection, or a savepoint that could not
+  // be taken), none when every job ran.
+  static pg_failure jobs_run(pg_connection& conn, const std::vector<pending>& batch, std::vector<result<void>>& outcomes) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!conn.command("SAVEPOINT job")) return conn.alive() ? pg_failure::other : pg_failure::connection;
+      pg_view view(conn);
+      result<void> outcome = errc::internal;
+      try {
+        outcome = batch[i].work(view);
+      } catch (...) {
+        outcome = errc::internal;  // a job that throws (a bug) fails alone
+      }
+      if (view.failure() == pg_failure::retry || view.failure() == pg_failure::connection) return view.failure();
+      if (view.failure() != pg_failure::none || !outcome) {
+        outcomes[i] = outcome ? result<void>{view.failed()} : outcome;
+        if (!conn.command("ROLLBACK TO SAVEPOINT job")) return conn.alive() ? pg_failure::other : pg_failure::connection;
+      } else {
+        outcomes[i] = {};
+      }
+      if (!conn.command("RELEASE SAVEPOINT job")) return conn.alive() ? pg_failure::other : pg_failure::connection;
+    }
+    return pg_failure::none;
+  }
+
+  static constexpr std::size_t max_batch = 256;
 
   const pg_options options_;
   mutable pg_pool readers_;
@@ -325,6 +355,7 @@ class pg_store final : public store {
   std::deque<pending> queue_;
   bool stopping_ = false;
   metrics::histogram commit_seconds_{metrics::histogram::latency_seconds()};
+  metrics::histogram batch_sizes_{metrics::histogram::sizes()};
   metrics::counter serialization_retries_;
   metrics::counter connection_retries_;
   metrics::counter unknown_outcomes_;

@@ -107,6 +107,10 @@ result<pg_rows> pg_view::run(std::string_view sql, std::initializer_list<pg_para
 
 result<pg_rows> pg_view::run(std::string_view sql, const std::vector<pg_param>& params) const {
   if (failure_ != pg_failure::none) return failed_;
+  // libpq passes parameters as C strings: a NUL would cut one short ("lic_1\0x" would find
+  // lic_1), so text holding one is refused before it is sent. No stored text has one.
+  for (const auto& param : params)
+    if (param.text && param.text->find('\0') != std::string::npos) return errc::bad_request;
   auto rows = conn_.exec(sql, std::span<const pg_param>(params));
   if (!rows) {
     failure_ = conn_.last_failure() == pg_failure::none ? pg_failure::other : conn_.last_failure();
@@ -191,11 +195,23 @@ result<page<Record>> pg_view::doc_page(const keyset& listing, std::vector<pg_par
   return keyset_page<Record>(listing, std::move(params), request, direction, doc_row<Record>);
 }
 
-result<std::optional<std::string>> pg_view::setting(std::string_view name) const {
-  auto rows = run("SELECT value FROM settings WHERE name = $1", {name});
+template <class Record>
+result<page<Record>> pg_view::partner_page(std::string_view table, std::string_view partner_id, const page_request& request,
+                                           order direction) const {
+  const std::string from(table);
+  if (partner_id.empty()) return doc_page<Record>({"doc", from + " WHERE true", {{"id"}}}, {}, request, direction);
+  return doc_page<Record>({"doc", from + " WHERE partner_id = $1", {{"id"}}}, {partner_id}, request, direction);
+}
+
+result<std::optional<std::string>> pg_view::text_find(std::string_view sql, std::initializer_list<pg_param> params) const {
+  auto rows = run(sql, params);
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<std::string>{};
   return std::optional<std::string>{std::string(rows->text(0, 0))};
+}
+
+result<std::optional<std::string>> pg_view::setting(std::string_view name) const {
+  return text_find("SELECT value FROM settings WHERE name = $1", {name});
 }
 
 result<void> pg_view::setting_set(std::string_view name, std::string_view value) {
@@ -273,10 +289,7 @@ result<std::optional<api_key_record>> pg_view::api_key_by_hash(std::string_view 
 }
 
 result<std::optional<std::string>> pg_view::api_key_hash_of(std::string_view key_id) const {
-  auto rows = run("SELECT secret_hash FROM api_keys WHERE id = $1 LIMIT 1", {key_id});
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<std::string>{};
-  return std::optional<std::string>{std::string(rows->text(0, 0))};
+  return text_find("SELECT secret_hash FROM api_keys WHERE id = $1 LIMIT 1", {key_id});
 }
 
 result<std::vector<api_key_record>> pg_view::api_keys_list(std::string_view partner_id) const {
@@ -386,16 +399,12 @@ result<std::optional<customer_record>> pg_view::customer_get(std::string_view id
 }
 
 result<std::optional<std::string>> pg_view::customer_id_by_email(std::string_view email) const {
-  auto rows = run("SELECT id FROM customers WHERE email = $1", {email});
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<std::string>{};
-  return std::optional<std::string>{std::string(rows->text(0, 0))};
+  return text_find("SELECT id FROM customers WHERE email = $1", {email});
 }
 
 result<page<customer_record>> pg_view::customers_list(std::string_view partner_id, const page_request& page,
                                                      order direction) const {
-  if (partner_id.empty()) return doc_page<customer_record>({"doc", "customers WHERE true", {{"id"}}}, {}, page, direction);
-  return doc_page<customer_record>({"doc", "customers WHERE partner_id = $1", {{"id"}}}, {partner_id}, page, direction);
+  return partner_page<customer_record>("customers", partner_id, page, direction);
 }
 
 result<page<customer_record>> pg_view::customers_search(std::string_view partner_id, std::string_view folded_prefix,
@@ -424,13 +433,17 @@ result<std::vector<license_record>> pg_view::licenses_of_customer(std::string_vi
   return docs<license_record>("SELECT doc FROM licenses WHERE customer_id = $1 ORDER BY id", {customer_id});
 }
 
-namespace {
-std::vector<pg_param> search_rows_params(const customer_record& customer) {
-  std::vector<pg_param> out{customer.id, customer.partner_id};
-  for (const auto& text : server::customer_search_texts(customer)) out.emplace_back(text);
-  return out;
+// The customer's search texts (domain/search_text.hpp), each a row.
+result<void> pg_view::customer_search_index(const customer_record& customer) {
+  for (const auto& text : server::customer_search_texts(customer)) {
+    if (auto indexed = run("INSERT INTO customer_search (customer_id, partner_id, text) VALUES ($1, $2, $3) "
+                           "ON CONFLICT DO NOTHING",
+                           {customer.id, customer.partner_id, text});
+        !indexed)
+      return indexed.error();
+  }
+  return {};
 }
-}  // namespace
 
 result<void> pg_view::customer_insert(const customer_record& customer) {
   auto taken = run("SELECT 1 FROM customers WHERE id = $1 OR email = $2", {customer.id, customer.email});
@@ -440,14 +453,7 @@ result<void> pg_view::customer_insert(const customer_record& customer) {
                           {customer.id, customer.partner_id, customer.email, record_encode(customer)});
       !inserted)
     return inserted.error();
-  for (const auto& text : server::customer_search_texts(customer)) {
-    if (auto indexed = run("INSERT INTO customer_search (customer_id, partner_id, text) VALUES ($1, $2, $3) "
-                           "ON CONFLICT DO NOTHING",
-                           {customer.id, customer.partner_id, text});
-        !indexed)
-      return indexed.error();
-  }
-  return {};
+  return customer_search_index(customer);
 }
 
 result<void> pg_view::customer_put(const customer_record& customer) {
@@ -463,14 +469,7 @@ result<void> pg_view::customer_put(const customer_record& customer) {
       (*stored)->partner_id == customer.partner_id)
     return {};
   if (auto erased = run("DELETE FROM customer_search WHERE customer_id = $1", {customer.id}); !erased) return erased.error();
-  for (const auto& text : server::customer_search_texts(customer)) {
-    if (auto indexed = run("INSERT INTO customer_search (customer_id, partner_id, text) VALUES ($1, $2, $3) "
-                           "ON CONFLICT DO NOTHING",
-                           {customer.id, customer.partner_id, text});
-        !indexed)
-      return indexed.error();
-  }
-  return {};
+  return customer_search_index(customer);
 }
 
 result<void> pg_view::customer_erase(std::string_view id) {
@@ -506,16 +505,12 @@ result<std::optional<license_record>> pg_view::license_get(std::string_view id) 
 }
 
 result<std::optional<std::string>> pg_view::license_id_by_activation_key(std::string_view canonical) const {
-  auto rows = run("SELECT id FROM licenses WHERE activation_key = $1", {canonical});
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<std::string>{};
-  return std::optional<std::string>{std::string(rows->text(0, 0))};
+  return text_find("SELECT id FROM licenses WHERE activation_key = $1", {canonical});
 }
 
 result<page<license_record>> pg_view::licenses_list(std::string_view partner_id, const page_request& page,
                                                    order direction) const {
-  if (partner_id.empty()) return doc_page<license_record>({"doc", "licenses WHERE true", {{"id"}}}, {}, page, direction);
-  return doc_page<license_record>({"doc", "licenses WHERE partner_id = $1", {{"id"}}}, {partner_id}, page, direction);
+  return partner_page<license_record>("licenses", partner_id, page, direction);
 }
 
 result<page<license_record>> pg_view::licenses_by_email(std::string_view partner_id, std::string_view folded_prefix,

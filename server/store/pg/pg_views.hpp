@@ -186,6 +186,13 @@ class pg_view final : public write_view {
   template <class Record>
   [[nodiscard]] result<page<Record>> doc_page(const keyset& listing, std::vector<pg_param> params,
                                               const page_request& request, order direction = order::oldest_first) const;
+  /// The first column of the first row, if any.
+  [[nodiscard]] result<std::optional<std::string>> text_find(std::string_view sql, std::initializer_list<pg_param> params) const;
+  /// Every record of `table` (empty `partner_id`) or one partner's, by id.
+  template <class Record>
+  [[nodiscard]] result<page<Record>> partner_page(std::string_view table, std::string_view partner_id,
+                                                  const page_request& request, order direction) const;
+  [[nodiscard]] result<void> customer_search_index(const customer_record& customer);
   [[nodiscard]] result<std::optional<std::string>> setting(std::string_view name) const;
   [[nodiscard]] result<void> setting_set(std::string_view name, std::string_view value);
   [[nodiscard]] result<std::uint64_t> sequence_next(std::string_view name);

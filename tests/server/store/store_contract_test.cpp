@@ -111,6 +111,22 @@ TEST_CASE("records round-trip and absent ones are empty, not errors") {
   });
 }
 
+TEST_CASE("a key a client sent with a NUL or bytes that are not UTF-8 finds nothing, and a bad cursor is a bad request") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) { return w.customer_insert(customer_of("cus_1", "ada@example.com")); }));
+    auto r = s.read();
+    // A backend may refuse such a key (bad_request) or not find it; it never finds cus_1.
+    const auto with_nul = r->customer_get(std::string("cus_1\0x", 7));
+    CHECK((with_nul.ok() ? !*with_nul : with_nul.error() == errc::bad_request));
+    auto again = s.read();
+    const auto not_utf8 = again->customer_id_by_email("\xff\xfe@example.com");
+    CHECK((not_utf8.ok() ? !*not_utf8 : not_utf8.error() == errc::bad_request));
+    auto fresh = s.read();
+    const auto listed = fresh->customers_list("", {.limit = 10, .after = "\xff\x01/"}, order::oldest_first);
+    CHECK((listed.ok() ? listed->items.empty() : listed.error() == errc::bad_request));
+  });
+}
+
 TEST_CASE("the backend keeps a license's indexes as the license changes") {
   on_every_backend([](store_fixture& s) {
     const auto first = license_of("lic_1", "cus_1", "token-a", "kid-old");
