@@ -109,9 +109,9 @@ TEST_CASE("3 replicas on one database: 100 concurrent retries of one Idempotency
   });
   REQUIRE(results.size() == 100);
   // The check and the record are in the issuing transaction: every retry gets the first answer.
-  for (const auto& [status, code] : results) {
-    CAPTURE(code);
-    CHECK(status == 201);
+  for (const auto& result : results) {
+    CAPTURE(result.second);  // the error code (clang cannot capture a structured binding)
+    CHECK(result.first == 201);
   }
   CHECK(ids.size() == 1);
   CHECK(as_partner.get("/v1/licenses?limit=500").json.at("items").size() == 1);
