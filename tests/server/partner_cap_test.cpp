@@ -115,7 +115,7 @@ TEST_CASE("100 concurrent free-license requests for one Bronze partner: exactly 
 
   std::atomic<std::size_t> next{0};
   std::mutex results_mutex;
-  std::vector<std::pair<unsigned, std::string>> results;
+  answers results;
   std::vector<std::string> failures;
   std::vector<std::thread> threads;
   for (int t = 0; t < 16; ++t) {
@@ -136,14 +136,8 @@ TEST_CASE("100 concurrent free-license requests for one Bronze partner: exactly 
   for (auto& thread : threads) thread.join();
   CHECK(failures.empty());
   REQUIRE(results.size() == 100);
-  std::size_t issued = 0;
-  std::size_t capped = 0;
-  for (const auto& [status, code] : results) {
-    if (status == 201) ++issued;
-    if (status == 422 && code == "partner_cap_reached") ++capped;
-  }
-  CHECK(issued == 5);
-  CHECK(capped == 95);
+  CHECK(answers_with(results, 201) == 5);
+  CHECK(answers_with(results, 422, "partner_cap_reached") == 95);
   CHECK(free_used(as_partner) == 5);
   CHECK(as_partner.get("/v1/licenses?limit=500").json.at("items").size() == 5);
 }

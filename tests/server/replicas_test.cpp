@@ -37,11 +37,11 @@ struct replicas {
 
 // Runs `calls` calls from 16 threads, call i on replica i % 3; returns each call's status and
 // error code, in no particular order.
-std::vector<std::pair<unsigned, std::string>> spread(const replicas& r, const std::string& bearer, std::size_t calls,
+answers spread(const replicas& r, const std::string& bearer, std::size_t calls,
                                                      const std::function<response(https_client&, std::size_t)>& call) {
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
-  std::vector<std::pair<unsigned, std::string>> results;
+  answers results;
   std::vector<std::thread> threads;
   for (int t = 0; t < 16; ++t) {
     threads.emplace_back([&] {
@@ -74,14 +74,8 @@ TEST_CASE("3 replicas on one database: 120 concurrent free licenses for a Bronze
     return license_issue_try(client, {customers[i], product});
   });
   REQUIRE(results.size() == 120);
-  std::size_t issued = 0;
-  std::size_t capped = 0;
-  for (const auto& [status, code] : results) {
-    if (status == 201) ++issued;
-    if (status == 422 && code == "partner_cap_reached") ++capped;
-  }
-  CHECK(issued == 5);
-  CHECK(capped == 115);
+  CHECK(answers_with(results, 201) == 5);
+  CHECK(answers_with(results, 422, "partner_cap_reached") == 115);
   for (std::size_t i = 0; i < replica_count; ++i) {
     auto as_partner = r.client(i, partner.api_key);
     CHECK(free_used(as_partner) == 5);

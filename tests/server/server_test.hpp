@@ -4,8 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "licensor/rfc3339.hpp"
 #include "support/error_check.hpp"
@@ -21,6 +25,15 @@ inline constexpr std::int64_t day = licensor::day_seconds;
 inline constexpr const char* password = "correct horse battery staple";
 inline const nlohmann::json price{{"currency", "EUR"}, {"seat_month", 1000}, {"seat_year", 10000}};
 inline std::string at(std::int64_t time) { return licensor::rfc3339_format(time); }
+
+/// Answers gathered from concurrent calls: each one's HTTP status and error code ("" on success).
+using answers = std::vector<std::pair<unsigned, std::string>>;
+/// How many of `gathered` answered `status` (with error `code`, when one is given).
+inline std::size_t answers_with(const answers& gathered, unsigned status, std::string_view code = {}) {
+  return static_cast<std::size_t>(std::count_if(gathered.begin(), gathered.end(), [&](const auto& answer) {
+    return answer.first == status && (code.empty() || answer.second == code);
+  }));
+}
 
 /// One licensord for the suites that only need their own partner (started on first use,
 /// killed at exit). Suites that restart the server or change its keys start their own.

@@ -188,11 +188,11 @@ class pg_store final : public store {
                "Time to commit one batch's transaction (COMMIT's round trip, WAL flush included)");
     out.sample({}, commit_seconds_.snapshot());
     out.family("licensor_store_job_retries_total", kind::counter,
-               "Write jobs run again: after a serialization failure or deadlock, or a connection lost before COMMIT");
+               "Batches of write jobs run again: after a serialization failure or deadlock, or a connection lost before COMMIT");
     out.sample({{"reason", "serialization"}}, static_cast<double>(serialization_retries_.value()));
     out.sample({{"reason", "connection"}}, static_cast<double>(connection_retries_.value()));
     out.family("licensor_store_commit_outcome_unknown_total", kind::counter,
-               "Write jobs whose connection was lost during COMMIT: failed, their outcome unknown");
+               "Batches whose connection was lost during COMMIT: their jobs failed, their outcome unknown");
     out.sample({}, static_cast<double>(unknown_outcomes_.value()));
     std::size_t queued = 0;
     {
