@@ -11,19 +11,24 @@ void metrics_get(service& svc, api_call&, responder respond) {
   respond(std::move(response));
 }
 
-// Ready means this process can serve writes now: a signing key is loaded and a write job
-// commits. The write is an empty job, so a probe costs the writer almost nothing; a writer that
-// is stuck leaves the probe unanswered, which a probe's own timeout counts as not ready.
+// Ready means this process can serve writes now: a signing key is loaded, a write job commits,
+// and the replica's last heartbeat write committed with none waiting for long. The probe's write
+// is an empty job, so it costs the writer almost nothing; a writer that is stuck leaves it
+// unanswered, which a probe's own timeout counts as not ready. An empty job writes nothing, so
+// a database that takes no writes (a primary waiting for its synchronous standby) could still
+// answer it: the heartbeat, which writes, tells that apart.
 void ready_get(service& svc, api_call&, responder respond) {
   const bool signing = !svc.signer()->active_kid.value.empty();
   svc.store().submit([](store::write_view&) { return result<void>{}; },
-                     [signing, respond = std::move(respond)](result<void> committed) {
-                       const bool ready = signing && committed.ok();
+                     [signing, heartbeat = svc.replica().writable(lease_clock_now()),
+                      respond = std::move(respond)](result<void> committed) {
+                       const bool ready = signing && committed.ok() && heartbeat;
                        respond(answer({{"ready", ready},
                                        {"checks",
                                         {{"signing_key", signing ? "ok" : "no active signing key"},
                                          {"store_writes", committed ? std::string("ok")
-                                                                    : std::string(errc_code(committed.error()))}}}},
+                                                                    : std::string(errc_code(committed.error()))},
+                                        {"heartbeat", heartbeat ? "ok" : "the last heartbeat write failed or waits"}}}},
                                       ready ? 200 : 503));
                      });
 }

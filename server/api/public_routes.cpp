@@ -28,9 +28,11 @@ api_response validate_answer(const validation& checked) {
 void health_get(service& svc, api_call&, responder respond) {
   // Jobs are reported, not judged: a failing job does not make the server unhealthy to a load
   // balancer, but operators see it (consecutive_failures > 0).
-  // Mail that waits for configuration is said, not judged, in the same way.
+  // Mail that waits for configuration is said, not judged, in the same way. So is whether this
+  // replica can write (GET /v1/ready judges that).
   respond(answer({{"status", "ok"},
                   {"time", rfc3339_format(svc.now())},
+                  {"replica", svc.replica().view(lease_clock_now())},
                   {"jobs", svc.jobs().view()},
                   {"mail", mail_status_view(mail_status_of(*svc.read(), svc.config().smtp_configured))}}));
 }

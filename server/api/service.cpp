@@ -19,6 +19,7 @@ void log_failure(const char* what, errc code) {
 service::service(service_config config, std::unique_ptr<store::store> store)
     : config_(std::move(config)),
       limiters_(config_.limits),
+      replica_(config_.replica_id),
       keyring_(config_.key_dir, config_.key_options, config_.retired_secret_grace_seconds),
       store_(std::move(store)),
       presigner_("signer"),

@@ -20,6 +20,7 @@
 #include "api/rate_limiter.hpp"
 #include "core/compliance.hpp"
 #include "core/job_health.hpp"
+#include "core/replica.hpp"
 #include "core/keyring_state.hpp"
 #include "core/license_tokens.hpp"
 #include "core/task_thread.hpp"
@@ -62,6 +63,7 @@ struct service_config {
   outbound_options outbound;         ///< what webhook URLs may be (checked when registered)
   bool smtp_configured = false;      ///< an SMTP server was configured: mail goes out once a sender is set
   std::shared_ptr<const portal_assets> portal;  ///< the web portal's files; null: no portal is served
+  std::string replica_id = "replica";  ///< names this replica in the lease on shared work (core/replica.hpp)
 };
 
 /// The limiters shared by every request.
@@ -133,6 +135,8 @@ class service {
   [[nodiscard]] const service_config& config() const noexcept { return config_; }
   [[nodiscard]] service_limiters& limiters() noexcept { return limiters_; }
   [[nodiscard]] job_health& jobs() noexcept { return jobs_; }
+  /// This replica: whether it runs the shared jobs and can write (its heartbeat, in jobs/).
+  [[nodiscard]] replica_state& replica() noexcept { return replica_; }
   [[nodiscard]] store::store& store() noexcept { return *store_; }
   /// Every instrument of this process, and what is read at each scrape (GET /metrics).
   [[nodiscard]] metrics::registry& metrics() noexcept { return metrics_; }
@@ -149,6 +153,7 @@ class service {
   service_config config_;
   service_limiters limiters_;
   job_health jobs_;
+  replica_state replica_;
   keyring_state keyring_;
   jobs_trigger jobs_trigger_;
   std::unique_ptr<store::store> store_;

@@ -12,6 +12,7 @@
 #include "api/router.hpp"
 #include "api/service.hpp"
 #include "app/config.hpp"
+#include "app/replica_id.hpp"
 #include "app/store_commands.hpp"
 #include "app/store_open.hpp"
 #include "core/credentials.hpp"
@@ -21,6 +22,7 @@
 #include "http/tls.hpp"
 #include "jobs/background_jobs.hpp"
 #include "jobs/delivery_job.hpp"
+#include "jobs/replica_heartbeat.hpp"
 #include "jobs/mail_transport.hpp"
 #include "jobs/webhook_transport.hpp"
 #include "licensor/keys/key_dir.hpp"
@@ -203,6 +205,9 @@ int main(int argc, char** argv) {
   settings.smtp_configured = !config->smtp.url.empty();
   settings.compliance = config->compliance;
   settings.portal = portal;
+  auto replica_id = replica_id_ensure(config->data_dir);
+  if (!replica_id) return fail("replica id in " + config->data_dir.string(), replica_id.error());
+  settings.replica_id = *replica_id;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)
@@ -211,7 +216,12 @@ int main(int argc, char** argv) {
   // Renewals, the keyring watch, re-signing after a revocation; a first pass at once catches up
   // after downtime (and finishes a re-signing a restart interrupted).
   auto& server_state = **svc;
-  auto jobs = std::make_unique<job_runner>(server_state.jobs(), [&server_state] { return server_state.now(); });
+  // The heartbeat beats once first, so that the jobs' first passes know whether this replica
+  // holds the lease on the shared work (core/replica.hpp).
+  auto heartbeat = std::make_unique<replica_heartbeat>(server_state.store(), server_state.replica());
+  heartbeat->start();
+  auto jobs = std::make_unique<job_runner>(server_state.jobs(), server_state.replica(),
+                                           [&server_state] { return server_state.now(); });
   background_jobs_add(*jobs, {server_state.store(), server_state.keyring(), config->issuer,
                              [&server_state] { return server_state.now(); }, config->expiry,
                              config->event_retention_seconds, config->compliance, server_state.config().leeway_seconds,
@@ -224,10 +234,11 @@ int main(int argc, char** argv) {
       });
       !ensured)
     return fail("store (the mail channel)", ensured.error());
-  auto webhooks = std::make_unique<delivery_job>(server_state.store(), clock, server_state.jobs(), server_state.metrics(),
+  auto webhooks = std::make_unique<delivery_job>(server_state.store(), clock, server_state.jobs(), server_state.replica(),
+                                                 server_state.metrics(),
                                                  std::make_unique<webhook_transport>(config->webhooks, clock));
   auto mail = std::make_unique<delivery_job>(
-      server_state.store(), clock, server_state.jobs(), server_state.metrics(),
+      server_state.store(), clock, server_state.jobs(), server_state.replica(), server_state.metrics(),
       std::make_unique<mail_transport>(server_state.store(), config->smtp,
                                        [&server_state](const std::string& kid) {
                                          return !server_state.signer()->keyring.is_revoked(KeyId{kid});
@@ -276,6 +287,7 @@ int main(int argc, char** argv) {
   jobs.reset();
   webhooks.reset();
   mail.reset();
+  heartbeat.reset();  // gives the lease up: another replica takes the shared work over at once
   svc->reset();  // drains the group-commit queue, syncs and closes LMDB
   std::fprintf(stderr, "licensord: stopped cleanly\n");
   return 0;

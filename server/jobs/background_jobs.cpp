@@ -142,14 +142,14 @@ pass_outcome campaign_run_pass(const job_context& context) {
 }
 
 void background_jobs_add(job_runner& runner, const job_context& context) {
-  runner.add("subscriptions", 2s, [context] { return subscription_renewals_pass(context); });
-  runner.add("keyring", 1s, [context] { return keyring_watch_pass(context); });
-  runner.add("resign", 5s, [context] { return revoked_resign_pass(context); });
-  runner.add("expiry", 60s, [context] { return expiry_sweep_pass(context); });
-  runner.add("outbox", 1h, [context] { return outbox_prune_pass(context); });
+  runner.add("subscriptions", 2s, job_scope::one_replica, [context] { return subscription_renewals_pass(context); });
+  runner.add("keyring", 1s, job_scope::every_replica, [context] { return keyring_watch_pass(context); });
+  runner.add("resign", 5s, job_scope::one_replica, [context] { return revoked_resign_pass(context); });
+  runner.add("expiry", 60s, job_scope::one_replica, [context] { return expiry_sweep_pass(context); });
+  runner.add("outbox", 1h, job_scope::one_replica, [context] { return outbox_prune_pass(context); });
   // Checks each minute whether a sweep, a warning or a deadline is due; a sweep itself is monthly.
-  runner.add("compliance", 60s, [context] { return compliance_sweep_pass(context); });
-  runner.add("campaigns", 5s, [context] { return campaign_run_pass(context); });
+  runner.add("compliance", 60s, job_scope::one_replica, [context] { return compliance_sweep_pass(context); });
+  runner.add("campaigns", 5s, job_scope::one_replica, [context] { return campaign_run_pass(context); });
 }
 
 }  // namespace licensor::server

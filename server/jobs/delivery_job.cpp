@@ -22,11 +22,12 @@ std::string metric_name(const delivery_transport& transport, std::string_view wh
 }  // namespace
 
 delivery_job::delivery_job(store::store& store, std::function<std::int64_t()> clock, job_health& health,
-                           metrics::registry& metrics, std::unique_ptr<delivery_transport> transport,
-                           delivery_job_options options)
+                           const replica_state& replica, metrics::registry& metrics,
+                           std::unique_ptr<delivery_transport> transport, delivery_job_options options)
     : store_(store),
       clock_(std::move(clock)),
       health_(health),
+      replica_(replica),
       transport_(std::move(transport)),
       options_(options),
       delivered_(&metrics.counter_at(metric_name(*transport_, "attempts_total"), "Delivery attempts by result.",
@@ -89,6 +90,7 @@ void delivery_job::loop() {
 }
 
 std::size_t delivery_job::round(round_outcome& outcome) {
+  if (!replica_.runs_shared_work(lease_clock_now())) return 0;  // another replica delivers
   const auto started = std::chrono::steady_clock::now();
   const auto now = clock_();
   std::vector<std::unique_ptr<endpoint_round>> rounds;

@@ -2,7 +2,8 @@
 // server not the webhooks), round after round, it plans each endpoint its transport serves
 // (core/webhook_delivery), sends through the transport (in order within a subject), and records
 // what came of them in one store job. A round starts every `poll`, or at once after a full batch,
-// so under load rounds are few and large.
+// so under load rounds are few and large. Only the replica that holds the lease on the shared
+// work delivers (core/replica.hpp): each event goes out once, not once per replica.
 //
 // Thread safety: run_now() may be called from any thread. Destroy it before the store.
 #pragma once
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include "core/job_health.hpp"
+#include "core/replica.hpp"
 #include "jobs/delivery_transport.hpp"
 #include "metrics/metrics.hpp"
 #include "store/store.hpp"
@@ -30,8 +32,9 @@ struct delivery_job_options {
 
 class delivery_job {
  public:
-  delivery_job(store::store& store, std::function<std::int64_t()> clock, job_health& health, metrics::registry& metrics,
-               std::unique_ptr<delivery_transport> transport, delivery_job_options options = {});
+  delivery_job(store::store& store, std::function<std::int64_t()> clock, job_health& health,
+               const replica_state& replica, metrics::registry& metrics, std::unique_ptr<delivery_transport> transport,
+               delivery_job_options options = {});
   delivery_job(const delivery_job&) = delete;
   delivery_job& operator=(const delivery_job&) = delete;
   ~delivery_job();
@@ -53,6 +56,7 @@ class delivery_job {
   store::store& store_;
   std::function<std::int64_t()> clock_;
   job_health& health_;
+  const replica_state& replica_;
   std::unique_ptr<delivery_transport> transport_;
   delivery_job_options options_;
   metrics::counter* delivered_;

@@ -7,8 +7,8 @@
 
 namespace licensor::server {
 
-job_runner::job_runner(job_health& health, std::function<std::int64_t()> clock)
-    : health_(health), clock_(std::move(clock)) {}
+job_runner::job_runner(job_health& health, const replica_state& replica, std::function<std::int64_t()> clock)
+    : health_(health), replica_(replica), clock_(std::move(clock)) {}
 
 job_runner::~job_runner() {
   {
@@ -20,8 +20,8 @@ job_runner::~job_runner() {
   for (auto& done : run_now_waiting_) done({});
 }
 
-void job_runner::add(std::string name, std::chrono::milliseconds interval, pass run) {
-  jobs_.push_back({std::move(name), interval, std::move(run), std::chrono::steady_clock::now()});
+void job_runner::add(std::string name, std::chrono::milliseconds interval, job_scope scope, pass run) {
+  jobs_.push_back({std::move(name), interval, scope, std::move(run), std::chrono::steady_clock::now()});
 }
 
 void job_runner::start() {
@@ -41,6 +41,10 @@ void job_runner::run_now(std::function<void(const pass_counts&)> done) {
 }
 
 std::size_t job_runner::run_one(entry& job) {
+  if (job.scope == job_scope::one_replica && !replica_.runs_shared_work(lease_clock_now())) {
+    job.due = std::chrono::steady_clock::now() + job.interval;  // another replica's; look again later
+    return 0;
+  }
   pass_outcome outcome;
   const auto started = std::chrono::steady_clock::now();
   try {

@@ -1,7 +1,10 @@
 // Several licensord replicas on one PostgreSQL database (docs/postgresql.md): every rule stays exact
-// whichever replica a request reaches. Runs on PostgreSQL whatever LICENSOR_TEST_STORE says. The
-// replicas share the first one's signing keys through its key dir.
+// whichever replica a request reaches, a key rotation on one is in force on all, and the shared
+// background work (deliveries among it) runs on one replica at a time, once. Runs on PostgreSQL
+// whatever LICENSOR_TEST_STORE says. The replicas share the first one's signing keys through its
+// key dir.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -9,8 +12,10 @@
 #include <thread>
 
 #include "server_test.hpp"
+#include "support/webhook_receiver.hpp"
 
 using namespace licensor::testing;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -19,12 +24,16 @@ constexpr int replica_count = 3;
 struct replicas {
   std::vector<std::unique_ptr<licensord_process>> servers;
 
-  replicas() {
+  explicit replicas(const std::vector<std::string>& extra = {}) {
     const auto store = pg_test_database("replicas-" + unique_suffix());
-    servers.push_back(std::make_unique<licensord_process>(std::vector<std::string>{"--store", store}));
+    const auto args = [&](std::vector<std::string> own) {
+      own.insert(own.end(), extra.begin(), extra.end());
+      return own;
+    };
+    servers.push_back(std::make_unique<licensord_process>(args({"--store", store})));
     const auto keys = (servers.front()->data_dir() / "keys").string();
     for (int i = 1; i < replica_count; ++i)
-      servers.push_back(std::make_unique<licensord_process>(std::vector<std::string>{"--store", store, "--key-dir", keys}));
+      servers.push_back(std::make_unique<licensord_process>(args({"--store", store, "--key-dir", keys})));
   }
   // Each replica set the operator token at its start; the store keeps the last one's.
   [[nodiscard]] https_client operator_client(std::size_t replica) const {
@@ -109,4 +118,114 @@ TEST_CASE("3 replicas on one database: 100 concurrent retries of one Idempotency
   }
   CHECK(ids.size() == 1);
   CHECK(as_partner.get("/v1/licenses?limit=500").json.at("items").size() == 1);
+}
+
+TEST_CASE("3 replicas on one database: a key rotation through one is in force on the others within seconds") {
+  replicas r;
+  auto as_operator = r.operator_client(0);
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  const auto rotated = as_operator.post("/v1/keys/rotate");
+  REQUIRE(rotated.status == 200);
+  const auto new_kid = rotated.json.at("active_kid").get<std::string>();
+  const auto version = rotated.json.at("version").get<std::int64_t>();
+  // Each replica's keyring watch reloads the shared keys each second.
+  for (std::size_t i = 1; i < replica_count; ++i) {
+    auto anyone = r.client(i, "");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::int64_t seen = 0;
+    while ((seen = anyone.get("/v1/keyring").json.at("version").get<std::int64_t>()) < version &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(100ms);
+    CHECK(seen == version);
+    auto as_partner = r.client(i, partner.api_key);
+    const auto license = license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"});
+    CHECK(license.at("kid") == new_kid);
+  }
+}
+
+namespace {
+
+// Which replicas say they run the shared jobs, from GET /v1/health; waits up to `patience` for
+// exactly one (the lease changes hands within its 15 s after a holder dies).
+std::vector<std::size_t> lease_holders(const replicas& r, const std::set<std::size_t>& running,
+                                       std::chrono::seconds patience = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    std::vector<std::size_t> holders;
+    for (const auto i : running) {
+      auto anyone = r.client(i, "");
+      const auto health = anyone.get("/v1/health");
+      REQUIRE(health.status == 200);
+      CHECK(health.json.at("replica").at("writable") == true);
+      if (health.json.at("replica").at("runs_shared_jobs") == true) holders.push_back(i);
+    }
+    if (holders.size() == 1 || std::chrono::steady_clock::now() > deadline) return holders;
+    std::this_thread::sleep_for(200ms);
+  }
+}
+
+// The ids of the license.issued events `receiver` got, each as often as it came.
+std::multiset<std::string> issued_events(const webhook_receiver& receiver) {
+  std::multiset<std::string> ids;
+  for (const auto& request : receiver.requests()) {
+    const auto body = nlohmann::json::parse(request.body);
+    if (body.at("type") == "license.issued") ids.insert(body.at("data").at("id").get<std::string>());
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("3 replicas on one database: one runs the shared jobs, each event is delivered once, and another takes over") {
+  replicas r({"--webhook-allow-private", "yes", "--webhook-allow-http", "yes"});
+  auto as_operator = r.operator_client(0);
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  webhook_receiver receiver;
+  auto owner = r.client(1, partner.api_key);
+  REQUIRE(owner.post("/v1/webhook-endpoints", {{"url", receiver.url()}, {"event_types", nlohmann::json::array()}}).status == 201);
+
+  std::set<std::size_t> running{0, 1, 2};
+  auto holders = lease_holders(r, running);
+  REQUIRE(holders.size() == 1);
+  std::set<std::string> issued;
+  const auto issue_on_each = [&](std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto replica = *std::next(running.begin(), static_cast<long>(i % running.size()));
+      auto as_partner = r.client(replica, partner.api_key);
+      issued.insert(license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"})
+                        .at("id")
+                        .get<std::string>());
+    }
+  };
+  const auto delivered_once_each = [&] {
+    receiver.wait_for(issued.size() + 1, 30s);  // the endpoint's own event may come too
+    std::this_thread::sleep_for(1s);           // time enough for a second delivery, if one came
+    const auto got = issued_events(receiver);
+    for (const auto& id : issued) {
+      CAPTURE(id);
+      CHECK(got.count(id) == 1);
+    }
+    CHECK(got.size() == issued.size());
+  };
+  issue_on_each(30);
+  delivered_once_each();
+
+  SUBCASE("the holder stops: it gives the lease up and another takes over at once") {
+    REQUIRE(r.servers[holders.front()]->stop() == 0);
+    running.erase(holders.front());
+    const auto started = std::chrono::steady_clock::now();
+    holders = lease_holders(r, running, 10s);
+    REQUIRE(holders.size() == 1);
+    CHECK(std::chrono::steady_clock::now() - started < 10s);  // not the lease's 15 s
+  }
+  SUBCASE("the holder dies: another takes over once the lease lapses") {
+    r.servers[holders.front()]->kill();
+    running.erase(holders.front());
+    holders = lease_holders(r, running, 40s);
+    REQUIRE(holders.size() == 1);
+  }
+  issue_on_each(20);
+  delivered_once_each();
 }

@@ -159,11 +159,17 @@ class pg_store final : public store {
   }
 
   result<std::unique_ptr<read_view>> read() const override {
+    // An idle connection may have died with its server (a failover): it is dropped and the
+    // next one tried, until one begins or a fresh one fails too.
     auto conn = readers_.take();
-    if (!conn) return conn.error();
-    if (auto begun = (*conn)->command(snapshot_begin); !begun) {
+    for (std::size_t tried = 0;; ++tried) {
+      if (!conn) return conn.error();
+      auto begun = (*conn)->command(snapshot_begin);
+      if (begun) break;
+      const bool dead = !(*conn)->alive();
       readers_.give(nullptr);
-      return begun.error();
+      if (!dead || tried > options_.readers) return begun.error();
+      conn = readers_.take();
     }
     auto& raw = **conn;
     auto lease = std::make_shared<snapshot_lease>(readers_, std::move(*conn));
