@@ -80,19 +80,6 @@ void resign_wait(https_client& as_operator, std::chrono::seconds patience) {
   }
 }
 
-// Every license of the partner, through the paged listing.
-std::vector<nlohmann::json> licenses_all(https_client& as_partner) {
-  std::vector<nlohmann::json> out;
-  std::string after;
-  for (;;) {
-    const auto page = as_partner.get("/v1/licenses?limit=500" + (after.empty() ? "" : "&after=" + after));
-    REQUIRE(page.status == 200);
-    for (const auto& item : page.json["items"]) out.push_back(item);
-    if (page.json["next"].is_null()) return out;
-    after = page.json["next"].get<std::string>();
-  }
-}
-
 std::string file_line(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::string line;
@@ -191,7 +178,7 @@ TEST_CASE("a revocation re-signs every license in the background, survives SIGKI
     std::size_t checked = 0;
     std::size_t wrong_kid = 0;
     std::size_t not_valid = 0;
-    for (const auto& license : licenses_all(partner_after)) {
+    for (const auto& license : listing_all(partner_after, "/v1/licenses")) {
       const auto token = license["token"].get<std::string>();
       licensor::unix_seconds last_trusted = 0;
       if (token_kid_untrusted(token) != third_kid || license["kid"] != third_kid) ++wrong_kid;

@@ -293,14 +293,7 @@ TEST_CASE("a backup taken while 16 clients issue restores every license acknowle
   CHECK(missing == 0);
   // The restored store's counters are its records' (restore recounted them): the metrics agree
   // with the listing.
-  std::size_t listed = 0;
-  std::string after;
-  do {
-    const auto page = as_partner.get("/v1/licenses?limit=500" + (after.empty() ? "" : "&after=" + after));
-    REQUIRE(page.status == 200);
-    listed += page.json.at("items").size();
-    after = page.json.at("next").is_null() ? "" : page.json.at("next").get<std::string>();
-  } while (!after.empty());
+  const std::size_t listed = listing_all(as_partner, "/v1/licenses").size();
   CHECK(listed == manifest.at("counts").at("licenses").get<std::uint64_t>());
   const auto restored_metrics = scrape(server);
   CHECK(sample_or_zero(restored_metrics, R"(licensor_licenses{status="active",kind="paid"})") +

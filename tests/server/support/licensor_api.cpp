@@ -76,17 +76,20 @@ std::uint32_t free_used(https_client& as_partner) {
   return usage.json.at("free_licenses_used").get<std::uint32_t>();
 }
 
-std::vector<nlohmann::json> audit_all(https_client& as_operator) {
-  std::vector<nlohmann::json> entries;
+std::vector<nlohmann::json> listing_all(https_client& client, const std::string& path) {
+  const auto join = path.find('?') == std::string::npos ? "?" : "&";
+  std::vector<nlohmann::json> items;
   std::string after;
   for (;;) {
-    auto page = as_operator.get("/v1/audit?limit=500" + (after.empty() ? std::string() : "&after=" + after));
-    expect_status(page, 200, "audit");
-    for (auto& entry : page.json.at("items")) entries.push_back(std::move(entry));
-    if (page.json.at("next").is_null()) return entries;
+    auto page = client.get(path + join + "limit=500" + (after.empty() ? std::string() : "&after=" + after));
+    expect_status(page, 200, path);
+    for (auto& item : page.json.at("items")) items.push_back(std::move(item));
+    if (page.json.at("next").is_null()) return items;
     after = page.json.at("next").get<std::string>();
   }
 }
+
+std::vector<nlohmann::json> audit_all(https_client& as_operator) { return listing_all(as_operator, "/v1/audit"); }
 
 std::vector<nlohmann::json> audit_entries(https_client& as_operator, std::string_view action) {
   auto entries = audit_all(as_operator);

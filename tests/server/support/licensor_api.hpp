@@ -64,6 +64,10 @@ std::uint32_t free_used(https_client& as_partner);
 /// POST /v1/validate with `body`; returns the answer's "code" (throws unless 200).
 std::string validate_code(https_client& anyone, const nlohmann::json& body);
 
+/// Every item of the paged listing `path` (which may carry a query), following "next" page after
+/// page of 500. Throws unless each page is a 200.
+std::vector<nlohmann::json> listing_all(https_client& client, const std::string& path);
+
 /// GET /v1/audit as the operator, every page: the whole log, oldest first.
 std::vector<nlohmann::json> audit_all(https_client& as_operator);
 /// The audit entries whose action is `action`.
