@@ -60,6 +60,26 @@ void server_section(std::ofstream& md, const json& s) {
      << " (VmHWM: includes the LMDB pages mapped in)\n";
 }
 
+void postgresql_section(std::ofstream& md, const json& s, const json* lmdb) {
+  md << "\n## PostgreSQL (HTTPS keep-alive, " << s["clients"].get<int>() << " clients, " << s["repetitions"].get<int>()
+     << " repetitions of " << s["seconds_per_run"].get<double>() << " s)\n\n"
+     << "The limit: " << rate(s["insert_limit_per_s"])
+     << " single-row durable INSERT transactions from as many clients (pgbench, same PostgreSQL, same run).\n\n"
+     << "| request | replicas | rate | p50 / p99 | errors | of the limit |\n| --- | --- | --- | --- | --- | --- |\n";
+  const auto row = [&](const char* name, const char* replicas, const json& f, const json& ratio) {
+    md << "| " << name << " | " << replicas << " | " << rate(f["per_s"]) << " | "
+       << format("%.0f / %.0f us", f["p50_us"]["median"].get<double>(), f["p99_us"]["median"].get<double>()) << " | "
+       << f["failed"] << " | " << (ratio.is_number() ? format("%.2f", ratio.get<double>()) : std::string()) << " |\n";
+  };
+  row("issue", "1", s["issue_one_replica"], s["issue_one_ratio"]);
+  row("issue", "3", s["issue_three_replicas"], s["issue_three_ratio"]);
+  row("validate", "1", s["validate_one_replica"], nullptr);
+  row("validate", "3", s["validate_three_replicas"], nullptr);
+  if (lmdb != nullptr)
+    md << "\nOn LMDB in the same run (one process): issue " << rate((*lmdb)["issue"]["per_s"]) << ", validate "
+       << rate((*lmdb)["validate"]["per_s"]) << ".\n";
+}
+
 void scale_section(std::ofstream& md, const json& s) {
   md << "\n## Scale (" << s["licenses"].get<long>() << " licenses across " << s["partners"].get<long>()
      << " partners)\n\n"
@@ -108,6 +128,8 @@ int main(int argc, char** argv) {
                  v["ours_per_s"].get<double>(), v["raw_per_s"].get<double>(), v["ratio"].get<double>());
   }
   if (report.contains("server")) server_section(md, report["server"]);
+  if (report.contains("postgresql"))
+    postgresql_section(md, report["postgresql"], report.contains("server") ? &report["server"] : nullptr);
   if (report.contains("scale")) scale_section(md, report["scale"]);
   if (report.contains("portal")) {
     const auto& p = report["portal"];
