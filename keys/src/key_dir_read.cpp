@@ -52,6 +52,28 @@ result<signer_state> key_dir_load_signer(const std::filesystem::path& dir,
   return signer;
 }
 
+result<shared_keys> key_dir_shared(const std::filesystem::path& dir) {
+  auto state = key_dir_keyring(dir);
+  if (!state) return state.error();
+  shared_keys out{state->keyring.version, state->keyring_token, {}};
+  for (const auto& entry : state->keyring.keys) {
+    if (state->keyring.is_revoked(entry.kid)) continue;
+    const auto path = key_dir_signing_secret_path(dir, entry.kid);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;  // a retired key whose secret was pruned
+    auto text = file_read(path);
+    if (!text) return text.error();
+    const auto form = secret_text_form(line_trim(*text));
+    if (!form || *form != secret_form::wrapped) {
+      secret_text_wipe(*text);
+      return form ? result<shared_keys>(errc::forbidden) : result<shared_keys>(form.error());
+    }
+    out.wrapped_secrets.emplace(entry.kid.value, std::string(line_trim(*text)));
+    secret_text_wipe(*text);
+  }
+  return out;
+}
+
 result<bool> key_dir_is_development(const std::filesystem::path& dir) {
   auto text = file_read(key_dir_root_secret_path(dir));
   if (!text) return text.error();

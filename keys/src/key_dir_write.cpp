@@ -2,6 +2,7 @@
 // writes the keyring last (see the layout comment in key_dir.hpp).
 #include <array>
 #include <optional>
+#include <span>
 #include <system_error>
 
 #include "key_dir_lock.hpp"
@@ -83,6 +84,40 @@ result<void> signing_secrets_prune(const std::filesystem::path& dir, const keyri
 }
 
 }  // namespace
+
+result<bool> key_dir_adopt(const std::filesystem::path& dir, const shared_keys& shared) {
+  auto root = key_dir_root_public(dir);
+  if (!root) return root.error();
+  auto keyring = keyring_verify(shared.keyring_token, std::span<const PublicKey>(&*root, 1));
+  if (!keyring) return keyring.error();
+  if (keyring->version != shared.version) return errc::malformed;
+  auto lock = key_dir_lock::acquire(dir);
+  if (!lock) return lock.error();
+  std::error_code ec;
+  if (std::filesystem::exists(key_dir_keyring_path(dir), ec)) {
+    auto current = key_dir_keyring(dir);
+    if (current && current->keyring.version >= keyring->version) return false;
+  }
+  if (auto made = directory_create_private(key_dir_signing_path(dir)); !made) return made.error();
+  // Only kids the root signed name files here, so the store cannot choose a path.
+  for (const auto& [kid, text] : shared.wrapped_secrets) {
+    const KeyId id{kid};
+    if (keyring->find(id) == nullptr || keyring->is_revoked(id)) return errc::malformed;
+    const auto form = secret_text_form(text);
+    if (!form || *form != secret_form::wrapped) return errc::malformed;
+    const auto path = key_dir_signing_secret_path(dir, id);
+    if (std::filesystem::exists(path, ec)) continue;
+    if (auto written = file_write_atomic(path, text, file_access::owner_only, file_overwrite::refuse); !written)
+      return written.error();
+  }
+  if (auto written = file_write_atomic(key_dir_keyring_path(dir), shared.keyring_token + "\n", file_access::world_readable,
+                                       file_overwrite::replace);
+      !written)
+    return written.error();
+  // A revoked key's secret goes here too, as on the server that revoked it.
+  if (auto pruned = signing_secrets_prune(dir, *keyring); !pruned) return pruned.error();
+  return true;
+}
 
 result<void> key_dir_init(const std::filesystem::path& dir, const key_dir_options& options,
                           unix_seconds now, bool force) {

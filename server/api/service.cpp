@@ -20,7 +20,7 @@ service::service(service_config config, std::unique_ptr<store::store> store)
     : config_(std::move(config)),
       limiters_(config_.limits),
       replica_(config_.replica_id),
-      keyring_(config_.key_dir, config_.key_options, config_.retired_secret_grace_seconds),
+      keyring_(config_.key_dir, config_.key_options, config_.retired_secret_grace_seconds, config_.share_keys),
       store_(std::move(store)),
       presigner_("signer"),
       long_reads_(std::make_unique<task_thread>("long-reads")) {}

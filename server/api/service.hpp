@@ -64,6 +64,7 @@ struct service_config {
   bool smtp_configured = false;      ///< an SMTP server was configured: mail goes out once a sender is set
   std::shared_ptr<const portal_assets> portal;  ///< the web portal's files; null: no portal is served
   std::string replica_id = "replica";  ///< names this replica in the lease on shared work (core/replica.hpp)
+  bool share_keys = false;  ///< the store is shared by replicas: so are the keys (core/keyring_share.hpp)
 };
 
 /// The limiters shared by every request.

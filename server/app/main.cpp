@@ -16,6 +16,7 @@
 #include "app/store_commands.hpp"
 #include "app/store_open.hpp"
 #include "core/credentials.hpp"
+#include "core/keyring_share.hpp"
 #include "core/mail_channel.hpp"
 #include "core/refusal.hpp"
 #include "http/http_server.hpp"
@@ -150,9 +151,6 @@ int main(int argc, char** argv) {
                  "(e.g. openssl rand -base64 32)\n", operator_token_source.c_str(), min_operator_token_length);
     return 2;
   }
-  if (auto keys_ready = key_dir_ensure(*config, key_options); !keys_ready)
-    return fail("key dir " + config->key_dir.string(), keys_ready.error());
-
   const bool default_tls = config->tls_cert == config->data_dir / "tls" / "cert.pem";
   if (default_tls) {
     if (auto made = tls_self_signed_ensure(config->tls_cert, config->tls_key); !made)
@@ -189,6 +187,19 @@ int main(int argc, char** argv) {
   std::string store_where;
   auto store = configured_store_open(*config, store_where);
   if (!store) return fail(store_where, store.error());
+  // Replicas on one store share their keys through it: a replica whose key dir is behind (or
+  // holds only root.public) takes the store's first, so that it never makes keys of its own.
+  const bool shared_store = !config->store.empty();
+  if (shared_store) {
+    auto view = (*store)->read();
+    if (!view) return fail(store_where, view.error());
+    if (auto adopted = keyring_shared_adopt(**view, config->key_dir); !adopted)
+      return fail("the store's shared signing keys, into " + config->key_dir.string() +
+                      " (it needs the root.public they were signed with)",
+                  adopted.error());
+  }
+  if (auto keys_ready = key_dir_ensure(*config, key_options); !keys_ready)
+    return fail("key dir " + config->key_dir.string(), keys_ready.error());
   auto operator_token = operator_token_ensure(**store, std::move(chosen_operator_token));
   if (!operator_token) return fail("operator token", operator_token.error());
 
@@ -208,6 +219,7 @@ int main(int argc, char** argv) {
   auto replica_id = replica_id_ensure(config->data_dir);
   if (!replica_id) return fail("replica id in " + config->data_dir.string(), replica_id.error());
   settings.replica_id = *replica_id;
+  settings.share_keys = shared_store;
   auto svc = service::create(std::move(settings), std::move(*store));
   if (!svc) return fail("signing keys in " + config->key_dir.string(), svc.error());
   if (operator_token->replaced)

@@ -1,7 +1,8 @@
 // The signing keys in force, shared by requests and jobs. Requests only read them (current(),
-// no disk access); the keyring watch job calls watch() every second to pick up a keyring changed
-// on disk by licensorctl, audit a version nobody audited yet, and delete retired secrets past
-// their grace. An API key change reloads at once (reload) and holds the watch's audit off
+// no disk access); the keyring watch job calls watch() every second to share the keys with other
+// replicas through the store (core/keyring_share.hpp: publish a newer key dir, adopt a newer
+// store), pick up a keyring changed on disk (by licensorctl, or adopted), audit a version nobody
+// audited yet, and delete retired secrets past their grace. An API key change reloads at once (reload) and holds the watch's audit off
 // (change_hold) until its own commit has answered, so each version is audited once.
 //
 // Thread safety: every member function may be called from any thread.
@@ -20,7 +21,9 @@ namespace licensor::server {
 
 class keyring_state {
  public:
-  keyring_state(std::filesystem::path key_dir, keys::key_dir_options options, std::int64_t retired_secret_grace_seconds);
+  /// `share_through_store`: the store is shared by replicas, which share their keys through it.
+  keyring_state(std::filesystem::path key_dir, keys::key_dir_options options, std::int64_t retired_secret_grace_seconds,
+                bool share_through_store);
 
   /// Loads the key dir. Errors: those of keys::key_dir_load_signer.
   [[nodiscard]] result<void> reload();
@@ -41,6 +44,10 @@ class keyring_state {
   [[nodiscard]] const keys::key_dir_options& options() const noexcept { return options_; }
 
  private:
+  /// Publishes the key dir's keys when they are newer than the store's, or adopts the store's
+  /// when they are newer. Errors are logged, never thrown.
+  void share_sync(store::store& store);
+
   const std::filesystem::path key_dir_;
   const keys::key_dir_options options_;
   const std::int64_t retired_secret_grace_seconds_;
@@ -50,6 +57,9 @@ class keyring_state {
   std::atomic<bool> audit_pending_{false};        ///< one catch-up write at a time
   std::atomic<int> changes_held_{0};              ///< API key changes in flight
   std::atomic<std::int64_t> retired_pruned_at_{0};
+  std::atomic<bool> sharing_;                 ///< off for a store of one process, or a development key dir
+  std::atomic<bool> publish_pending_{false};  ///< one publication at a time
+  errc last_share_failure_ = errc::internal;  ///< logged once until it changes (the watch's thread only)
 };
 
 }  // namespace licensor::server

@@ -230,6 +230,9 @@ class read_view {
   [[nodiscard]] virtual result<std::optional<std::string>> operator_token_hash() const = 0;
   /// The highest keyring version an audit entry was written for (0: none yet).
   [[nodiscard]] virtual result<std::uint64_t> keyring_audited_version() const = 0;
+  /// The signing keys replicas share (core/keyring_share.hpp): the document the last replica to
+  /// publish wrote, as it wrote it; none before the first.
+  [[nodiscard]] virtual result<std::optional<std::string>> keyring_shared() const = 0;
   /// How many licenses there are of each status and kind that has any (kept by license_insert,
   /// license_put and license_erase, so reading it costs no scan).
   [[nodiscard]] virtual result<std::vector<license_tally>> license_tallies() const = 0;
@@ -405,6 +408,7 @@ class write_view : public read_view {
   // -- meta
   [[nodiscard]] virtual result<void> operator_token_hash_set(std::string_view hash) = 0;
   [[nodiscard]] virtual result<void> keyring_audited_version_set(std::uint64_t version) = 0;
+  [[nodiscard]] virtual result<void> keyring_shared_set(std::string_view document) = 0;
 
   // -- partners and their API keys
   [[nodiscard]] virtual result<void> partner_put(const partner_record& partner) = 0;

@@ -5,6 +5,8 @@
 // key dir.
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -228,4 +230,76 @@ TEST_CASE("3 replicas on one database: one runs the shared jobs, each event is d
   }
   issue_on_each(20);
   delivered_once_each();
+}
+
+TEST_CASE("3 replicas with wrapped keys share them through the store: each holds only root.public, a rotation and a "
+          "revocation through the one with the root are in force on all, and the store holds no secret in the clear") {
+  const auto scratch = std::filesystem::temp_directory_path() / ("licensor-shared-keys-" + unique_suffix() + "-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(scratch);
+  const auto passphrase = scratch / "passphrase";
+  {
+    std::ofstream out(passphrase);
+    out << "a throwaway test passphrase\n";
+  }
+  std::filesystem::permissions(passphrase, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const auto store = pg_test_database("shared-keys-" + unique_suffix());
+  std::vector<std::unique_ptr<licensord_process>> servers;
+  servers.push_back(std::make_unique<licensord_process>(
+      std::vector<std::string>{"--store", store, "--passphrase-file", passphrase.string()}));
+  const auto origin_keys = servers.front()->data_dir() / "keys";
+  // The first replica publishes its keys within a second or two of starting.
+  const auto published = std::chrono::steady_clock::now() + 20s;
+  while (servers.front()->store_contents().find("keyring_shared") == std::string::npos &&
+         std::chrono::steady_clock::now() < published)
+    std::this_thread::sleep_for(200ms);
+  for (int i = 1; i < replica_count; ++i) {
+    const auto keys = scratch / ("replica-" + std::to_string(i));
+    std::filesystem::create_directories(keys);
+    std::filesystem::copy_file(origin_keys / "root.public", keys / "root.public");
+    servers.push_back(std::make_unique<licensord_process>(
+        std::vector<std::string>{"--store", store, "--key-dir", keys.string(), "--passphrase-file", passphrase.string()}));
+    CHECK_FALSE(std::filesystem::exists(keys / "root.secret"));
+  }
+  auto as_operator = https_client(servers.front()->port(), servers.back()->operator_token());
+  const auto product = product_create(as_operator);
+  const auto partner = partner_create(as_operator, partner_spec().with_level("gold"));
+  const auto issue_on = [&](std::size_t i) {
+    auto as_partner = servers[i]->client(partner.api_key);
+    return license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"});
+  };
+  const auto first_kid = issue_on(0).at("kid").get<std::string>();
+  for (std::size_t i = 1; i < replica_count; ++i) CHECK(issue_on(i).at("kid") == first_kid);
+
+  // Only a replica with the root secret can rotate.
+  auto elsewhere = https_client(servers[1]->port(), servers.back()->operator_token());
+  CHECK(elsewhere.post("/v1/keys/rotate").error_code() == "root_key_offline");
+
+  const auto rotated = as_operator.post("/v1/keys/rotate");
+  REQUIRE(rotated.status == 200);
+  const auto new_kid = rotated.json.at("active_kid").get<std::string>();
+  REQUIRE(as_operator.post("/v1/keys/" + first_kid + "/revoke").status == 200);
+  const auto revoked_version = as_operator.get("/v1/keyring").json.at("version").get<std::int64_t>();
+  for (std::size_t i = 1; i < replica_count; ++i) {
+    auto anyone = servers[i]->client();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::int64_t seen = 0;
+    while ((seen = anyone.get("/v1/keyring").json.at("version").get<std::int64_t>()) < revoked_version &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(100ms);
+    CHECK(seen == revoked_version);
+    CHECK(issue_on(i).at("kid") == new_kid);
+    CHECK_FALSE(std::filesystem::exists(scratch / ("replica-" + std::to_string(i)) / "signing" / (first_kid + ".secret")));
+  }
+
+  const auto contents = servers.front()->store_contents();
+  REQUIRE(contents.find("keyring_shared") != std::string::npos);
+  std::ifstream root_file(origin_keys / "root.secret");
+  std::string root_secret;
+  std::getline(root_file, root_secret);
+  REQUIRE(root_secret.starts_with("k4.secret-pw."));
+  CHECK(contents.find(root_secret) == std::string::npos);  // the root never enters the store
+  CHECK(contents.find("k4.secret-pw.") != std::string::npos);  // the signing secrets, wrapped
+  CHECK(contents.find("k4.secret.") == std::string::npos);     // and nothing unwrapped
+  servers.clear();
+  std::filesystem::remove_all(scratch);
 }

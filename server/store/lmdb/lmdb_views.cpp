@@ -35,6 +35,7 @@ namespace {
 
 constexpr std::string_view operator_token_key = "operator_token_hash";
 constexpr std::string_view keyring_audited_key = "keyring_audited_version";
+constexpr std::string_view keyring_shared_key = "keyring_shared";
 constexpr std::string_view withdrawn_marker = "removed:";
 constexpr char hold_marker = '~';
 constexpr std::string_view resign_prefix = "resign/";
@@ -321,6 +322,8 @@ result<void> token_index(txn& t, const license_record& license) {
 
 result<std::optional<std::string>> lmdb_view::operator_token_hash() const { return txn_.get(db::meta, operator_token_key); }
 
+result<std::optional<std::string>> lmdb_view::keyring_shared() const { return txn_.get(db::meta, keyring_shared_key); }
+
 result<std::uint64_t> lmdb_view::keyring_audited_version() const {
   return number_get(txn_, db::meta, keyring_audited_key);
 }
@@ -343,6 +346,8 @@ result<std::vector<license_tally>> lmdb_view::license_tallies() const {
 }
 
 result<void> lmdb_view::operator_token_hash_set(std::string_view hash) { return txn_.put(db::meta, operator_token_key, hash); }
+
+result<void> lmdb_view::keyring_shared_set(std::string_view document) { return txn_.put(db::meta, keyring_shared_key, document); }
 
 result<void> lmdb_view::keyring_audited_version_set(std::uint64_t version) {
   return txn_.put(db::meta, keyring_audited_key, std::to_string(version));

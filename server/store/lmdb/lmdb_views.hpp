@@ -28,6 +28,7 @@ class lmdb_view final : public write_view {
 
   result<std::optional<std::string>> operator_token_hash() const override;
   result<std::uint64_t> keyring_audited_version() const override;
+  result<std::optional<std::string>> keyring_shared() const override;
   result<std::vector<license_tally>> license_tallies() const override;
   result<std::optional<partner_record>> partner_get(std::string_view id) const override;
   result<page<partner_record>> partners_list(const page_request& page) const override;
@@ -112,6 +113,7 @@ class lmdb_view final : public write_view {
 
   result<void> operator_token_hash_set(std::string_view hash) override;
   result<void> keyring_audited_version_set(std::uint64_t version) override;
+  result<void> keyring_shared_set(std::string_view document) override;
   result<void> partner_put(const partner_record& partner) override;
   result<void> api_key_insert(std::string_view secret_hash, const api_key_record& key) override;
   result<void> api_key_put(std::string_view secret_hash, const api_key_record& key) override;

@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::string_view operator_token_setting = "operator_token_hash";
 constexpr std::string_view keyring_audited_setting = "keyring_audited_version";
+constexpr std::string_view keyring_shared_setting = "keyring_shared";
 constexpr std::string_view mail_settings_setting = "mail_settings";
 constexpr std::string_view compliance_sweep_setting = "compliance_sweep";
 
@@ -241,6 +242,10 @@ result<void> pg_view::license_index(const license_record& license) {
 result<std::optional<std::string>> pg_view::operator_token_hash() const { return setting(operator_token_setting); }
 
 result<void> pg_view::operator_token_hash_set(std::string_view hash) { return setting_set(operator_token_setting, hash); }
+
+result<std::optional<std::string>> pg_view::keyring_shared() const { return setting(keyring_shared_setting); }
+
+result<void> pg_view::keyring_shared_set(std::string_view document) { return setting_set(keyring_shared_setting, document); }
 
 result<std::uint64_t> pg_view::keyring_audited_version() const {
   auto value = setting(keyring_audited_setting);

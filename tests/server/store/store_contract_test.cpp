@@ -85,6 +85,7 @@ TEST_CASE("records round-trip and absent ones are empty, not errors") {
       if (auto put = w.product_insert(product); !put) return put;
       if (auto put = w.customer_insert(customer_of("cus_1", "ada@example.com")); !put) return put;
       if (auto put = w.api_key_insert("hash-1", api_key_of("key_1", 5)); !put) return put;
+      if (auto put = w.keyring_shared_set(R"({"version":2})"); !put) return put;
       return w.operator_token_hash_set("operator-hash");
     }));
     auto r = s.read();
@@ -99,6 +100,7 @@ TEST_CASE("records round-trip and absent ones are empty, not errors") {
     CHECK(ok(r->api_key_by_hash("hash-1"))->id == "key_1");
     CHECK(*ok(r->api_key_hash_of("key_1")) == "hash-1");
     CHECK(*ok(r->operator_token_hash()) == "operator-hash");
+    CHECK(*ok(r->keyring_shared()) == R"({"version":2})");
 
     CHECK_FALSE(ok(r->partner_get("par_2")));
     CHECK_FALSE(ok(r->license_get("lic_x")));

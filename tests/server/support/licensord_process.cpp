@@ -76,6 +76,9 @@ void licensord_process::start() {
     args.insert(args.end(), {"--store", store_conninfo_});
   }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  // A --store among the extra arguments (the last --store counts, as in licensord) names it too.
+  for (std::size_t i = 0; i + 1 < extra_args_.size(); ++i)
+    if (extra_args_[i] == "--store") store_conninfo_ = extra_args_[i + 1];
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view item(*entry);

@@ -58,7 +58,8 @@ class licensord_process {
   void restart();
   /// The operator token the next restart() passes in LICENSOR_OPERATOR_TOKEN.
   void operator_token_set(std::string token) { operator_token_ = std::move(token); }
-  /// The --store connection string the server runs on (empty: LMDB in data_dir()/store).
+  /// The --store connection string the server runs on, the test store's or one given in the
+  /// extra arguments (empty: LMDB in data_dir()/store).
   [[nodiscard]] const std::string& store_conninfo() const { return store_conninfo_; }
   /// Everything the server's store holds, as bytes: LMDB's data file, or PostgreSQL's plain
   /// pg_dump of the database (to look for what must never be stored).

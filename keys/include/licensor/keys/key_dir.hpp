@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -141,5 +142,31 @@ struct signer_state {
 /// True when DIR keeps its secrets unwrapped (root.secret is a plain k4.secret), so no
 /// passphrase is needed. Errors: io_error (no root.secret), malformed.
 [[nodiscard]] result<bool> key_dir_is_development(const std::filesystem::path& dir);
+
+// -- sharing with other servers (replicas on one store)
+
+/// What replicas of one server share through their store: the signed keyring and the signing
+/// secrets, wrapped with the passphrase. Never the root secret, never an unwrapped secret: a
+/// copy of the store signs nothing without the passphrase, and a keyring in it counts only when
+/// signed by the root a replica pins in its own root.public.
+struct shared_keys {
+  std::uint64_t version = 0;
+  std::string keyring_token;
+  std::map<std::string, std::string> wrapped_secrets;  ///< kid -> the k4.secret-pw text of its file
+};
+
+/// What DIR shares: its checked keyring and the wrapped secrets of the keys it lists and holds.
+/// Errors: those of key_dir_keyring; forbidden when DIR's secrets are unwrapped (development
+/// mode: they must not leave the directory), io_error, malformed.
+[[nodiscard]] result<shared_keys> key_dir_shared(const std::filesystem::path& dir);
+
+/// Brings DIR up to `shared` when it is newer than DIR's keyring (or DIR has none yet, only
+/// root.public): checks the keyring against DIR's root.public, writes the secrets DIR lacks
+/// (0600), then the keyring, last, so that a reader never sees a keyring whose secrets are
+/// missing; then deletes secrets the keyring no longer lists as live. Holds the directory lock.
+/// Returns whether DIR changed. Errors: keyring_bad_signature (not signed by DIR's root: another
+/// vendor's keys, or a forged keyring), malformed (a secret that is not wrapped, or whose
+/// name is no kid of the keyring), io_error.
+[[nodiscard]] result<bool> key_dir_adopt(const std::filesystem::path& dir, const shared_keys& shared);
 
 }  // namespace licensor::keys
