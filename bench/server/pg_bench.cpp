@@ -22,6 +22,7 @@
 
 #include "bench_support.hpp"
 #include "child_process.hpp"
+#include "support/command_output.hpp"
 
 namespace {
 
@@ -29,17 +30,6 @@ using namespace licensor;
 using namespace licensor::bench;
 
 constexpr int replica_count = 3;
-
-// Runs `command`, returning its standard output; throws when it fails.
-std::string run(const std::string& command) {
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-  std::string out;
-  char buffer[4096];
-  for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, got);
-  if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed: " + out);
-  return out;
-}
 
 // A throwaway cluster that keeps its commits (fsync on): started here, stopped at the end.
 struct durable_cluster {
@@ -49,7 +39,7 @@ struct durable_cluster {
 
   explicit durable_cluster(std::string cluster_script) : script(std::move(cluster_script)) {
     dir = "/tmp/licensor-pgbench-" + std::to_string(::getpid());  // the postgres user must reach it
-    (void)run("LICENSOR_PG_DURABLE=1 " + script + " start " + dir.string());
+    (void)testing::command_output("LICENSOR_PG_DURABLE=1 " + script + " start " + dir.string());
     socket_dir = dir.string();
   }
   ~durable_cluster() {
@@ -64,7 +54,7 @@ struct durable_cluster {
     return "host=" + socket_dir + " dbname=" + database + " user=licensor";
   }
   void sql(const std::string& database, const std::string& statement) const {
-    (void)run("psql -q -v ON_ERROR_STOP=1 '" + conninfo(database) + "' -c \"" + statement + "\"");
+    (void)testing::command_output("psql -q -v ON_ERROR_STOP=1 '" + conninfo(database) + "' -c \"" + statement + "\"");
   }
 };
 
@@ -73,7 +63,7 @@ struct durable_cluster {
 double insert_limit(const durable_cluster& cluster, const std::filesystem::path& scratch, unsigned clients, double seconds) {
   const auto script = scratch / "insert.sql";
   std::ofstream(script) << "INSERT INTO probe (v) VALUES (1);\n";
-  const auto out = run("pgbench -n -c " + std::to_string(clients) + " -j 2 -T " + std::to_string(std::max(1, static_cast<int>(seconds))) +
+  const auto out = testing::command_output("pgbench -n -c " + std::to_string(clients) + " -j 2 -T " + std::to_string(std::max(1, static_cast<int>(seconds))) +
                        " -f " + script.string() + " '" + cluster.conninfo("limit_probe") + "' 2>&1");
   std::smatch found;
   if (!std::regex_search(out, found, std::regex(R"(tps = ([0-9.]+) \(without initial connection time\))")))

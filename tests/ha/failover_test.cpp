@@ -28,6 +28,7 @@
 
 #include <doctest/doctest.h>
 
+#include "support/command_output.hpp"
 #include "support/licensor_api.hpp"
 #include "support/licensord_process.hpp"
 
@@ -39,18 +40,6 @@ namespace {
 
 constexpr int replica_count = 3;
 constexpr int client_count = 16;
-
-// Runs `command`, returning its standard output (trimmed); throws when it fails.
-std::string run(const std::string& command) {
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-  std::string out;
-  char buffer[4096];
-  for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, got);
-  if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed");
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
 
 // The Patroni pair of scripts/pg-ha in a folder of its own, stopped and removed at the end.
 struct patroni_pair {
@@ -73,7 +62,7 @@ struct patroni_pair {
   patroni_pair(const patroni_pair&) = delete;
   patroni_pair& operator=(const patroni_pair&) = delete;
 
-  static std::string pg_ha(const std::string& arguments) { return run(std::string(LICENSOR_PG_HA) + " " + arguments); }
+  static std::string pg_ha(const std::string& arguments) { return command_output(std::string(LICENSOR_PG_HA) + " " + arguments); }
   [[nodiscard]] int primary() const { return std::stoi(pg_ha("primary " + dir.string())); }
   void kill(int node) const { pg_ha("node-kill " + dir.string() + " " + std::to_string(node)); }
   void start(int node) const { pg_ha("node-start " + dir.string() + " " + std::to_string(node)); }

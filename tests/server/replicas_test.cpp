@@ -69,6 +69,17 @@ answers spread(const replicas& r, const std::string& bearer, std::size_t calls,
   return results;
 }
 
+// The keyring version a replica serves once it reached `version`, or after 10 s (each replica's
+// keyring watch looks at the shared keys every second).
+std::int64_t keyring_version_reached(https_client& anyone, std::int64_t version) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    const auto seen = anyone.get("/v1/keyring").json.at("version").get<std::int64_t>();
+    if (seen >= version || std::chrono::steady_clock::now() > deadline) return seen;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("3 replicas on one database: 120 concurrent free licenses for a Bronze partner give exactly 5") {
@@ -131,15 +142,9 @@ TEST_CASE("3 replicas on one database: a key rotation through one is in force on
   REQUIRE(rotated.status == 200);
   const auto new_kid = rotated.json.at("active_kid").get<std::string>();
   const auto version = rotated.json.at("version").get<std::int64_t>();
-  // Each replica's keyring watch reloads the shared keys each second.
   for (std::size_t i = 1; i < replica_count; ++i) {
     auto anyone = r.client(i, "");
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    std::int64_t seen = 0;
-    while ((seen = anyone.get("/v1/keyring").json.at("version").get<std::int64_t>()) < version &&
-           std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(100ms);
-    CHECK(seen == version);
+    CHECK(keyring_version_reached(anyone, version) == version);
     auto as_partner = r.client(i, partner.api_key);
     const auto license = license_issue(as_partner, {customer_fresh(as_partner)["id"].get<std::string>(), product, "paid"});
     CHECK(license.at("kid") == new_kid);
@@ -281,12 +286,7 @@ TEST_CASE("3 replicas with wrapped keys share them through the store: each holds
   const auto revoked_version = as_operator.get("/v1/keyring").json.at("version").get<std::int64_t>();
   for (std::size_t i = 1; i < replica_count; ++i) {
     auto anyone = servers[i]->client();
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    std::int64_t seen = 0;
-    while ((seen = anyone.get("/v1/keyring").json.at("version").get<std::int64_t>()) < revoked_version &&
-           std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(100ms);
-    CHECK(seen == revoked_version);
+    CHECK(keyring_version_reached(anyone, revoked_version) == revoked_version);
     CHECK(issue_on(i).at("kid") == new_kid);
     CHECK_FALSE(std::filesystem::exists(scratch / ("replica-" + std::to_string(i)) / "signing" / (first_kid + ".secret")));
   }
