@@ -213,6 +213,9 @@ const char* daemon_usage() {
 usage: licensord [options]
        licensord backup [options]        snapshot the store (while a server runs) into the backup dir
        licensord restore FOLDER [options]  check a snapshot, then replace the (stopped) server's store
+       licensord move-store TARGET [options]  copy every record of the (stopped) server's store
+                          into an empty one and check the counts: TARGET is a PostgreSQL
+                          conninfo (from the LMDB store), or a data dir (from --store's)
 
   --config FILE           read settings (name = value, names as below without --) first
   --listen ADDR:PORT      listen address (default 127.0.0.1:8443; port 0 picks a free port)

@@ -71,16 +71,19 @@ constexpr std::size_t min_passphrase_length = 12;
 int main(int argc, char** argv) {
   if (sodium_init() < 0) return fail("libsodium", errc::internal);
   std::vector<std::string> args(argv + 1, argv + argc);
-  // licensord backup|restore FOLDER [options]: the store commands, with the server's options.
-  const std::string command = !args.empty() && (args[0] == "backup" || args[0] == "restore") ? args[0] : "";
-  std::filesystem::path restore_from;
+  // licensord backup | restore FOLDER | move-store TARGET [options]: the store commands, with
+  // the server's options.
+  const std::string command =
+      !args.empty() && (args[0] == "backup" || args[0] == "restore" || args[0] == "move-store") ? args[0] : "";
+  std::string command_operand;
   if (!command.empty()) args.erase(args.begin());
-  if (command == "restore") {
+  if (command == "restore" || command == "move-store") {
     if (args.empty() || args[0].starts_with("--")) {
-      std::fprintf(stderr, "licensord: restore takes the backup folder first (see --help)\n");
+      std::fprintf(stderr, "licensord: %s takes its %s first (see --help)\n", command.c_str(),
+                   command == "restore" ? "backup folder" : "target store");
       return 2;
     }
-    restore_from = args[0];
+    command_operand = args[0];
     args.erase(args.begin());
   }
   std::string error;
@@ -94,7 +97,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "backup") return backup_command(*config);
-  if (command == "restore") return restore_command(*config, restore_from);
+  if (command == "restore") return restore_command(*config, command_operand);
+  if (command == "move-store") return move_store_command(*config, command_operand);
 
   // Signals are taken by one thread with sigwait; every other thread inherits the mask.
   sigset_t stop_signals;

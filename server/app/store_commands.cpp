@@ -2,8 +2,10 @@
 
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 #include "core/backups.hpp"
+#include "core/store_move.hpp"
 #include "store/lmdb/backup.hpp"
 #include "app/store_open.hpp"
 
@@ -46,6 +48,67 @@ int restore_command(const daemon_config& config, const std::filesystem::path& fr
   std::printf("restored %s (taken %s) into %s; the replaced store is in %s\n", from.c_str(),
               nlohmann::json(*manifest).at("taken_at").get<std::string>().c_str(), store_dir.c_str(),
               replaced_to.c_str());
+  return 0;
+}
+
+int move_store_command(const daemon_config& config, const std::string& target) {
+  // One side is PostgreSQL: LMDB to LMDB is a backup and a restore.
+  daemon_config into = config;
+  if (config.store.empty()) {
+    into.store = target;
+  } else {
+    into.store.clear();
+    into.data_dir = target;
+    if (std::filesystem::exists(into.data_dir / "store"))
+      return report_failure("move-store", errc::conflict, into.data_dir.string() + " holds a store already");
+  }
+  std::string from_where;
+  auto from = configured_store_open(config, from_where);
+  if (!from) return report_failure("move-store", from.error(), from_where);
+  std::string into_where;
+  auto to = configured_store_open(into, into_where);
+  if (!to) return report_failure("move-store", to.error(), into_where);
+  std::printf("moving every record from the %s into the %s\n", from_where.c_str(), into_where.c_str());
+  std::fflush(stdout);
+
+  constexpr std::size_t batch = 1000;
+  constexpr std::uint64_t report_every = 100'000;
+  std::uint64_t reported = 0;
+  const store_move_progress progress = [&reported](std::string_view collection, std::uint64_t copied) {
+    if (copied - reported < report_every) return;
+    reported = copied;
+    std::printf("  %llu records copied (now %.*s)\n", static_cast<unsigned long long>(copied),
+                static_cast<int>(collection.size()), collection.data());
+    std::fflush(stdout);
+  };
+  std::string problem;
+  auto report = store_move(**from, **to, batch, progress, problem);
+  (*to)->sync();
+  if (!report) return report_failure("move-store", report.error(), problem);
+
+  std::set<std::string> collections;
+  for (const auto& [name, count] : report->source) collections.insert(name);
+  for (const auto& [name, count] : report->target) collections.insert(name);
+  std::printf("%-24s %12s %12s\n", "collection", "source", "target");
+  for (const auto& name : collections) {
+    const auto count_in = [&name](const collection_counts& counts) {
+      const auto found = counts.find(name);
+      return static_cast<unsigned long long>(found == counts.end() ? 0 : found->second);
+    };
+    const auto in_source = count_in(report->source);
+    const auto in_target = count_in(report->target);
+    std::printf("%-24s %12llu %12llu%s\n", name.c_str(), in_source, in_target, in_source == in_target ? "" : "  DIFFERS");
+  }
+  if (!report->counter_differences.empty())
+    std::printf("counters that differ from a recount of the target:\n%s", report->counter_differences.c_str());
+  else
+    std::printf("every counter of the target equals its recount\n");
+  if (!report->matches()) {
+    std::fprintf(stderr, "licensord: move-store: the target does not match the source (above); do not start on it\n");
+    return 1;
+  }
+  std::printf("moved: start licensord with %s\n",
+              config.store.empty() ? "--store and the same key dir" : ("--data-dir " + into.data_dir.string()).c_str());
   return 0;
 }
 

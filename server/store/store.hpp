@@ -203,6 +203,13 @@ struct idempotency_record {
   std::int64_t at = 0;
 };
 
+/// The license an import made for one of a partner's rows (core/imports.hpp).
+struct import_reference_entry {
+  std::string partner_id;
+  std::string external_id;
+  std::string license_id;
+};
+
 /// Re-signing the licenses of a revoked key, in batches (core/keys.hpp): how far it got.
 struct resign_task {
   std::string kid;  ///< the revoked key
@@ -378,6 +385,19 @@ class read_view {
   /// The outbox event with id `event_id` (until it is pruned).
   [[nodiscard]] virtual result<std::optional<outbox_event>> outbox_event_by_id(std::string_view event_id) const = 0;
 
+  // -- what only moving a store reads (core/store_move.hpp): every record of a collection that
+  //    is otherwise found only by its key. Each in key order.
+  [[nodiscard]] virtual result<page<std::pair<std::string, token_binding>>> token_bindings_list(
+      const page_request& page) const = 0;
+  [[nodiscard]] virtual result<page<std::pair<std::string, user_token_record>>> user_tokens_list(
+      const page_request& page) const = 0;
+  [[nodiscard]] virtual result<page<std::pair<std::string, idempotency_record>>> idempotency_list(
+      const page_request& page) const = 0;
+  /// By partner, then external id.
+  [[nodiscard]] virtual result<page<import_reference_entry>> import_references_list(const page_request& page) const = 0;
+  /// Every sweep's position (name, position), by name.
+  [[nodiscard]] virtual result<std::vector<std::pair<std::string, std::string>>> sweep_positions() const = 0;
+
   // -- webhooks (core/webhooks.hpp)
   [[nodiscard]] virtual result<std::optional<webhook_endpoint_record>> webhook_endpoint_get(std::string_view id) const = 0;
   /// Every endpoint, operators' and partners', by id.
@@ -490,6 +510,10 @@ class write_view : public read_view {
   /// Appends an event to the outbox: sets event.seq to the next number (1 first, strictly
   /// increasing, no gaps among committed events) and returns it.
   [[nodiscard]] virtual result<std::uint64_t> outbox_append(outbox_event& event) = 0;
+  /// Stores an event moved from another store under the seq it had there (so that endpoints'
+  /// cursors and waiting events still name it); later appends continue after it.
+  /// Errors: conflict when the outbox holds an event at or after event.seq, or one with its id.
+  [[nodiscard]] virtual result<void> outbox_restore(const outbox_event& event) = 0;
   [[nodiscard]] virtual result<void> idempotency_put(std::string_view scope, const idempotency_record& record) = 0;
   /// Removes up to `limit` records written before `before`, oldest first.
   [[nodiscard]] virtual result<void> idempotency_prune(std::int64_t before, std::size_t limit) = 0;

@@ -53,6 +53,8 @@ std::string security_meta_key(std::string_view partner_id) { return join("securi
 // The compliance sweep's record sits where its JSON position was kept before it was a record.
 constexpr std::string_view compliance_sweep_key = "sweep/compliance";
 constexpr std::string_view campaign_prefix = "campaign/";
+constexpr std::string_view sweep_prefix = "sweep/";
+constexpr std::string_view import_prefix = "import/";
 std::string campaign_key(std::string_view id) { return std::string(campaign_prefix) + std::string(id); }
 constexpr std::string_view mail_settings_key = "mail_settings";
 constexpr std::string_view mail_template_prefix = "mail_template/";
@@ -223,6 +225,17 @@ token_binding token_binding_decode(std::string_view text) {
   out.kid = std::string(text.substr(first + 1, second - first - 1));
   if (second != std::string_view::npos) out.email = std::string(text.substr(second + 1));
   return out;
+}
+
+result<idempotency_record> idempotency_decode(std::string_view text) {
+  const auto stored = nlohmann::json::parse(text, nullptr, false);
+  if (stored.is_discarded() || !stored.is_object()) return errc::storage_error;
+  try {
+    return idempotency_record{stored.at("hash").get<std::string>(), stored.at("status").get<unsigned>(),
+                              stored.at("body").dump(), stored.value("at", std::int64_t{0})};
+  } catch (const nlohmann::json::exception&) {
+    return errc::storage_error;
+  }
 }
 
 free_slot free_slot_decode(std::string_view product, std::string_view value) {
@@ -499,6 +512,16 @@ result<void> lmdb_view::session_erase(std::string_view secret_hash) {
   return txn_.erase(db::sessions, secret_hash);
 }
 
+result<page<std::pair<std::string, user_token_record>>> lmdb_view::user_tokens_list(const page_request& page) const {
+  using item = std::pair<std::string, user_token_record>;
+  return page_scan<item>(txn_, db::user_tokens, "", page,
+                         [](std::string_view hash, std::string_view value) -> result<std::optional<item>> {
+                           auto token = record_decode<user_token_record>(value);
+                           if (!token) return token.error();
+                           return std::optional<item>{item{std::string(hash), std::move(*token)}};
+                         });
+}
+
 result<void> lmdb_view::user_token_put(std::string_view token_hash, const user_token_record& token) {
   return record_put(txn_, db::user_tokens, token_hash, token);
 }
@@ -768,6 +791,14 @@ result<void> lmdb_view::license_erase(std::string_view id) {
   return txn_.erase(db::licenses, id);
 }
 
+result<page<std::pair<std::string, token_binding>>> lmdb_view::token_bindings_list(const page_request& page) const {
+  using item = std::pair<std::string, token_binding>;
+  return page_scan<item>(txn_, db::token_hashes, "", page,
+                         [](std::string_view hash, std::string_view value) -> result<std::optional<item>> {
+                           return std::optional<item>{item{std::string(hash), token_binding_decode(value)}};
+                         });
+}
+
 result<void> lmdb_view::token_binding_put(std::string_view token_hash, const token_binding& binding) {
   return txn_.put(db::token_hashes, token_hash, token_binding_encode(binding));
 }
@@ -1011,17 +1042,27 @@ result<std::uint64_t> lmdb_view::audit_append(audit_entry& entry) {
   return entry.seq;
 }
 
+result<void> lmdb_view::outbox_insert(const outbox_event& event) {
+  if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event)); !inserted) return inserted;
+  if (auto indexed = txn_.insert(db::outbox_ids, event.id, hex16(event.seq)); !indexed) return indexed;
+  if (event.partner_id.empty()) return {};
+  return txn_.put(db::partner_events, partner_event_key(event), "");
+}
+
 result<std::uint64_t> lmdb_view::outbox_append(outbox_event& event) {
   auto seq = sequence_next(txn_, db::outbox);
   if (!seq) return seq;
   event.seq = *seq;
-  if (auto inserted = txn_.insert(db::outbox, hex16(event.seq), outbox_encode(event)); !inserted)
-    return inserted.error();
-  if (auto indexed = txn_.insert(db::outbox_ids, event.id, hex16(event.seq)); !indexed) return indexed.error();
-  if (!event.partner_id.empty()) {
-    if (auto indexed = txn_.put(db::partner_events, partner_event_key(event), ""); !indexed) return indexed.error();
-  }
+  if (auto inserted = outbox_insert(event); !inserted) return inserted.error();
   return event.seq;
+}
+
+result<void> lmdb_view::outbox_restore(const outbox_event& event) {
+  // Appends number from the last key, so an event below it would break their order.
+  auto next = sequence_next(txn_, db::outbox);
+  if (!next) return next.error();
+  if (event.seq < *next) return errc::conflict;
+  return outbox_insert(event);
 }
 
 result<std::vector<outbox_event>> lmdb_view::partner_events_recent(std::string_view partner_id, std::size_t limit) const {
@@ -1067,13 +1108,24 @@ result<std::vector<expiry_entry>> lmdb_view::licenses_by_expiry(std::string_view
 }
 
 result<std::string> lmdb_view::sweep_position(std::string_view name) const {
-  auto value = txn_.get(db::meta, join("sweep", name));
+  auto value = txn_.get(db::meta, std::string(sweep_prefix) + std::string(name));
   if (!value) return value.error();
   return value->value_or("");
 }
 
+result<std::vector<std::pair<std::string, std::string>>> lmdb_view::sweep_positions() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto scanned = txn_.scan(db::meta, std::string(sweep_prefix), "", SIZE_MAX, [&](std::string_view key, std::string_view value) {
+    // The compliance sweep's record shares the prefix (compliance_sweep_key); it is not a position.
+    if (key != compliance_sweep_key) out.emplace_back(key.substr(sweep_prefix.size()), value);
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
 result<void> lmdb_view::sweep_position_set(std::string_view name, std::string_view position) {
-  return txn_.put(db::meta, join("sweep", name), position);
+  return txn_.put(db::meta, std::string(sweep_prefix) + std::string(name), position);
 }
 
 result<compliance_sweep_record> lmdb_view::compliance_sweep_get() const {
@@ -1105,12 +1157,23 @@ result<void> lmdb_view::campaign_put(const campaign_record& campaign) {
 // meta "import/<partner>/<external id>" -> license id (a partner id holds no '/').
 result<std::optional<std::string>> lmdb_view::import_reference(std::string_view partner_id,
                                                                std::string_view external_id) const {
-  return txn_.get(db::meta, join("import", join(partner_id, external_id)));
+  return txn_.get(db::meta, std::string(import_prefix) + join(partner_id, external_id));
+}
+
+result<page<import_reference_entry>> lmdb_view::import_references_list(const page_request& page) const {
+  return page_scan<import_reference_entry>(
+      txn_, db::meta, std::string(import_prefix), page,
+      [](std::string_view suffix, std::string_view license_id) -> result<std::optional<import_reference_entry>> {
+        const auto slash = suffix.find('/');
+        if (slash == std::string_view::npos) return errc::storage_error;
+        return std::optional<import_reference_entry>{import_reference_entry{
+            std::string(suffix.substr(0, slash)), std::string(suffix.substr(slash + 1)), std::string(license_id)}};
+      });
 }
 
 result<void> lmdb_view::import_reference_put(std::string_view partner_id, std::string_view external_id,
                                              std::string_view license_id) {
-  return txn_.put(db::meta, join("import", join(partner_id, external_id)), license_id);
+  return txn_.put(db::meta, std::string(import_prefix) + join(partner_id, external_id), license_id);
 }
 
 result<std::uint64_t> lmdb_view::outbox_last_seq() const {
@@ -1264,16 +1327,19 @@ result<std::optional<idempotency_record>> lmdb_view::idempotency_get(std::string
   auto value = txn_.get(db::idempotency, scope);
   if (!value) return value.error();
   if (!*value) return std::optional<idempotency_record>{};
-  const auto stored = nlohmann::json::parse(**value, nullptr, false);
-  if (stored.is_discarded() || !stored.is_object()) return errc::storage_error;
-  try {
-    return std::optional<idempotency_record>{idempotency_record{stored.at("hash").get<std::string>(),
-                                                                stored.at("status").get<unsigned>(),
-                                                                stored.at("body").dump(),
-                                                                stored.value("at", std::int64_t{0})}};
-  } catch (const nlohmann::json::exception&) {
-    return errc::storage_error;
-  }
+  auto record = idempotency_decode(**value);
+  if (!record) return record.error();
+  return std::optional<idempotency_record>{std::move(*record)};
+}
+
+result<page<std::pair<std::string, idempotency_record>>> lmdb_view::idempotency_list(const page_request& page) const {
+  using item = std::pair<std::string, idempotency_record>;
+  return page_scan<item>(txn_, db::idempotency, "", page,
+                         [](std::string_view scope, std::string_view value) -> result<std::optional<item>> {
+                           auto record = idempotency_decode(value);
+                           if (!record) return record.error();
+                           return std::optional<item>{item{std::string(scope), std::move(*record)}};
+                         });
 }
 
 result<void> lmdb_view::idempotency_put(std::string_view scope, const idempotency_record& record) {

@@ -375,6 +375,16 @@ result<void> pg_view::session_erase(std::string_view secret_hash) {
   return nothing(run("DELETE FROM sessions WHERE secret_hash = $1", {secret_hash}));
 }
 
+result<page<std::pair<std::string, user_token_record>>> pg_view::user_tokens_list(const page_request& page) const {
+  using item = std::pair<std::string, user_token_record>;
+  return keyset_page<item>({"token_hash, doc", "user_tokens WHERE true", {{"token_hash"}}}, {}, page, order::oldest_first,
+                           [](const pg_rows& rows, int row) -> result<item> {
+                             auto token = record_decode<user_token_record>(rows.text(row, 1));
+                             if (!token) return token.error();
+                             return item{std::string(rows.text(row, 0)), std::move(*token)};
+                           });
+}
+
 result<void> pg_view::user_token_put(std::string_view token_hash, const user_token_record& token) {
   return nothing(run("INSERT INTO user_tokens (token_hash, doc) VALUES ($1, $2) ON CONFLICT (token_hash) DO UPDATE SET doc = $2",
                      {token_hash, record_encode(token)}));
@@ -607,6 +617,16 @@ result<void> pg_view::license_erase(std::string_view id) {
   return nothing(run("DELETE FROM licenses WHERE id = $1", {id}));  // its tokens' bindings stay
 }
 
+result<page<std::pair<std::string, token_binding>>> pg_view::token_bindings_list(const page_request& page) const {
+  using item = std::pair<std::string, token_binding>;
+  return keyset_page<item>({"token_hash, license_id, kid, email, withdrawn", "token_bindings WHERE true", {{"token_hash"}}}, {},
+                           page, order::oldest_first, [](const pg_rows& rows, int row) -> result<item> {
+                             return item{std::string(rows.text(row, 0)),
+                                         token_binding{std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
+                                                       std::string(rows.text(row, 3)), rows.boolean(row, 4)}};
+                           });
+}
+
 result<void> pg_view::token_binding_put(std::string_view token_hash, const token_binding& binding) {
   return nothing(run("INSERT INTO token_bindings (token_hash, license_id, kid, email, withdrawn) VALUES ($1, $2, $3, $4, $5) "
                      "ON CONFLICT (token_hash) DO UPDATE SET license_id = $2, kid = $3, email = $4, withdrawn = $5",
@@ -823,16 +843,27 @@ result<std::uint64_t> pg_view::audit_append(audit_entry& entry) {
   return entry.seq;
 }
 
+result<void> pg_view::outbox_insert(const outbox_event& event) {
+  return nothing(run("INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     {event.seq, event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data}));
+}
+
 result<std::uint64_t> pg_view::outbox_append(outbox_event& event) {
   auto seq = sequence_next("outbox");
   if (!seq) return seq;
   event.seq = *seq;
-  if (auto inserted = run("INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                          {event.seq, event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data});
-      !inserted)
-    return inserted.error();
+  if (auto inserted = outbox_insert(event); !inserted) return inserted.error();
   return event.seq;
+}
+
+result<void> pg_view::outbox_restore(const outbox_event& event) {
+  // The sequence moves up to the event, so that appends continue after it.
+  auto moved = run("UPDATE sequences SET last = $2 WHERE name = $1 AND last < $2 RETURNING last",
+                   {std::string_view("outbox"), event.seq});
+  if (!moved) return moved.error();
+  if (moved->empty()) return errc::conflict;
+  return outbox_insert(event);
 }
 
 result<std::vector<outbox_event>> pg_view::outbox_after(std::uint64_t after_seq, std::size_t limit) const {
@@ -895,6 +926,17 @@ result<std::optional<idempotency_record>> pg_view::idempotency_get(std::string_v
                                                               std::string(rows->text(0, 2)), rows->i64(0, 3)}};
 }
 
+result<page<std::pair<std::string, idempotency_record>>> pg_view::idempotency_list(const page_request& page) const {
+  using item = std::pair<std::string, idempotency_record>;
+  return keyset_page<item>({"scope, request_hash, status, body, at", "idempotency WHERE true", {{"scope"}}}, {}, page,
+                           order::oldest_first, [](const pg_rows& rows, int row) -> result<item> {
+                             return item{std::string(rows.text(row, 0)),
+                                         idempotency_record{std::string(rows.text(row, 1)),
+                                                            static_cast<unsigned>(rows.i64(row, 2)),
+                                                            std::string(rows.text(row, 3)), rows.i64(row, 4)}};
+                           });
+}
+
 result<void> pg_view::idempotency_put(std::string_view scope, const idempotency_record& record) {
   if (!nlohmann::json::accept(record.body)) return errc::internal;
   return nothing(run("INSERT INTO idempotency (scope, request_hash, status, body, at) VALUES ($1, $2, $3, $4, $5) "
@@ -939,6 +981,14 @@ result<std::string> pg_view::sweep_position(std::string_view name) const {
   return rows->empty() ? std::string() : std::string(rows->text(0, 0));
 }
 
+result<std::vector<std::pair<std::string, std::string>>> pg_view::sweep_positions() const {
+  auto rows = run("SELECT name, position FROM sweep_positions ORDER BY name");
+  if (!rows) return rows.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int row = 0; row < rows->size(); ++row) out.emplace_back(rows->text(row, 0), rows->text(row, 1));
+  return out;
+}
+
 result<void> pg_view::sweep_position_set(std::string_view name, std::string_view position) {
   return nothing(run("INSERT INTO sweep_positions (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = $2",
                      {name, position}));
@@ -974,6 +1024,16 @@ result<std::optional<std::string>> pg_view::import_reference(std::string_view pa
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<std::string>{};
   return std::optional<std::string>{std::string(rows->text(0, 0))};
+}
+
+result<page<import_reference_entry>> pg_view::import_references_list(const page_request& page) const {
+  // One key, partner and external id joined: an external id may hold '/', a partner id never does.
+  return keyset_page<import_reference_entry>(
+      {"partner_id, external_id, license_id", "import_references WHERE true", {{"(partner_id || '/' || external_id)"}}}, {},
+      page, order::oldest_first, [](const pg_rows& rows, int row) -> result<import_reference_entry> {
+        return import_reference_entry{std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),
+                                      std::string(rows.text(row, 2))};
+      });
 }
 
 result<void> pg_view::import_reference_put(std::string_view partner_id, std::string_view external_id,

@@ -102,6 +102,11 @@ class pg_view final : public write_view {
   result<std::optional<std::string>> import_reference(std::string_view partner_id,
                                                       std::string_view external_id) const override;
   result<std::uint64_t> outbox_last_seq() const override;
+  result<page<std::pair<std::string, token_binding>>> token_bindings_list(const page_request& page) const override;
+  result<page<std::pair<std::string, user_token_record>>> user_tokens_list(const page_request& page) const override;
+  result<page<std::pair<std::string, idempotency_record>>> idempotency_list(const page_request& page) const override;
+  result<page<import_reference_entry>> import_references_list(const page_request& page) const override;
+  result<std::vector<std::pair<std::string, std::string>>> sweep_positions() const override;
   result<std::optional<outbox_event>> outbox_event_by_id(std::string_view event_id) const override;
   result<std::optional<webhook_endpoint_record>> webhook_endpoint_get(std::string_view id) const override;
   result<std::vector<webhook_endpoint_record>> webhook_endpoints() const override;
@@ -145,6 +150,7 @@ class pg_view final : public write_view {
   result<void> resign_task_erase(std::string_view kid) override;
   result<std::uint64_t> audit_append(audit_entry& entry) override;
   result<std::uint64_t> outbox_append(outbox_event& event) override;
+  result<void> outbox_restore(const outbox_event& event) override;
   result<void> idempotency_put(std::string_view scope, const idempotency_record& record) override;
   result<void> idempotency_prune(std::int64_t before, std::size_t limit) override;
   result<void> sweep_position_set(std::string_view name, std::string_view position) override;
@@ -199,6 +205,7 @@ class pg_view final : public write_view {
   [[nodiscard]] result<void> setting_set(std::string_view name, std::string_view value);
   [[nodiscard]] result<std::uint64_t> sequence_next(std::string_view name);
   [[nodiscard]] result<void> license_index(const license_record& license);
+  [[nodiscard]] result<void> outbox_insert(const outbox_event& event);
 
   std::shared_ptr<void> owner_;
   pg_connection& conn_;

@@ -1137,3 +1137,99 @@ TEST_CASE("mail settings default to empty and round-trip; replaced templates by 
     CHECK(ok(r->mail_templates()).size() == 2);
   });
 }
+
+TEST_CASE("what only a move reads: every token binding, single-use token, idempotency record, import reference and sweep position, paged in key order") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) -> result<void> {
+      for (const char* hash : {"cc", "aa", "bb"}) {
+        if (auto put = w.token_binding_put(hash, {"lic_1", "kid-1", "ada@example.com", std::string_view(hash) == "bb"}); !put)
+          return put;
+        if (auto put = w.user_token_put(hash, {"usr_1", "invitation", 900}); !put) return put;
+        if (auto put = w.idempotency_put(std::string("caller\nkey/") + hash, {"h", 201, "{\"id\":1}", 10}); !put) return put;
+      }
+      // An external id may hold '/'; a partner id that is a prefix of another sorts first.
+      if (auto put = w.import_reference_put("par_12", "row-1", "lic_3"); !put) return put;
+      if (auto put = w.import_reference_put("par_1", "a/b", "lic_1"); !put) return put;
+      if (auto put = w.import_reference_put("par_1", "a", "lic_2"); !put) return put;
+      if (auto put = w.sweep_position_set("expiry", "0000/lic_1"); !put) return put;
+      if (auto put = w.sweep_position_set("lease/shared", "rep_1 until 5"); !put) return put;
+      compliance_sweep_record sweep;
+      sweep.cursor = "lic_9";
+      return w.compliance_sweep_put(sweep);
+    }));
+    auto r = s.read();
+    // Paged two at a time, each listing gives every record once, in key order.
+    const auto all = [&](auto list) {
+      decltype(ok(list(page_request{})).items) out;
+      page_request request{2, {}};
+      for (int pages = 0; pages < 10; ++pages) {
+        auto one = ok(list(request));
+        CHECK(one.items.size() <= 2);
+        out.insert(out.end(), one.items.begin(), one.items.end());
+        if (one.next.empty()) break;
+        request.after = one.next;
+      }
+      return out;
+    };
+    const auto bindings = all([&](const page_request& p) { return r->token_bindings_list(p); });
+    REQUIRE(bindings.size() == 3);
+    CHECK(bindings[0].first == "aa");
+    CHECK(bindings[1].first == "bb");
+    CHECK(bindings[1].second.withdrawn);
+    CHECK_FALSE(bindings[2].second.withdrawn);
+    CHECK(bindings[2].second.kid == "kid-1");
+    const auto tokens = all([&](const page_request& p) { return r->user_tokens_list(p); });
+    REQUIRE(tokens.size() == 3);
+    CHECK(tokens[2].first == "cc");
+    CHECK(tokens[2].second.expires_at == 900);
+    const auto replays = all([&](const page_request& p) { return r->idempotency_list(p); });
+    REQUIRE(replays.size() == 3);
+    CHECK(replays[0].first == "caller\nkey/aa");
+    CHECK(replays[0].second.status == 201);
+    CHECK(nlohmann::json::parse(replays[0].second.body) == nlohmann::json{{"id", 1}});
+    const auto imports = all([&](const page_request& p) { return r->import_references_list(p); });
+    REQUIRE(imports.size() == 3);
+    CHECK(imports[0].external_id == "a");
+    CHECK(imports[1].external_id == "a/b");
+    CHECK(imports[1].license_id == "lic_1");
+    CHECK(imports[2].partner_id == "par_12");
+    // The compliance sweep's record is not a position.
+    CHECK(ok(r->sweep_positions()) == std::vector<std::pair<std::string, std::string>>{
+                                          {"expiry", "0000/lic_1"}, {"lease/shared", "rep_1 until 5"}});
+  });
+}
+
+TEST_CASE("an event moved in keeps its seq, appends continue after it, and one below the newest is refused") {
+  on_every_backend([](store_fixture& s) {
+    const auto event_of = [](std::uint64_t seq, std::string id) {
+      outbox_event event;
+      event.seq = seq;
+      event.id = std::move(id);
+      event.type = "license.issued";
+      event.partner_id = "par_1";
+      event.subject = "license:lic_1";
+      event.data = R"({"id":"lic_1"})";
+      return event;
+    };
+    ok(s.commit([=](write_view& w) -> result<void> {
+      if (auto put = w.outbox_restore(event_of(40, "evt_40")); !put) return put;
+      return w.outbox_restore(event_of(42, "evt_42"));
+    }));
+    CHECK(s.commit([=](write_view& w) { return w.outbox_restore(event_of(41, "evt_41")); }).error() == errc::conflict);
+    CHECK(s.commit([=](write_view& w) { return w.outbox_restore(event_of(42, "evt_other")); }).error() == errc::conflict);
+    std::uint64_t appended = 0;
+    ok(s.commit([&](write_view& w) -> result<void> {
+      auto next = event_of(0, "evt_next");
+      auto seq = w.outbox_append(next);
+      if (!seq) return seq.error();
+      appended = *seq;
+      return {};
+    }));
+    CHECK(appended == 43);
+    auto r = s.read();
+    CHECK(ok(r->outbox_last_seq()) == 43);
+    CHECK(seqs_of(ok(r->outbox_after(0, 10))) == std::vector<std::uint64_t>{40, 42, 43});
+    CHECK(ok(r->outbox_event_by_id("evt_42"))->data == R"({"id":"lic_1"})");
+    CHECK(seqs_of(ok(r->partner_events_recent("par_1", 10))) == std::vector<std::uint64_t>{43, 42, 40});
+  });
+}
