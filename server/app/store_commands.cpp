@@ -8,6 +8,7 @@
 #include "core/store_move.hpp"
 #include "store/lmdb/backup.hpp"
 #include "app/store_open.hpp"
+#include "store/pg/pg_store.hpp"
 
 namespace licensor::server {
 
@@ -55,6 +56,9 @@ int move_store_command(const daemon_config& config, const std::string& target) {
   // One side is PostgreSQL: LMDB to LMDB is a backup and a restore.
   daemon_config into = config;
   if (config.store.empty()) {
+    // As --store: a password belongs in a file or the environment, never in `ps`.
+    if (auto problem = store::pg_conninfo_problem(target); !problem.empty())
+      return report_failure("move-store", errc::bad_request, "TARGET " + problem);
     into.store = target;
   } else {
     into.store.clear();

@@ -122,12 +122,26 @@ sellers sell(const licensord_process& server) {
   return s;
 }
 
+std::string move_store_command(const std::string& args) {
+  return std::string(LICENSOR_BINARY_DIR) + "/server/licensord move-store " + args + " 2>&1";
+}
+
 // Runs licensord move-store with `args`; returns what it printed, failing the test on an exit other than 0.
 std::string move_store(const std::string& args) {
-  const std::string command = std::string(LICENSOR_BINARY_DIR) + "/server/licensord move-store " + args + " 2>&1";
   std::string printed;
-  REQUIRE_NOTHROW(printed = command_output(command));
+  REQUIRE_NOTHROW(printed = command_output(move_store_command(args)));
   return printed;
+}
+
+// Runs licensord move-store with `args` expecting it to fail; returns what it printed.
+std::string move_store_refused(const std::string& args) {
+  try {
+    const auto printed = command_output(move_store_command(args));
+    FAIL("move-store succeeded: " << printed);
+    return printed;
+  } catch (const std::runtime_error& failed) {
+    return failed.what();
+  }
 }
 
 }  // namespace
@@ -148,9 +162,14 @@ TEST_CASE("a store moves from LMDB into PostgreSQL and back: licenses validate t
   INFO(printed);
   CHECK(printed.find("every counter of the target equals its recount") != std::string::npos);
   CHECK(printed.find("DIFFERS") == std::string::npos);
-  // A second move into the same database is refused: it holds records now.
-  CHECK_THROWS(command_output(std::string(LICENSOR_BINARY_DIR) + "/server/licensord move-store '" + database +
-                              "' --data-dir " + lmdb_server.data_dir().string() + " 2>&1"));
+  // A second move into the same database is refused: it holds records now. So are a password
+  // on the command line and a database that cannot be reached.
+  const auto source = " --data-dir " + lmdb_server.data_dir().string();
+  CHECK(move_store_refused("'" + database + "'" + source).find("holds records already") != std::string::npos);
+  CHECK(move_store_refused("'postgresql://licensor:secret@127.0.0.1:1/licensor'" + source).find("password") !=
+        std::string::npos);
+  CHECK(move_store_refused("'postgresql://127.0.0.1:1/licensor?connect_timeout=2'" + source).find("PostgreSQL store") !=
+        std::string::npos);
 
   licensord_process pg_server({"--store", database, "--key-dir", keys});
   same(shown_by(pg_server, s, audit_held), before);
