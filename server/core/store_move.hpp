@@ -1,9 +1,9 @@
 // Moving every record of one store into another, through the port alone: from the embedded LMDB
 // store into PostgreSQL when a vendor outgrows one machine, or back (docs/postgresql.md).
 //
-// The source is read from one snapshot, so it must not change meanwhile only if the move is to
-// be the source's whole state at one moment (the command asks for the server to be stopped).
-// The target must be empty. Records keep their ids, times and numbers: the audit log and each
+// The source is read from one snapshot: the target gets its state at that moment, and what is
+// written to it afterwards is not moved (so the command wants the server stopped). The target
+// must be empty. Records keep their ids, times and numbers: the audit log and each
 // license's ledger are appended in order and must come out with the numbers they had, and
 // outbox events keep their seq (outbox_restore), so that webhook endpoints' cursors and waiting
 // events still name them. Indexes and tallies are the target's own, made as records go in.
