@@ -128,8 +128,8 @@ class records_walk {
       if (auto v = visit_("users", [user](write_view& w) { return w.user_insert(user); }); !v) return v;
       auto sessions = from_.sessions_of(user.id);
       if (!sessions) return sessions.error();
-      for (const auto& [hash, session] : *sessions)
-        if (auto v = visit_("sessions", [hash, session](write_view& w) { return w.session_put(hash, session); }); !v) return v;
+      for (const auto& held : *sessions)
+        if (auto v = visit_("sessions", [held](write_view& w) { return w.session_put(held.first, held.second); }); !v) return v;
     }
     return {};
   }
@@ -225,8 +225,9 @@ class records_walk {
     if (!imports) return imports;
     auto positions = from_.sweep_positions();
     if (!positions) return positions.error();
-    for (const auto& [name, position] : *positions)
-      if (auto v = visit_("sweep_positions", [name, position](write_view& w) { return w.sweep_position_set(name, position); });
+    for (const auto& sweep_at : *positions)
+      if (auto v = visit_("sweep_positions",
+                          [sweep_at](write_view& w) { return w.sweep_position_set(sweep_at.first, sweep_at.second); });
           !v)
         return v;
     auto sweep = from_.compliance_sweep_get();
