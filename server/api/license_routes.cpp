@@ -67,8 +67,8 @@ void license_issue(service& svc, api_call& call, responder respond) {
   svc.commit(call, with, [who = call.who, license, settings = settings_of(svc), send_letter, now](
                              store::write_view& write, const signing& presigned) {
     auto issued = license;
-    license_issue(write, who, issued, presigned, settings, now);
-    license_delivery_on_issue(write, issued, send_letter, now);
+    const auto partner = license_issue(write, who, issued, presigned, settings, now);
+    license_delivery_on_issue(write, issued, send_letter.value_or(partner.deliver_at_issuance), now);
     return license_answer(issued, 201);
   }, std::move(respond));
 }

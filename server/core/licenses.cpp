@@ -77,8 +77,8 @@ license_record license_prepare(const store::read_view& view, const license_order
   return license;
 }
 
-void license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
-                   const license_settings& settings, std::int64_t now) {
+partner_record license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
+                             const license_settings& settings, std::int64_t now) {
   const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
   if (auto allowed = license_issue_allowed(partner); !allowed) refuse(allowed.error());
   const auto product = found(write.product_get(license.product), errc::product_not_found);
@@ -99,6 +99,7 @@ void license_issue(store::write_view& write, const caller& who, license_record& 
                {{"customer_id", license.customer_id}, {"product", license.product}, {"kind", license.kind},
                 {"tier", license.tier}, {"seats", license.seats}});
   license_event_append(write, "issued", license, now);
+  return partner;
 }
 
 void license_delivery_request(store::write_view& write, const caller& who, std::string_view id, std::int64_t now) {

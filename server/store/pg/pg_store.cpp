@@ -328,10 +328,15 @@ class pg_store final : public store {
 
   // Runs each job under a savepoint, noting its outcome. Returns what ended the run early: a
   // failure that dooms the whole transaction (retry, connection, or a savepoint that could not
-  // be taken), none when every job ran.
+  // be taken), none when every job ran. Each statement is a round trip on the one writer
+  // connection, so the end of one job's savepoint and the start of the next's go in one, and
+  // the last job's is released by COMMIT.
   static pg_failure jobs_run(pg_connection& conn, const std::vector<pending>& batch, std::vector<result<void>>& outcomes) {
+    const auto sent = [&conn](std::string_view sql) {
+      return sql.empty() || conn.command(sql) ? pg_failure::none : conn.alive() ? pg_failure::other : pg_failure::connection;
+    };
+    if (auto begun = sent("SAVEPOINT job"); begun != pg_failure::none) return begun;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!conn.command("SAVEPOINT job")) return conn.alive() ? pg_failure::other : pg_failure::connection;
       pg_view view(conn);
       result<void> outcome = errc::internal;
       try {
@@ -340,13 +345,15 @@ class pg_store final : public store {
         outcome = errc::internal;  // a job that throws (a bug) fails alone
       }
       if (view.failure() == pg_failure::retry || view.failure() == pg_failure::connection) return view.failure();
-      if (view.failure() != pg_failure::none || !outcome) {
-        outcomes[i] = outcome ? result<void>{view.failed()} : outcome;
-        if (!conn.command("ROLLBACK TO SAVEPOINT job")) return conn.alive() ? pg_failure::other : pg_failure::connection;
-      } else {
-        outcomes[i] = {};
-      }
-      if (!conn.command("RELEASE SAVEPOINT job")) return conn.alive() ? pg_failure::other : pg_failure::connection;
+      const bool failed = view.failure() != pg_failure::none || !outcome;
+      outcomes[i] = !failed ? result<void>{} : outcome ? result<void>{view.failed()} : outcome;
+      const bool last = i + 1 == batch.size();
+      std::string_view next;
+      if (failed)
+        next = last ? "ROLLBACK TO SAVEPOINT job" : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; SAVEPOINT job";
+      else if (!last)
+        next = "RELEASE SAVEPOINT job; SAVEPOINT job";
+      if (auto moved_on = sent(next); moved_on != pg_failure::none) return moved_on;
     }
     return pg_failure::none;
   }

@@ -220,12 +220,17 @@ result<void> pg_view::setting_set(std::string_view name, std::string_view value)
                      {name, value}));
 }
 
-// The sequence's row is updated in the job's transaction: a job that rolls back gives its number
-// back, and two jobs appending at once are serialized on the row (the later one runs again).
-result<std::uint64_t> pg_view::sequence_next(std::string_view name) {
-  auto rows = run("UPDATE sequences SET last = last + 1 WHERE name = $1 RETURNING last", {name});
+// The sequence's row is updated in the job's transaction, in the statement that inserts the
+// numbered row (one round trip): a job that rolls back gives its number back, and two jobs
+// appending at once are serialized on the row (the later one runs again). `insert` is
+// "INSERT INTO table (seq, ...) SELECT last, ... FROM numbered"; the number is returned.
+result<std::uint64_t> pg_view::numbered_insert(std::string_view sequence, std::string_view insert,
+                                               const std::vector<pg_param>& params) {
+  auto rows = run("WITH numbered AS (UPDATE sequences SET last = last + 1 WHERE name = '" + std::string(sequence) +
+                      "' RETURNING last) " + std::string(insert) + " RETURNING seq",
+                  params);
   if (!rows) return rows.error();
-  if (rows->empty()) return errc::storage_error;
+  if (rows->empty()) return errc::storage_error;  // no sequence row: the schema is damaged
   return static_cast<std::uint64_t>(rows->i64(0, 0));
 }
 
@@ -588,18 +593,22 @@ result<std::optional<token_binding>> pg_view::token_binding_get(std::string_view
 }
 
 result<void> pg_view::license_insert(const license_record& license) {
-  const auto activation_key = canonical_activation_key(license);
-  auto taken = run("SELECT 1 FROM licenses WHERE id = $1 OR activation_key = $2", {license.id, activation_key});
-  if (!taken) return taken.error();
-  if (!taken->empty()) return errc::conflict;
-  if (auto inserted = run("INSERT INTO licenses (id, partner_id, customer_id, activation_key, kid, email_folded, status, "
-                          "kind, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                          {license.id, license.partner_id, license.customer_id, activation_key, license.kid,
-                           server::text_folded(license.email), server::license_status_name(license.status),
-                           license_kind_name(license.kind), license.expires_at, record_encode(license)});
-      !inserted)
-    return inserted.error();
-  return license_index(license);
+  // One round trip, as issuance writes one on every request: the license, and its current
+  // token's binding only if the license went in (a taken id or activation key inserts nothing).
+  auto inserted = run("WITH inserted AS (INSERT INTO licenses (id, partner_id, customer_id, activation_key, kid, "
+                      "email_folded, status, kind, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                      "ON CONFLICT DO NOTHING RETURNING id), "
+                      "bound AS (INSERT INTO token_bindings (token_hash, license_id, kid, email, withdrawn) "
+                      "SELECT $11::text, id, $5::text, $12::text, false FROM inserted WHERE $11::text <> '' "
+                      "ON CONFLICT (token_hash) DO UPDATE SET license_id = EXCLUDED.license_id, kid = EXCLUDED.kid, "
+                      "email = EXCLUDED.email, withdrawn = false) "
+                      "SELECT count(*) FROM inserted",
+                      {license.id, license.partner_id, license.customer_id, canonical_activation_key(license), license.kid,
+                       server::text_folded(license.email), server::license_status_name(license.status),
+                       license_kind_name(license.kind), license.expires_at, record_encode(license),
+                       license.token.empty() ? std::string() : server::hash_hex(license.token), license.email});
+  if (!inserted) return inserted.error();
+  return inserted->i64(0, 0) == 1 ? result<void>{} : result<void>{errc::conflict};
 }
 
 result<void> pg_view::license_put(const license_record& license) {
@@ -831,29 +840,22 @@ result<page<audit_entry>> pg_view::audit_list(const page_request& page, order di
 }
 
 result<std::uint64_t> pg_view::audit_append(audit_entry& entry) {
-  auto seq = sequence_next("audit");
+  auto seq = numbered_insert("audit",
+                             "INSERT INTO audit (seq, at, actor, action, target, details, request_id) "
+                             "SELECT last, $1::bigint, $2::text, $3::text, $4::text, $5::jsonb, $6::text FROM numbered",
+                             {entry.at, entry.actor, entry.action, entry.target, entry.details.dump(), entry.request_id});
   if (!seq) return seq;
   entry.seq = *seq;
-  if (auto inserted = run("INSERT INTO audit (seq, at, actor, action, target, details, request_id) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                          {entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.details.dump(),
-                           entry.request_id});
-      !inserted)
-    return inserted.error();
   return entry.seq;
 }
 
-result<void> pg_view::outbox_insert(const outbox_event& event) {
-  return nothing(run("INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
-                     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                     {event.seq, event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data}));
-}
-
 result<std::uint64_t> pg_view::outbox_append(outbox_event& event) {
-  auto seq = sequence_next("outbox");
+  auto seq = numbered_insert("outbox",
+                             "INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
+                             "SELECT last, $1::text, $2::text, $3::bigint, $4::text, $5::text, $6::text FROM numbered",
+                             {event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data});
   if (!seq) return seq;
   event.seq = *seq;
-  if (auto inserted = outbox_insert(event); !inserted) return inserted.error();
   return event.seq;
 }
 
@@ -863,7 +865,9 @@ result<void> pg_view::outbox_restore(const outbox_event& event) {
                    {std::string_view("outbox"), event.seq});
   if (!moved) return moved.error();
   if (moved->empty()) return errc::conflict;
-  return outbox_insert(event);
+  return nothing(run("INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     {event.seq, event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data}));
 }
 
 result<std::vector<outbox_event>> pg_view::outbox_after(std::uint64_t after_seq, std::size_t limit) const {

@@ -203,9 +203,9 @@ class pg_view final : public write_view {
   [[nodiscard]] result<void> customer_search_index(const customer_record& customer);
   [[nodiscard]] result<std::optional<std::string>> setting(std::string_view name) const;
   [[nodiscard]] result<void> setting_set(std::string_view name, std::string_view value);
-  [[nodiscard]] result<std::uint64_t> sequence_next(std::string_view name);
+  [[nodiscard]] result<std::uint64_t> numbered_insert(std::string_view sequence, std::string_view insert,
+                                                      const std::vector<pg_param>& params);
   [[nodiscard]] result<void> license_index(const license_record& license);
-  [[nodiscard]] result<void> outbox_insert(const outbox_event& event);
 
   std::shared_ptr<void> owner_;
   pg_connection& conn_;
