@@ -7,6 +7,7 @@
 #include <string>
 
 #include "licensor/error.hpp"
+#include "licensor/result.hpp"
 
 namespace licensor::server {
 
