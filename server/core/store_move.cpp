@@ -30,6 +30,16 @@ result<void> each_page(List list, Each each) {
   }
 }
 
+// Each item of a listing read at once, each copied by `put(write_view&, item)` in a job of its own
+// (the job holds a copy of the item and of `put`, as a job may run more than once).
+template <class Items, class Put>
+result<void> copy_each(const record_visit& visit, const char* collection, const result<Items>& listed, Put put) {
+  if (!listed) return listed.error();
+  for (const auto& item : *listed)
+    if (auto v = visit(collection, [item, put](write_view& w) { return put(w, item); }); !v) return v;
+  return {};
+}
+
 // A number the target assigned must be the one the record had: the move keeps them.
 result<void> same_number(result<std::uint64_t> assigned, std::uint64_t had) {
   if (!assigned) return assigned.error();
@@ -112,11 +122,9 @@ class records_walk {
         [&](const page_request& p) { return from_.customers_list("", p, store::order::oldest_first); },
         [&](const store::customer_record& customer) -> result<void> {
           if (auto v = visit_("customers", [customer](write_view& w) { return w.customer_insert(customer); }); !v) return v;
-          auto slots = from_.free_slots_of(customer.id);
-          if (!slots) return slots.error();
-          for (const auto& slot : *slots)
-            if (auto v = visit_("free_slots", [id = customer.id, slot](write_view& w) { return w.free_slot_put(id, slot); }); !v)
-              return v;
+          auto slots = copy_each(visit_, "free_slots", from_.free_slots_of(customer.id),
+                                 [id = customer.id](write_view& w, const store::free_slot& slot) { return w.free_slot_put(id, slot); });
+          if (!slots) return slots;
           return users_of(customer.id);
         });
   }
@@ -126,10 +134,10 @@ class records_walk {
     if (!users) return users.error();
     for (const auto& user : *users) {
       if (auto v = visit_("users", [user](write_view& w) { return w.user_insert(user); }); !v) return v;
-      auto sessions = from_.sessions_of(user.id);
-      if (!sessions) return sessions.error();
-      for (const auto& held : *sessions)
-        if (auto v = visit_("sessions", [held](write_view& w) { return w.session_put(held.first, held.second); }); !v) return v;
+      auto sessions = copy_each(visit_, "sessions", from_.sessions_of(user.id), [](write_view& w, const auto& held) {
+        return w.session_put(held.first, held.second);
+      });
+      if (!sessions) return sessions;
     }
     return {};
   }
@@ -166,11 +174,11 @@ class records_walk {
           !v)
         return v;
     }
-    auto members = from_.members_of(license_id);
-    if (!members) return members.error();
-    for (const auto& member : *members)
-      if (auto v = visit_("members", [license_id, member](write_view& w) { return w.member_insert(license_id, member); }); !v)
-        return v;
+    auto members = copy_each(visit_, "members", from_.members_of(license_id),
+                             [license_id](write_view& w, const store::member_record& member) {
+                               return w.member_insert(license_id, member);
+                             });
+    if (!members) return members;
     return each_page([&](const page_request& p) { return from_.ledger_of(license_id, p); },
                      [&](const store::ledger_entry& entry) {
                        return visit_("ledger", [entry](write_view& w) {
@@ -192,12 +200,11 @@ class records_walk {
             !v)
           return v;
       }
-      auto holds = from_.free_cap_holds_before(partner, std::numeric_limits<std::int64_t>::max(),
-                                               std::numeric_limits<std::size_t>::max());
-      if (!holds) return holds.error();
-      for (const auto& hold : *holds)
-        if (auto v = visit_("free_cap_holds", [partner, hold](write_view& w) { return w.free_cap_hold_put(partner, hold); }); !v)
-          return v;
+      auto holds = copy_each(visit_, "free_cap_holds",
+                             from_.free_cap_holds_before(partner, std::numeric_limits<std::int64_t>::max(),
+                                                         std::numeric_limits<std::size_t>::max()),
+                             [partner](write_view& w, const store::free_cap_hold& hold) { return w.free_cap_hold_put(partner, hold); });
+      if (!holds) return holds;
     }
     return {};
   }
@@ -223,36 +230,29 @@ class records_walk {
                                });
                              });
     if (!imports) return imports;
-    auto positions = from_.sweep_positions();
-    if (!positions) return positions.error();
-    for (const auto& sweep_at : *positions)
-      if (auto v = visit_("sweep_positions",
-                          [sweep_at](write_view& w) { return w.sweep_position_set(sweep_at.first, sweep_at.second); });
-          !v)
-        return v;
+    auto positions = copy_each(visit_, "sweep_positions", from_.sweep_positions(), [](write_view& w, const auto& sweep_at) {
+      return w.sweep_position_set(sweep_at.first, sweep_at.second);
+    });
+    if (!positions) return positions;
     auto sweep = from_.compliance_sweep_get();
     if (!sweep) return sweep.error();
     if (auto v = visit_("compliance_sweep", [sweep = *sweep](write_view& w) { return w.compliance_sweep_put(sweep); }); !v)
       return v;
-    auto campaigns = from_.campaigns_list();
-    if (!campaigns) return campaigns.error();
-    for (const auto& campaign : *campaigns)
-      if (auto v = visit_("campaigns", [campaign](write_view& w) { return w.campaign_put(campaign); }); !v) return v;
-    auto tasks = from_.resign_tasks();
-    if (!tasks) return tasks.error();
-    for (const auto& task : *tasks)
-      if (auto v = visit_("resign_tasks", [task](write_view& w) { return w.resign_task_put(task); }); !v) return v;
-    return {};
+    auto campaigns = copy_each(visit_, "campaigns", from_.campaigns_list(),
+                               [](write_view& w, const store::campaign_record& campaign) { return w.campaign_put(campaign); });
+    if (!campaigns) return campaigns;
+    return copy_each(visit_, "resign_tasks", from_.resign_tasks(),
+                     [](write_view& w, const store::resign_task& task) { return w.resign_task_put(task); });
   }
 
   result<void> outbox() {
     std::uint64_t after = 0;
     for (;;) {
       auto events = from_.outbox_after(after, read_page);
-      if (!events) return events.error();
+      auto copied = copy_each(visit_, "outbox", events,
+                              [](write_view& w, const store::outbox_event& event) { return w.outbox_restore(event); });
+      if (!copied) return copied;
       if (events->empty()) return {};
-      for (const auto& event : *events)
-        if (auto v = visit_("outbox", [event](write_view& w) { return w.outbox_restore(event); }); !v) return v;
       after = events->back().seq;
     }
   }
@@ -264,10 +264,9 @@ class records_walk {
     for (const auto& endpoint : *endpoints) {
       if (auto v = visit_("webhook_endpoints", [endpoint](write_view& w) { return w.webhook_endpoint_put(endpoint); }); !v)
         return v;
-      auto waiting = from_.deliveries_pending(endpoint.id, std::numeric_limits<std::size_t>::max());
-      if (!waiting) return waiting.error();
-      for (const auto& pending : *waiting)
-        if (auto v = visit_("deliveries", [pending](write_view& w) { return w.delivery_pending_put(pending); }); !v) return v;
+      auto waiting = copy_each(visit_, "deliveries", from_.deliveries_pending(endpoint.id, std::numeric_limits<std::size_t>::max()),
+                               [](write_view& w, const store::delivery_pending& pending) { return w.delivery_pending_put(pending); });
+      if (!waiting) return waiting;
       auto logged = each_page([&](const page_request& p) { return from_.delivery_log(endpoint.id, p); },
                               [&](const store::delivery_attempt& attempt) {
                                 return visit_("delivery_log",
@@ -283,11 +282,8 @@ class records_walk {
     if (!settings) return settings.error();
     if (auto v = visit_("mail_settings", [settings = *settings](write_view& w) { return w.mail_settings_put(settings); }); !v)
       return v;
-    auto templates = from_.mail_templates();
-    if (!templates) return templates.error();
-    for (const auto& replaced : *templates)
-      if (auto v = visit_("mail_templates", [replaced](write_view& w) { return w.mail_template_put(replaced); }); !v) return v;
-    return {};
+    return copy_each(visit_, "mail_templates", from_.mail_templates(),
+                     [](write_view& w, const store::mail_template_record& replaced) { return w.mail_template_put(replaced); });
   }
 
   const read_view& from_;
