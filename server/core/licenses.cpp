@@ -64,6 +64,7 @@ license_record license_prepare(const store::read_view& view, const license_order
   license.expires_at = order.expires_at;
   if (license.expires_at == 0 && license.kind == license_kind::trial) license.expires_at = now + trial_days * day_seconds;
 
+  view.read_ahead({.product = license.product, .customer = license.customer_id});
   const auto customer = found(view.customer_get(license.customer_id), errc::customer_not_found);
   if (customer.partner_id != license.partner_id) refuse(errc::customer_not_found);
   const auto product = found(view.product_get(license.product), errc::product_not_found);
@@ -79,6 +80,7 @@ license_record license_prepare(const store::read_view& view, const license_order
 
 partner_record license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
                              const license_settings& settings, std::int64_t now) {
+  write.read_ahead({.partner = license.partner_id, .product = license.product, .customer = license.customer_id});
   const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
   if (auto allowed = license_issue_allowed(partner); !allowed) refuse(allowed.error());
   const auto product = found(write.product_get(license.product), errc::product_not_found);

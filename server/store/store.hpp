@@ -16,6 +16,11 @@
 //   jobs committed with it are unaffected. `done` runs only once the outcome is durable.
 // - Sequences come from the store: audit_append and ledger_append assign the next number, strictly
 //   increasing with no gaps among committed entries (a job that rolls back gives its number back).
+// - Writes sent ahead: license_insert, audit_append and outbox_append may answer success at once
+//   and report a failure (conflict included) later, as the outcome of their job, which then fails
+//   with it as if the call had answered it. A backend whose every statement is a round trip
+//   (PostgreSQL) sends them with the job's next statement instead of waiting. So a job does not
+//   branch on their errors; it passes them on.
 // - Counters and indexes are the backend's job: license_put keeps every index of a license
 //   (partner, customer, activation key, current token), customer_put those of a customer,
 //   subscription_put the schedule. Callers never write an index.
@@ -229,9 +234,21 @@ struct expiry_range {
   std::int64_t through = 0;
 };
 
+/// Records a job is about to read by id (empty: none of that kind).
+struct read_ahead_ids {
+  std::string_view partner = {};
+  std::string_view product = {};
+  std::string_view customer = {};
+};
+
 class read_view {
  public:
   virtual ~read_view() = default;
+
+  /// A hint: the records of `ids` are read next, so a backend may fetch them together (PostgreSQL:
+  /// in one round trip). A following partner_get, product_get or customer_get of one of them
+  /// answers exactly what it would have answered without the hint.
+  virtual void read_ahead(const read_ahead_ids& ids) const = 0;
 
   // -- meta
   [[nodiscard]] virtual result<std::optional<std::string>> operator_token_hash() const = 0;

@@ -26,6 +26,8 @@ class lmdb_view final : public write_view {
   /// read-only transaction would fail with storage_error).
   explicit lmdb_view(txn&& snapshot) : owned_(std::move(snapshot)), txn_(*owned_) {}
 
+  /// Nothing to gain: a read is a lookup in mapped memory.
+  void read_ahead(const read_ahead_ids& /*ids*/) const override {}
   result<std::optional<std::string>> operator_token_hash() const override;
   result<std::uint64_t> keyring_audited_version() const override;
   result<std::optional<std::string>> keyring_shared() const override;

@@ -1,5 +1,6 @@
 #include "store/pg/pg_connection.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <vector>
@@ -18,6 +19,13 @@ constexpr std::string_view unique_violation = "23505";
 // Class 22, data exception: text that is not UTF-8 or holds \u0000 (which jsonb cannot keep), a
 // number out of range. Only a client's input gets that far.
 constexpr std::string_view data_exception_class = "22";
+
+std::vector<const char*> param_values(std::span<const pg_param> params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param.text ? param.text->c_str() : nullptr);
+  return values;
+}
 
 }  // namespace
 
@@ -86,19 +94,92 @@ result<pg_rows> pg_connection::outcome(PGresult* result) {
   return last_sqlstate_ == disk_full ? errc::storage_full : errc::storage_error;
 }
 
+const std::string* pg_connection::prepared_name(std::string_view sql) const {
+  const auto found = prepared_.find(std::string(sql));
+  return found == prepared_.end() ? nullptr : &found->second;
+}
+
 result<pg_rows> pg_connection::exec(std::string_view sql, std::span<const pg_param> params) {
-  auto found = prepared_.find(std::string(sql));
-  if (found == prepared_.end()) {
-    const auto name = "s" + std::to_string(prepared_.size() + 1);
-    auto prepared = outcome(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr));
+  const std::string* name = prepared_name(sql);
+  if (name == nullptr) {
+    const auto fresh = "s" + std::to_string(prepared_.size() + 1);
+    auto prepared = outcome(PQprepare(conn_, fresh.c_str(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr));
     if (!prepared) return prepared.error();
-    found = prepared_.emplace(std::string(sql), name).first;
+    name = &prepared_.emplace(std::string(sql), fresh).first->second;
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& param : params) values.push_back(param.text ? param.text->c_str() : nullptr);
-  return outcome(PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
-                                nullptr, 0));
+  const auto values = param_values(params);
+  return outcome(PQexecPrepared(conn_, name->c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
+}
+
+std::vector<result<pg_rows>> pg_connection::exec_all(std::span<const pg_statement> statements) {
+  // What went into the pipeline, in order: a statement's preparation (under `prepare_as`) or its run.
+  struct sent {
+    std::size_t statement;
+    std::string prepare_as;
+  };
+  std::vector<sent> pipeline;
+  std::unordered_map<std::string_view, std::string> preparing;  // prepared in this pipeline, by text
+  const auto send = [&](std::size_t i) {
+    const auto& statement = statements[i];
+    const auto values = param_values(statement.params);
+    const auto count = static_cast<int>(values.size());
+    if (values.empty())
+      return PQsendQueryParams(conn_, statement.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    const std::string* name = prepared_name(statement.sql);
+    if (name == nullptr) {
+      auto [fresh, is_new] = preparing.try_emplace(statement.sql, "s" + std::to_string(prepared_.size() + preparing.size() + 1));
+      if (is_new) {
+        if (PQsendPrepare(conn_, fresh->second.c_str(), statement.sql.c_str(), count, nullptr) != 1) return false;
+        pipeline.push_back({i, fresh->second});
+      }
+      name = &fresh->second;
+    }
+    return PQsendQueryPrepared(conn_, name->c_str(), count, values.data(), nullptr, nullptr, 0) == 1;
+  };
+
+  std::vector<std::optional<result<pg_rows>>> answers(statements.size());
+  std::optional<errc> first_error;
+  if (PQenterPipelineMode(conn_) == 1) {
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      const bool queued = send(i);
+      if (!queued) break;
+      pipeline.push_back({i, {}});
+    }
+    PQpipelineSync(conn_);
+    for (const auto& entry : pipeline) {
+      PGresult* result = PQgetResult(conn_);
+      if (result == nullptr) break;  // the connection broke: nothing more comes
+      while (PGresult* end = PQgetResult(conn_)) PQclear(end);  // the command's end (a null)
+      auto& answer = answers[entry.statement];
+      if (PQresultStatus(result) == PGRES_PIPELINE_ABORTED) {
+        PQclear(result);
+        continue;  // after the first failure: answers it below
+      }
+      auto done = outcome(result);
+      if (!done && !first_error) first_error = done.error();
+      if (!entry.prepare_as.empty()) {
+        if (done) prepared_.emplace(statements[entry.statement].sql, entry.prepare_as);
+        if (!done) answer = done.error();
+      } else if (!answer) {
+        answer = std::move(done);
+      }
+    }
+    while (PGresult* result = PQgetResult(conn_)) {  // up to and including the sync
+      const bool synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+      PQclear(result);
+      if (synced) break;
+    }
+    PQexitPipelineMode(conn_);
+  }
+  if (!first_error && std::any_of(answers.begin(), answers.end(), [](const auto& answer) { return !answer; })) {
+    // Not sent, or no answer came: the connection is gone or unusable.
+    last_failure_ = alive() ? pg_failure::other : pg_failure::connection;
+    first_error = errc::storage_error;
+  }
+  std::vector<result<pg_rows>> out;
+  out.reserve(answers.size());
+  for (auto& answer : answers) out.push_back(answer ? std::move(*answer) : result<pg_rows>{*first_error});
+  return out;
 }
 
 result<void> pg_connection::command(std::string_view sql) {

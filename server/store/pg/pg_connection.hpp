@@ -3,6 +3,8 @@
 //
 // Every statement is prepared on its connection the first time it runs there (by its text), so a
 // statement is parsed and planned once per connection. Parameters and results travel as text.
+// Several statements can go in one round trip (exec_all, libpq's pipeline mode): a store job's
+// reads and writes are mostly small, so waiting for each answer would cost more than the work.
 //
 // Thread safety: none; a connection belongs to one thread at a time (the pool hands it out).
 #pragma once
@@ -17,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "licensor/result.hpp"
 
@@ -57,6 +60,12 @@ class pg_rows {
 };
 
 /// Why a statement failed, in the terms the store's runner acts on.
+/// A statement with its parameters, to run in a pipeline.
+struct pg_statement {
+  std::string sql;
+  std::vector<pg_param> params;
+};
+
 enum class pg_failure {
   none,
   retry,       ///< serialization failure or deadlock: run the job again
@@ -84,6 +93,10 @@ class pg_connection {
   }
   /// Runs statements without parameters and without preparing them (BEGIN, COMMIT, DDL).
   [[nodiscard]] result<void> command(std::string_view sql);
+  /// Runs `statements` in order in one round trip, each as exec runs it (one SQL command each;
+  /// those without parameters are not prepared), and answers each one's outcome. After one fails,
+  /// the rest do not run and answer its error; last_failure() says what kind it was.
+  [[nodiscard]] std::vector<result<pg_rows>> exec_all(std::span<const pg_statement> statements);
 
   [[nodiscard]] pg_failure last_failure() const { return last_failure_; }
   [[nodiscard]] bool alive() const { return PQstatus(conn_) == CONNECTION_OK; }
@@ -93,6 +106,8 @@ class pg_connection {
  private:
   explicit pg_connection(PGconn* conn) : conn_(conn) {}
   result<pg_rows> outcome(PGresult* result);
+  /// The name `sql` is prepared under, if it is.
+  [[nodiscard]] const std::string* prepared_name(std::string_view sql) const;
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name

@@ -298,7 +298,8 @@ class pg_store final : public store {
         }
         conn = std::move(*opened);
       }
-      if (auto begun = conn->command("BEGIN ISOLATION LEVEL SERIALIZABLE"); !begun) {
+      // The first job's savepoint goes with BEGIN, in one round trip.
+      if (auto begun = conn->command("BEGIN ISOLATION LEVEL SERIALIZABLE; SAVEPOINT job"); !begun) {
         if (conn->alive()) return all(begun.error());
         connection_retries_.add();
         continue;
@@ -326,34 +327,37 @@ class pg_store final : public store {
     }
   }
 
-  // Runs each job under a savepoint, noting its outcome. Returns what ended the run early: a
+  // Runs each job under a savepoint (the first is taken with BEGIN), noting its outcome. Returns
+  // what ended the run early: a
   // failure that dooms the whole transaction (retry, connection, or a savepoint that could not
-  // be taken), none when every job ran. Each statement is a round trip on the one writer
-  // connection, so the end of one job's savepoint and the start of the next's go in one, and
-  // the last job's is released by COMMIT.
+  // be taken), none when every job ran. Round trips are the writer's cost, so a job that
+  // succeeded ends in one: what it sent ahead (pg_views.hpp) and the next job's savepoint; the
+  // last job's savepoint is released by COMMIT.
   static pg_failure jobs_run(pg_connection& conn, const std::vector<pending>& batch, std::vector<result<void>>& outcomes) {
     const auto sent = [&conn](std::string_view sql) {
-      return sql.empty() || conn.command(sql) ? pg_failure::none : conn.alive() ? pg_failure::other : pg_failure::connection;
+      return conn.command(sql) ? pg_failure::none : conn.alive() ? pg_failure::other : pg_failure::connection;
     };
-    if (auto begun = sent("SAVEPOINT job"); begun != pg_failure::none) return begun;
+    static constexpr std::array<std::string_view, 2> next_savepoint{"RELEASE SAVEPOINT job", "SAVEPOINT job"};
+    pg_numbering numbering;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      pg_view view(conn);
+      const bool last = i + 1 == batch.size();
+      const auto numbered_before = numbering;
+      pg_view view(conn, numbering);
       result<void> outcome = errc::internal;
       try {
         outcome = batch[i].work(view);
       } catch (...) {
         outcome = errc::internal;  // a job that throws (a bug) fails alone
       }
+      if (outcome) view.settle(last ? std::span<const std::string_view>{} : std::span<const std::string_view>(next_savepoint));
       if (view.failure() == pg_failure::retry || view.failure() == pg_failure::connection) return view.failure();
       const bool failed = view.failure() != pg_failure::none || !outcome;
       outcomes[i] = !failed ? result<void>{} : outcome ? result<void>{view.failed()} : outcome;
-      const bool last = i + 1 == batch.size();
-      std::string_view next;
-      if (failed)
-        next = last ? "ROLLBACK TO SAVEPOINT job" : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; SAVEPOINT job";
-      else if (!last)
-        next = "RELEASE SAVEPOINT job; SAVEPOINT job";
-      if (auto moved_on = sent(next); moved_on != pg_failure::none) return moved_on;
+      if (!failed) continue;
+      numbering = numbered_before;  // the rollback gives the job's numbers back
+      const auto undone = sent(last ? "ROLLBACK TO SAVEPOINT job"
+                                    : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; SAVEPOINT job");
+      if (undone != pg_failure::none) return undone;
     }
     return pg_failure::none;
   }

@@ -102,22 +102,120 @@ bool is_number(std::string_view text) {
 
 // -- helpers
 
+namespace {
+
+// libpq passes parameters as C strings: a NUL would cut one short ("lic_1\0x" would find lic_1),
+// so text holding one is refused before it is sent. No stored text has one.
+bool holds_nul(const std::vector<pg_param>& params) {
+  return std::any_of(params.begin(), params.end(),
+                     [](const pg_param& param) { return param.text && param.text->find('\0') != std::string::npos; });
+}
+
+std::string read_ahead_key(std::string_view sql, std::string_view id) {
+  std::string key(sql);
+  key += '\0';
+  key += id;
+  return key;
+}
+
+constexpr std::string_view partner_by_id = "SELECT doc FROM partners WHERE id = $1";
+constexpr std::string_view product_by_id = "SELECT doc FROM products WHERE id = $1";
+constexpr std::string_view customer_by_id = "SELECT doc FROM customers WHERE id = $1";
+
+}  // namespace
+
+void pg_view::fail(errc error) const {
+  failure_ = conn_.last_failure() == pg_failure::none ? pg_failure::other : conn_.last_failure();
+  failed_ = error;
+}
+
 result<pg_rows> pg_view::run(std::string_view sql, std::initializer_list<pg_param> params) const {
   return run(sql, std::vector<pg_param>(params));
 }
 
 result<pg_rows> pg_view::run(std::string_view sql, const std::vector<pg_param>& params) const {
-  if (failure_ != pg_failure::none) return failed_;
-  // libpq passes parameters as C strings: a NUL would cut one short ("lic_1\0x" would find
-  // lic_1), so text holding one is refused before it is sent. No stored text has one.
-  for (const auto& param : params)
-    if (param.text && param.text->find('\0') != std::string::npos) return errc::bad_request;
-  auto rows = conn_.exec(sql, std::span<const pg_param>(params));
-  if (!rows) {
-    failure_ = conn_.last_failure() == pg_failure::none ? pg_failure::other : conn_.last_failure();
-    failed_ = rows.error();
+  if (!read_ahead_.empty()) {
+    if (params.size() == 1 && params.front().text) {
+      const auto key = read_ahead_key(sql, *params.front().text);
+      const auto found = std::find_if(read_ahead_.begin(), read_ahead_.end(), [&](const auto& read) { return read.first == key; });
+      if (found != read_ahead_.end()) {
+        auto rows = std::move(found->second);
+        read_ahead_.erase(found);
+        return rows;
+      }
+    }
+    read_ahead_.clear();  // this statement may be a write, after which what was read ahead may be stale
   }
-  return rows;
+  auto answers = run_all({pg_statement{std::string(sql), params}});
+  return std::move(answers.front());
+}
+
+std::vector<result<pg_rows>> pg_view::run_all(std::vector<pg_statement> statements) const {
+  const auto all = [&](errc error) {
+    std::vector<result<pg_rows>> answers;
+    answers.reserve(statements.size());
+    for (std::size_t i = 0; i < statements.size(); ++i) answers.emplace_back(error);
+    return answers;
+  };
+  if (failure_ != pg_failure::none) return all(failed_);
+  if (std::any_of(statements.begin(), statements.end(), [](const auto& statement) { return holds_nul(statement.params); }))
+    return all(errc::bad_request);
+  if (ahead_.empty() && statements.size() == 1) {
+    std::vector<result<pg_rows>> answers;
+    answers.push_back(conn_.exec(statements.front().sql, statements.front().params));
+    if (!answers.front()) fail(answers.front().error());
+    return answers;
+  }
+  std::vector<pg_statement> pipeline;
+  pipeline.reserve(ahead_.size() + statements.size());
+  for (auto& write : ahead_) pipeline.push_back(std::move(write));
+  for (auto& statement : statements) pipeline.push_back(std::move(statement));
+  auto answers = conn_.exec_all(pipeline);
+  const auto sent_ahead = ahead_.size();
+  ahead_.clear();
+  for (std::size_t i = 0; i < sent_ahead; ++i) {
+    if (!answers[i]) {
+      fail(answers[i].error());
+      break;
+    }
+  }
+  if (failure_ != pg_failure::none) return all(failed_);
+  answers.erase(answers.begin(), answers.begin() + static_cast<std::ptrdiff_t>(sent_ahead));
+  for (const auto& answer : answers) {
+    if (!answer) {
+      fail(answer.error());
+      break;
+    }
+  }
+  return answers;
+}
+
+result<void> pg_view::send_ahead(std::string sql, std::vector<pg_param> params) {
+  if (failure_ != pg_failure::none) return failed_;
+  if (holds_nul(params)) return errc::bad_request;
+  read_ahead_.clear();
+  ahead_.push_back({std::move(sql), std::move(params)});
+  return {};
+}
+
+void pg_view::settle(std::span<const std::string_view> then) {
+  if (ahead_.empty() && then.empty()) return;
+  std::vector<pg_statement> commands;
+  for (const auto command : then) commands.push_back({std::string(command), {}});
+  (void)run_all(std::move(commands));
+}
+
+void pg_view::read_ahead(const read_ahead_ids& ids) const {
+  std::vector<pg_statement> reads;
+  for (const auto& [sql, id] : {std::pair{partner_by_id, ids.partner}, std::pair{product_by_id, ids.product},
+                                std::pair{customer_by_id, ids.customer}})
+    if (!id.empty()) reads.push_back({std::string(sql), {id}});
+  if (reads.empty() || failure_ != pg_failure::none) return;
+  auto answers = run_all(reads);
+  read_ahead_.clear();
+  if (failure_ != pg_failure::none) return;  // the reads, done again one by one, answer it
+  for (std::size_t i = 0; i < reads.size(); ++i)
+    read_ahead_.emplace_back(read_ahead_key(reads[i].sql, *reads[i].params.front().text), std::move(answers[i]));
 }
 
 template <class Record>
@@ -221,17 +319,34 @@ result<void> pg_view::setting_set(std::string_view name, std::string_view value)
 }
 
 // The sequence's row is updated in the job's transaction, in the statement that inserts the
-// numbered row (one round trip): a job that rolls back gives its number back, and two jobs
-// appending at once are serialized on the row (the later one runs again). `insert` is
-// "INSERT INTO table (seq, ...) SELECT last, ... FROM numbered"; the number is returned.
+// numbered row, so a job that rolls back gives its number back, and two writers appending at once
+// are serialized on the row (the later one runs again). The number is the view's to give (from
+// pg_numbering), so the insert is sent ahead; the row moves only from the number before it, and
+// an insert whose number it did not move to stores a NULL seq, which the table refuses. `insert`
+// is "INSERT INTO table (seq, ...) VALUES ((SELECT last FROM numbered), $1, ...)"; the number
+// is the parameter after `params`.
 result<std::uint64_t> pg_view::numbered_insert(std::string_view sequence, std::string_view insert,
-                                               const std::vector<pg_param>& params) {
-  auto rows = run("WITH numbered AS (UPDATE sequences SET last = last + 1 WHERE name = '" + std::string(sequence) +
-                      "' RETURNING last) " + std::string(insert) + " RETURNING seq",
-                  params);
-  if (!rows) return rows.error();
-  if (rows->empty()) return errc::storage_error;  // no sequence row: the schema is damaged
-  return static_cast<std::uint64_t>(rows->i64(0, 0));
+                                               std::vector<pg_param> params) {
+  if (numbering_ == nullptr) return errc::internal;  // a read view writes nothing
+  auto last = numbering_->last.find(sequence);
+  if (last == numbering_->last.end()) {  // every sequence at once: a job that appends to one mostly appends to both
+    auto rows = run("SELECT name, last FROM sequences");
+    if (!rows) return rows.error();
+    for (int row = 0; row < rows->size(); ++row)
+      numbering_->last.try_emplace(std::string(rows->text(row, 0)), static_cast<std::uint64_t>(rows->i64(row, 1)));
+    last = numbering_->last.find(sequence);
+    if (last == numbering_->last.end()) return errc::storage_error;  // no sequence row: the schema is damaged
+  }
+  const auto seq = last->second + 1;
+  params.emplace_back(seq);
+  const auto number = "$" + std::to_string(params.size());
+  auto sent = send_ahead("WITH numbered AS (UPDATE sequences SET last = " + number + "::bigint WHERE name = '" +
+                             std::string(sequence) + "' AND last = " + number + "::bigint - 1 RETURNING last) " +
+                             std::string(insert),
+                         std::move(params));
+  if (!sent) return sent.error();
+  last->second = seq;
+  return seq;
 }
 
 // The binding of a license's current token.
@@ -282,7 +397,7 @@ result<std::vector<license_tally>> pg_view::license_tallies() const {
 // -- partners and API keys
 
 result<std::optional<partner_record>> pg_view::partner_get(std::string_view id) const {
-  return doc_find<partner_record>("SELECT doc FROM partners WHERE id = $1", {id});
+  return doc_find<partner_record>(partner_by_id, {id});
 }
 
 result<page<partner_record>> pg_view::partners_list(const page_request& page) const {
@@ -415,7 +530,7 @@ result<void> pg_view::organisation_security_put(std::string_view partner_id, con
 // -- customers
 
 result<std::optional<customer_record>> pg_view::customer_get(std::string_view id) const {
-  return doc_find<customer_record>("SELECT doc FROM customers WHERE id = $1", {id});
+  return doc_find<customer_record>(customer_by_id, {id});
 }
 
 result<std::optional<std::string>> pg_view::customer_id_by_email(std::string_view email) const {
@@ -499,7 +614,7 @@ result<void> pg_view::customer_erase(std::string_view id) {
 // -- products
 
 result<std::optional<product_record>> pg_view::product_get(std::string_view id) const {
-  return doc_find<product_record>("SELECT doc FROM products WHERE id = $1", {id});
+  return doc_find<product_record>(product_by_id, {id});
 }
 
 result<page<product_record>> pg_view::products_list(const page_request& page) const {
@@ -593,22 +708,19 @@ result<std::optional<token_binding>> pg_view::token_binding_get(std::string_view
 }
 
 result<void> pg_view::license_insert(const license_record& license) {
-  // One round trip, as issuance writes one on every request: the license, and its current
-  // token's binding only if the license went in (a taken id or activation key inserts nothing).
-  auto inserted = run("WITH inserted AS (INSERT INTO licenses (id, partner_id, customer_id, activation_key, kid, "
-                      "email_folded, status, kind, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                      "ON CONFLICT DO NOTHING RETURNING id), "
-                      "bound AS (INSERT INTO token_bindings (token_hash, license_id, kid, email, withdrawn) "
-                      "SELECT $11::text, id, $5::text, $12::text, false FROM inserted WHERE $11::text <> '' "
-                      "ON CONFLICT (token_hash) DO UPDATE SET license_id = EXCLUDED.license_id, kid = EXCLUDED.kid, "
-                      "email = EXCLUDED.email, withdrawn = false) "
-                      "SELECT count(*) FROM inserted",
-                      {license.id, license.partner_id, license.customer_id, canonical_activation_key(license), license.kid,
-                       server::text_folded(license.email), server::license_status_name(license.status),
-                       license_kind_name(license.kind), license.expires_at, record_encode(license),
-                       license.token.empty() ? std::string() : server::hash_hex(license.token), license.email});
-  if (!inserted) return inserted.error();
-  return inserted->i64(0, 0) == 1 ? result<void>{} : result<void>{errc::conflict};
+  // One statement, sent ahead, as issuance writes one on every request: the license and its
+  // current token's binding. A taken id or activation key fails it (unique_violation: conflict).
+  return send_ahead("WITH inserted AS (INSERT INTO licenses (id, partner_id, customer_id, activation_key, kid, "
+                    "email_folded, status, kind, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                    "RETURNING id) "
+                    "INSERT INTO token_bindings (token_hash, license_id, kid, email, withdrawn) "
+                    "SELECT $11::text, id, $5::text, $12::text, false FROM inserted WHERE $11::text <> '' "
+                    "ON CONFLICT (token_hash) DO UPDATE SET license_id = EXCLUDED.license_id, kid = EXCLUDED.kid, "
+                    "email = EXCLUDED.email, withdrawn = false",
+                    {license.id, license.partner_id, license.customer_id, canonical_activation_key(license), license.kid,
+                     server::text_folded(license.email), server::license_status_name(license.status),
+                     license_kind_name(license.kind), license.expires_at, record_encode(license),
+                     license.token.empty() ? std::string() : server::hash_hex(license.token), license.email});
 }
 
 result<void> pg_view::license_put(const license_record& license) {
@@ -842,7 +954,7 @@ result<page<audit_entry>> pg_view::audit_list(const page_request& page, order di
 result<std::uint64_t> pg_view::audit_append(audit_entry& entry) {
   auto seq = numbered_insert("audit",
                              "INSERT INTO audit (seq, at, actor, action, target, details, request_id) "
-                             "SELECT last, $1::bigint, $2::text, $3::text, $4::text, $5::jsonb, $6::text FROM numbered",
+                             "VALUES ((SELECT last FROM numbered), $1, $2, $3, $4, $5, $6)",
                              {entry.at, entry.actor, entry.action, entry.target, entry.details.dump(), entry.request_id});
   if (!seq) return seq;
   entry.seq = *seq;
@@ -852,7 +964,7 @@ result<std::uint64_t> pg_view::audit_append(audit_entry& entry) {
 result<std::uint64_t> pg_view::outbox_append(outbox_event& event) {
   auto seq = numbered_insert("outbox",
                              "INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
-                             "SELECT last, $1::text, $2::text, $3::bigint, $4::text, $5::text, $6::text FROM numbered",
+                             "VALUES ((SELECT last FROM numbered), $1, $2, $3, $4, $5, $6)",
                              {event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data});
   if (!seq) return seq;
   event.seq = *seq;
@@ -865,6 +977,7 @@ result<void> pg_view::outbox_restore(const outbox_event& event) {
                    {std::string_view("outbox"), event.seq});
   if (!moved) return moved.error();
   if (moved->empty()) return errc::conflict;
+  if (numbering_ != nullptr) numbering_->last.erase("outbox");  // appends continue from the row
   return nothing(run("INSERT INTO outbox (seq, id, type, occurred_at, partner_id, subject, data) "
                      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
                      {event.seq, event.id, event.type, event.occurred_at, event.partner_id, event.subject, event.data}));

@@ -5,11 +5,26 @@
 // answers it to every later call; the store's runner reads failure() to decide whether the job
 // runs again (a serialization failure), fails, or left its outcome unknown (a lost connection).
 //
+// Round trips are the writer's cost (one writer connection runs every job of a replica), so a
+// write view saves them where the port allows (store.hpp, "Writes sent ahead"):
+// - license_insert, audit_append and outbox_append are sent ahead: they wait for the job's next
+//   statement that needs an answer, or for its end (settle), and travel with it in one round
+//   trip. Their failure becomes the view's, so the job fails with it.
+// - audit and outbox numbers are given out by the view from the sequence's value read once per
+//   batch (pg_numbering); each numbered insert fails in the database unless the sequence's row
+//   held the number before it, so a wrong number can never be stored.
+// - A write sent ahead that fails makes the database skip every statement after it in its round
+//   trip (the runner's savepoint commands included), so nothing of the job survives it.
+// - read_ahead reads a partner, product and customer in one round trip.
+//
 // Thread safety: as the connection (one thread at a time).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "store/pg/pg_connection.hpp"
@@ -17,10 +32,19 @@
 
 namespace licensor::store {
 
+/// The last number each sequence (audit, outbox) gave out in the writer's open transaction, as
+/// far as its jobs have numbered. The runner keeps one per transaction: a job rolled back gives
+/// its numbers back (the runner restores the copy it took before the job), and a transaction run
+/// again starts from an empty one.
+struct pg_numbering {
+  std::map<std::string, std::uint64_t, std::less<>> last;
+};
+
 class pg_view final : public write_view {
  public:
-  /// Views the transaction open on `conn`, which must outlive the view.
-  explicit pg_view(pg_connection& conn) : conn_(conn) {}
+  /// A write view of the transaction open on `conn`, numbering from `numbering`; both must
+  /// outlive the view.
+  pg_view(pg_connection& conn, pg_numbering& numbering) : conn_(conn), numbering_(&numbering) {}
   /// Views the transaction open on `conn` and keeps `owner` (what ends the transaction and gives
   /// the connection back) until the view goes: a read view handed out on its own.
   pg_view(pg_connection& conn, std::shared_ptr<void> owner) : owner_(std::move(owner)), conn_(conn) {}
@@ -28,6 +52,11 @@ class pg_view final : public write_view {
   /// What the first failed statement was (none while every statement succeeded), and its error.
   [[nodiscard]] pg_failure failure() const { return failure_; }
   [[nodiscard]] errc failed() const { return failed_; }
+  /// Sends the writes sent ahead and then `then` (the runner's savepoint commands) in one round
+  /// trip. A failure among them becomes the view's.
+  void settle(std::span<const std::string_view> then);
+
+  void read_ahead(const read_ahead_ids& ids) const override;
 
   result<std::optional<std::string>> operator_token_hash() const override;
   result<std::uint64_t> keyring_audited_version() const override;
@@ -184,6 +213,12 @@ class pg_view final : public write_view {
 
   [[nodiscard]] result<pg_rows> run(std::string_view sql, std::initializer_list<pg_param> params = {}) const;
   [[nodiscard]] result<pg_rows> run(std::string_view sql, const std::vector<pg_param>& params) const;
+  /// Runs the writes sent ahead and then `statements`, in one round trip: the answers of `statements`.
+  [[nodiscard]] std::vector<result<pg_rows>> run_all(std::vector<pg_statement> statements) const;
+  /// Queues a write to go with the next round trip (see the file's comment).
+  [[nodiscard]] result<void> send_ahead(std::string sql, std::vector<pg_param> params);
+  /// Notes the failure of a statement: the view answers it from now on.
+  void fail(errc error) const;
   template <class Record>
   [[nodiscard]] result<std::optional<Record>> doc_find(std::string_view sql, std::initializer_list<pg_param> params) const;
   template <class Record>
@@ -204,11 +239,15 @@ class pg_view final : public write_view {
   [[nodiscard]] result<std::optional<std::string>> setting(std::string_view name) const;
   [[nodiscard]] result<void> setting_set(std::string_view name, std::string_view value);
   [[nodiscard]] result<std::uint64_t> numbered_insert(std::string_view sequence, std::string_view insert,
-                                                      const std::vector<pg_param>& params);
+                                                      std::vector<pg_param> params);
   [[nodiscard]] result<void> license_index(const license_record& license);
 
   std::shared_ptr<void> owner_;
   pg_connection& conn_;
+  pg_numbering* numbering_ = nullptr;  // none in a read view, which numbers nothing
+  mutable std::vector<pg_statement> ahead_;
+  // What read_ahead read, by statement and id ('\0' between), until the view's next other statement.
+  mutable std::vector<std::pair<std::string, result<pg_rows>>> read_ahead_;
   mutable pg_failure failure_ = pg_failure::none;
   mutable errc failed_{};
 };

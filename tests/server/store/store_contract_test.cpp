@@ -269,6 +269,91 @@ TEST_CASE("a failed or throwing job leaves nothing behind, and jobs beside it ar
   });
 }
 
+TEST_CASE("a write that reports its conflict late still fails its job alone, and takes the job's numbers with it") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) { return w.license_insert(license_of("lic_taken", "cus_1", "t0", "k")); }));
+    // Submitted together, so that they share a transaction where the backend batches: every
+    // fourth license takes a taken id, after which its job appends an audit entry and an event.
+    constexpr int jobs = 20;
+    std::vector<std::promise<result<void>>> promises(jobs);
+    std::vector<std::future<result<void>>> outcomes;
+    for (int i = 0; i < jobs; ++i) {
+      outcomes.push_back(promises[i].get_future());
+      s.db().submit(
+          [i](write_view& w) -> result<void> {
+            const auto id = i % 4 == 0 ? std::string("lic_taken") : "lic_" + std::to_string(i);
+            if (auto put = w.license_insert(license_of(id, "cus_1", "t" + std::to_string(i + 1), "k")); !put) return put;
+            audit_entry entry{0, 1, "test", "license.issue", "job " + std::to_string(i)};
+            if (auto appended = w.audit_append(entry); !appended) return appended.error();
+            outbox_event event{0, "evt_" + std::to_string(i), "license.issued", 1, "par_1", "license:" + id, "{}"};
+            if (auto appended = w.outbox_append(event); !appended) return appended.error();
+            return {};
+          },
+          [&promises, i](result<void> done) { promises[i].set_value(done); });
+    }
+    for (int i = 0; i < jobs; ++i) {
+      const auto outcome = outcomes[i].get();
+      if (i % 4 == 0) {
+        REQUIRE_FALSE(outcome.ok());
+        CHECK(outcome.error() == errc::conflict);
+      } else {
+        CHECK(outcome.ok());
+      }
+    }
+    auto r = s.read();
+    const auto audit = ok(r->audit_list({.limit = 100, .after = {}}, order::oldest_first)).items;
+    REQUIRE(audit.size() == 15);
+    const auto events = ok(r->outbox_after(0, 100));
+    REQUIRE(events.size() == 15);
+    for (std::size_t i = 0; i < audit.size(); ++i) {
+      CHECK(audit[i].seq == i + 1);
+      CHECK(events[i].seq == i + 1);
+      const auto job = std::stoi(audit[i].target.substr(4));
+      CHECK(job % 4 != 0);
+      CHECK(events[i].id == "evt_" + std::to_string(job));
+    }
+    CHECK(ok(r->licenses_list("", {.limit = 100, .after = {}}, order::oldest_first)).items.size() == 16);
+    CHECK_FALSE(ok(r->token_binding_get(server::hash_hex("t1"))));  // the refused license's token binds nothing
+    CHECK(ok(r->token_binding_get(server::hash_hex("t2")))->license_id == "lic_1");
+  });
+}
+
+TEST_CASE("records read ahead answer as reads one by one do, and a write after the hint is seen") {
+  on_every_backend([](store_fixture& s) {
+    partner_record partner;
+    partner.id = "par_1";
+    partner.name = "Before";
+    product_record product;
+    product.id = "app";
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto put = w.partner_put(partner); !put) return put;
+      if (auto put = w.product_insert(product); !put) return put;
+      return w.customer_insert(customer_of("cus_1", "ada@example.com"));
+    }));
+    auto r = s.read();
+    r->read_ahead({.partner = "par_1", .product = "app", .customer = "cus_1"});
+    CHECK(ok(r->customer_get("cus_1"))->email == "ada@example.com");
+    CHECK(ok(r->product_get("app"))->id == "app");
+    CHECK(ok(r->partner_get("par_1"))->name == "Before");
+    r->read_ahead({.partner = "par_none", .product = {}, .customer = "cus_none"});
+    CHECK_FALSE(ok(r->partner_get("par_none")));
+    CHECK_FALSE(ok(r->customer_get("cus_none")));
+    CHECK_FALSE(ok(r->customer_get("cus_none")));  // asked twice: the second read is a plain one
+
+    ok(s.commit([&](write_view& w) -> result<void> {
+      w.read_ahead({.partner = "par_1", .product = "app", .customer = "cus_1"});
+      auto renamed = partner;
+      renamed.name = "After";
+      if (auto put = w.partner_put(renamed); !put) return put;
+      auto seen = w.partner_get("par_1");
+      if (!seen || !*seen || (*seen)->name != "After") return errc::internal;
+      auto customer = w.customer_get("cus_1");
+      return customer && *customer ? result<void>{} : result<void>{errc::internal};
+    }));
+    CHECK(ok(s.read()->partner_get("par_1"))->name == "After");
+  });
+}
+
 TEST_CASE("audit and ledger sequences come from the store, with no gaps among committed entries") {
   on_every_backend([](store_fixture& s) {
     auto append_audit = [&](bool keep) {
