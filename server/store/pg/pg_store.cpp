@@ -328,36 +328,54 @@ class pg_store final : public store {
   }
 
   // Runs each job under a savepoint (the first is taken with BEGIN), noting its outcome. Returns
-  // what ended the run early: a
-  // failure that dooms the whole transaction (retry, connection, or a savepoint that could not
-  // be taken), none when every job ran. Round trips are the writer's cost, so a job that
-  // succeeded ends in one: what it sent ahead (pg_views.hpp) and the next job's savepoint; the
-  // last job's savepoint is released by COMMIT.
+  // what ended the run early: a failure that dooms the whole transaction (retry, connection, or
+  // a savepoint that could not be taken), none when every job ran.
+  //
+  // Round trips are the writer's cost, so what a job sent ahead (pg_views.hpp) and the next
+  // job's savepoint wait for the next job's first round trip (the last job's go before COMMIT).
+  // A job's outcome is therefore known only once the next job's first answers came: if its
+  // writes failed there, it is rolled back and fails, and the next job, whose statements did
+  // not run, runs again.
   static pg_failure jobs_run(pg_connection& conn, const std::vector<pending>& batch, std::vector<result<void>>& outcomes) {
     const auto sent = [&conn](std::string_view sql) {
       return conn.command(sql) ? pg_failure::none : conn.alive() ? pg_failure::other : pg_failure::connection;
     };
-    static constexpr std::array<std::string_view, 2> next_savepoint{"RELEASE SAVEPOINT job", "SAVEPOINT job"};
+    constexpr std::string_view undo_and_go_on = "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; SAVEPOINT job";
     pg_numbering numbering;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
+    pg_numbering numbered_before_carried;  // before the job whose writes are carried
+    std::vector<pg_statement> carried;
+    for (std::size_t i = 0; i < batch.size();) {
       const bool last = i + 1 == batch.size();
       const auto numbered_before = numbering;
-      pg_view view(conn, numbering);
+      pg_view view(conn, numbering, std::move(carried));
+      carried.clear();
       result<void> outcome = errc::internal;
       try {
         outcome = batch[i].work(view);
       } catch (...) {
         outcome = errc::internal;  // a job that throws (a bug) fails alone
       }
-      if (outcome) view.settle(last ? std::span<const std::string_view>{} : std::span<const std::string_view>(next_savepoint));
+      view.settle_carried();
+      if (outcome && last) view.settle({});
       if (view.failure() == pg_failure::retry || view.failure() == pg_failure::connection) return view.failure();
+      if (const auto previous_failed = view.carried_failed()) {
+        outcomes[i - 1] = *previous_failed;
+        numbering = numbered_before_carried;
+        if (auto undone = sent(undo_and_go_on); undone != pg_failure::none) return undone;
+        continue;  // job i runs again
+      }
       const bool failed = view.failure() != pg_failure::none || !outcome;
       outcomes[i] = !failed ? result<void>{} : outcome ? result<void>{view.failed()} : outcome;
-      if (!failed) continue;
-      numbering = numbered_before;  // the rollback gives the job's numbers back
-      const auto undone = sent(last ? "ROLLBACK TO SAVEPOINT job"
-                                    : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; SAVEPOINT job");
-      if (undone != pg_failure::none) return undone;
+      if (!failed && !last) {
+        carried = view.ahead_take();
+        carried.push_back({"RELEASE SAVEPOINT job", {}});
+        carried.push_back({"SAVEPOINT job", {}});
+        numbered_before_carried = numbered_before;
+      } else if (failed) {
+        numbering = numbered_before;  // the rollback gives the job's numbers back
+        if (auto undone = sent(last ? "ROLLBACK TO SAVEPOINT job" : undo_and_go_on); undone != pg_failure::none) return undone;
+      }
+      ++i;
     }
     return pg_failure::none;
   }

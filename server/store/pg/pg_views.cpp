@@ -176,9 +176,11 @@ std::vector<result<pg_rows>> pg_view::run_all(std::vector<pg_statement> statemen
   for (std::size_t i = 0; i < sent_ahead; ++i) {
     if (!answers[i]) {
       fail(answers[i].error());
+      if (i < carried_) carried_failed_ = answers[i].error();
       break;
     }
   }
+  carried_ = 0;
   if (failure_ != pg_failure::none) return all(failed_);
   answers.erase(answers.begin(), answers.begin() + static_cast<std::ptrdiff_t>(sent_ahead));
   for (const auto& answer : answers) {
@@ -203,6 +205,15 @@ void pg_view::settle(std::span<const std::string_view> then) {
   std::vector<pg_statement> commands;
   for (const auto command : then) commands.push_back({std::string(command), {}});
   (void)run_all(std::move(commands));
+}
+
+void pg_view::settle_carried() {
+  if (carried_ == 0 || failure_ != pg_failure::none) return;
+  std::vector<pg_statement> own(std::make_move_iterator(ahead_.begin() + static_cast<std::ptrdiff_t>(carried_)),
+                                std::make_move_iterator(ahead_.end()));
+  ahead_.resize(carried_);
+  (void)run_all({});
+  ahead_ = std::move(own);
 }
 
 void pg_view::read_ahead(const read_ahead_ids& ids) const {

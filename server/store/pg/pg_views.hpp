@@ -8,8 +8,10 @@
 // Round trips are the writer's cost (one writer connection runs every job of a replica), so a
 // write view saves them where the port allows (store.hpp, "Writes sent ahead"):
 // - license_insert, audit_append and outbox_append are sent ahead: they wait for the job's next
-//   statement that needs an answer, or for its end (settle), and travel with it in one round
-//   trip. Their failure becomes the view's, so the job fails with it.
+//   statement that needs an answer, and travel with it in one round trip; those still waiting at
+//   the job's end go with the next job's first round trip (carried), or with the last job's end
+//   (settle). Their failure becomes the view's, so the job fails with it (a carried one: the
+//   previous job, whose failure the runner then handles).
 // - audit and outbox numbers are given out by the view from the sequence's value read once per
 //   batch (pg_numbering); each numbered insert fails in the database unless the sequence's row
 //   held the number before it, so a wrong number can never be stored.
@@ -43,8 +45,10 @@ struct pg_numbering {
 class pg_view final : public write_view {
  public:
   /// A write view of the transaction open on `conn`, numbering from `numbering`; both must
-  /// outlive the view.
-  pg_view(pg_connection& conn, pg_numbering& numbering) : conn_(conn), numbering_(&numbering) {}
+  /// outlive the view. `carried`: the previous job's writes not sent yet (and the savepoint
+  /// commands between the jobs), which go with this view's first round trip.
+  pg_view(pg_connection& conn, pg_numbering& numbering, std::vector<pg_statement> carried = {})
+      : conn_(conn), numbering_(&numbering), ahead_(std::move(carried)), carried_(ahead_.size()) {}
   /// Views the transaction open on `conn` and keeps `owner` (what ends the transaction and gives
   /// the connection back) until the view goes: a read view handed out on its own.
   pg_view(pg_connection& conn, std::shared_ptr<void> owner) : owner_(std::move(owner)), conn_(conn) {}
@@ -55,6 +59,14 @@ class pg_view final : public write_view {
   /// Sends the writes sent ahead and then `then` (the runner's savepoint commands) in one round
   /// trip. A failure among them becomes the view's.
   void settle(std::span<const std::string_view> then);
+  /// Sends what was carried in, alone, if the job made no round trip that took it.
+  void settle_carried();
+  /// The error of a carried statement that failed (the previous job's), if one did: then this
+  /// view's statements did not run either, and the view answers that error.
+  [[nodiscard]] std::optional<errc> carried_failed() const { return carried_failed_; }
+  /// The writes sent ahead that still wait, to be carried into the next job's view (after
+  /// settle_carried).
+  [[nodiscard]] std::vector<pg_statement> ahead_take() { return std::move(ahead_); }
 
   void read_ahead(const read_ahead_ids& ids) const override;
 
@@ -246,6 +258,8 @@ class pg_view final : public write_view {
   pg_connection& conn_;
   pg_numbering* numbering_ = nullptr;  // none in a read view, which numbers nothing
   mutable std::vector<pg_statement> ahead_;
+  mutable std::size_t carried_ = 0;  // how many of ahead_, from the front, were carried in
+  mutable std::optional<errc> carried_failed_;
   // What read_ahead read, by statement and id ('\0' between), until the view's next other statement.
   mutable std::vector<std::pair<std::string, result<pg_rows>>> read_ahead_;
   mutable pg_failure failure_ = pg_failure::none;
