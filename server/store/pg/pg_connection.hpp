@@ -59,13 +59,13 @@ class pg_rows {
   std::unique_ptr<PGresult, decltype(&PQclear)> result_;
 };
 
-/// Why a statement failed, in the terms the store's runner acts on.
 /// A statement with its parameters, to run in a pipeline.
 struct pg_statement {
   std::string sql;
   std::vector<pg_param> params;
 };
 
+/// Why a statement failed, in the terms the store's runner acts on.
 enum class pg_failure {
   none,
   retry,       ///< serialization failure or deadlock: run the job again
