@@ -169,7 +169,9 @@ std::vector<result<pg_rows>> pg_connection::exec_all(std::span<const pg_statemen
       PQclear(result);
       if (synced) break;
     }
-    PQexitPipelineMode(conn_);
+    // A connection that cannot leave pipeline mode would refuse every later statement: it is
+    // reported dead, so that the store drops it and opens another.
+    stuck_ = PQexitPipelineMode(conn_) != 1;
   }
   if (!first_error && std::any_of(answers.begin(), answers.end(), [](const auto& answer) { return !answer; })) {
     // Not sent, or no answer came: the connection is gone or unusable.

@@ -99,7 +99,9 @@ class pg_connection {
   [[nodiscard]] std::vector<result<pg_rows>> exec_all(std::span<const pg_statement> statements);
 
   [[nodiscard]] pg_failure last_failure() const { return last_failure_; }
-  [[nodiscard]] bool alive() const { return PQstatus(conn_) == CONNECTION_OK; }
+  /// Connected, and fit for another statement (not left in pipeline mode by a pipeline whose
+  /// answers did not all come).
+  [[nodiscard]] bool alive() const { return !stuck_ && PQstatus(conn_) == CONNECTION_OK; }
   /// The server's SQLSTATE of the last failure ("" when none came).
   [[nodiscard]] const std::string& last_sqlstate() const { return last_sqlstate_; }
 
@@ -111,6 +113,7 @@ class pg_connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name
+  bool stuck_ = false;
   pg_failure last_failure_ = pg_failure::none;
   std::string last_sqlstate_;
 };

@@ -356,7 +356,7 @@ class pg_store final : public store {
         outcome = errc::internal;  // a job that throws (a bug) fails alone
       }
       view.settle_carried();
-      if (outcome && last) view.settle({});
+      if (outcome && last) view.settle();
       if (view.failure() == pg_failure::retry || view.failure() == pg_failure::connection) return view.failure();
       if (const auto previous_failed = view.carried_failed()) {
         outcomes[i - 1] = *previous_failed;

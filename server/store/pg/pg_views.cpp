@@ -200,11 +200,8 @@ result<void> pg_view::send_ahead(std::string sql, std::vector<pg_param> params) 
   return {};
 }
 
-void pg_view::settle(std::span<const std::string_view> then) {
-  if (ahead_.empty() && then.empty()) return;
-  std::vector<pg_statement> commands;
-  for (const auto command : then) commands.push_back({std::string(command), {}});
-  (void)run_all(std::move(commands));
+void pg_view::settle() {
+  if (!ahead_.empty()) (void)run_all({});
 }
 
 void pg_view::settle_carried() {

@@ -25,7 +25,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -56,9 +55,9 @@ class pg_view final : public write_view {
   /// What the first failed statement was (none while every statement succeeded), and its error.
   [[nodiscard]] pg_failure failure() const { return failure_; }
   [[nodiscard]] errc failed() const { return failed_; }
-  /// Sends the writes sent ahead and then `then` (the runner's savepoint commands) in one round
-  /// trip. A failure among them becomes the view's.
-  void settle(std::span<const std::string_view> then);
+  /// Sends the writes sent ahead that still wait (the batch's last job's), in one round trip. A
+  /// failure among them becomes the view's.
+  void settle();
   /// Sends what was carried in, alone, if the job made no round trip that took it.
   void settle_carried();
   /// The error of a carried statement that failed (the previous job's), if one did: then this
