@@ -263,7 +263,7 @@ TEST_CASE("two free licenses of one customer from before the rule: the sweep fla
     // issued a minute later, with no slot of its own.
     auto store = p.server.store_conninfo().empty()
                      ? licensor::store::lmdb_store_open(p.server.data_dir() / "store", {})
-                     : licensor::store::pg_store_open({.conninfo = p.server.store_conninfo()});
+                     : licensor::store::pg_store_open({.conninfo = p.server.store_conninfo(), .password = {}});
     REQUIRE(store.ok());
     const auto written = licensor::store::submit_wait(**store, [&](licensor::store::write_view& write) -> licensor::result<void> {
       auto stored = write.license_get(first_id);
