@@ -18,7 +18,7 @@ const std::vector<backend>& store_backends() {
        }},
       {"postgresql",
        [](const std::filesystem::path& dir) {
-         auto opened = pg_store_open(pg_options{.conninfo = licensor::testing::pg_test_database(dir.string()), .writers = 4});
+         auto opened = pg_store_open(pg_options{.conninfo = licensor::testing::pg_test_database(dir.string()), .password = {}, .writers = 4});
          if (!opened) throw std::runtime_error("pg_store_open failed");
          return std::move(*opened);
        }},
