@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -115,12 +116,21 @@ TEST_CASE("SIGKILL during concurrent issuance and transfers loses no acknowledge
   acknowledged seen;
   for (int round = 0; round < rounds; ++round) {
     CAPTURE(round);
+    const auto acknowledged_count = [&] {
+      std::lock_guard lock(seen.mutex);
+      return seen.license_customer.size();
+    };
+    const auto before = acknowledged_count();
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w)
       threads.emplace_back(writer_run, server.port(), partner.api_key, std::cref(customers[w]), product, std::ref(seen),
                            std::ref(subscriptions[w]));
-    // Let the writers get going, then pull the plug at a point that differs per round.
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + 70 * round));
+    // Let the writers get going (until a license is acknowledged: a sanitized build starts slowly),
+    // then pull the plug at a point that differs per round.
+    const auto going = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (acknowledged_count() == before && std::chrono::steady_clock::now() < going)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + 70 * round));
     server.kill();
     for (auto& thread : threads) thread.join();
     server.restart();
