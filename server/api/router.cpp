@@ -12,6 +12,7 @@
 #include "api/routes.hpp"
 #include "core/credentials.hpp"
 #include "core/sessions.hpp"
+#include "domain/json_read.hpp"
 #include "domain/secret_hash.hpp"
 
 namespace licensor::server {
@@ -392,7 +393,7 @@ void router::handle(const api_request& request, responder respond) {
     }
     if (question != std::string::npos) call.query = query_parse(std::string_view(request.target).substr(question + 1));
     if (!request.body.empty()) {
-      call.body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+      call.body = json_read(request.body);
       if (!call.body.is_object()) refuse(errc::bad_request, "body must be a JSON object");
     }
     matched->run(service_, call, respond);

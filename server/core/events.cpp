@@ -6,6 +6,7 @@
 #include "core/refusal.hpp"
 #include "core/subscription_views.hpp"
 #include "core/views.hpp"
+#include "domain/json_read.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -112,7 +113,7 @@ nlohmann::json event_envelope(const store::outbox_event& event) {
 }
 
 nlohmann::json event_data(const store::outbox_event& event) {
-  auto data = nlohmann::json::parse(event.data, nullptr, false);
+  auto data = json_read(event.data);
   return data.is_object() ? data : nlohmann::json::object();
 }
 

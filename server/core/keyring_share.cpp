@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/refusal.hpp"
+#include "domain/json_read.hpp"
 
 namespace licensor::server {
 
@@ -11,7 +12,7 @@ std::string shared_keys_encode(const keys::shared_keys& keys) {
 }
 
 result<keys::shared_keys> shared_keys_decode(std::string_view document) {
-  const auto json = nlohmann::json::parse(document, nullptr, false);
+  const auto json = json_read(document);
   try {
     if (!json.is_object()) return errc::malformed;
     keys::shared_keys keys;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/json_read.hpp"
 #include "licensor/result.hpp"
 #include "store/store.hpp"
 
@@ -27,7 +28,7 @@ template <class Record>
 
 template <class Record>
 [[nodiscard]] result<Record> record_decode(std::string_view text) {
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto json = server::json_read(text);
   if (json.is_discarded() || !json.is_object()) return errc::storage_error;
   try {
     return json.get<Record>();

@@ -22,6 +22,7 @@
 #include <map>
 
 #include "domain/activation_key.hpp"
+#include "domain/json_read.hpp"
 #include "domain/search_text.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
@@ -228,7 +229,7 @@ token_binding token_binding_decode(std::string_view text) {
 }
 
 result<idempotency_record> idempotency_decode(std::string_view text) {
-  const auto stored = nlohmann::json::parse(text, nullptr, false);
+  const auto stored = server::json_read(text);
   if (stored.is_discarded() || !stored.is_object()) return errc::storage_error;
   try {
     return idempotency_record{stored.at("hash").get<std::string>(), stored.at("status").get<unsigned>(),
@@ -279,7 +280,7 @@ std::string partner_event_key(const outbox_event& event) {
 result<outbox_event> outbox_decode(std::string_view text) {
   const auto newline = text.find('\n');
   // Events written before schema 11 are one document with a "data" member.
-  auto json = nlohmann::json::parse(text.substr(0, newline), nullptr, false);
+  auto json = server::json_read(text.substr(0, newline));
   if (json.is_discarded() || !json.is_object()) return errc::storage_error;
   try {
     outbox_event event;
@@ -304,7 +305,7 @@ nlohmann::json audit_encode(const audit_entry& entry) {
 }
 
 result<audit_entry> audit_decode(std::string_view text) {
-  const auto json = nlohmann::json::parse(text, nullptr, false);
+  const auto json = server::json_read(text);
   if (json.is_discarded() || !json.is_object()) return errc::storage_error;
   audit_entry entry;
   try {
@@ -1343,7 +1344,7 @@ result<page<std::pair<std::string, idempotency_record>>> lmdb_view::idempotency_
 }
 
 result<void> lmdb_view::idempotency_put(std::string_view scope, const idempotency_record& record) {
-  auto body = nlohmann::json::parse(record.body, nullptr, false);
+  auto body = server::json_read(record.body);
   if (body.is_discarded()) return errc::internal;
   const nlohmann::json stored{{"hash", record.request_hash}, {"status", record.status}, {"body", std::move(body)},
                               {"at", record.at}};

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "domain/activation_key.hpp"
+#include "domain/json_read.hpp"
 #include "domain/search_text.hpp"
 #include "domain/secret_hash.hpp"
 #include "store/record_codec.hpp"
@@ -59,7 +60,7 @@ result<audit_entry> audit_row(const pg_rows& rows, int row) {
   entry.actor = rows.text(row, 2);
   entry.action = rows.text(row, 3);
   entry.target = rows.text(row, 4);
-  entry.details = nlohmann::json::parse(rows.text(row, 5), nullptr, false);
+  entry.details = server::json_read(rows.text(row, 5));
   if (entry.details.is_discarded()) return errc::storage_error;
   entry.request_id = rows.text(row, 6);
   return entry;
