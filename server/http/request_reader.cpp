@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <array>
+
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -12,12 +14,20 @@ namespace http = boost::beast::http;
 // 96 random bits in hex: unique enough to find one request among a store's whole history,
 // short enough to read out over the phone. Chosen by the server, never taken from the client,
 // so an audit entry's request id always names a request this server answered.
+// The random bytes are drawn for 64 ids at a time: one getrandom() call per request was 3% of
+// a validation's time.
 std::string request_id_new() {
-  unsigned char bytes[12];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return {hex, sizeof bytes * 2};
+  constexpr std::size_t id_bytes = 12;
+  thread_local std::array<unsigned char, id_bytes * 64> pool;
+  thread_local std::size_t used = pool.size();
+  if (used == pool.size()) {
+    randombytes_buf(pool.data(), pool.size());
+    used = 0;
+  }
+  char hex[id_bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, pool.data() + used, id_bytes);
+  used += id_bytes;
+  return {hex, id_bytes * 2};
 }
 
 request_reader::request_reader(const http_limits& limits) : limits_(limits), buffer_(read_buffer_limit(limits)) {}
