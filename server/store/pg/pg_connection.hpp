@@ -102,6 +102,9 @@ class pg_connection {
   /// Connected, and fit for another statement (not left in pipeline mode by a pipeline whose
   /// answers did not all come).
   [[nodiscard]] bool alive() const { return !stuck_ && PQstatus(conn_) == CONNECTION_OK; }
+  /// In no transaction: what a pooled connection must be before another view begins on it (a
+  /// BEGIN inside an open transaction is only a warning, and would read the old snapshot).
+  [[nodiscard]] bool outside_transaction() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
   /// The server's SQLSTATE of the last failure ("" when none came).
   [[nodiscard]] const std::string& last_sqlstate() const { return last_sqlstate_; }
 

@@ -47,12 +47,12 @@ class pg_pool {
     return opened;
   }
 
-  /// Gives a connection back (a broken one, or none, is dropped).
+  /// Gives a connection back (a broken one, one still in a transaction, or none, is dropped).
   void give(std::unique_ptr<pg_connection> conn) {
     {
       std::lock_guard lock(mutex_);
       --out_;
-      if (conn && conn->alive()) idle_.push_back(std::move(conn));
+      if (conn && conn->alive() && conn->outside_transaction()) idle_.push_back(std::move(conn));
     }
     returned_.notify_one();
   }
