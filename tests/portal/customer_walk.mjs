@@ -9,7 +9,7 @@
 //  e. the administrator of a customer without self-service is told its partner manages its
 //     licenses, and is offered no change on a license's page.
 // Runs before the subscription walk (which moves the server's clock).
-import { check, eventually, operator, pageOpen, personInvite, screen, signIn, titled, unique, url } from "./support.mjs";
+import { check, eventually, operator, pageOpen, personInvite, screen, signIn, signOut, titled, unique, url } from "./support.mjs";
 
 async function setup() {
   const tag = unique();
@@ -80,7 +80,7 @@ export async function customerWalk(browser, problems) {
   check((await operator("GET", licensePath)).status === "cancelled", "d. the API does not show the subscription cancelled");
 
   // e.
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, managed.admin);
   await titled(page, "Your licenses");
   await main.getByText(/manages these licenses for you/).waitFor();

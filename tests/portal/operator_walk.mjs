@@ -11,7 +11,7 @@
 //  f. an operator invited in the page is listed; an auditor signs in and sees the keys without
 //     a button to rotate or revoke them.
 // Runs before the subscription walk (which moves the server's clock).
-import { apiCall, check, operator, pageOpen, personInvite, screen, signIn, textSeen, titled, unique, url } from "./support.mjs";
+import { apiCall, check, operator, pageOpen, personInvite, screen, signIn, signOut, textSeen, titled, unique, url } from "./support.mjs";
 
 export async function operatorWalk(browser, problems) {
   const tag = unique();
@@ -140,7 +140,7 @@ export async function operatorWalk(browser, problems) {
   await screen(page, "operator-team");
   const token = await main.locator("[data-copy]").innerText();
   await operator("POST", "/v1/invitations/accept", { token, password: "a long enough portal password" });
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, auditorEmail);
   await titled(page, "Console");
   await page.getByRole("navigation").getByRole("link", { name: "Signing keys" }).click();

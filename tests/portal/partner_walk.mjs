@@ -27,7 +27,7 @@
 //     Spanish the navigation speaks Spanish; a form is sent with the keyboard alone.
 // Every screen is checked by axe-core (support.mjs: screen), and every /v1 answer is no-store.
 import {
-  apiCall, check, operator, pageOpen, personInvite, screen, signIn, textSeen, titled, unique, url,
+  apiCall, check, operator, pageOpen, personInvite, screen, signIn, signOut, textSeen, titled, unique, url,
 } from "./support.mjs";
 
 const markupName = "<img src=x onerror=alert(1)>";
@@ -214,9 +214,7 @@ export async function partnerWalk(browser, problems) {
   await register.getByLabel("Email").fill(`after-reload-${tag}@example.com`);
   await register.getByRole("button", { name: "Register" }).click();
   await textSeen(page, `Registered after-reload-${tag}@example.com.`, "i. a change after a reload");
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await titled(page, "Sign in");
-  await textSeen(page, "You have signed out.", "i. signing out");
+  await signOut(page);
   await page.reload();
   await titled(page, "Sign in");
   const shown = await page.locator("body").innerText();

@@ -141,6 +141,16 @@ export function titled(page, text) {
 }
 
 /** Signs in through the sign-in page. */
+/**
+ * Signs out and waits until the server has ended the session: a page loaded while the sign-out
+ * is still in flight can find the session open and then refused.
+ */
+export async function signOut(page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await titled(page, "Sign in");
+  await textSeen(page, "You have signed out.", "signing out");
+}
+
 export async function signIn(page, email, secret = password) {
   await page.goto(`${url}/`);
   await titled(page, "Sign in");
