@@ -48,7 +48,18 @@ TEST_CASE("a key given twice keeps its last value") {
 TEST_CASE("what simdjson refuses and nlohmann accepts is accepted") {
   // An integer beyond 64 bits becomes a double; nesting deeper than simdjson's 1,024 is kept.
   check_same_as_nlohmann("[123456789012345678901234567890]");
-  check_same_as_nlohmann(std::string(1500, '[') + std::string(1500, ']'));
+  // Walked down, not compared or dumped: those recurse, and overflow the stack at this depth
+  // with AddressSanitizer's larger frames.
+  constexpr int depth = 1500;
+  const auto deep = json_read(std::string(depth, '[') + std::string(depth, ']'));
+  REQUIRE_FALSE(deep.is_discarded());
+  const nlohmann::json* level = &deep;
+  for (int i = 1; i < depth; ++i) {
+    REQUIRE(level->is_array());
+    REQUIRE(level->size() == 1);
+    level = &level->front();
+  }
+  CHECK(*level == nlohmann::json::array());
 }
 
 TEST_CASE("text that is not one JSON document is a discarded value, never an exception") {
