@@ -140,7 +140,6 @@ export function titled(page, text) {
   return page.getByRole("heading", { level: 1, name: text, exact: true }).waitFor();
 }
 
-/** Signs in through the sign-in page. */
 /**
  * Signs out and waits until the server has ended the session: a page loaded while the sign-out
  * is still in flight can find the session open and then refused.
@@ -151,6 +150,7 @@ export async function signOut(page) {
   await textSeen(page, "You have signed out.", "signing out");
 }
 
+/** Signs in through the sign-in page. */
 export async function signIn(page, email, secret = password) {
   await page.goto(`${url}/`);
   await titled(page, "Sign in");
