@@ -5,20 +5,34 @@
 #include <cstdint>
 #include <string>
 
+#include "domain/json_record.hpp"
+
 namespace licensor::server {
 namespace {
 
-nlohmann::json json_from(simdjson::dom::element element) {
+// A parser keeps buffers the size of the largest text it read: each thread keeps one for records
+// and ordinary bodies, and a larger text (an import) gets one of its own.
+constexpr std::size_t kept_parser_capacity = 64 * 1024;
+
+simdjson::simdjson_result<simdjson::dom::element> parse(simdjson::dom::parser& parser, std::string_view text) {
+  // realloc_if_needed: the text is copied into the parser's padded buffer (simdjson reads a few
+  // bytes past the end; a stored value in a memory map or a request body has no such padding).
+  return parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true);
+}
+
+}  // namespace
+
+nlohmann::json json_value_of(simdjson::dom::element element) {
   using type = simdjson::dom::element_type;
   switch (element.type()) {
     case type::OBJECT: {
       auto object = nlohmann::json::object();
-      for (const auto field : simdjson::dom::object(element)) object[std::string(field.key)] = json_from(field.value);
+      for (const auto field : simdjson::dom::object(element)) object[std::string(field.key)] = json_value_of(field.value);
       return object;
     }
     case type::ARRAY: {
       auto array = nlohmann::json::array();
-      for (const auto item : simdjson::dom::array(element)) array.push_back(json_from(item));
+      for (const auto item : simdjson::dom::array(element)) array.push_back(json_value_of(item));
       return array;
     }
     case type::STRING: return std::string(std::string_view(element));
@@ -35,19 +49,17 @@ nlohmann::json json_from(simdjson::dom::element element) {
   return nullptr;
 }
 
-}  // namespace
+simdjson::simdjson_result<simdjson::dom::element> json_parse_on_this_thread(std::string_view text) {
+  if (text.size() > kept_parser_capacity) return simdjson::CAPACITY;
+  thread_local simdjson::dom::parser kept;
+  return parse(kept, text);
+}
 
 nlohmann::json json_read(std::string_view text) {
-  // A parser keeps buffers the size of the largest text it read: each thread keeps one for
-  // records and ordinary bodies, and a large text (an import) gets one of its own.
-  constexpr std::size_t kept_parser_capacity = 64 * 1024;
-  thread_local simdjson::dom::parser kept;
-  simdjson::dom::parser once;
-  auto& parser = text.size() <= kept_parser_capacity ? kept : once;
-  // realloc_if_needed: the text is copied into the parser's padded buffer (simdjson reads a few
-  // bytes past the end; a stored value in a memory map or a request body has no such padding).
-  const auto document = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true);
-  if (!document.error()) return json_from(document.value_unsafe());
+  auto document = json_parse_on_this_thread(text);
+  simdjson::dom::parser once;  // for a text larger than the kept parser's buffers
+  if (document.error() == simdjson::CAPACITY) document = parse(once, text);
+  if (!document.error()) return json_value_of(document.value_unsafe());
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 

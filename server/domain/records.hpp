@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/json_fields.hpp"
 #include "licensor/claims.hpp"
 
 namespace licensor {
@@ -335,49 +336,49 @@ struct mail_settings_record {
   std::string updated_by;
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(partner_record, id, name, level, email_domains, can_issue,
-                                                discount_percent, created_at, notification_email, language,
-                                                deliver_at_issuance, enabling_requested_at, enabling_status,
-                                                enabling_message, enabling_requested_by, enabling_reply,
-                                                enabling_decided_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(webhook_endpoint_record, id, partner_id, url, description, event_types,
-                                                enabled, disabled_reason, secret, previous_secret, previous_secret_until,
-                                                created_at, updated_at, created_by, cursor, failing_since, last_success_at,
-                                                channel)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(mail_template_record, name, language, subject, text, html, updated_at,
-                                                updated_by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(mail_settings_record, sender, sender_name, reply_to, operator_email,
-                                                portal_url, updated_at, updated_by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
-                                                last_used_at, created_by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_record, id, partner_id, customer_id, email, name, role, status, language,
-                                                password_hash, created_at, updated_at, password_changed_at, invited_by,
-                                                totp_secret, totp_pending_secret, totp_last_step, recovery_code_hashes,
-                                                device_hashes, password_reset_hash)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(organisation_security_record, require_totp, updated_at, updated_by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(session_record, id, user_id, csrf_token, created_at, last_seen_at,
-                                                expires_at, client, user_agent)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(user_token_record, user_id, purpose, expires_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(customer_record, id, partner_id, email, name, vat_number,
-                                                created_at, self_service, manages_own_notifications, language, address)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(tier_price, currency, seat_month, seat_year)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(kind_policy, tiers, max_seats, features, tier_features)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(product_record, id, name, tiers, min_version, prices, policy,
-                                                created_at, min_version_from)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_finding, rules, since, deadline, deadline_warned)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(app_version_high, version, at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(license_record, id, partner_id, customer_id, email, product,
-                                                tier, kind, status, seats, features, min_version,
-                                                fingerprint, activation_key, token, kid, issued_at,
-                                                expires_at, updated_at, token_expires_at, app_version_seen,
-                                                app_version_seen_at, compliance, app_version_highs, campaigns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_counts, checked, flagged, warned, cleared, expired, admitted)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(compliance_sweep_record, running, requested, cursor, started_at,
-                                                finished_at, next_check_at, first_pass_at, current, last)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(campaign_conditions, registered_correctly, issued_before,
-                                                min_version_seen, seen_by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(campaign_record, id, name, product, extend_to, closes_at, conditions,
-                                                status, cursor, checked, admitted, created_at, created_by,
-                                                started_at, finished_at)
+LICENSOR_JSON_FIELDS(partner_record, id, name, level, email_domains, can_issue,
+                     discount_percent, created_at, notification_email, language,
+                     deliver_at_issuance, enabling_requested_at, enabling_status,
+                     enabling_message, enabling_requested_by, enabling_reply,
+                     enabling_decided_at)
+LICENSOR_JSON_FIELDS(webhook_endpoint_record, id, partner_id, url, description, event_types,
+                     enabled, disabled_reason, secret, previous_secret, previous_secret_until,
+                     created_at, updated_at, created_by, cursor, failing_since, last_success_at,
+                     channel)
+LICENSOR_JSON_FIELDS(mail_template_record, name, language, subject, text, html, updated_at,
+                     updated_by)
+LICENSOR_JSON_FIELDS(mail_settings_record, sender, sender_name, reply_to, operator_email,
+                     portal_url, updated_at, updated_by)
+LICENSOR_JSON_FIELDS(api_key_record, id, partner_id, created_at, revoked, role, name, expires_at,
+                     last_used_at, created_by)
+LICENSOR_JSON_FIELDS(user_record, id, partner_id, customer_id, email, name, role, status, language,
+                     password_hash, created_at, updated_at, password_changed_at, invited_by,
+                     totp_secret, totp_pending_secret, totp_last_step, recovery_code_hashes,
+                     device_hashes, password_reset_hash)
+LICENSOR_JSON_FIELDS(organisation_security_record, require_totp, updated_at, updated_by)
+LICENSOR_JSON_FIELDS(session_record, id, user_id, csrf_token, created_at, last_seen_at,
+                     expires_at, client, user_agent)
+LICENSOR_JSON_FIELDS(user_token_record, user_id, purpose, expires_at)
+LICENSOR_JSON_FIELDS(customer_record, id, partner_id, email, name, vat_number,
+                     created_at, self_service, manages_own_notifications, language, address)
+LICENSOR_JSON_FIELDS(tier_price, currency, seat_month, seat_year)
+LICENSOR_JSON_FIELDS(kind_policy, tiers, max_seats, features, tier_features)
+LICENSOR_JSON_FIELDS(product_record, id, name, tiers, min_version, prices, policy,
+                     created_at, min_version_from)
+LICENSOR_JSON_FIELDS(compliance_finding, rules, since, deadline, deadline_warned)
+LICENSOR_JSON_FIELDS(app_version_high, version, at)
+LICENSOR_JSON_FIELDS(license_record, id, partner_id, customer_id, email, product,
+                     tier, kind, status, seats, features, min_version,
+                     fingerprint, activation_key, token, kid, issued_at,
+                     expires_at, updated_at, token_expires_at, app_version_seen,
+                     app_version_seen_at, compliance, app_version_highs, campaigns)
+LICENSOR_JSON_FIELDS(compliance_counts, checked, flagged, warned, cleared, expired, admitted)
+LICENSOR_JSON_FIELDS(compliance_sweep_record, running, requested, cursor, started_at,
+                     finished_at, next_check_at, first_pass_at, current, last)
+LICENSOR_JSON_FIELDS(campaign_conditions, registered_correctly, issued_before,
+                     min_version_seen, seen_by)
+LICENSOR_JSON_FIELDS(campaign_record, id, name, product, extend_to, closes_at, conditions,
+                     status, cursor, checked, admitted, created_at, created_by,
+                     started_at, finished_at)
 
 }  // namespace licensor::server

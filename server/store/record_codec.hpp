@@ -8,18 +8,18 @@
 #include <string>
 #include <string_view>
 
-#include "domain/json_read.hpp"
+#include "domain/json_record.hpp"
 #include "licensor/result.hpp"
 #include "store/store.hpp"
 
 namespace licensor::store {
 
 // The port's own records that backends keep as documents.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(resign_task, kid, licenses_resigned, started_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_pending, endpoint_id, seq, subject, attempts, next_attempt_at,
-                                                first_attempt_at, last_error)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(delivery_attempt, endpoint_id, event_id, event_seq, event_type, attempt,
-                                                at, status, latency_ms, error, outcome, recipient)
+LICENSOR_JSON_FIELDS(resign_task, kid, licenses_resigned, started_at)
+LICENSOR_JSON_FIELDS(delivery_pending, endpoint_id, seq, subject, attempts, next_attempt_at,
+                     first_attempt_at, last_error)
+LICENSOR_JSON_FIELDS(delivery_attempt, endpoint_id, event_id, event_seq, event_type, attempt,
+                     at, status, latency_ms, error, outcome, recipient)
 
 template <class Record>
 [[nodiscard]] std::string record_encode(const Record& record) {
@@ -28,13 +28,9 @@ template <class Record>
 
 template <class Record>
 [[nodiscard]] result<Record> record_decode(std::string_view text) {
-  auto json = server::json_read(text);
-  if (json.is_discarded() || !json.is_object()) return errc::storage_error;
-  try {
-    return json.get<Record>();
-  } catch (const nlohmann::json::exception&) {
-    return errc::storage_error;
-  }
+  Record record;
+  if (!server::json_read_record(text, record)) return errc::storage_error;
+  return record;
 }
 
 }  // namespace licensor::store

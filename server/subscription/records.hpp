@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/json_fields.hpp"
+
 namespace licensor::server::subscription {
 
 /// Seats added together (purchase, renewal, top-up, conversion): they share a 7-day decrease
@@ -79,14 +81,14 @@ struct member_record {
   std::vector<std::string> token_hashes;  ///< every token issued to the member (unindexed on removal)
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(seat_lot, count, added_at, unit_charge, term_end)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(scheduled_change, tier, seats, term, requested_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(subscription_record, license_id, term, anchor_at, period, term_start,
-                                                term_end, auto_renew, trial, base_license_id, addons,
-                                                suspended_by_base, lots, scheduled, currency, term_charged,
-                                                schedule_due, converted_into, created_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ledger_entry, seq, license_id, partner_id, at, type, reason, amount,
-                                                currency, tier, seats, period_start, period_end, discount_percent, by)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(member_record, email, added_at, token, kid, token_at, token_hashes)
+LICENSOR_JSON_FIELDS(seat_lot, count, added_at, unit_charge, term_end)
+LICENSOR_JSON_FIELDS(scheduled_change, tier, seats, term, requested_at)
+LICENSOR_JSON_FIELDS(subscription_record, license_id, term, anchor_at, period, term_start,
+                     term_end, auto_renew, trial, base_license_id, addons,
+                     suspended_by_base, lots, scheduled, currency, term_charged,
+                     schedule_due, converted_into, created_at)
+LICENSOR_JSON_FIELDS(ledger_entry, seq, license_id, partner_id, at, type, reason, amount,
+                     currency, tier, seats, period_start, period_end, discount_percent, by)
+LICENSOR_JSON_FIELDS(member_record, email, added_at, token, kid, token_at, token_hashes)
 
 }  // namespace licensor::server::subscription

@@ -1,0 +1,136 @@
+// Reading a stored record straight from its JSON text: simdjson finds the structure and each
+// member is read from it, with no nlohmann::json built in between (building one and then reading
+// the record out of it was two thirds of a license's decoding, which is a tenth of a validation).
+// The result is exactly from_json(json_read(text)): the same members, the same defaults for a
+// missing key, the last of a key given twice, the same refusals. For the store's record codec
+// (store/record_codec.hpp); everything else reads JSON through domain/json_read.hpp.
+#pragma once
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "domain/json_fields.hpp"
+#include "domain/json_read.hpp"
+
+namespace licensor::server {
+
+/// The nlohmann::json value of one element of a simdjson document, as json_read builds it.
+[[nodiscard]] nlohmann::json json_value_of(simdjson::dom::element element);
+
+/// `text` parsed by this thread's parser (json_read's), or an error when simdjson refuses it or
+/// it is larger than the parser this thread keeps. The element lives until this thread parses again.
+[[nodiscard]] simdjson::simdjson_result<simdjson::dom::element> json_parse_on_this_thread(std::string_view text);
+
+namespace json_record_detail {
+
+/// Thrown inside the reader: a value the member cannot take (nlohmann's type_error).
+struct mismatch {};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class Allocator>
+struct is_vector<std::vector<T, Allocator>> : std::true_type {};
+template <class Allocator>
+struct is_vector<std::vector<bool, Allocator>> : std::false_type {};  // its elements are not references
+
+template <class Member>
+void read(simdjson::dom::element element, Member& out);
+
+template <class Record, std::size_t Index>
+void read_field(simdjson::dom::element element, Record& out) {
+  constexpr auto field = std::get<Index>(json_fields(static_cast<const Record*>(nullptr)));
+  read(element, out.*(field.member));
+}
+
+template <class Record>
+using field_reader = void (*)(simdjson::dom::element, Record&);
+
+// The record's keys, sorted, each with the reader of its member.
+template <class Record, std::size_t... Index>
+auto field_table(std::index_sequence<Index...>) {
+  constexpr auto fields = json_fields(static_cast<const Record*>(nullptr));
+  std::array<std::pair<std::string_view, field_reader<Record>>, sizeof...(Index)> table{
+      {{std::get<Index>(fields).key, &read_field<Record, Index>}...}};
+  std::sort(table.begin(), table.end());
+  return table;
+}
+
+template <class Record>
+void read_object(simdjson::dom::element element, Record& out) {
+  static const auto table = field_table<Record>(
+      std::make_index_sequence<std::tuple_size_v<decltype(json_fields(static_cast<const Record*>(nullptr)))>>());
+  simdjson::dom::object object;
+  if (element.get_object().get(object)) throw mismatch{};
+  out = Record{};  // every member a key does not name keeps its default, as nlohmann's from_json does
+  for (const auto field : object) {
+    const auto found = std::lower_bound(table.begin(), table.end(), field.key,
+                                        [](const auto& entry, std::string_view key) { return entry.first < key; });
+    if (found != table.end() && found->first == field.key) found->second(field.value, out);
+  }
+}
+
+template <class Member>
+void read(simdjson::dom::element element, Member& out) {
+  using type = simdjson::dom::element_type;
+  if constexpr (std::is_same_v<Member, std::string>) {
+    std::string_view text;
+    if (element.get_string().get(text)) throw mismatch{};
+    out.assign(text);
+  } else if constexpr (std::is_same_v<Member, bool>) {
+    if (element.get_bool().get(out)) throw mismatch{};
+  } else if constexpr (std::is_arithmetic_v<Member>) {
+    // nlohmann converts any number, and a boolean, to an arithmetic member.
+    switch (element.type()) {
+      case type::INT64: out = static_cast<Member>(std::int64_t(element)); return;
+      case type::UINT64: out = static_cast<Member>(std::uint64_t(element)); return;
+      case type::DOUBLE: out = static_cast<Member>(double(element)); return;
+      case type::BOOL: out = static_cast<Member>(bool(element)); return;
+      default: throw mismatch{};
+    }
+  } else if constexpr (is_vector<Member>::value) {
+    simdjson::dom::array array;
+    if (element.get_array().get(array)) throw mismatch{};
+    out.clear();
+    for (const auto item : array) read(item, out.emplace_back());
+  } else if constexpr (has_json_fields<Member>) {
+    read_object(element, out);
+  } else {
+    // Anything else (enums stored by name, maps, documents) through its own from_json.
+    out = json_value_of(element).template get<Member>();
+  }
+}
+
+}  // namespace json_record_detail
+
+/// `text` read into `out` exactly as `json_read(text).get<Record>()` would; false (with `out` in
+/// an unspecified state) when the text is not a JSON object or a value does not fit its member.
+/// Never throws.
+template <has_json_fields Record>
+[[nodiscard]] bool json_read_record(std::string_view text, Record& out) {
+  try {
+    if (const auto document = json_parse_on_this_thread(text); !document.error()) {
+      json_record_detail::read_object(document.value_unsafe(), out);
+      return true;
+    }
+    // What simdjson refuses (or a text too large for the kept parser) goes the long way, so
+    // that what is accepted stays json_read's.
+    const auto json = json_read(text);
+    if (json.is_discarded() || !json.is_object()) return false;
+    out = json.get<Record>();
+    return true;
+  } catch (const json_record_detail::mismatch&) {
+    return false;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+}  // namespace licensor::server

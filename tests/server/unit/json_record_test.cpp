@@ -1,0 +1,143 @@
+// Reading a record straight from its text (server/domain/json_record.hpp) gives what nlohmann's
+// from_json gives on the parsed document: the same record, or a refusal for the same texts.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "domain/json_record.hpp"
+#include "domain/records.hpp"
+#include "subscription/records.hpp"
+
+using namespace licensor;
+using namespace licensor::server;
+
+namespace {
+
+// Both readings of `text` as a Record: both refuse it, or both give the same record.
+template <class Record>
+void check_same_as_from_json(const std::string& text) {
+  INFO(text.substr(0, 160));
+  Record ours;
+  const bool ours_read = json_read_record(text, ours);
+  Record theirs;
+  bool theirs_read = false;
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_discarded() && json.is_object()) {
+    try {
+      theirs = json.get<Record>();
+      theirs_read = true;
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+  REQUIRE(ours_read == theirs_read);
+  if (theirs_read) CHECK(nlohmann::json(ours) == nlohmann::json(theirs));
+}
+
+license_record full_license() {
+  license_record license;
+  license.id = "lic_01JD8Y5Q2W3E4R5T6Y7U8I9O0P";
+  license.partner_id = "ptn_1";
+  license.customer_id = "cus_1";
+  license.email = "ana@example.com";
+  license.product = "editor";
+  license.tier = "pro";
+  license.kind = license_kind::free;
+  license.status = license_status::suspended;
+  license.seats = 7;
+  license.features = {"export", "caf\u00e9 \"quoted\""};
+  license.min_version = "20";
+  license.fingerprint = "fp";
+  license.activation_key = "ABCD-EFGH";
+  license.token = "v4.public.eyJ0ZXN0Ijp0cnVlfQ";
+  license.kid = "k4.pid.x";
+  license.issued_at = 1'795'000'000;
+  license.expires_at = -1;
+  license.updated_at = 1'795'000'001;
+  license.token_expires_at = 1'795'086'400;
+  license.app_version_seen = "20.1";
+  license.app_version_seen_at = 1'795'000'002;
+  license.compliance = {{"own_domain", "duplicate"}, 5, 6, true};
+  license.app_version_highs = {{"19", 10}, {"20", 20}};
+  license.campaigns = {"cmp_1"};
+  return license;
+}
+
+}  // namespace
+
+TEST_CASE("a record written by to_json reads back whole") {
+  const auto license = full_license();
+  license_record read;
+  REQUIRE(json_read_record(nlohmann::json(license).dump(), read));
+  CHECK(nlohmann::json(read) == nlohmann::json(license));
+  check_same_as_from_json<license_record>(nlohmann::json(license).dump());
+
+  subscription::subscription_record subscription;
+  subscription.license_id = "lic_1";
+  subscription.term = "annual";
+  subscription.auto_renew = false;
+  subscription.addons = {"lic_2", "lic_3"};
+  subscription.lots = {{2, 10, 500, 99}, {3, 11, 600, 99}};
+  subscription.scheduled = {"basic", 4, "monthly", 12};
+  subscription.term_charged = -250;
+  check_same_as_from_json<subscription::subscription_record>(nlohmann::json(subscription).dump());
+}
+
+TEST_CASE("missing keys keep their defaults, unknown keys are ignored, the last of a key given twice wins") {
+  for (const std::string text : {
+           R"({})", R"({"id":"lic_1"})", R"({"id":"lic_1","extra":[1,{"a":null}],"more":{"x":"y"}})",
+           R"({"seats":2,"seats":3})", R"({"id":"a","id":"b"})",
+           R"({"compliance":{"rules":["a"],"since":4},"compliance":{"since":5}})",
+           R"({"features":["a"],"features":[]})", R"({"app_version_highs":[{"version":"1"},{"at":3}]})",
+       }) {
+    check_same_as_from_json<license_record>(text);
+  }
+  license_record read;
+  REQUIRE(json_read_record(R"({"seats":2,"seats":3,"compliance":{"rules":["a"]},"compliance":{"since":5}})", read));
+  CHECK(read.seats == 3);
+  CHECK(read.compliance.rules.empty());
+  CHECK(read.compliance.since == 5);
+  CHECK(read.kind == license_kind::paid);  // the default
+}
+
+TEST_CASE("numbers convert as nlohmann converts them") {
+  for (const std::string text : {
+           R"({"seats":2.7})", R"({"seats":true})", R"({"seats":-1})", R"({"issued_at":18446744073709551615})",
+           R"({"issued_at":-9223372036854775808})", R"({"issued_at":1e3})", R"({"seats":123456789012345678901234567890})",
+       }) {
+    check_same_as_from_json<license_record>(text);
+  }
+}
+
+TEST_CASE("a value that does not fit its member refuses the record") {
+  for (const std::string text : {
+           R"({"id":5})", R"({"id":null})", R"({"seats":"5"})", R"({"seats":null})", R"({"features":"x"})",
+           R"({"features":[1]})", R"({"features":{}})", R"({"kind":"unknown"})", R"({"status":3})",
+           R"({"compliance":[]})", R"({"compliance":null})", R"({"app_version_highs":[{"at":"x"}]})",
+           R"({"compliance":{"deadline_warned":1}})",
+       }) {
+    check_same_as_from_json<license_record>(text);
+    license_record read;
+    CHECK_FALSE(json_read_record(text, read));
+  }
+  check_same_as_from_json<partner_record>(R"({"can_issue":1})");
+  check_same_as_from_json<partner_record>(R"({"can_issue":true,"discount_percent":12})");
+}
+
+TEST_CASE("text that is not a JSON object refuses the record") {
+  for (const std::string text : {"", "[]", "\"x\"", "5", "null", "{", "{\"id\":\"a\"} {}", "{\"id\":\"\xff\"}"}) {
+    check_same_as_from_json<license_record>(text);
+    license_record read;
+    CHECK_FALSE(json_read_record(text, read));
+  }
+}
+
+TEST_CASE("members of other types (maps, enums, nested records in maps) read through their own from_json") {
+  for (const std::string text : {
+           R"({"id":"editor","tiers":["basic","pro"],"min_version":{"free":"20"},"min_version_from":{"free":5},)"
+           R"("prices":{"pro":{"currency":"EUR","seat_month":900,"seat_year":9000}},)"
+           R"("policy":{"free":{"tiers":["basic"],"max_seats":1,"features":["x"],"tier_features":{"basic":["y"]}}}})",
+           R"({"id":"editor","prices":{"pro":{"seat_month":"a lot"}}})", R"({"id":"editor","min_version":[]})",
+       }) {
+    check_same_as_from_json<product_record>(text);
+  }
+}
