@@ -29,12 +29,30 @@ std::string rfc3339_format(unix_seconds t) {
   const auto day = floor<days>(point);
   const year_month_day ymd{day};
   const hh_mm_ss time{point - day};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()));
-  return buffer;
+  const int year = static_cast<int>(ymd.year());
+  const auto month = static_cast<unsigned>(ymd.month());
+  const auto day_of_month = static_cast<unsigned>(ymd.day());
+  const auto hours = static_cast<unsigned>(time.hours().count());
+  const auto minutes = static_cast<unsigned>(time.minutes().count());
+  const auto secs = static_cast<unsigned>(time.seconds().count());
+  if (year < 0 || year > 9999) {  // not RFC 3339 any more; written as printf writes it
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02u:%02u:%02uZ", year, month, day_of_month, hours, minutes, secs);
+    return buffer;
+  }
+  // Digit by digit: every view of a record shows its times, and snprintf was a third of
+  // rendering a validation's answer.
+  std::string out = "0000-00-00T00:00:00Z";
+  const auto put = [&out](std::size_t at, unsigned value, std::size_t digits) {
+    for (std::size_t i = digits; i-- > 0; value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(5, month, 2);
+  put(8, day_of_month, 2);
+  put(11, hours, 2);
+  put(14, minutes, 2);
+  put(17, secs, 2);
+  return out;
 }
 
 result<unix_seconds> rfc3339_parse(std::string_view text) {

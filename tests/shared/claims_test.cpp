@@ -31,6 +31,18 @@ license_claims sample_claims() {
 TEST_CASE("RFC 3339 formats in UTC and parses offsets and fractions") {
   CHECK(rfc3339_format(0) == "1970-01-01T00:00:00Z");
   CHECK(rfc3339_format(1'795'316'276) == "2026-11-22T02:57:56Z");
+  CHECK(rfc3339_format(-1) == "1969-12-31T23:59:59Z");
+  CHECK(rfc3339_format(-62'167'219'200) == "0000-01-01T00:00:00Z");
+  CHECK(rfc3339_format(253'402'300'799) == "9999-12-31T23:59:59Z");
+  // Beyond four-digit years (not RFC 3339), printf's %04d.
+  CHECK(rfc3339_format(253'402'300'800) == "10000-01-01T00:00:00Z");
+  CHECK(rfc3339_format(-62'167'219'201) == "-001-12-31T23:59:59Z");
+  for (unix_seconds t = 0; t < 4'000'000'000; t += 86'399 * 37) {  // what parse accepts: 1970 on
+    INFO(t);
+    const auto parsed = rfc3339_parse(rfc3339_format(t));
+    REQUIRE(parsed);
+    REQUIRE(*parsed == t);
+  }
   CHECK(*rfc3339_parse("2026-11-22T02:57:56Z") == 1'795'316'276);
   CHECK(*rfc3339_parse("2026-11-22T03:57:56+01:00") == 1'795'316'276);
   CHECK(*rfc3339_parse("2026-11-22t02:57:56.123456z") == 1'795'316'276);
