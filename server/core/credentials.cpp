@@ -20,6 +20,7 @@ credential credential_holder(const store::read_view& view, const std::string& se
   const auto hash_equal = [](std::string_view a, std::string_view b) {
     return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
   };
+  view.read_ahead({.api_key_hash = secret_hash, .operator_token = true});  // one round trip on PostgreSQL
   if (const auto operator_hash = must(view.operator_token_hash()); operator_hash && hash_equal(secret_hash, *operator_hash))
     return {caller_with_role(caller_kind::operator_, "", "operator", *role_find(org_kind::operator_, "owner"))};
   const auto key = must(view.api_key_by_hash(secret_hash));

@@ -234,11 +234,14 @@ struct expiry_range {
   std::int64_t through = 0;
 };
 
-/// Records a job is about to read by id (empty: none of that kind).
+/// Records a job is about to read by id (empty: none of that kind), and a credential's records:
+/// the API key of a secret's hash, and the operator token's hash.
 struct read_ahead_ids {
   std::string_view partner = {};
   std::string_view product = {};
   std::string_view customer = {};
+  std::string_view api_key_hash = {};
+  bool operator_token = false;
 };
 
 class read_view {
@@ -246,8 +249,8 @@ class read_view {
   virtual ~read_view() = default;
 
   /// A hint: the records of `ids` are read next, so a backend may fetch them together (PostgreSQL:
-  /// in one round trip). A following partner_get, product_get or customer_get of one of them
-  /// answers exactly what it would have answered without the hint.
+  /// in one round trip). A following partner_get, product_get, customer_get, api_key_by_hash or
+  /// operator_token_hash of one of them answers exactly what it would have answered without the hint.
   virtual void read_ahead(const read_ahead_ids& ids) const = 0;
 
   // -- meta

@@ -190,4 +190,21 @@ result<void> pg_connection::command(std::string_view sql) {
   return {};
 }
 
+bool pg_connection::send(std::string_view sql) {
+  if (!collect_sent()) return false;
+  answer_due_ = PQsendQuery(conn_, std::string(sql).c_str()) == 1;
+  return answer_due_;
+}
+
+bool pg_connection::collect_sent() {
+  if (!answer_due_) return true;
+  answer_due_ = false;
+  bool succeeded = true;
+  while (PGresult* result = PQgetResult(conn_)) {
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) succeeded = false;
+    PQclear(result);
+  }
+  return succeeded;
+}
+
 }  // namespace licensor::store

@@ -93,6 +93,15 @@ class pg_connection {
   }
   /// Runs statements without parameters and without preparing them (BEGIN, COMMIT, DDL).
   [[nodiscard]] result<void> command(std::string_view sql);
+  /// Sends `sql` as command() would and returns without waiting for its answer, which
+  /// collect_sent() collects before the connection's next use: for the ROLLBACK that ends a read
+  /// snapshot, which no request needs to wait for. False when it could not be sent.
+  bool send(std::string_view sql);
+  /// Waits for the answer of what send() sent, if one is due; true when nothing was due or it
+  /// succeeded.
+  [[nodiscard]] bool collect_sent();
+  /// send() sent something whose answer collect_sent() has not collected yet.
+  [[nodiscard]] bool answer_due() const { return answer_due_; }
   /// Runs `statements` in order in one round trip, each as exec runs it (one SQL command each;
   /// those without parameters are not prepared), and answers each one's outcome. After one fails,
   /// the rest do not run and answer its error; last_failure() says what kind it was.
@@ -117,6 +126,7 @@ class pg_connection {
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name
   bool stuck_ = false;
+  bool answer_due_ = false;
   pg_failure last_failure_ = pg_failure::none;
   std::string last_sqlstate_;
 };

@@ -30,29 +30,33 @@ class pg_pool {
   pg_pool(std::string conninfo, std::string password, std::size_t max)
       : conninfo_(std::move(conninfo)), password_(std::move(password)), max_(max) {}
 
-  /// A connection of the pool; waits while `max` are out.
+  /// A connection of the pool, outside any transaction; waits while `max` are out.
   result<std::unique_ptr<pg_connection>> take() {
+    std::unique_ptr<pg_connection> idle;
     {
       std::unique_lock lock(mutex_);
       returned_.wait(lock, [&] { return !idle_.empty() || out_ < max_; });
       ++out_;
       if (!idle_.empty()) {
-        auto conn = std::move(idle_.back());
+        idle = std::move(idle_.back());
         idle_.pop_back();
-        return conn;
       }
     }
+    // An idle connection came back with its snapshot's ROLLBACK sent (snapshot_lease): its
+    // answer has long arrived, and the connection serves only if the transaction did end.
+    if (idle && idle->collect_sent() && idle->outside_transaction()) return idle;
     auto opened = pg_connection::open(conninfo_, password_);
     if (!opened) give(nullptr);
     return opened;
   }
 
-  /// Gives a connection back (a broken one, one still in a transaction, or none, is dropped).
+  /// Gives a connection back (a broken one, one still in a transaction with no ROLLBACK sent,
+  /// or none, is dropped).
   void give(std::unique_ptr<pg_connection> conn) {
     {
       std::lock_guard lock(mutex_);
       --out_;
-      if (conn && conn->alive() && conn->outside_transaction()) idle_.push_back(std::move(conn));
+      if (conn && conn->alive() && (conn->answer_due() || conn->outside_transaction())) idle_.push_back(std::move(conn));
     }
     returned_.notify_one();
   }
@@ -67,7 +71,9 @@ class pg_pool {
   std::size_t out_ = 0;
 };
 
-// A read view's transaction: ended, and its connection given back, when the view goes.
+// A read view's transaction: ended, and its connection given back, when the view goes. The
+// ROLLBACK is sent, not waited for (the pool's next take collects its answer): PostgreSQL ends
+// the snapshot as soon as it reads it, and the request need not wait a round trip for that.
 struct snapshot_lease {
   snapshot_lease(pg_pool& owner, std::unique_ptr<pg_connection> taken) : pool(owner), conn(std::move(taken)) {}
   snapshot_lease(const snapshot_lease&) = delete;
@@ -75,7 +81,7 @@ struct snapshot_lease {
   pg_pool& pool;
   std::unique_ptr<pg_connection> conn;
   ~snapshot_lease() {
-    (void)conn->command("ROLLBACK");
+    (void)conn->send("ROLLBACK");
     pool.give(std::move(conn));
   }
 };

@@ -122,6 +122,8 @@ std::string read_ahead_key(std::string_view sql, std::string_view id) {
 constexpr std::string_view partner_by_id = "SELECT doc FROM partners WHERE id = $1";
 constexpr std::string_view product_by_id = "SELECT doc FROM products WHERE id = $1";
 constexpr std::string_view customer_by_id = "SELECT doc FROM customers WHERE id = $1";
+constexpr std::string_view api_key_by_secret_hash = "SELECT doc FROM api_keys WHERE secret_hash = $1";
+constexpr std::string_view setting_by_name = "SELECT value FROM settings WHERE name = $1";
 
 }  // namespace
 
@@ -216,8 +218,10 @@ void pg_view::settle_carried() {
 
 void pg_view::read_ahead(const read_ahead_ids& ids) const {
   std::vector<pg_statement> reads;
+  const std::string_view operator_token = ids.operator_token ? operator_token_setting : std::string_view();
   for (const auto& [sql, id] : {std::pair{partner_by_id, ids.partner}, std::pair{product_by_id, ids.product},
-                                std::pair{customer_by_id, ids.customer}})
+                                std::pair{customer_by_id, ids.customer}, std::pair{api_key_by_secret_hash, ids.api_key_hash},
+                                std::pair{setting_by_name, operator_token}})
     if (!id.empty()) reads.push_back({std::string(sql), {id}});
   if (reads.empty() || failure_ != pg_failure::none) return;
   auto answers = run_all(reads);
@@ -319,7 +323,7 @@ result<std::optional<std::string>> pg_view::text_find(std::string_view sql, std:
 }
 
 result<std::optional<std::string>> pg_view::setting(std::string_view name) const {
-  return text_find("SELECT value FROM settings WHERE name = $1", {name});
+  return text_find(setting_by_name, {name});
 }
 
 result<void> pg_view::setting_set(std::string_view name, std::string_view value) {
@@ -419,7 +423,7 @@ result<void> pg_view::partner_put(const partner_record& partner) {
 }
 
 result<std::optional<api_key_record>> pg_view::api_key_by_hash(std::string_view secret_hash) const {
-  return doc_find<api_key_record>("SELECT doc FROM api_keys WHERE secret_hash = $1", {secret_hash});
+  return doc_find<api_key_record>(api_key_by_secret_hash, {secret_hash});
 }
 
 result<std::optional<std::string>> pg_view::api_key_hash_of(std::string_view key_id) const {

@@ -354,6 +354,32 @@ TEST_CASE("records read ahead answer as reads one by one do, and a write after t
   });
 }
 
+TEST_CASE("a credential's records read ahead answer as reads one by one do") {
+  on_every_backend([](store_fixture& s) {
+    auto read_credential = [&](std::string_view secret_hash) {
+      auto r = s.read();
+      r->read_ahead({.api_key_hash = secret_hash, .operator_token = true});
+      return std::pair{ok(r->operator_token_hash()), ok(r->api_key_by_hash(secret_hash))};
+    };
+    auto [no_token, no_key] = read_credential("hash_of_key");
+    CHECK_FALSE(no_token);
+    CHECK_FALSE(no_key);
+
+    api_key_record key;
+    key.id = "key_1";
+    key.partner_id = "par_1";
+    ok(s.commit([&](write_view& w) -> result<void> {
+      if (auto set = w.operator_token_hash_set("hash_of_operator"); !set) return set;
+      return w.api_key_insert("hash_of_key", key);
+    }));
+    auto [token, found] = read_credential("hash_of_key");
+    CHECK(token == "hash_of_operator");
+    REQUIRE(found);
+    CHECK(found->id == "key_1");
+    CHECK_FALSE(read_credential("hash_of_another").second);
+  });
+}
+
 TEST_CASE("audit and ledger sequences come from the store, with no gaps among committed entries") {
   on_every_backend([](store_fixture& s) {
     auto append_audit = [&](bool keep) {
