@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "core/caller.hpp"
 #include "core/refusal.hpp"
 #include "licensor/error.hpp"
+#include "store/store.hpp"
 
 namespace licensor::server {
 
@@ -57,6 +59,11 @@ struct api_call {
   std::vector<std::string> params;           ///< path parameters, in order
   std::map<std::string, std::string> query;  ///< decoded query parameters
   nlohmann::json body;                       ///< parsed JSON object (empty object for no body)
+  /// The snapshot the caller was authenticated in, kept only for the routes the router lets keep
+  /// it (router.cpp: keeps_snapshot), whose handler reads it in place of a second one; empty for
+  /// every other route. A request holds one read view at a time, so read views (a pool of
+  /// connections on PostgreSQL) are never held two by one request while it waits for a third.
+  std::unique_ptr<store::read_view> authenticated_in{};
 };
 
 /// Refuses with 429 rate_limited and a Retry-After of `seconds`.

@@ -63,7 +63,10 @@ void license_issue(service& svc, api_call& call, responder respond) {
     order.expires_at = now + *term_days * day_seconds;
   }
   const auto with = svc.signing_now();
-  auto license = license_prepare(*svc.read(), order, with, now);
+  // The checks read the snapshot the caller was authenticated in (router.cpp: keeps_snapshot),
+  // given back before the commit; the job checks again what the token depends on.
+  auto license = license_prepare(call.authenticated_in ? *call.authenticated_in : *svc.read(), order, with, now);
+  call.authenticated_in.reset();
   svc.commit(call, with, [who = call.who, license, settings = settings_of(svc), send_letter, now](
                              store::write_view& write, const signing& presigned) {
     auto issued = license;

@@ -223,16 +223,31 @@ bool body_proves_who(handler run) {
   return run == session_sign_in || run == invitation_accept || run == password_reset_accept;
 }
 
+// Handlers that read once, before they commit, and may read the snapshot the caller was
+// authenticated in (api_call::authenticated_in): issuance's checks before signing. On PostgreSQL
+// that spares a snapshot's BEGIN per license.
+bool keeps_snapshot(handler run) { return run == static_cast<handler>(license_issue); }
+
+// The snapshot `check` reads, handed to `keep` when it is given.
+template <class Check>
+auto checked_in_snapshot(const service& svc, std::unique_ptr<store::read_view>* keep, Check check) {
+  auto view = svc.read();
+  auto held = check(*view);
+  if (keep) *keep = std::move(view);
+  return held;
+}
+
 bool secret_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace
 
-caller router::session_check(const api_request& request, std::string_view secret) const {
+caller router::session_check(const api_request& request, std::string_view secret,
+                             std::unique_ptr<store::read_view>* keep) const {
   const auto secret_hash = hash_hex(secret);
   const auto now = service_.now();
-  auto held = session_holder(*service_.read(), secret_hash, now);
+  auto held = checked_in_snapshot(service_, keep, [&](const store::read_view& view) { return session_holder(view, secret_hash, now); });
   // A cookie goes with every request the browser makes to this host, including ones another
   // site triggers: a change needs the session's CSRF token, which only this origin's pages
   // can read, and an Origin that is this host.
@@ -248,12 +263,12 @@ caller router::session_check(const api_request& request, std::string_view secret
   return std::move(held.who);
 }
 
-caller router::authenticate(const api_request& request) const {
+caller router::authenticate(const api_request& request, std::unique_ptr<store::read_view>* keep) const {
   if (request.authorization.empty()) {
     const auto secret = cookie_value(request.cookie, session_cookie_name);
     if (secret.empty()) return {};
     try {
-      return session_check(request, secret);
+      return session_check(request, secret, keep);
     } catch (const refusal& error) {
       if (error.code != errc::unauthorized) throw;
       if (auto wait = service_.limiters().auth_failures_by_client.take(request.client)) refuse_rate_limited(*wait);
@@ -264,7 +279,7 @@ caller router::authenticate(const api_request& request) const {
   // (NAT, a proxy) with someone who keeps failing is not locked out. Credentials are 256-bit
   // random, so limiting failures is about their cost (an audit write each), not about guessing.
   try {
-    return credential_check(request);
+    return credential_check(request, keep);
   } catch (const refusal& error) {
     if (error.code != errc::unauthorized) throw;
     auto& failures = service_.limiters().auth_failures_by_client;
@@ -276,12 +291,12 @@ caller router::authenticate(const api_request& request) const {
   }
 }
 
-caller router::credential_check(const api_request& request) const {
+caller router::credential_check(const api_request& request, std::unique_ptr<store::read_view>* keep) const {
   constexpr std::string_view bearer = "Bearer ";
   if (!request.authorization.starts_with(bearer)) refuse(errc::unauthorized, "expected a Bearer token");
   const auto secret_hash = hash_hex(std::string_view(request.authorization).substr(bearer.size()));
   const auto now = service_.now();
-  auto held = credential_holder(*service_.read(), secret_hash, now);
+  auto held = checked_in_snapshot(service_, keep, [&](const store::read_view& view) { return credential_holder(view, secret_hash, now); });
   if (held.last_use_due) {
     // Not waited for: the request does not depend on it, and a failure only loses a timestamp.
     service_.store().submit([secret_hash, now](store::write_view& write) { return api_key_touch(write, secret_hash, now); },
@@ -384,8 +399,9 @@ void router::handle(const api_request& request, responder respond) {
     if (matched->run == test_clock_set && !service_.config().test_clock) refuse(errc::not_found);
 
     idempotency_key_check(request);
-    api_call call{request, body_proves_who(matched->run) ? caller{} : authenticate(request), std::move(params), {},
-                  nlohmann::json::object()};
+    std::unique_ptr<store::read_view> snapshot;
+    auto who = body_proves_who(matched->run) ? caller{} : authenticate(request, keeps_snapshot(matched->run) ? &snapshot : nullptr);
+    api_call call{request, std::move(who), std::move(params), {}, nlohmann::json::object(), std::move(snapshot)};
     call.who.request_id = request.request_id;
     if (matched->needed) {
       if (call.who.kind == caller_kind::anonymous) refuse(errc::unauthorized);

@@ -35,9 +35,11 @@ class router {
   void handle(const api_request& request, responder respond);
 
  private:
-  [[nodiscard]] caller authenticate(const api_request& request) const;
-  [[nodiscard]] caller credential_check(const api_request& request) const;
-  [[nodiscard]] caller session_check(const api_request& request, std::string_view secret) const;
+  /// The caller of `request`; the snapshot it was checked in goes to `keep` when that is given.
+  [[nodiscard]] caller authenticate(const api_request& request, std::unique_ptr<store::read_view>* keep) const;
+  [[nodiscard]] caller credential_check(const api_request& request, std::unique_ptr<store::read_view>* keep) const;
+  [[nodiscard]] caller session_check(const api_request& request, std::string_view secret,
+                                     std::unique_ptr<store::read_view>* keep) const;
   /// Wraps `respond` to count the answer and its latency under route `index` (or, for no
   /// route, under "unmatched" and `method`).
   [[nodiscard]] responder counted(std::optional<std::size_t> index, std::string_view method, responder respond);
