@@ -43,7 +43,7 @@ class pg_pool {
       }
     }
     // An idle connection came back with its snapshot's ROLLBACK sent (snapshot_lease): its
-    // answer has long arrived, and the connection serves only if the transaction did end.
+    // answer has usually arrived by now, and the connection serves only if the transaction ended.
     if (idle && idle->collect_sent() && idle->outside_transaction()) return idle;
     auto opened = pg_connection::open(conninfo_, password_);
     if (!opened) give(nullptr);
