@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "domain/json_record.hpp"
@@ -49,17 +50,18 @@ nlohmann::json json_value_of(simdjson::dom::element element) {
   return nullptr;
 }
 
-simdjson::simdjson_result<simdjson::dom::element> json_parse_on_this_thread(std::string_view text) {
-  if (text.size() > kept_parser_capacity) return simdjson::CAPACITY;
+bool json_parse_then(std::string_view text, const std::function<void(simdjson::dom::element)>& use) {
   thread_local simdjson::dom::parser kept;
-  return parse(kept, text);
+  simdjson::dom::parser once;
+  const auto document = parse(text.size() <= kept_parser_capacity ? kept : once, text);
+  if (document.error()) return false;
+  use(document.value_unsafe());
+  return true;
 }
 
 nlohmann::json json_read(std::string_view text) {
-  auto document = json_parse_on_this_thread(text);
-  simdjson::dom::parser once;  // for a text larger than the kept parser's buffers
-  if (document.error() == simdjson::CAPACITY) document = parse(once, text);
-  if (!document.error()) return json_value_of(document.value_unsafe());
+  nlohmann::json value;
+  if (json_parse_then(text, [&value](simdjson::dom::element root) { value = json_value_of(root); })) return value;
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 

@@ -1,16 +1,22 @@
 // Reading a stored record straight from its JSON text: simdjson finds the structure and each
 // member is read from it, with no nlohmann::json built in between (building one and then reading
 // the record out of it was two thirds of a license's decoding, which is a tenth of a validation).
-// The result is exactly from_json(json_read(text)): the same members, the same defaults for a
-// missing key, the last of a key given twice, the same refusals. For the store's record codec
-// (store/record_codec.hpp); everything else reads JSON through domain/json_read.hpp.
+// The result is from_json(json_read(text)): the same members, the same defaults for a missing
+// key, the last of a key given twice, the same refusals; except that a number no member can hold
+// refuses the record (an integer beyond 64 bits, nesting deeper than simdjson's 1,024 levels, or
+// a fraction whose whole part is out of the member's range, which nlohmann's cast would convert
+// with undefined behaviour): no record this server writes holds one. For the store's record
+// codec (store/record_codec.hpp); everything else reads JSON through domain/json_read.hpp.
 #pragma once
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -18,16 +24,17 @@
 #include <vector>
 
 #include "domain/json_fields.hpp"
-#include "domain/json_read.hpp"
 
 namespace licensor::server {
 
 /// The nlohmann::json value of one element of a simdjson document, as json_read builds it.
 [[nodiscard]] nlohmann::json json_value_of(simdjson::dom::element element);
 
-/// `text` parsed by this thread's parser (json_read's), or an error when simdjson refuses it or
-/// it is larger than the parser this thread keeps. The element lives until this thread parses again.
-[[nodiscard]] simdjson::simdjson_result<simdjson::dom::element> json_parse_on_this_thread(std::string_view text);
+/// Parses `text` (with the parser this thread keeps, or with one of its own when the text is
+/// larger than that parser's buffers) and calls `use` with its root, which lives during the call
+/// only; false, without calling it, when simdjson refuses the text. Parsers are made only in
+/// json_read.cpp: a parser's layout depends on how simdjson is configured, an element's does not.
+bool json_parse_then(std::string_view text, const std::function<void(simdjson::dom::element)>& use);
 
 namespace json_record_detail {
 
@@ -43,6 +50,14 @@ struct is_vector<std::vector<bool, Allocator>> : std::false_type {};  // its ele
 
 template <class Member>
 void read(simdjson::dom::element element, Member& out);
+
+/// Whether `value`'s whole part fits `Integer`: converting it is defined only then.
+template <class Integer>
+bool whole_part_fits(double value) {
+  const double whole = std::trunc(value);
+  const double bound = std::ldexp(1.0, std::numeric_limits<Integer>::digits);  // a power of two: exact
+  return whole < bound && whole >= (std::is_signed_v<Integer> ? -bound : 0.0);
+}
 
 template <class Record, std::size_t Index>
 void read_field(simdjson::dom::element element, Record& out) {
@@ -91,7 +106,14 @@ void read(simdjson::dom::element element, Member& out) {
     switch (element.type()) {
       case type::INT64: out = static_cast<Member>(std::int64_t(element)); return;
       case type::UINT64: out = static_cast<Member>(std::uint64_t(element)); return;
-      case type::DOUBLE: out = static_cast<Member>(double(element)); return;
+      case type::DOUBLE: {
+        const double value = double(element);
+        if constexpr (std::is_integral_v<Member>) {
+          if (!whole_part_fits<Member>(value)) throw mismatch{};
+        }
+        out = static_cast<Member>(value);
+        return;
+      }
       case type::BOOL: out = static_cast<Member>(bool(element)); return;
       default: throw mismatch{};
     }
@@ -110,22 +132,13 @@ void read(simdjson::dom::element element, Member& out) {
 
 }  // namespace json_record_detail
 
-/// `text` read into `out` exactly as `json_read(text).get<Record>()` would; false (with `out` in
-/// an unspecified state) when the text is not a JSON object or a value does not fit its member.
-/// Never throws.
+/// `text` read into `out` as `json_read(text).get<Record>()` would (but for the numbers above);
+/// false (with `out` in an unspecified state) when the text is not a JSON object or a value does
+/// not fit its member. Never throws.
 template <has_json_fields Record>
 [[nodiscard]] bool json_read_record(std::string_view text, Record& out) {
   try {
-    if (const auto document = json_parse_on_this_thread(text); !document.error()) {
-      json_record_detail::read_object(document.value_unsafe(), out);
-      return true;
-    }
-    // What simdjson refuses (or a text too large for the kept parser) goes the long way, so
-    // that what is accepted stays json_read's.
-    const auto json = json_read(text);
-    if (json.is_discarded() || !json.is_object()) return false;
-    out = json.get<Record>();
-    return true;
+    return json_parse_then(text, [&out](simdjson::dom::element root) { json_record_detail::read_object(root, out); });
   } catch (const json_record_detail::mismatch&) {
     return false;
   } catch (const nlohmann::json::exception&) {

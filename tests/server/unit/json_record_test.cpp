@@ -102,10 +102,41 @@ TEST_CASE("missing keys keep their defaults, unknown keys are ignored, the last 
 TEST_CASE("numbers convert as nlohmann converts them") {
   for (const std::string text : {
            R"({"seats":2.7})", R"({"seats":true})", R"({"seats":-1})", R"({"issued_at":18446744073709551615})",
-           R"({"issued_at":-9223372036854775808})", R"({"issued_at":1e3})", R"({"seats":123456789012345678901234567890})",
+           R"({"issued_at":-9223372036854775808})", R"({"issued_at":1e3})", R"({"seats":4294967295.5})",
+           R"({"seats":-0.5})",
        }) {
     check_same_as_from_json<license_record>(text);
   }
+  license_record read;
+  REQUIRE(json_read_record(R"({"seats":4294967295.5,"issued_at":-9.2e18})", read));
+  CHECK(read.seats == 4'294'967'295u);
+  CHECK(read.issued_at == -9'200'000'000'000'000'000);
+}
+
+TEST_CASE("a number no member can hold refuses the record, where nlohmann's cast would be undefined") {
+  for (const std::string text : {
+           R"({"seats":4294967296.0})", R"({"seats":1e10})", R"({"seats":-1.5})", R"({"issued_at":1e300})",
+           R"({"issued_at":-1e19})", R"({"issued_at":9223372036854775808.0})", R"({"seats":123456789012345678901234567890})",
+       }) {
+    INFO(text);
+    license_record read;
+    CHECK_FALSE(json_read_record(text, read));
+  }
+  // Nesting deeper than simdjson's 1,024 levels, which no record has.
+  license_record read;
+  CHECK_FALSE(json_read_record(R"({"campaigns":)" + std::string(1100, '[') + std::string(1100, ']') + "}", read));
+}
+
+TEST_CASE("a record larger than the kept parser's buffers reads the same") {
+  auto license = full_license();
+  for (int i = 0; i < 6000; ++i) license.features.push_back("feature-" + std::to_string(i));
+  const auto text = nlohmann::json(license).dump();
+  REQUIRE(text.size() > 64 * 1024);
+  license_record read;
+  REQUIRE(json_read_record(text, read));
+  CHECK(nlohmann::json(read) == nlohmann::json(license));
+  REQUIRE(json_read_record(nlohmann::json(full_license()).dump(), read));  // and a small one after it
+  CHECK(read.features.size() == 2);
 }
 
 TEST_CASE("a value that does not fit its member refuses the record") {
