@@ -15,12 +15,6 @@ namespace {
 // and ordinary bodies, and a larger text (an import) gets one of its own.
 constexpr std::size_t kept_parser_capacity = 64 * 1024;
 
-simdjson::simdjson_result<simdjson::dom::element> parse(simdjson::dom::parser& parser, std::string_view text) {
-  // realloc_if_needed: the text is copied into the parser's padded buffer (simdjson reads a few
-  // bytes past the end; a stored value in a memory map or a request body has no such padding).
-  return parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true);
-}
-
 }  // namespace
 
 nlohmann::json json_value_of(simdjson::dom::element element) {
@@ -53,7 +47,10 @@ nlohmann::json json_value_of(simdjson::dom::element element) {
 bool json_parse_then(std::string_view text, const std::function<void(simdjson::dom::element)>& use) {
   thread_local simdjson::dom::parser kept;
   simdjson::dom::parser once;
-  const auto document = parse(text.size() <= kept_parser_capacity ? kept : once, text);
+  auto& parser = text.size() <= kept_parser_capacity ? kept : once;
+  // realloc_if_needed: the text is copied into the parser's padded buffer (simdjson reads a few
+  // bytes past the end; a stored value in a memory map or a request body has no such padding).
+  const auto document = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true);
   if (document.error()) return false;
   use(document.value_unsafe());
   return true;
