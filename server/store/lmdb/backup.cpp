@@ -67,22 +67,6 @@ result<void> snapshot_verify(const fs::path& dir, const backup_manifest& manifes
   return {};
 }
 
-// True when a process has the store open: LMDB holds a shared lock on its lock file's first
-// byte for as long as an environment is open, so an exclusive one cannot be taken.
-bool store_in_use(const fs::path& store_dir) {
-  const auto lock_file = store_dir / "lock.mdb";
-  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;  // never opened, or not there
-  struct flock probe {};
-  probe.l_type = F_WRLCK;
-  probe.l_whence = SEEK_SET;
-  probe.l_start = 0;
-  probe.l_len = 1;
-  const bool taken = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
-  ::close(fd);
-  return taken;
-}
-
 }  // namespace
 
 result<backup_manifest> lmdb_backup(const lmdb_env& env, const fs::path& dir, std::int64_t now) {
@@ -158,7 +142,7 @@ result<backup_manifest> lmdb_restore(const fs::path& dir, const fs::path& store_
                                      std::string& problem) {
   auto manifest = lmdb_backup_check(dir, problem);
   if (!manifest) return manifest;
-  if (store_in_use(store_dir)) {
+  if (lmdb_in_use(store_dir)) {
     problem = "a process has the store open: stop licensord first";
     return errc::conflict;
   }

@@ -2,8 +2,9 @@
 // transaction and commits once, so N concurrent requests cost one fsync instead of N.
 // A job that fails leaves no trace and the others still commit: a batch runs in one transaction,
 // and if a job fails it is run again with a nested transaction per job (so a job may run twice,
-// as the store's contract allows). A job's `done` callback runs only after the batch's commit is durable, so a
-// request is answered only once its change is on disk.
+// as the store's contract allows). A job's `done` callback runs only after the batch's commit is durable (synced by
+// LMDB, or by the environment's redo log: redo_log.hpp), so a request is answered only once its change is on disk.
+// Between batches the writer starts the redo log's checkpoints.
 //
 // Thread safety: submit() may be called from any thread. `done` runs on the writer thread
 // and must be quick (post the answer to the caller's executor).
@@ -33,7 +34,7 @@ class group_commit {
 
   void submit(job work, done on_done);
 
-  /// Batch sizes, commit latency (LMDB's commit: page writes and fsync) and the queue's depth,
+  /// Batch sizes, commit latency (LMDB's commit, and the redo log's write and sync) and the queue's depth,
   /// for GET /metrics.
   void metrics_write(metrics::exposition& out) const;
 
@@ -49,7 +50,7 @@ class group_commit {
   bool run_together(std::deque<pending>& batch);
   /// Runs each job in a nested transaction, commits the ones that succeed.
   void run_nested(std::deque<pending>& batch);
-  /// Commits `transaction`, timing it.
+  /// Commits `transaction` and makes it durable, timing it.
   result<void> commit_timed(txn& transaction);
 
   const lmdb_env& env_;

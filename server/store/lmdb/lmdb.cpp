@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <memory>
+#include <utility>
+
+#include "store/lmdb/redo_log.hpp"
 
 namespace licensor::store {
 namespace {
@@ -17,6 +20,29 @@ std::string_view as_view(const MDB_val& value) {
   return {static_cast<const char*>(value.mv_data), value.mv_size};
 }
 
+// The changes' encoding (in redo log records): per change, 'p' (put) or 'e' (erase), the
+// sub-database's name after one byte of length, the key after four bytes of length (little
+// endian), and for a put the value the same way.
+constexpr char change_put = 'p';
+constexpr char change_erase = 'e';
+
+void length_append(std::string& out, std::size_t length) {
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((length >> shift) & 0xff));
+}
+
+// Reads a length and that many bytes from the front of `in`; false when `in` is too short.
+bool counted_take(std::string_view& in, std::size_t length_bytes, std::string_view& out) {
+  if (in.size() < length_bytes) return false;
+  std::size_t length = 0;
+  for (std::size_t i = 0; i < length_bytes; ++i)
+    length |= static_cast<std::size_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  in.remove_prefix(length_bytes);
+  if (in.size() < length) return false;
+  out = in.substr(0, length);
+  in.remove_prefix(length);
+  return true;
+}
+
 }  // namespace
 
 // A full map and a full disk (a commit's write or fsync failing for space) are one condition
@@ -25,13 +51,23 @@ errc lmdb_error(int rc) noexcept {
   return rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT ? errc::storage_full : errc::storage_error;
 }
 
-txn::txn(txn&& other) noexcept : env_(other.env_), handle_(other.handle_) { other.handle_ = nullptr; }
+txn::txn(txn&& other) noexcept
+    : env_(other.env_),
+      handle_(other.handle_),
+      recorded_(other.recorded_),
+      changes_(std::move(other.changes_)),
+      parent_(other.parent_) {
+  other.handle_ = nullptr;
+}
 
 txn& txn::operator=(txn&& other) noexcept {
   if (this != &other) {
     abort();
     env_ = other.env_;
     handle_ = other.handle_;
+    recorded_ = other.recorded_;
+    changes_ = std::move(other.changes_);
+    parent_ = other.parent_;
     other.handle_ = nullptr;
   }
   return *this;
@@ -49,6 +85,39 @@ result<void> txn::commit() {
   const int rc = mdb_txn_commit(handle_);
   handle_ = nullptr;  // LMDB frees the handle whatever the outcome
   if (rc != 0) return lmdb_error(rc);
+  if (parent_ != nullptr) parent_->changes_ += changes_take();
+  return {};
+}
+
+std::string txn::changes_take() noexcept { return std::exchange(changes_, {}); }
+
+void txn::change_record(char op, std::string_view db, std::string_view key, std::string_view value) {
+  if (!recorded_) return;
+  changes_.push_back(op);
+  changes_.push_back(static_cast<char>(db.size()));  // names are short constants (schema.hpp)
+  changes_ += db;
+  length_append(changes_, key.size());
+  changes_ += key;
+  if (op == change_erase) return;
+  length_append(changes_, value.size());
+  changes_ += value;
+}
+
+result<void> txn::changes_apply(std::string_view changes) {
+  while (!changes.empty()) {
+    const char op = changes.front();
+    changes.remove_prefix(1);
+    std::string_view db, key, value;
+    if (!counted_take(changes, 1, db) || !counted_take(changes, 4, key)) return errc::malformed;
+    if (op == change_put) {
+      if (!counted_take(changes, 4, value)) return errc::malformed;
+      if (auto put_done = put(db, key, value); !put_done) return put_done;
+    } else if (op == change_erase) {
+      if (auto erased = erase(db, key); !erased) return erased;
+    } else {
+      return errc::malformed;
+    }
+  }
   return {};
 }
 
@@ -82,6 +151,7 @@ result<void> txn::put(std::string_view db, std::string_view key, std::string_vie
   if (!handle) return handle.error();
   MDB_val k = as_val(key), v = as_val(value);
   if (const int rc = mdb_put(handle_, *handle, &k, &v, 0); rc != 0) return lmdb_error(rc);
+  change_record(change_put, db, key, value);
   return {};
 }
 
@@ -92,6 +162,7 @@ result<void> txn::insert(std::string_view db, std::string_view key, std::string_
   const int rc = mdb_put(handle_, *handle, &k, &v, MDB_NOOVERWRITE);
   if (rc == MDB_KEYEXIST) return errc::conflict;
   if (rc != 0) return lmdb_error(rc);
+  change_record(change_put, db, key, value);
   return {};
 }
 
@@ -100,7 +171,9 @@ result<void> txn::erase(std::string_view db, std::string_view key) {
   if (!handle) return handle.error();
   MDB_val k = as_val(key);
   const int rc = mdb_del(handle_, *handle, &k, nullptr);
-  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc);
+  if (rc == MDB_NOTFOUND) return {};
+  if (rc != 0) return lmdb_error(rc);
+  change_record(change_erase, db, key, {});
   return {};
 }
 
@@ -183,18 +256,20 @@ result<txn> txn::nested() {
   MDB_txn* child = nullptr;
   if (const int rc = mdb_txn_begin(mdb_txn_env(handle_), handle_, 0, &child); rc != 0)
     return lmdb_error(rc);
-  return txn(env_, child);
+  txn nested_txn(env_, child, recorded_);
+  nested_txn.parent_ = this;
+  return nested_txn;
 }
 
 result<std::unique_ptr<lmdb_env>> lmdb_env::open(const std::filesystem::path& dir,
                                                  const std::vector<std::string>& databases,
-                                                 std::size_t map_size_bytes, bool durable) {
+                                                 std::size_t map_size_bytes, bool sync_commits) {
   std::unique_ptr<lmdb_env> env(new lmdb_env());
   if (mdb_env_create(&env->handle_) != 0) return errc::storage_error;
   mdb_env_set_maxdbs(env->handle_, static_cast<MDB_dbi>(databases.size() + 1));
   mdb_env_set_mapsize(env->handle_, map_size_bytes);
   mdb_env_set_maxreaders(env->handle_, 1024);
-  const unsigned flags = MDB_NOTLS | (durable ? 0u : MDB_NOSYNC);
+  const unsigned flags = MDB_NOTLS | (sync_commits ? 0u : MDB_NOSYNC);
   if (const int rc = mdb_env_open(env->handle_, dir.c_str(), flags, 0600); rc != 0)
     return lmdb_error(rc);
   // Stale reader slots of a killed process would pin old pages forever.
@@ -237,22 +312,52 @@ result<std::unique_ptr<lmdb_env>> lmdb_env::open_snapshot(const std::filesystem:
 }
 
 lmdb_env::~lmdb_env() {
+  redo_.reset();  // its checkpoint thread and pinned snapshot go before the environment
   if (handle_ != nullptr) mdb_env_close(handle_);
 }
+
+void lmdb_env::redo_attach(std::unique_ptr<redo_log> log) { redo_ = std::move(log); }
 
 result<txn> lmdb_env::begin_read() const {
   MDB_txn* handle = nullptr;
   if (const int rc = mdb_txn_begin(handle_, nullptr, MDB_RDONLY, &handle); rc != 0) return lmdb_error(rc);
-  return txn(this, handle);
+  return txn(this, handle, false);
 }
 
 result<txn> lmdb_env::begin_write() const {
+  if (writes_refused_ || (redo_ != nullptr && redo_->failed())) return errc::storage_error;
   MDB_txn* handle = nullptr;
   if (const int rc = mdb_txn_begin(handle_, nullptr, 0, &handle); rc != 0) return lmdb_error(rc);
-  return txn(this, handle);
+  return txn(this, handle, redo_ != nullptr);
 }
 
-void lmdb_env::sync() const noexcept { mdb_env_sync(handle_, 1); }
+void lmdb_env::sync() const noexcept {
+  if (redo_ != nullptr) {
+    (void)redo_->checkpoint(*this);  // a failure leaves the log to replay at the next start
+    return;
+  }
+  mdb_env_sync(handle_, 1);
+}
+
+std::size_t lmdb_env::page_size() const noexcept {
+  MDB_stat stat{};
+  if (mdb_env_stat(handle_, &stat) != 0) return 0;
+  return stat.ms_psize;
+}
+
+bool lmdb_in_use(const std::filesystem::path& dir) {
+  const auto lock_file = dir / "lock.mdb";
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;  // never opened, or not there
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  probe.l_start = 0;
+  probe.l_len = 1;
+  const bool taken = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+  ::close(fd);
+  return taken;
+}
 
 lmdb_env::usage lmdb_env::usage_get() const noexcept {
   MDB_envinfo info{};

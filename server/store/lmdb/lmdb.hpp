@@ -5,6 +5,9 @@
 //
 // Threads: the environment is shared; a read_txn belongs to the thread that made it (MDB_NOTLS
 // lets workers open many); write transactions are made only by the group-commit writer.
+//
+// A durable store keeps a redo log (redo_log.hpp) and runs LMDB without its own fsync: every
+// change a write transaction makes is then also recorded, in order, for the log.
 #pragma once
 
 #include <lmdb.h>
@@ -12,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +26,7 @@
 namespace licensor::store {
 
 class lmdb_env;
+class redo_log;
 
 /// A transaction, read-only or read-write. Aborted on destruction unless committed.
 class txn {
@@ -56,26 +61,39 @@ class txn {
   [[nodiscard]] result<std::optional<std::string>> last_key_under(std::string_view db, std::string_view prefix) const;
 
   /// A nested write transaction: its changes join the parent's on commit, vanish on abort.
+  /// The parent must stay where it is (not moved) while the child lives.
   [[nodiscard]] result<txn> nested();
   [[nodiscard]] result<void> commit();
   void abort() noexcept;
 
+  /// The changes this write transaction made (puts and erases, in order), when its environment
+  /// keeps a redo log; empty otherwise, or when it changed nothing. Taken once committed.
+  [[nodiscard]] std::string changes_take() noexcept;
+  /// Makes again the changes `changes_take` gave (replaying the redo log). Errors: malformed
+  /// when `changes` is not such a text, storage_* from LMDB.
+  [[nodiscard]] result<void> changes_apply(std::string_view changes);
+
  private:
   friend class lmdb_env;
-  txn(const lmdb_env* env, MDB_txn* handle) : env_(env), handle_(handle) {}
+  txn(const lmdb_env* env, MDB_txn* handle, bool recorded) : env_(env), handle_(handle), recorded_(recorded) {}
   [[nodiscard]] result<MDB_dbi> dbi(std::string_view db) const;
+  void change_record(char op, std::string_view db, std::string_view key, std::string_view value);
 
   const lmdb_env* env_ = nullptr;
   MDB_txn* handle_ = nullptr;
+  bool recorded_ = false;   // the environment keeps a redo log
+  std::string changes_;     // what a recorded transaction changed, joined to the parent's on commit
+  txn* parent_ = nullptr;   // of a nested transaction
 };
 
 class lmdb_env {
  public:
   /// Opens (creating) the environment in `dir` with the named sub-databases.
-  /// `durable` false skips fsync at commit (tests and benchmarks only).
+  /// `sync_commits` false skips LMDB's fsync at commit: tests and benchmarks, or a store whose
+  /// redo log makes commits durable (then attach the log before the first write).
   [[nodiscard]] static result<std::unique_ptr<lmdb_env>> open(const std::filesystem::path& dir,
                                                               const std::vector<std::string>& databases,
-                                                              std::size_t map_size_bytes, bool durable);
+                                                              std::size_t map_size_bytes, bool sync_commits);
   /// Opens the environment in `dir` read-only and without a lock file (a snapshot nobody else
   /// writes): nothing in `dir` changes. Errors: storage_error when a sub-database is missing.
   [[nodiscard]] static result<std::unique_ptr<lmdb_env>> open_snapshot(const std::filesystem::path& dir,
@@ -85,15 +103,27 @@ class lmdb_env {
   ~lmdb_env();
 
   [[nodiscard]] result<txn> begin_read() const;
+  /// Errors: storage_error when another process keeps the store's redo log (this one only reads),
+  /// or when the redo log failed.
   [[nodiscard]] result<txn> begin_write() const;
-  /// Forces buffered commits to disk (used at shutdown).
+  /// Forces buffered commits to disk (used at shutdown): with a redo log, a checkpoint.
   void sync() const noexcept;
+
+  /// From now on write transactions record their changes for `log`, which this environment
+  /// keeps (and closes before itself).
+  void redo_attach(std::unique_ptr<redo_log> log);
+  /// The redo log, or null (a store that is not durable, or one another process writes).
+  [[nodiscard]] redo_log* redo() const noexcept { return redo_.get(); }
+  /// Refuses write transactions: another process writes this store.
+  void writes_refuse() noexcept { writes_refused_ = true; }
 
   struct usage {
     std::uint64_t map_bytes = 0;   ///< the address space reserved (the most the store may grow to)
     std::uint64_t used_bytes = 0;  ///< pages in use up to the last one written
   };
   [[nodiscard]] usage usage_get() const noexcept;
+  /// The size of LMDB's pages (its two header pages lead the data file).
+  [[nodiscard]] std::size_t page_size() const noexcept;
 
   /// Writes a compacted copy of the environment, as it is when the call starts, to `file` (which
   /// must not exist), and flushes it to disk. It reads in its own read transaction, so writers go
@@ -105,7 +135,13 @@ class lmdb_env {
   lmdb_env() = default;
   MDB_env* handle_ = nullptr;
   std::map<std::string, MDB_dbi, std::less<>> dbis_;
+  std::unique_ptr<redo_log> redo_;
+  bool writes_refused_ = false;
 };
+
+/// Whether a process has the environment in `dir` open: LMDB holds a shared lock on its lock
+/// file's first byte for as long as an environment is open, so an exclusive one cannot be taken.
+[[nodiscard]] bool lmdb_in_use(const std::filesystem::path& dir);
 
 /// Maps an LMDB return code to the project's error.
 [[nodiscard]] errc lmdb_error(int rc) noexcept;

@@ -8,6 +8,7 @@
 
 #include "domain/search_text.hpp"
 #include "store/lmdb/ordered_key.hpp"
+#include "store/lmdb/redo_log.hpp"
 #include "store/record_codec.hpp"
 
 namespace licensor::store {
@@ -205,10 +206,23 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   }
 
-  auto env = lmdb_env::open(dir, store_databases(), options.map_size_bytes, options.durable);
+  // A durable store's commits are made durable by its redo log, not by LMDB's own fsync; a
+  // process that finds the log held by another (a backup beside the server) only reads.
+  std::unique_ptr<redo_log> log;
+  bool reads_only = false;
+  if (options.durable) {
+    auto claimed = redo_log::claim(dir);
+    if (!claimed) return claimed.error();
+    log = std::move(*claimed);
+    reads_only = log == nullptr;
+  }
+  auto env = lmdb_env::open(dir, store_databases(), options.map_size_bytes, /*sync_commits=*/false);
   if (!env) return env.error();
+  if (log) {
+    if (auto replayed = log->replay(**env); !replayed) return replayed.error();
+  }
 
-  auto write = (*env)->begin_write();
+  auto write = reads_only ? (*env)->begin_read() : (*env)->begin_write();
   if (!write) return write.error();
   auto recorded = write->get(db::meta, "schema_version");
   if (!recorded) return recorded.error();
@@ -217,6 +231,11 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
     const auto& text = **recorded;
     std::from_chars(text.data(), text.data() + text.size(), version);
     if (version > schema_version) return errc::schema_too_new;
+  }
+  if (reads_only) {
+    if (version != schema_version) return errc::storage_error;  // the writer migrates, not a reader
+    (*env)->writes_refuse();
+    return env;
   }
   if (version < 2) {
     if (auto migrated = migrate_1_to_2(*write); !migrated) return migrated.error();
@@ -241,6 +260,11 @@ result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir, c
   }
   if (auto put = write->put(db::meta, "schema_version", std::to_string(schema_version)); !put) return put.error();
   if (auto committed = write->commit(); !committed) return committed.error();
+  if (log) {
+    // What the replay and the migration wrote becomes durable here, and the log starts empty.
+    if (auto checkpointed = log->checkpoint(**env); !checkpointed) return checkpointed.error();
+    (*env)->redo_attach(std::move(log));
+  }
   return env;
 }
 

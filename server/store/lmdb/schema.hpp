@@ -90,7 +90,9 @@ inline constexpr const char* delivery_log = "delivery_log";            // endpoi
 ///    leave its events out of the index.
 /// 14: licenses are indexed by expiry under their partner and under everyone's
 ///    (license_expiries), a license that never expires after every other, built from the records.
-inline constexpr int schema_version = 14;
+/// 15: a durable store keeps a redo log (redo_log.hpp) and its data file may lag behind it.
+///    Nothing to convert: an older binary must not open it, as it would not replay the log.
+inline constexpr int schema_version = 15;
 
 /// The keys of `customer`'s entries in customer_search, and of `license`'s in license_emails,
 /// license_statuses and license_expiries.
@@ -116,6 +118,9 @@ struct store_options {
 
 /// Opens the store in `dir`, creating it (mode 0700) and recording the schema version on first
 /// use, and migrates an older schema in one write transaction. An existing `dir` keeps its mode.
+/// A durable store is opened with its redo log: the log is replayed and checkpointed, and the
+/// environment keeps it; when another process keeps it, the environment only reads (writes
+/// fail) and the schema must be this binary's.
 /// Errors: schema_too_new when a newer Licensor wrote the data, storage_* from LMDB.
 [[nodiscard]] result<std::unique_ptr<lmdb_env>> store_open(const std::filesystem::path& dir,
                                                            const store_options& options);

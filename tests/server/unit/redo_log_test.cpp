@@ -1,0 +1,185 @@
+// The redo log of a durable store: what a crash leaves (LMDB's file as the page cache had it, or
+// with header pages that never reached the disk, a log record cut short) opens as every
+// acknowledged batch, and a second process on the store only reads.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <string>
+
+#include "store/lmdb/group_commit.hpp"
+#include "store/lmdb/redo_log.hpp"
+#include "store/lmdb/schema.hpp"
+
+namespace licensor::store {
+namespace {
+namespace fs = std::filesystem;
+
+struct redo_dir {
+  fs::path path = fs::temp_directory_path() /
+                  ("licensor-redo-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  redo_dir() { fs::create_directories(path); }
+  ~redo_dir() { fs::remove_all(path); }
+  static inline int counter = 0;
+};
+
+std::unique_ptr<lmdb_env> durable_open(const fs::path& dir) {
+  auto env = store_open(dir, {std::size_t{1} << 30, /*durable=*/true});
+  REQUIRE(env.ok());
+  return std::move(*env);
+}
+
+// Runs `work` as a batch of its own and returns its outcome.
+result<void> batch_run(group_commit& writer, group_commit::job work) {
+  std::promise<result<void>> answered;
+  writer.submit(std::move(work), [&](result<void> outcome) { answered.set_value(outcome); });
+  return answered.get_future().get();
+}
+
+// The store's files as a crash of the process would leave them: LMDB's file as the page cache
+// holds it (commits since the checkpoint were never synced), the checkpoint and the log.
+void crash_copy(const fs::path& from, const fs::path& to) {
+  fs::create_directories(to);
+  for (const auto& entry : fs::directory_iterator(from)) {
+    const auto name = entry.path().filename().string();
+    if (name == "data.mdb" || name == "checkpoint" || name.starts_with("redo-"))
+      fs::copy_file(entry.path(), to / name);
+  }
+}
+
+// What a crash of the machine may leave instead: header pages that never reached the disk.
+void headers_scribble(const fs::path& dir, std::size_t page_size) {
+  const std::string garbage(2 * page_size, '\xab');
+  const auto file = dir / "data.mdb";
+  const int fd = ::open(file.c_str(), O_WRONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::pwrite(fd, garbage.data(), garbage.size(), 0) == static_cast<ssize_t>(garbage.size()));
+  ::close(fd);
+}
+
+fs::path last_segment(const fs::path& dir) {
+  fs::path last;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().starts_with("redo-") && entry.path() > last) last = entry.path();
+  return last;
+}
+
+bool stored(const lmdb_env& env, const std::string& key) {
+  auto read = env.begin_read();
+  REQUIRE(read.ok());
+  auto value = read->get(db::counters, key);
+  REQUIRE(value.ok());
+  return value->has_value();
+}
+
+group_commit::job put_job(std::string key) {
+  return [key](txn& write) { return write.put(db::counters, key, "1"); };
+}
+
+}  // namespace
+
+TEST_CASE("a durable store reopens with every acknowledged batch, from its log, when LMDB's header pages are lost") {
+  redo_dir dir, crashed;
+  std::size_t page_size = 0;
+  {
+    auto env = durable_open(dir.path);
+    page_size = env->page_size();
+    group_commit writer(*env);
+    for (int i = 0; i < 20; ++i) REQUIRE(batch_run(writer, put_job("k" + std::to_string(i))).ok());
+    REQUIRE(batch_run(writer, [](txn& write) { return write.erase(db::counters, "k3"); }).ok());
+    // A batch whose second job fails runs again, one nested transaction per job: only the
+    // first job's change may reach the log.
+    std::promise<void> both;
+    int answers = 0;
+    const auto answered = [&](result<void>) {
+      if (++answers == 2) both.set_value();
+    };
+    writer.submit(put_job("kept"), answered);
+    writer.submit([](txn& write) -> result<void> {
+      if (auto put = write.put(db::counters, "refused", "1"); !put) return put;
+      return errc::conflict;
+    }, answered);
+    both.get_future().wait();
+    crash_copy(dir.path, crashed.path);
+  }
+  headers_scribble(crashed.path, page_size);
+
+  auto env = durable_open(crashed.path);
+  for (int i = 0; i < 20; ++i) CHECK(stored(*env, "k" + std::to_string(i)) == (i != 3));
+  CHECK(stored(*env, "kept"));
+  CHECK_FALSE(stored(*env, "refused"));
+}
+
+TEST_CASE("a record cut short ends the log; a damaged record followed by others is refused") {
+  redo_dir dir, cut, damaged;
+  {
+    auto env = durable_open(dir.path);
+    group_commit writer(*env);
+    for (int i = 0; i < 5; ++i) REQUIRE(batch_run(writer, put_job("k" + std::to_string(i))).ok());
+    crash_copy(dir.path, cut.path);
+    crash_copy(dir.path, damaged.path);
+  }
+  const auto cut_segment = last_segment(cut.path);
+  fs::resize_file(cut_segment, fs::file_size(cut_segment) - 3);  // the last write was cut short
+  {
+    auto env = durable_open(cut.path);
+    for (int i = 0; i < 4; ++i) CHECK(stored(*env, "k" + std::to_string(i)));
+    CHECK_FALSE(stored(*env, "k4"));
+  }
+  {
+    const auto segment = last_segment(damaged.path);
+    const int fd = ::open(segment.c_str(), O_WRONLY);
+    REQUIRE(fd >= 0);
+    REQUIRE(::pwrite(fd, "\xff", 1, 40) == 1);  // inside the first record's changes
+    ::close(fd);
+    CHECK(store_open(damaged.path, {std::size_t{1} << 30, true}).error() == errc::storage_error);
+  }
+}
+
+TEST_CASE("after a checkpoint the store reopens from LMDB's file alone, and the log is empty") {
+  redo_dir dir, crashed;
+  std::size_t page_size = 0;
+  {
+    auto env = durable_open(dir.path);
+    page_size = env->page_size();
+    {
+      group_commit writer(*env);
+      for (int i = 0; i < 5; ++i) REQUIRE(batch_run(writer, put_job("k" + std::to_string(i))).ok());
+    }
+    env->sync();
+    CHECK(fs::file_size(last_segment(dir.path)) == 0);
+    crash_copy(dir.path, crashed.path);
+  }
+  headers_scribble(crashed.path, page_size);  // put back from the checkpoint, then nothing to replay
+  auto env = durable_open(crashed.path);
+  for (int i = 0; i < 5; ++i) CHECK(stored(*env, "k" + std::to_string(i)));
+}
+
+TEST_CASE("a second process on a durable store reads it and may not write") {
+  redo_dir dir;
+  auto writer_env = durable_open(dir.path);
+  group_commit writer(*writer_env);
+  REQUIRE(batch_run(writer, put_job("k")).ok());
+  // Another process (LMDB's locks are per process: one environment per file in each).
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto reader_env = store_open(dir.path, {std::size_t{1} << 30, true});
+    int failures = 0;
+    if (!reader_env.ok() || (*reader_env)->redo() != nullptr) ::_exit(100);
+    if (!(*reader_env)->begin_read()->get(db::counters, "k")->has_value()) ++failures;
+    if ((*reader_env)->begin_write().error() != errc::storage_error) ++failures;
+    ::_exit(failures);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(batch_run(writer, put_job("after")).ok());  // the writer's log and locks are intact
+}
+
+}  // namespace licensor::store
