@@ -1,8 +1,5 @@
 #include "store/lmdb/backup.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <fstream>
 
