@@ -1,6 +1,10 @@
 #include "api/api_types.hpp"
 
+#include "domain/json_write.hpp"
+
 namespace licensor::server {
+
+std::string json_text(const nlohmann::json& value) { return json_write(value, invalid_utf8::replace); }
 
 unsigned errc_http_status(errc code) noexcept {
   switch (code) {

@@ -50,6 +50,10 @@ struct api_response {
   std::vector<std::pair<std::string, std::string>> headers;  ///< further headers (the portal's CSP, ...)
 };
 
+/// A body's (or a log line's) JSON text as sent. Client bytes in it may be invalid UTF-8: they are
+/// replaced (U+FFFD), never thrown on a worker thread.
+[[nodiscard]] std::string json_text(const nlohmann::json& value);
+
 using responder = std::function<void(api_response)>;
 
 /// A request after routing and authentication.

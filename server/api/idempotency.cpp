@@ -4,6 +4,7 @@
 
 #include "core/refusal.hpp"
 #include "domain/secret_hash.hpp"
+#include "domain/json_write.hpp"
 
 namespace licensor::server {
 namespace {
@@ -46,7 +47,7 @@ void idempotency_record(store::write_view& write, const idempotency_scope& scope
                           "the first request created " + first.body.value("id", std::string("it")) +
                               "; its secret was shown once and is not kept: revoke it and create another");
   }
-  must(write.idempotency_put(scope.record_key, {scope.request_hash, kept.status, kept.body.dump(), now}));
+  must(write.idempotency_put(scope.record_key, {scope.request_hash, kept.status, json_write(kept.body), now}));
   // Each new record removes a few expired ones, so the table holds about one TTL's worth.
   must(write.idempotency_prune(now - ttl + 1, expired_removed_per_record));
 }

@@ -7,6 +7,7 @@
 #include "core/subscription_views.hpp"
 #include "core/views.hpp"
 #include "domain/json_read.hpp"
+#include "domain/json_write.hpp"
 #include "licensor/rfc3339.hpp"
 
 namespace licensor::server {
@@ -66,7 +67,7 @@ std::span<const event_type_info> event_types_all() { return event_types; }
 
 store::outbox_event event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
                                  std::string subject, nlohmann::json data, std::int64_t now) {
-  store::outbox_event event{0, id_generate("evt_"), std::string(type), now, partner_id, std::move(subject), data.dump()};
+  store::outbox_event event{0, id_generate("evt_"), std::string(type), now, partner_id, std::move(subject), json_write(data)};
   (void)must(write.outbox_append(event));
   return event;
 }
@@ -120,7 +121,7 @@ nlohmann::json event_data(const store::outbox_event& event) {
 std::string event_envelope_text(const store::outbox_event& event) {
   // A document dumps its members sorted by name, and "data" sorts before every other member
   // of the head, so the envelope is "{" "data" "," and the head's members.
-  const auto head = envelope_head(event).dump();
+  const auto head = json_write(envelope_head(event));
   return R"({"data":)" + event.data + "," + head.substr(1);
 }
 

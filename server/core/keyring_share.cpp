@@ -4,11 +4,12 @@
 
 #include "core/refusal.hpp"
 #include "domain/json_read.hpp"
+#include "domain/json_write.hpp"
 
 namespace licensor::server {
 
 std::string shared_keys_encode(const keys::shared_keys& keys) {
-  return nlohmann::json{{"version", keys.version}, {"keyring", keys.keyring_token}, {"secrets", keys.wrapped_secrets}}.dump();
+  return json_write(nlohmann::json{{"version", keys.version}, {"keyring", keys.keyring_token}, {"secrets", keys.wrapped_secrets}});
 }
 
 result<keys::shared_keys> shared_keys_decode(std::string_view document) {

@@ -67,11 +67,6 @@ namespace {
 
 using state_ptr = std::shared_ptr<http_server::state>;
 
-// Client bytes may be invalid UTF-8; replace rather than throw on a worker thread.
-std::string json_dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 void log_request(const http_server::state& s, const api_request& request, unsigned status,
                  std::chrono::steady_clock::time_point started) {
   if (!s.options.log_requests) return;
@@ -80,7 +75,7 @@ void log_request(const http_server::state& s, const api_request& request, unsign
   const nlohmann::json line{{"at", rfc3339_format(std::time(nullptr))}, {"client", request.client},
                             {"method", request.method}, {"path", request.target.substr(0, request.target.find('?'))},
                             {"status", status}, {"us", micros}, {"request_id", request.request_id}};
-  std::fprintf(stderr, "%s\n", json_dump(line).c_str());
+  std::fprintf(stderr, "%s\n", json_text(line).c_str());
 }
 
 // One connection's place in the limits, taken at accept and given back when the session ends.
@@ -209,7 +204,7 @@ class session : public std::enable_shared_from_this<session> {
     reply->set("X-Request-Id", request.request_id);
     if (response.retry_after_seconds) reply->set(http::field::retry_after, std::to_string(*response.retry_after_seconds));
     for (const auto& cookie : response.set_cookies) reply->insert(http::field::set_cookie, cookie);
-    reply->body() = response.raw_body.empty() ? json_dump(response.body) : std::move(response.raw_body);
+    reply->body() = response.raw_body.empty() ? json_text(response.body) : std::move(response.raw_body);
     reply->keep_alive(keep_alive && !state_->draining.load());
     reply->prepare_payload();
     log_request(*state_, request, response.status, started_);

@@ -23,7 +23,7 @@ LICENSOR_JSON_FIELDS(delivery_attempt, endpoint_id, event_id, event_seq, event_t
 
 template <class Record>
 [[nodiscard]] std::string record_encode(const Record& record) {
-  return nlohmann::json(record).dump();
+  return server::json_write_record(record);
 }
 
 template <class Record>

@@ -23,6 +23,7 @@
 
 #include "domain/activation_key.hpp"
 #include "domain/json_read.hpp"
+#include "domain/json_write.hpp"
 #include "domain/search_text.hpp"
 #include "domain/secret_hash.hpp"
 #include "licensor/rfc3339.hpp"
@@ -233,7 +234,7 @@ result<idempotency_record> idempotency_decode(std::string_view text) {
   if (stored.is_discarded() || !stored.is_object()) return errc::storage_error;
   try {
     return idempotency_record{stored.at("hash").get<std::string>(), stored.at("status").get<unsigned>(),
-                              stored.at("body").dump(), stored.value("at", std::int64_t{0})};
+                              server::json_write(stored.at("body")), stored.value("at", std::int64_t{0})};
   } catch (const nlohmann::json::exception&) {
     return errc::storage_error;
   }
@@ -269,7 +270,7 @@ result<std::uint64_t> sequence_next(const txn& t, const char* db) {
 std::string outbox_encode(const outbox_event& event) {
   const nlohmann::json head{{"seq", event.seq}, {"id", event.id}, {"type", event.type}, {"occurred_at", event.occurred_at},
                             {"partner_id", event.partner_id}, {"subject", event.subject}};
-  return head.dump() + "\n" + event.data;
+  return server::json_write(head) + "\n" + event.data;
 }
 
 // Newest first: the seq counted down.
@@ -290,7 +291,7 @@ result<outbox_event> outbox_decode(std::string_view text) {
     event.occurred_at = json.at("occurred_at").get<std::int64_t>();
     event.partner_id = json.at("partner_id").get<std::string>();
     event.subject = json.at("subject").get<std::string>();
-    event.data = newline == std::string_view::npos ? json.at("data").dump() : std::string(text.substr(newline + 1));
+    event.data = newline == std::string_view::npos ? server::json_write(json.at("data")) : std::string(text.substr(newline + 1));
     return event;
   } catch (const nlohmann::json::exception&) {
     return errc::storage_error;
@@ -1038,7 +1039,7 @@ result<std::uint64_t> lmdb_view::audit_append(audit_entry& entry) {
   auto seq = sequence_next(txn_, db::audit);
   if (!seq) return seq;
   entry.seq = *seq;
-  if (auto inserted = txn_.insert(db::audit, hex16(entry.seq), audit_encode(entry).dump()); !inserted)
+  if (auto inserted = txn_.insert(db::audit, hex16(entry.seq), server::json_write(audit_encode(entry))); !inserted)
     return inserted.error();
   return entry.seq;
 }
@@ -1348,7 +1349,7 @@ result<void> lmdb_view::idempotency_put(std::string_view scope, const idempotenc
   if (body.is_discarded()) return errc::internal;
   const nlohmann::json stored{{"hash", record.request_hash}, {"status", record.status}, {"body", std::move(body)},
                               {"at", record.at}};
-  if (auto put = txn_.put(db::idempotency, scope, stored.dump()); !put) return put;
+  if (auto put = txn_.put(db::idempotency, scope, server::json_write(stored)); !put) return put;
   return txn_.put(db::idempotency_expiry, join(hex16_time(record.at), scope), "");
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <ctime>
 
+#include "domain/json_write.hpp"
 #include "domain/search_text.hpp"
 #include "store/lmdb/ordered_key.hpp"
 #include "store/lmdb/redo_log.hpp"
@@ -35,7 +36,7 @@ result<void> migrate_1_to_2(txn& write) {
       continue;
     }
     record["at"] = now;
-    if (auto put = write.put(db::idempotency, key, record.dump()); !put) return put.error();
+    if (auto put = write.put(db::idempotency, key, server::json_write(record)); !put) return put.error();
     if (auto indexed = write.put(db::idempotency_expiry, hex16_time(now) + "/" + key, ""); !indexed) return indexed.error();
   }
   return {};

@@ -9,6 +9,7 @@
 
 #include "domain/activation_key.hpp"
 #include "domain/json_read.hpp"
+#include "domain/json_write.hpp"
 #include "domain/search_text.hpp"
 #include "domain/secret_hash.hpp"
 #include "store/record_codec.hpp"
@@ -968,7 +969,7 @@ result<std::uint64_t> pg_view::audit_append(audit_entry& entry) {
   auto seq = numbered_insert("audit",
                              "INSERT INTO audit (seq, at, actor, action, target, details, request_id) "
                              "VALUES ((SELECT last FROM numbered), $1, $2, $3, $4, $5, $6)",
-                             {entry.at, entry.actor, entry.action, entry.target, entry.details.dump(), entry.request_id});
+                             {entry.at, entry.actor, entry.action, entry.target, server::json_write(entry.details), entry.request_id});
   if (!seq) return seq;
   entry.seq = *seq;
   return entry.seq;

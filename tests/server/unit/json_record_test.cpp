@@ -172,3 +172,32 @@ TEST_CASE("members of other types (maps, enums, nested records in maps) read thr
     check_same_as_from_json<product_record>(text);
   }
 }
+
+TEST_CASE("a record is written as nlohmann's dump of its to_json writes it, byte for byte") {
+  auto license = full_license();
+  CHECK(json_write_record(license) == nlohmann::json(license).dump());
+  license.features.push_back(std::string("controls \x01\x1f\x7f\b\f\n\r\t, \\ and / and \"", 30));
+  license.email = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80@example.com";  // 2-, 3- and 4-byte characters
+  license.compliance = {};
+  license.app_version_highs.clear();
+  license.issued_at = INT64_MIN;
+  CHECK(json_write_record(license) == nlohmann::json(license).dump());
+  CHECK(json_write_record(license_record{}) == nlohmann::json(license_record{}).dump());
+
+  subscription::subscription_record subscription;
+  subscription.lots = {{2, 10, 500, 99}};
+  subscription.term_charged = -250;
+  CHECK(json_write_record(subscription) == nlohmann::json(subscription).dump());
+  product_record product;
+  product.id = "editor";
+  product.tiers = {"basic", "pro"};
+  product.min_version = {{"free", "20"}};
+  CHECK(json_write_record(product) == nlohmann::json(product).dump());
+}
+
+TEST_CASE("a record with a string that is not UTF-8 is refused as dump() refuses it") {
+  auto license = full_license();
+  license.email = "bad\xff@example.com";
+  CHECK_THROWS_AS((void)nlohmann::json(license).dump(), nlohmann::json::type_error);
+  CHECK_THROWS_AS((void)json_write_record(license), nlohmann::json::type_error);
+}
