@@ -91,7 +91,7 @@ void group_commit::run_batch(std::deque<pending>& batch) {
   // a 3 MiB dirty-page table and a copy of every page the job touches, which was most of the
   // writer's own CPU time; a job may run more than once by the store's contract.)
   if (!run_together(batch)) run_nested(batch);
-  if (env_.redo() != nullptr && env_.redo()->checkpoint_due()) env_.redo()->checkpoint_begin(env_);
+  if (env_.redo() != nullptr && env_.redo()->checkpoint_due(env_)) env_.redo()->checkpoint_begin(env_);
 }
 
 bool group_commit::run_together(std::deque<pending>& batch) {

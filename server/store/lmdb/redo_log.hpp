@@ -66,8 +66,9 @@ class redo_log {
   /// Whether an append or a checkpoint failed: the store takes no more writes until a restart.
   [[nodiscard]] bool failed() const noexcept { return failed_; }
 
-  /// Whether a checkpoint should start: enough written or enough time since the last, none running.
-  [[nodiscard]] bool checkpoint_due() const;
+  /// Whether a checkpoint should start: enough log, time or growth of `env`'s file since the
+  /// last, and none running.
+  [[nodiscard]] bool checkpoint_due(const lmdb_env& env) const;
   /// Starts a checkpoint of everything committed so far; it syncs on the log's thread.
   void checkpoint_begin(const lmdb_env& env);
   /// Makes everything committed so far durable and drops the log's records: waits for a running
@@ -94,6 +95,7 @@ class redo_log {
   std::uint64_t covered_ = 0;   // the last record the durable checkpoint covers
   std::uint64_t next_seq_ = 1;  // the next record's number
   std::uint64_t bytes_since_checkpoint_ = 0;
+  std::uint64_t used_at_checkpoint_ = 0;  // LMDB's pages in use when the last checkpoint started
   std::chrono::steady_clock::time_point checkpoint_started_ = std::chrono::steady_clock::now();
   std::atomic<bool> failed_ = false;  // an append or a checkpoint failed: no more writes
 

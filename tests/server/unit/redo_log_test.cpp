@@ -159,6 +159,28 @@ TEST_CASE("after a checkpoint the store reopens from LMDB's file alone, and the 
   for (int i = 0; i < 5; ++i) CHECK(stored(*env, "k" + std::to_string(i)));
 }
 
+TEST_CASE("a checkpoint starts once LMDB's file grew 128 MiB, well before the log or the clock calls for one") {
+  // While a checkpoint's snapshot is pinned, every page a commit writes is a new one: without a
+  // checkpoint the file would grow by all of them for 10 s.
+  redo_dir dir;
+  auto env = durable_open(dir.path);
+  const auto first = last_segment(dir.path);
+  group_commit writer(*env);
+  const std::string value(std::size_t{4} << 20, 'v');
+  for (int i = 0; i < 31; ++i) {
+    REQUIRE(batch_run(writer, [key = "big" + std::to_string(i), value](txn& write) {
+      return write.put(db::counters, key, value);
+    }).ok());
+  }
+  CHECK(last_segment(dir.path) == first);  // 124 MiB: none yet
+  for (int i = 31; i < 34; ++i) {
+    REQUIRE(batch_run(writer, [key = "big" + std::to_string(i), value](txn& write) {
+      return write.put(db::counters, key, value);
+    }).ok());
+  }
+  CHECK(last_segment(dir.path) != first);  // a checkpoint started a new segment
+}
+
 TEST_CASE("a second process on a durable store reads it and may not write") {
   redo_dir dir;
   auto writer_env = durable_open(dir.path);
