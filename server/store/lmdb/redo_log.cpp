@@ -27,7 +27,7 @@ constexpr auto checkpoint_interval = std::chrono::seconds(10);
 // no page freed since, so every page a commit copies is a new one at the end of the file: under
 // full issuance load on 2 cores the file grew about 250 MB a second, gigabytes (of file and of
 // page cache) per 10 s. A checkpoint lets the pages freed before it be reused: with this bound
-// the file grew about 60 MB a second under the same load, near what the licenses themselves add.
+// the file grew about 60 MB a second under the same load.
 constexpr std::uint64_t checkpoint_growth = std::uint64_t{128} << 20;
 // A checkpoint writes LMDB's file out one slice at a time and waits for each, so the log's small
 // syncs are never queued behind the whole checkpoint's writes.
