@@ -131,10 +131,6 @@ license_record license_token_fresh(store::write_view& write, const caller& who, 
   return license;
 }
 
-namespace {
-
-}  // namespace
-
 license_record license_status_set(store::write_view& write, const caller& who, std::string_view id,
                                   const std::string& action, const signing& with, const license_settings& settings,
                                   std::int64_t now) {
