@@ -1,10 +1,10 @@
 #include "core/ids.hpp"
 
-#include <sodium.h>
-
 #include <array>
 #include <chrono>
 #include <cstdint>
+
+#include "licensor/id_random.hpp"
 
 namespace licensor::server {
 namespace {
@@ -22,7 +22,7 @@ std::string id_generate(std::string_view prefix) {
   std::string id(prefix);
   for (int i = time_characters - 1; i >= 0; --i) id += alphabet[(millis >> (5 * i)) & 31];
   std::array<std::uint8_t, random_characters> random{};
-  randombytes_buf(random.data(), random.size());
+  id_random_bytes(random);
   for (const auto byte : random) id += alphabet[byte & 31];
   return id;
 }

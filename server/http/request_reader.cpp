@@ -7,6 +7,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "licensor/id_random.hpp"
+
 namespace licensor::server {
 
 namespace http = boost::beast::http;
@@ -14,19 +16,12 @@ namespace http = boost::beast::http;
 // 96 random bits in hex: unique enough to find one request among a store's whole history,
 // short enough to read out over the phone. Chosen by the server, never taken from the client,
 // so an audit entry's request id always names a request this server answered.
-// The random bytes are drawn for 64 ids at a time: one getrandom() call per request was 3% of
-// a validation's time.
 std::string request_id_new() {
   constexpr std::size_t id_bytes = 12;
-  thread_local std::array<unsigned char, id_bytes * 64> pool;
-  thread_local std::size_t used = pool.size();
-  if (used == pool.size()) {
-    randombytes_buf(pool.data(), pool.size());
-    used = 0;
-  }
+  std::array<unsigned char, id_bytes> random{};
+  id_random_bytes(random);
   char hex[id_bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, pool.data() + used, id_bytes);
-  used += id_bytes;
+  sodium_bin2hex(hex, sizeof hex, random.data(), random.size());
   return {hex, id_bytes * 2};
 }
 
