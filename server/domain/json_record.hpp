@@ -1,6 +1,6 @@
 // A stored record straight from and to its JSON text, with no nlohmann::json built in between
 // (building one and then reading the record out of it was two thirds of a license's decoding,
-// which is a tenth of a validation; building one to write it was most of a record's encoding).
+// which is a tenth of a validation).
 //
 // Reading: simdjson finds the structure and each member is read from it. The result is
 // from_json(json_read(text)): the same members, the same defaults for a missing key, the last of
