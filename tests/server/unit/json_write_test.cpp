@@ -3,6 +3,7 @@
 // strict and replacing handlers do.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <random>
 #include <string>
 
@@ -32,8 +33,8 @@ nlohmann::json random_value(std::mt19937& random, int depth) {
   switch (random() % (depth > 3 ? 6 : 8)) {
     case 0: return nullptr;
     case 1: return random() % 2 == 0;
-    case 2: return static_cast<std::int64_t>(random()) - static_cast<std::int64_t>(random()) * 4'000'000'000LL;
-    case 3: return static_cast<std::uint64_t>(random()) * 4'000'000'000ULL;
+    case 2: return std::uniform_int_distribution<std::int64_t>(INT64_MIN, INT64_MAX)(random);
+    case 3: return std::uniform_int_distribution<std::uint64_t>(0, UINT64_MAX)(random);
     case 4: return static_cast<double>(random()) / 7.0;
     case 5: return string();
     case 6: {
