@@ -47,7 +47,9 @@ void idempotency_record(store::write_view& write, const idempotency_scope& scope
                           "the first request created " + first.body.value("id", std::string("it")) +
                               "; its secret was shown once and is not kept: revoke it and create another");
   }
-  must(write.idempotency_put(scope.record_key, {scope.request_hash, kept.status, json_write(kept.body), now}));
+  // A change's answer written straight to text (raw_body) is JSON, kept as it was sent.
+  auto body = kept.raw_body.empty() ? json_write(kept.body) : kept.raw_body;
+  must(write.idempotency_put(scope.record_key, {scope.request_hash, kept.status, std::move(body), now}));
   // Each new record removes a few expired ones, so the table holds about one TTL's worth.
   must(write.idempotency_prune(now - ttl + 1, expired_removed_per_record));
 }

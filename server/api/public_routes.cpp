@@ -9,6 +9,7 @@
 #include "core/views.hpp"
 #include "core/activation.hpp"
 #include "domain/activation_key.hpp"
+#include "domain/json_record_write.hpp"
 #include "licensor/email.hpp"
 #include "licensor/keyring_document.hpp"
 #include "licensor/rfc3339.hpp"
@@ -16,10 +17,22 @@
 namespace licensor::server {
 namespace {
 
+// {"code", "license": the public view or null, "valid"}, written straight to text: validation is
+// the hottest answer. Built as nlohmann::json (then written and freed) it cost licensord 44 to
+// 49 us of CPU per validation against 35 to 39 us this way (three alternating runs each).
 api_response validate_answer(const validation& checked) {
   api_response response;
-  response.body = {{"valid", checked.code == "valid"}, {"code", checked.code}};
-  response.body["license"] = checked.license ? license_public_view(*checked.license) : nlohmann::json();
+  auto& body = response.raw_body;
+  body.reserve(320);
+  body += R"({"code":)";
+  json_write_string(body, checked.code);
+  body += R"(,"license":)";
+  if (checked.license) {
+    json_write_record(body, license_public_of(*checked.license));
+  } else {
+    body += "null";
+  }
+  body += checked.code == "valid" ? R"(,"valid":true})" : R"(,"valid":false})";
   return response;
 }
 

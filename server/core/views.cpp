@@ -77,18 +77,20 @@ nlohmann::json product_view(const product_record& product) {
           {"created_at", rfc3339_format(product.created_at)}};
 }
 
-nlohmann::json license_public_view(const license_record& license) {
-  return {{"id", license.id},
-          {"product", license.product},
-          {"tier", license.tier},
-          {"kind", license.kind},
-          {"status", license.status},
-          {"seats", license.seats},
-          {"features", license.features},
-          {"expires_at", time_or_null(license.expires_at)},
-          {"notices", license.compliance.rules},
-          {"notices_deadline", license.compliance.flagged() ? time_or_null(license.compliance.deadline) : nlohmann::json()}};
+license_public license_public_of(const license_record& license) {
+  return {.id = license.id,
+          .product = license.product,
+          .tier = license.tier,
+          .kind = license.kind,
+          .status = license.status,
+          .seats = license.seats,
+          .features = license.features,
+          .expires_at = time_or_null(license.expires_at),
+          .notices = license.compliance.rules,
+          .notices_deadline = license.compliance.flagged() ? time_or_null(license.compliance.deadline) : nlohmann::json()};
 }
+
+nlohmann::json license_public_view(const license_record& license) { return license_public_of(license); }
 
 nlohmann::json license_view(const license_record& license) {
   auto view = license_public_view(license);

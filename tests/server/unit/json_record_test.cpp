@@ -1,9 +1,11 @@
 // Reading a record straight from its text (server/domain/json_record.hpp) gives what nlohmann's
-// from_json gives on the parsed document: the same record, or a refusal for the same texts.
+// from_json gives on the parsed document: the same record, or a refusal for the same texts; writing
+// one (domain/json_record_write.hpp) gives what nlohmann::json(record).dump() gives.
 #include <doctest/doctest.h>
 
 #include <string>
 
+#include "core/views.hpp"
 #include "domain/json_record.hpp"
 #include "domain/records.hpp"
 #include "subscription/records.hpp"
@@ -193,6 +195,40 @@ TEST_CASE("a record is written as nlohmann's dump of its to_json writes it, byte
   product.tiers = {"basic", "pro"};
   product.min_version = {{"free", "20"}};
   CHECK(json_write_record(product) == nlohmann::json(product).dump());
+}
+
+TEST_CASE("a license's public view written straight to text is the view as anyone was shown it") {
+  // What the view was before it was a record: the answer's text must not change.
+  const auto shown = [](const license_record& license) {
+    return nlohmann::json{{"id", license.id},
+                          {"product", license.product},
+                          {"tier", license.tier},
+                          {"kind", license.kind},
+                          {"status", license.status},
+                          {"seats", license.seats},
+                          {"features", license.features},
+                          {"expires_at", time_or_null(license.expires_at)},
+                          {"notices", license.compliance.rules},
+                          {"notices_deadline",
+                           license.compliance.flagged() ? time_or_null(license.compliance.deadline) : nlohmann::json()}};
+  };
+  auto license = full_license();  // flagged, with a deadline
+  license.expires_at = 1'796'000'000;
+  std::string text = "prefix:";
+  json_write_record(text, license_public_of(license));  // appends
+  CHECK(text == "prefix:" + shown(license).dump());
+  CHECK(license_public_view(license) == shown(license));
+  const auto view = nlohmann::json::parse(text.substr(7));
+  CHECK(view["expires_at"] == "2026-11-30T00:53:20Z");
+  CHECK(view["notices"] == nlohmann::json{"own_domain", "duplicate"});
+  CHECK(view["notices_deadline"] == time_or_null(6));
+
+  license.expires_at = 0;  // perpetual
+  license.compliance = {};
+  CHECK(json_write_record(license_public_of(license)) == shown(license).dump());
+  CHECK(license_public_view(license)["expires_at"].is_null());
+  CHECK(license_public_view(license)["notices_deadline"].is_null());
+  CHECK(json_write_record(license_public_of(license_record{})) == shown(license_record{}).dump());
 }
 
 TEST_CASE("a record with a string that is not UTF-8 is refused as dump() refuses it") {
