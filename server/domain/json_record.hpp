@@ -85,10 +85,18 @@ void read_object(simdjson::dom::element element, Record& out) {
   simdjson::dom::object object;
   if (element.get_object().get(object)) throw mismatch{};
   out = Record{};  // every member a key does not name keeps its default, as nlohmann's from_json does
+  // This server writes a record's keys in this table's order (json_write_record prints them
+  // sorted, as nlohmann does), so the entry after the last one read is tried first and the
+  // search is for text written otherwise (a jsonb column orders keys by length).
+  auto next = table.begin();
   for (const auto field : object) {
-    const auto found = std::lower_bound(table.begin(), table.end(), field.key,
-                                        [](const auto& entry, std::string_view key) { return entry.first < key; });
-    if (found != table.end() && found->first == field.key) found->second(field.value, out);
+    const auto found = next != table.end() && next->first == field.key
+                           ? next
+                           : std::lower_bound(table.begin(), table.end(), field.key,
+                                              [](const auto& entry, std::string_view key) { return entry.first < key; });
+    if (found == table.end() || found->first != field.key) continue;
+    found->second(field.value, out);
+    next = found + 1;
   }
 }
 

@@ -101,7 +101,7 @@ template <has_json_fields Record>
 [[nodiscard]] std::string json_write_record(const Record& record) {
   std::string out;
   out.reserve(512);
-  json_record_detail::write_object(out, record);
+  json_write_record(out, record);
   return out;
 }
 

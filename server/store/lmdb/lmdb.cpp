@@ -135,15 +135,22 @@ result<MDB_dbi> txn::dbi(std::string_view db) const {
   return it->second;
 }
 
-result<std::optional<std::string>> txn::get(std::string_view db, std::string_view key) const {
+result<std::optional<std::string_view>> txn::get_view(std::string_view db, std::string_view key) const {
   auto handle = dbi(db);
   if (!handle) return handle.error();
-  if (key.empty()) return std::optional<std::string>{};  // LMDB refuses empty keys (MDB_BAD_VALSIZE): none is stored
+  if (key.empty()) return std::optional<std::string_view>{};  // LMDB refuses empty keys (MDB_BAD_VALSIZE): none is stored
   MDB_val k = as_val(key), v{};
   const int rc = mdb_get(handle_, *handle, &k, &v);
-  if (rc == MDB_NOTFOUND) return std::optional<std::string>{};
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>{};
   if (rc != 0) return lmdb_error(rc);
-  return std::optional<std::string>{std::string(as_view(v))};
+  return std::optional<std::string_view>{as_view(v)};
+}
+
+result<std::optional<std::string>> txn::get(std::string_view db, std::string_view key) const {
+  auto value = get_view(db, key);
+  if (!value) return value.error();
+  if (!*value) return std::optional<std::string>{};
+  return std::optional<std::string>{std::string(**value)};
 }
 
 result<void> txn::put(std::string_view db, std::string_view key, std::string_view value) {

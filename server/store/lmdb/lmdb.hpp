@@ -38,6 +38,9 @@ class txn {
   ~txn();
 
   [[nodiscard]] result<std::optional<std::string>> get(std::string_view db, std::string_view key) const;
+  /// As get, without a copy: the value in LMDB's map, valid until this transaction writes or
+  /// ends (LMDB's rule for mdb_get's data).
+  [[nodiscard]] result<std::optional<std::string_view>> get_view(std::string_view db, std::string_view key) const;
   [[nodiscard]] result<void> put(std::string_view db, std::string_view key, std::string_view value);
   /// Inserts only if absent. Errors: conflict when the key exists.
   [[nodiscard]] result<void> insert(std::string_view db, std::string_view key, std::string_view value);

@@ -84,7 +84,7 @@ std::string cap_hold_key(std::string_view partner_id, const free_cap_hold& hold)
 
 template <class Record>
 result<std::optional<Record>> record_find(const txn& t, const char* db, std::string_view key) {
-  auto value = t.get(db, key);
+  auto value = t.get_view(db, key);  // decoded before the transaction can move on
   if (!value) return value.error();
   if (!*value) return std::optional<Record>{};
   auto decoded = record_decode<Record>(**value);
@@ -106,7 +106,7 @@ result<void> record_put(txn& t, const char* db, std::string_view key, const Reco
 }
 
 result<std::uint64_t> number_get(const txn& t, const char* db, std::string_view key) {
-  auto value = t.get(db, key);
+  auto value = t.get_view(db, key);
   if (!value) return value.error();
   std::uint64_t number = 0;
   if (*value) std::from_chars((*value)->data(), (*value)->data() + (*value)->size(), number);

@@ -3,7 +3,9 @@
 // one (domain/json_record_write.hpp) gives what nlohmann::json(record).dump() gives.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/views.hpp"
 #include "domain/json_record.hpp"
@@ -101,6 +103,33 @@ TEST_CASE("missing keys keep their defaults, unknown keys are ignored, the last 
   CHECK(read.kind == license_kind::paid);  // the default
 }
 
+
+TEST_CASE("keys in any order read the same record as keys in the order this server writes them") {
+  // The reader tries the key after the last one first (this server writes keys sorted); text
+  // from elsewhere (a jsonb column orders keys by length, a hand-made document by whim) takes the
+  // search instead and must read the same.
+  const auto written = nlohmann::json(full_license());
+  std::vector<std::string> keys;
+  for (const auto& item : written.items()) keys.push_back(item.key());
+  const auto text_in = [&written](const std::vector<std::string>& order) {
+    std::string text = "{";
+    for (const auto& key : order) text += (text.size() > 1 ? "," : "") + nlohmann::json(key).dump() + ":" + written[key].dump();
+    return text + "}";
+  };
+  auto by_length = keys;
+  std::stable_sort(by_length.begin(), by_length.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  const std::vector<std::vector<std::string>> orders{
+      keys, {keys.rbegin(), keys.rend()}, by_length, {keys[3], keys[0], keys[1], keys[2], keys[5], keys[4]}};
+  for (const auto& order : orders) {
+    license_record read;
+    REQUIRE(json_read_record(text_in(order), read));
+    nlohmann::json expected = nlohmann::json::object();
+    for (const auto& key : order) expected[key] = written[key];
+    CHECK(nlohmann::json(read) == nlohmann::json(expected.get<license_record>()));
+    check_same_as_from_json<license_record>(text_in(order));
+  }
+  CHECK(nlohmann::json(full_license()) == nlohmann::json(written.get<license_record>()));
+}
 TEST_CASE("numbers convert as nlohmann converts them") {
   for (const std::string text : {
            R"({"seats":2.7})", R"({"seats":true})", R"({"seats":-1})", R"({"issued_at":18446744073709551615})",
