@@ -702,7 +702,7 @@ result<std::uint64_t> lmdb_view::licenses_signed_count(std::string_view kid) con
 }
 
 result<std::optional<token_binding>> lmdb_view::token_binding_get(std::string_view token_hash) const {
-  auto value = txn_.get(db::token_hashes, token_hash);
+  auto value = txn_.get_view(db::token_hashes, token_hash);
   if (!value) return value.error();
   if (!*value) return std::optional<token_binding>{};
   return std::optional<token_binding>{token_binding_decode(**value)};
