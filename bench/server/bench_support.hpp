@@ -23,6 +23,13 @@ struct spread {
 /// Peak resident memory of a process (VmHWM), in KiB; 0 when unknown.
 [[nodiscard]] long peak_rss_kib(pid_t pid);
 
+/// CPU time a process has used so far, all its threads, user and system, in seconds (to the
+/// kernel's clock tick, 10 ms here); 0 when unknown. The difference over a run, divided by the
+/// requests it answered, is what one request costs the process whatever else runs on the cores.
+[[nodiscard]] double cpu_seconds(pid_t pid);
+/// The same for this process (the load generator's threads, when it is the one running).
+[[nodiscard]] double cpu_seconds_self();
+
 /// Sends one request and returns the JSON answer's `field` (throws on anything unexpected).
 [[nodiscard]] std::string request_field(unsigned short port, const load_request& request, const char* field = "id");
 

@@ -14,7 +14,11 @@
 //  - a license read (GET /v1/licenses/{id}) by a partner's API key and by a signed-in partner
 //    person's session cookie: a session costs what a key costs (one store read), so the two
 //    should be within a few percent; a password is hashed only at sign-in;
-//  - p50, p99 and p99.9 latency of each, and licensord's peak memory.
+//  - p50, p99 and p99.9 latency of each, and licensord's peak memory;
+//  - the CPU time each run cost the server and the load generator per request (from /proc), which
+//    the machine's other load moves far less than throughput: issuance's is split into signing
+//    and its check, an HTTPS answer (the trivial responder's) and the rest, beside what 0.6 L
+//    leaves per license; validation's is set against the trivial responder's.
 // Usage: server_bench BUILD_DIR [seconds per run] [repetitions] [clients]
 #include <sodium.h>
 
@@ -96,19 +100,44 @@ double commit_rate(const std::filesystem::path& dir, std::size_t batch, std::chr
   return static_cast<double>(written) / std::chrono::duration<double>(clock_type::now() - begin).count();
 }
 
+// One load run, and the CPU time each side spent on one request of it: the server process, and
+// this process (the load generator's threads, and the webhook receiver when one listens).
+struct costed_run {
+  load_result result;
+  double server_cpu_us = 0, client_cpu_us = 0;
+};
+
+costed_run load_run_costed(const child_process& server, unsigned short port, const load_options& load,
+                           const request_source& next) {
+  const auto server_before = cpu_seconds(server.pid());
+  const auto client_before = cpu_seconds_self();
+  costed_run run{load_run(port, load, next)};
+  const auto per_request = [&](double seconds) {
+    return run.result.completed > 0 ? seconds * 1e6 / static_cast<double>(run.result.completed) : 0;
+  };
+  run.server_cpu_us = per_request(cpu_seconds(server.pid()) - server_before);
+  run.client_cpu_us = per_request(cpu_seconds_self() - client_before);
+  return run;
+}
+
 struct figures {
-  std::vector<double> per_second, p50, p99, p999;
+  std::vector<double> per_second, p50, p99, p999, server_cpu_us, client_cpu_us;
   std::uint64_t failed = 0;
-  void add(const load_result& result) {
+  void add(const costed_run& run) {
+    const auto& result = run.result;
     per_second.push_back(result.per_second());
     p50.push_back(result.percentile_us(50));
     p99.push_back(result.percentile_us(99));
     p999.push_back(result.percentile_us(99.9));
+    server_cpu_us.push_back(run.server_cpu_us);
+    client_cpu_us.push_back(run.client_cpu_us);
     failed += result.failed;
   }
+  [[nodiscard]] double server_cpu() const { return spread_of(server_cpu_us).median; }
   [[nodiscard]] nlohmann::json json() const {
     return {{"per_s", spread_json(spread_of(per_second))}, {"p50_us", spread_json(spread_of(p50))},
-            {"p99_us", spread_json(spread_of(p99))}, {"p999_us", spread_json(spread_of(p999))}, {"failed", failed}};
+            {"p99_us", spread_json(spread_of(p99))}, {"p999_us", spread_json(spread_of(p999))}, {"failed", failed},
+            {"server_cpu_us", spread_json(spread_of(server_cpu_us))}, {"client_cpu_us", spread_json(spread_of(client_cpu_us))}};
   }
 };
 
@@ -118,7 +147,8 @@ void print(const char* name, const figures& f, double limit, const char* limit_n
               rate.min, rate.max, spread_of(f.p50).median, spread_of(f.p99).median, spread_of(f.p999).median,
               static_cast<unsigned long long>(f.failed));
   if (limit > 0) std::printf("   %s %.0f/s, ratio %.2f", limit_name, limit, rate.median / limit);
-  std::printf("\n");
+  std::printf("\n   CPU per request: server %.1f us (%.1f-%.1f), load generator %.1f us\n", f.server_cpu(),
+              spread_of(f.server_cpu_us).min, spread_of(f.server_cpu_us).max, spread_of(f.client_cpu_us).median);
 }
 
 struct issued_license {
@@ -185,15 +215,15 @@ int main(int argc, char** argv) {
                                                nlohmann::json{{"url", receiver.url()}, {"event_types", {"license.issued"}}}.dump(),
                                                operator_auth});
     const auto before = receiver.wait_for(0, std::chrono::milliseconds(0));
-    const auto run = load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
+    const auto run = load_run_costed(server, port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
     const auto ended = clock_type::now();
-    const auto expected = before + run.completed;
+    const auto expected = before + run.result.completed;
     if (receiver.wait_for(expected, std::chrono::minutes(5)) < expected)
       throw std::runtime_error("the webhook receiver did not get every issuance's event");
     drain_seconds.push_back(std::chrono::duration<double>(clock_type::now() - ended).count());
     (void)load_once(port, {"DELETE", "/v1/webhook-endpoints/" + endpoint, "", operator_auth});
     into.add(run);
-    return run.per_second();
+    return run.result.per_second();
   };
 
   std::vector<double> sign_rates, sign_verify_rates, commit_rates;
@@ -205,20 +235,20 @@ int main(int argc, char** argv) {
     commit_rates.push_back(commit_rate(scratch / ("commit-" + std::to_string(rep)), load.clients, duration / 3));
     // Issuance slows as the store grows (each run adds thousands of licenses at random keys), so
     // the run with a webhook is judged against the mean of the runs just before and just after it.
-    const auto plain_before = load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
+    const auto plain_before = load_run_costed(server, port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
     const auto hooked_rate = issue_hooked(issued_hooked);
-    const auto plain_after = load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
+    const auto plain_after = load_run_costed(server, port, load, [&](unsigned c, std::uint64_t) { return std::optional(issue(c)); });
     issued.add(plain_before);
     issued.add(plain_after);
-    hooked_ratios.push_back(hooked_rate / ((plain_before.per_second() + plain_after.per_second()) / 2));
-    validated.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
-    trivially.add(load_run(trivial.port(), load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
+    hooked_ratios.push_back(hooked_rate / ((plain_before.result.per_second() + plain_after.result.per_second()) / 2));
+    validated.add(load_run_costed(server, port, load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
+    trivially.add(load_run_costed(trivial, trivial.port(), load, [&](unsigned c, std::uint64_t) { return std::optional(validate(c)); }));
     validate_ratios.push_back(validated.per_second.back() / trivially.per_second.back());
-    mixed.add(load_run(port, load, [&](unsigned c, std::uint64_t i) {
+    mixed.add(load_run_costed(server, port, load, [&](unsigned c, std::uint64_t i) {
       return std::optional(i % 3 == 0 ? issue(c) : i % 3 == 1 ? activate(c) : validate(c));
     }));
-    read_key.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(read_by_key(c)); }));
-    read_cookie.add(load_run(port, load, [&](unsigned c, std::uint64_t) { return std::optional(read_by_cookie(c)); }));
+    read_key.add(load_run_costed(server, port, load, [&](unsigned c, std::uint64_t) { return std::optional(read_by_key(c)); }));
+    read_cookie.add(load_run_costed(server, port, load, [&](unsigned c, std::uint64_t) { return std::optional(read_by_cookie(c)); }));
   }
   const long peak_kib = peak_rss_kib(server.pid());
   std::filesystem::remove_all(scratch);
@@ -235,6 +265,16 @@ int main(int argc, char** argv) {
               sign_verify_limit.median, combined_limit);
   print("issue", issued, issue_limit, "limit");
   print("issue", issued, combined_limit, "L");
+  // Where an issuance's CPU goes, against what the target leaves: at 0.6 L the cores give each
+  // license cores / (0.6 L) of CPU, which licensord and the load generator share.
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  const double sign_verify_cpu_us = cores * 1e6 / sign_verify_limit.median;
+  const double answer_cpu_us = trivially.server_cpu();
+  const double budget_cpu_us = cores * 1e6 / (0.6 * combined_limit);
+  std::printf("   CPU per license: licensord %.1f us = signing and its check %.1f us + an HTTPS answer (the trivial "
+              "responder's) %.1f us + the rest %.1f us; at 0.6 L licensord and the load generator may spend %.1f us in all\n",
+              issued.server_cpu(), sign_verify_cpu_us, answer_cpu_us, issued.server_cpu() - sign_verify_cpu_us - answer_cpu_us,
+              budget_cpu_us);
   const auto hooked = spread_of(hooked_ratios);
   const auto drain = spread_of(drain_seconds);
   // Its ratio is the per-repetition one below: runs of different repetitions ran on stores of different sizes.
@@ -247,6 +287,7 @@ int main(int argc, char** argv) {
   std::printf("   validate / trivial, the two runs of each repetition: median %.2f (%.2f-%.2f)\n", validate_paired.median,
               validate_paired.min, validate_paired.max);
   print("trivial", trivially, 0, "");
+  std::printf("   validate / trivial in CPU per request of the server: %.2f\n", answer_cpu_us / validated.server_cpu());
   print("mixed", mixed, 0, "");
   const double read_key_rate = spread_of(read_key.per_second).median;
   print("read/key", read_key, 0, "");
@@ -264,6 +305,8 @@ int main(int argc, char** argv) {
       {"issue_ratio_combined", spread_of(issued.per_second).median / combined_limit},
       {"validate_ratio", spread_of(validated.per_second).median / trivial_rate},
       {"validate_ratio_paired", spread_json(validate_paired)},
+      {"validate_cpu_ratio", answer_cpu_us / validated.server_cpu()}, {"sign_verify_cpu_us", sign_verify_cpu_us},
+      {"issue_cpu_budget_us", budget_cpu_us},
       {"read_api_key", read_key.json()}, {"read_cookie", read_cookie.json()},
       {"read_cookie_ratio", spread_of(read_cookie.per_second).median / read_key_rate}, {"peak_rss_kib", peak_kib}};
   std::printf("%s\n", summary.dump().c_str());
