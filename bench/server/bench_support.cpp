@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -25,27 +28,75 @@ long peak_rss_kib(pid_t pid) {
   return 0;
 }
 
-double cpu_seconds(pid_t pid) {
+namespace {
+
+// From /proc/<pid>/stat: the parent, and CPU ticks of the process itself (utime, stime) and of
+// the children it waited for (cutime, cstime).
+struct process_times {
+  pid_t parent = 0;
+  double own_ticks = 0, waited_ticks = 0;
+};
+
+std::optional<process_times> process_times_of(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text;
-  if (!std::getline(stat, text)) return 0;
+  if (!std::getline(stat, text)) return std::nullopt;
   // The command name (field 2) may hold spaces: the fields counted here start after its ')'.
   const auto after_name = text.rfind(')');
-  if (after_name == std::string::npos) return 0;
+  if (after_name == std::string::npos) return std::nullopt;
   std::istringstream fields(text.substr(after_name + 2));
   std::string field;
-  double ticks = 0;
-  for (int number = 3; number <= 15 && fields >> field; ++number)
-    if (number == 14 || number == 15) ticks += std::stod(field);  // utime, stime
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  process_times times;
+  for (int number = 3; number <= 17 && fields >> field; ++number) {
+    if (number == 4) times.parent = static_cast<pid_t>(std::stol(field));
+    if (number == 14 || number == 15) times.own_ticks += std::stod(field);
+    if (number == 16 || number == 17) times.waited_ticks += std::stod(field);
+  }
+  return times;
 }
 
-double cpu_seconds_self() {
+double ticks_to_seconds(double ticks) { return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK)); }
+
+double rusage_seconds(int who) {
   rusage usage{};
-  if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  if (::getrusage(who, &usage) != 0) return 0;
   const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
+
+}  // namespace
+
+double cpu_seconds(pid_t pid) {
+  const auto times = process_times_of(pid);
+  return times ? ticks_to_seconds(times->own_ticks) : 0;
+}
+
+double cpu_seconds_tree(pid_t root) {
+  std::map<pid_t, std::vector<pid_t>> children;
+  std::map<pid_t, process_times> all;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    if (const auto times = process_times_of(pid)) {
+      all[pid] = *times;
+      children[times->parent].push_back(pid);
+    }
+  }
+  double ticks = 0;
+  std::vector<pid_t> pending{root};
+  while (!pending.empty()) {
+    const auto pid = pending.back();
+    pending.pop_back();
+    if (const auto found = all.find(pid); found != all.end()) ticks += found->second.own_ticks + found->second.waited_ticks;
+    for (const auto child : children[pid]) pending.push_back(child);
+  }
+  return ticks_to_seconds(ticks);
+}
+
+double cpu_seconds_children() { return rusage_seconds(RUSAGE_CHILDREN); }
+
+double cpu_seconds_self() { return rusage_seconds(RUSAGE_SELF); }
 
 std::string request_field(unsigned short port, const load_request& request, const char* field) {
   const auto reply = load_once(port, request);

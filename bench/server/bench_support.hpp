@@ -29,6 +29,11 @@ struct spread {
 [[nodiscard]] double cpu_seconds(pid_t pid);
 /// The same for this process (the load generator's threads, when it is the one running).
 [[nodiscard]] double cpu_seconds_self();
+/// The CPU time of `root` and every process under it, those still running and those that ended
+/// and were waited for (a server such as PostgreSQL's postmaster and its backends), in seconds.
+[[nodiscard]] double cpu_seconds_tree(pid_t root);
+/// The same for the programs this process ran and waited for (pgbench), in seconds.
+[[nodiscard]] double cpu_seconds_children();
 
 /// Sends one request and returns the JSON answer's `field` (throws on anything unexpected).
 [[nodiscard]] std::string request_field(unsigned short port, const load_request& request, const char* field = "id");

@@ -3,7 +3,10 @@
 //    second from the same number of clients (pgbench with a one-line script);
 //  - durable issuance (POST /v1/licenses) and validation (POST /v1/validate) through one licensord
 //    replica on it, and through three replicas on one database with the clients spread evenly,
-//    each next to the limit.
+//    each next to the limit;
+//  - the CPU time per request of licensord, of PostgreSQL (its whole process tree) and of the
+//    client (from /proc), for every run and for the limit's, and what 0.5 of the limit leaves
+//    per license on these cores.
 // LMDB's figures for the same requests are server_bench's, from the same scripts/bench run.
 // The cluster is a throwaway one (tests/pg_cluster, durable: fsync on, synchronous_commit on)
 // on a Unix socket, on the same cores as licensord and the load.
@@ -50,6 +53,13 @@ struct durable_cluster {
   durable_cluster(const durable_cluster&) = delete;
   durable_cluster& operator=(const durable_cluster&) = delete;
 
+  // The postmaster, whose process tree is all of this PostgreSQL's CPU time.
+  [[nodiscard]] pid_t postmaster() const {
+    std::ifstream pid_file(dir / "data" / "postmaster.pid");
+    long pid = 0;
+    if (!(pid_file >> pid)) throw std::runtime_error("no postmaster.pid in " + dir.string());
+    return static_cast<pid_t>(pid);
+  }
   [[nodiscard]] std::string conninfo(const std::string& database) const {
     return "host=" + socket_dir + " dbname=" + database + " user=licensor";
   }
@@ -58,32 +68,59 @@ struct durable_cluster {
   }
 };
 
+// CPU time per request of one run, in microseconds: licensord's replicas, PostgreSQL (its
+// whole process tree), and the client (the load generator, or pgbench).
+struct cpu_costs {
+  double licensord_us = 0, postgresql_us = 0, client_us = 0;
+};
+
 // Single-row INSERT transactions per second from `clients` connections, each committed
 // durably: the most any store job that writes a row could do on this PostgreSQL.
-double insert_limit(const durable_cluster& cluster, const std::filesystem::path& scratch, unsigned clients, double seconds) {
+struct insert_run {
+  double per_second = 0;
+  cpu_costs cpu;  // per transaction; PostgreSQL's includes starting pgbench's connections
+};
+insert_run insert_limit(const durable_cluster& cluster, const std::filesystem::path& scratch, unsigned clients, double seconds) {
   const auto script = scratch / "insert.sql";
   std::ofstream(script) << "INSERT INTO probe (v) VALUES (1);\n";
+  const auto postgresql_before = cpu_seconds_tree(cluster.postmaster());
+  const auto client_before = cpu_seconds_children();
   const auto out = testing::command_output("pgbench -n -c " + std::to_string(clients) + " -j 2 -T " + std::to_string(std::max(1, static_cast<int>(seconds))) +
                        " -f " + script.string() + " '" + cluster.conninfo("limit_probe") + "' 2>&1");
-  std::smatch found;
-  if (!std::regex_search(out, found, std::regex(R"(tps = ([0-9.]+) \(without initial connection time\))")))
+  const auto postgresql_seconds = cpu_seconds_tree(cluster.postmaster()) - postgresql_before;
+  const auto client_seconds = cpu_seconds_children() - client_before;
+  std::smatch rate, count;
+  if (!std::regex_search(out, rate, std::regex(R"(tps = ([0-9.]+) \(without initial connection time\))")) ||
+      !std::regex_search(out, count, std::regex(R"(number of transactions actually processed: ([0-9]+))")))
     throw std::runtime_error("pgbench said: " + out);
-  return std::stod(found[1]);
+  const auto transactions = std::max(1.0, std::stod(count[1]));
+  return {std::stod(rate[1]), {0, postgresql_seconds * 1e6 / transactions, client_seconds * 1e6 / transactions}};
 }
 
 struct figures {
-  std::vector<double> per_second, p50, p99;
+  std::vector<double> per_second, p50, p99, licensord_cpu_us, postgresql_cpu_us, client_cpu_us;
   std::uint64_t failed = 0;
-  void add(double rate, double p50_us, double p99_us, std::uint64_t errors) {
+  void add(double rate, double p50_us, double p99_us, std::uint64_t errors, const cpu_costs& cpu) {
     per_second.push_back(rate);
     p50.push_back(p50_us);
     p99.push_back(p99_us);
+    licensord_cpu_us.push_back(cpu.licensord_us);
+    postgresql_cpu_us.push_back(cpu.postgresql_us);
+    client_cpu_us.push_back(cpu.client_us);
     failed += errors;
   }
-  void add(const load_result& result) { add(result.per_second(), result.percentile_us(50), result.percentile_us(99), result.failed); }
+  void add(const load_result& result, const cpu_costs& cpu) {
+    add(result.per_second(), result.percentile_us(50), result.percentile_us(99), result.failed, cpu);
+  }
+  [[nodiscard]] cpu_costs cpu() const {
+    return {spread_of(licensord_cpu_us).median, spread_of(postgresql_cpu_us).median, spread_of(client_cpu_us).median};
+  }
   [[nodiscard]] nlohmann::json json() const {
     return {{"per_s", spread_json(spread_of(per_second))}, {"p50_us", spread_json(spread_of(p50))},
-            {"p99_us", spread_json(spread_of(p99))}, {"failed", failed}};
+            {"p99_us", spread_json(spread_of(p99))}, {"failed", failed},
+            {"cpu_us", {{"licensord", spread_json(spread_of(licensord_cpu_us))},
+                        {"postgresql", spread_json(spread_of(postgresql_cpu_us))},
+                        {"client", spread_json(spread_of(client_cpu_us))}}}};
   }
 };
 
@@ -119,7 +156,15 @@ class replica_set {
   // Runs `clients` connections spread evenly over the replicas (each replica's share on a
   // thread of its own), `make(c)` giving client c's requests. Returns the combined figures.
   template <class Make>
-  void load(const load_options& options, Make make, figures& into) const {
+  void load(const load_options& options, Make make, pid_t postmaster, figures& into) const {
+    const auto licensord_cpu = [&] {
+      double seconds = 0;
+      for (const auto& server : servers_) seconds += cpu_seconds(server->pid());
+      return seconds;
+    };
+    const auto licensord_before = licensord_cpu();
+    const auto postgresql_before = cpu_seconds_tree(postmaster);
+    const auto client_before = cpu_seconds_self();
     const auto count = static_cast<unsigned>(servers_.size());
     std::vector<load_result> results(count);
     std::vector<std::thread> threads;
@@ -138,7 +183,9 @@ class replica_set {
       all.seconds = std::max(all.seconds, result.seconds);
       all.latencies_us.insert(all.latencies_us.end(), result.latencies_us.begin(), result.latencies_us.end());
     }
-    into.add(all);
+    const auto per_request = [&](double seconds) { return all.completed > 0 ? seconds * 1e6 / static_cast<double>(all.completed) : 0; };
+    into.add(all, {per_request(licensord_cpu() - licensord_before), per_request(cpu_seconds_tree(postmaster) - postgresql_before),
+                   per_request(cpu_seconds_self() - client_before)});
   }
 
  private:
@@ -153,7 +200,9 @@ void print(const char* name, const figures& f, double limit) {
   std::printf("%-12s %8.0f req/s (%.0f-%.0f)  p50 %6.0f us  p99 %6.0f us  errors %llu", name, rate.median, rate.min,
               rate.max, spread_of(f.p50).median, spread_of(f.p99).median, static_cast<unsigned long long>(f.failed));
   if (limit > 0) std::printf("   limit %.0f/s, ratio %.2f", limit, rate.median / limit);
-  std::printf("\n");
+  const auto cpu = f.cpu();
+  std::printf("\n   CPU per request: licensord %.1f us, PostgreSQL %.1f us, load generator %.1f us\n", cpu.licensord_us,
+              cpu.postgresql_us, cpu.client_us);
 }
 
 }  // namespace
@@ -177,28 +226,47 @@ int main(int argc, char** argv) {
   const replica_set one(build, scratch / "one", cluster.conninfo("one_replica"), 1, load.clients);
   const replica_set three(build, scratch / "three", cluster.conninfo("three_replicas"), replica_count, load.clients);
 
-  std::vector<double> limits;
+  std::vector<double> limits, insert_postgresql_cpu_us, insert_client_cpu_us;
   figures issue_one, validate_one, issue_three, validate_three;
+  const auto postmaster = cluster.postmaster();
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "pg_bench: repetition %d/%d\n", rep + 1, reps);
-    limits.push_back(insert_limit(cluster, scratch, load.clients, seconds));
-    one.load(load, [&](unsigned c) { return one.issue(c); }, issue_one);
-    one.load(load, [&](unsigned c) { return one.validate(c); }, validate_one);
-    three.load(load, [&](unsigned c) { return three.issue(c); }, issue_three);
-    three.load(load, [&](unsigned c) { return three.validate(c); }, validate_three);
+    const auto inserted = insert_limit(cluster, scratch, load.clients, seconds);
+    limits.push_back(inserted.per_second);
+    insert_postgresql_cpu_us.push_back(inserted.cpu.postgresql_us);
+    insert_client_cpu_us.push_back(inserted.cpu.client_us);
+    one.load(load, [&](unsigned c) { return one.issue(c); }, postmaster, issue_one);
+    one.load(load, [&](unsigned c) { return one.validate(c); }, postmaster, validate_one);
+    three.load(load, [&](unsigned c) { return three.issue(c); }, postmaster, issue_three);
+    three.load(load, [&](unsigned c) { return three.validate(c); }, postmaster, validate_three);
   }
   std::filesystem::remove_all(scratch);
 
   const auto limit = spread_of(limits);
+  const double insert_postgresql_cpu = spread_of(insert_postgresql_cpu_us).median;
   std::printf("limit: PostgreSQL %.0f single-row durable INSERT transactions/s (%.0f-%.0f) from %u clients (pgbench)\n",
               limit.median, limit.min, limit.max, load.clients);
+  std::printf("   CPU per transaction: PostgreSQL %.1f us, pgbench %.1f us\n", insert_postgresql_cpu,
+              spread_of(insert_client_cpu_us).median);
   print("issue x1", issue_one, limit.median);
   print("issue x3", issue_three, limit.median);
+  // What the target leaves: at 0.5 of the limit the cores give each license cores / (0.5 limit)
+  // of CPU, which licensord, PostgreSQL and the load generator share.
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  const double budget_cpu_us = cores * 1e6 / (0.5 * limit.median);
+  const auto issued_cpu = issue_one.cpu();
+  std::printf("   CPU per license (one replica): licensord %.1f us + PostgreSQL %.1f us (%.1f times an INSERT's) + load "
+              "generator %.1f us = %.1f us; at 0.5 of the limit all three may spend %.1f us\n",
+              issued_cpu.licensord_us, issued_cpu.postgresql_us, issued_cpu.postgresql_us / insert_postgresql_cpu,
+              issued_cpu.client_us, issued_cpu.licensord_us + issued_cpu.postgresql_us + issued_cpu.client_us, budget_cpu_us);
   print("validate x1", validate_one, 0);
   print("validate x3", validate_three, 0);
   const nlohmann::json summary{
       {"bench", "postgresql"}, {"clients", load.clients}, {"repetitions", reps}, {"seconds_per_run", seconds},
       {"insert_limit_per_s", spread_json(limit)},
+      {"insert_cpu_us", {{"postgresql", spread_json(spread_of(insert_postgresql_cpu_us))},
+                         {"client", spread_json(spread_of(insert_client_cpu_us))}}},
+      {"issue_cpu_budget_us", budget_cpu_us},
       {"issue_one_replica", issue_one.json()}, {"issue_three_replicas", issue_three.json()},
       {"validate_one_replica", validate_one.json()}, {"validate_three_replicas", validate_three.json()},
       {"issue_one_ratio", spread_of(issue_one.per_second).median / limit.median},
