@@ -9,9 +9,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string format(const char* pattern, double a, double b = 0, double c = 0, double d = 0) {
-  char text[256];
-  std::snprintf(text, sizeof text, pattern, a, b, c, d);
+// printf's text of `pattern` with numbers only, every one printed as a double.
+template <class... Numbers>
+std::string format(const char* pattern, Numbers... numbers) {
+  const int length = std::snprintf(nullptr, 0, pattern, static_cast<double>(numbers)...);
+  std::string text(static_cast<std::size_t>(length > 0 ? length : 0), '\0');
+  std::snprintf(text.data(), text.size() + 1, pattern, static_cast<double>(numbers)...);
   return text;
 }
 
@@ -58,6 +61,19 @@ void server_section(std::ofstream& md, const json& s) {
      << " |\n";
   md << "\nlicensord peak memory: " << format("%.1f MiB", s["peak_rss_kib"].get<double>() / 1024.0)
      << " (VmHWM: includes the LMDB pages mapped in)\n";
+  md << "\nCPU time per request (medians, from /proc), the server's and the load generator's:\n\n"
+     << "| load | server | load generator |\n| --- | --- | --- |\n";
+  for (const char* load : {"issue", "issue_webhook", "validate", "trivial", "mixed", "read_api_key", "read_cookie"})
+    md << "| " << load << " | " << format("%.1f us", s[load]["server_cpu_us"]["median"].get<double>()) << " | "
+       << format("%.1f us", s[load]["client_cpu_us"]["median"].get<double>()) << " |\n";
+  const double issue_cpu = s["issue"]["server_cpu_us"]["median"].get<double>();
+  const double sign_verify_cpu = s["sign_verify_cpu_us"].get<double>();
+  const double answer_cpu = s["trivial"]["server_cpu_us"]["median"].get<double>();
+  md << format("\nAn issuance: licensord %.1f us = signing and its check %.1f us + an HTTPS answer %.1f us + the rest %.1f us; "
+               "at 0.6 L licensord and the load generator may spend %.1f us in all. Validation against the trivial "
+               "responder in the server's CPU per request: %.2f.\n",
+               issue_cpu, sign_verify_cpu, answer_cpu, issue_cpu - sign_verify_cpu - answer_cpu,
+               s["issue_cpu_budget_us"].get<double>(), s["validate_cpu_ratio"].get<double>());
 }
 
 void postgresql_section(std::ofstream& md, const json& s, const json* lmdb) {
@@ -65,11 +81,19 @@ void postgresql_section(std::ofstream& md, const json& s, const json* lmdb) {
      << " repetitions of " << s["seconds_per_run"].get<double>() << " s)\n\n"
      << "The limit: " << rate(s["insert_limit_per_s"])
      << " single-row durable INSERT transactions from as many clients (pgbench, same PostgreSQL, same run).\n\n"
-     << "| request | replicas | rate | p50 / p99 | errors | of the limit |\n| --- | --- | --- | --- | --- | --- |\n";
+     << format("CPU time per INSERT: PostgreSQL %.1f us, pgbench %.1f us. ", s["insert_cpu_us"]["postgresql"]["median"].get<double>(),
+               s["insert_cpu_us"]["client"]["median"].get<double>())
+     << format("At 0.5 of the limit an issuance may cost %.1f us of CPU in all.\n\n", s["issue_cpu_budget_us"].get<double>())
+     << "| request | replicas | rate | p50 / p99 | errors | of the limit | CPU per request: licensord / PostgreSQL / client |\n"
+     << "| --- | --- | --- | --- | --- | --- | --- |\n";
   const auto row = [&](const char* name, const char* replicas, const json& f, const json& ratio) {
+    const auto& cpu = f["cpu_us"];
     md << "| " << name << " | " << replicas << " | " << rate(f["per_s"]) << " | "
        << format("%.0f / %.0f us", f["p50_us"]["median"].get<double>(), f["p99_us"]["median"].get<double>()) << " | "
-       << f["failed"] << " | " << (ratio.is_number() ? format("%.2f", ratio.get<double>()) : std::string()) << " |\n";
+       << f["failed"] << " | " << (ratio.is_number() ? format("%.2f", ratio.get<double>()) : std::string()) << " | "
+       << format("%.1f / %.1f / %.1f us", cpu["licensord"]["median"].get<double>(), cpu["postgresql"]["median"].get<double>(),
+                 cpu["client"]["median"].get<double>())
+       << " |\n";
   };
   row("issue", "1", s["issue_one_replica"], s["issue_one_ratio"]);
   row("issue", "3", s["issue_three_replicas"], s["issue_three_ratio"]);
