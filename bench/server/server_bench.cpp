@@ -141,14 +141,17 @@ struct figures {
   }
 };
 
-void print(const char* name, const figures& f, double limit, const char* limit_name) {
+// The CPU line follows unless `with_cpu` is false (a run printed a second time against another limit).
+void print(const char* name, const figures& f, double limit, const char* limit_name, bool with_cpu = true) {
   const auto rate = spread_of(f.per_second);
   std::printf("%-9s %8.0f req/s (%.0f-%.0f)  p50 %6.0f us  p99 %6.0f us  p99.9 %6.0f us  errors %llu", name, rate.median,
               rate.min, rate.max, spread_of(f.p50).median, spread_of(f.p99).median, spread_of(f.p999).median,
               static_cast<unsigned long long>(f.failed));
   if (limit > 0) std::printf("   %s %.0f/s, ratio %.2f", limit_name, limit, rate.median / limit);
-  std::printf("\n   CPU per request: server %.1f us (%.1f-%.1f), load generator %.1f us\n", f.server_cpu(),
-              spread_of(f.server_cpu_us).min, spread_of(f.server_cpu_us).max, spread_of(f.client_cpu_us).median);
+  std::printf("\n");
+  if (with_cpu)
+    std::printf("   CPU per request: server %.1f us (%.1f-%.1f), load generator %.1f us\n", f.server_cpu(),
+                spread_of(f.server_cpu_us).min, spread_of(f.server_cpu_us).max, spread_of(f.client_cpu_us).median);
 }
 
 struct issued_license {
@@ -263,7 +266,7 @@ int main(int argc, char** argv) {
               std::max(1u, std::thread::hardware_concurrency()), commit_limit.median, load.clients);
   std::printf("limits: sign+verify %.0f/s; combined L = 1/(1/trivial + 1/sign+verify) = %.0f/s\n",
               sign_verify_limit.median, combined_limit);
-  print("issue", issued, issue_limit, "limit");
+  print("issue", issued, issue_limit, "limit", /*with_cpu=*/false);
   print("issue", issued, combined_limit, "L");
   // Where an issuance's CPU goes, against what the target leaves: at 0.6 L the cores give each
   // license cores / (0.6 L) of CPU, which licensord and the load generator share.
