@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace licensor::bench {
 
@@ -97,6 +98,15 @@ double cpu_seconds_tree(pid_t root) {
 double cpu_seconds_children() { return rusage_seconds(RUSAGE_CHILDREN); }
 
 double cpu_seconds_self() { return rusage_seconds(RUSAGE_SELF); }
+
+double per_request_us(double cpu_seconds_spent, double requests) {
+  return requests > 0 ? cpu_seconds_spent * 1e6 / requests : 0;
+}
+
+double cpu_per_request_at_us(double per_second) {
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  return per_second > 0 ? cores * 1e6 / per_second : 0;
+}
 
 std::string request_field(unsigned short port, const load_request& request, const char* field) {
   const auto reply = load_once(port, request);

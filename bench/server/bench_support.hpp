@@ -34,6 +34,11 @@ struct spread {
 [[nodiscard]] double cpu_seconds_tree(pid_t root);
 /// The same for the programs this process ran and waited for (pgbench), in seconds.
 [[nodiscard]] double cpu_seconds_children();
+/// CPU seconds spent over `requests` requests, as microseconds per request (0 for none).
+[[nodiscard]] double per_request_us(double cpu_seconds_spent, double requests);
+/// The CPU time, in microseconds, that this machine's cores give each request when they serve
+/// `per_second` requests a second between them: what a throughput target leaves per request.
+[[nodiscard]] double cpu_per_request_at_us(double per_second);
 
 /// Sends one request and returns the JSON answer's `field` (throws on anything unexpected).
 [[nodiscard]] std::string request_field(unsigned short port, const load_request& request, const char* field = "id");

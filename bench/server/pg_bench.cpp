@@ -93,8 +93,8 @@ insert_run insert_limit(const durable_cluster& cluster, const std::filesystem::p
   if (!std::regex_search(out, rate, std::regex(R"(tps = ([0-9.]+) \(without initial connection time\))")) ||
       !std::regex_search(out, count, std::regex(R"(number of transactions actually processed: ([0-9]+))")))
     throw std::runtime_error("pgbench said: " + out);
-  const auto transactions = std::max(1.0, std::stod(count[1]));
-  return {std::stod(rate[1]), {0, postgresql_seconds * 1e6 / transactions, client_seconds * 1e6 / transactions}};
+  const auto transactions = std::stod(count[1]);
+  return {std::stod(rate[1]), {0, per_request_us(postgresql_seconds, transactions), per_request_us(client_seconds, transactions)}};
 }
 
 struct figures {
@@ -183,9 +183,10 @@ class replica_set {
       all.seconds = std::max(all.seconds, result.seconds);
       all.latencies_us.insert(all.latencies_us.end(), result.latencies_us.begin(), result.latencies_us.end());
     }
-    const auto per_request = [&](double seconds) { return all.completed > 0 ? seconds * 1e6 / static_cast<double>(all.completed) : 0; };
-    into.add(all, {per_request(licensord_cpu() - licensord_before), per_request(cpu_seconds_tree(postmaster) - postgresql_before),
-                   per_request(cpu_seconds_self() - client_before)});
+    const auto requests = static_cast<double>(all.completed);
+    into.add(all, {per_request_us(licensord_cpu() - licensord_before, requests),
+                   per_request_us(cpu_seconds_tree(postmaster) - postgresql_before, requests),
+                   per_request_us(cpu_seconds_self() - client_before, requests)});
   }
 
  private:
@@ -250,10 +251,9 @@ int main(int argc, char** argv) {
               spread_of(insert_client_cpu_us).median);
   print("issue x1", issue_one, limit.median);
   print("issue x3", issue_three, limit.median);
-  // What the target leaves: at 0.5 of the limit the cores give each license cores / (0.5 limit)
-  // of CPU, which licensord, PostgreSQL and the load generator share.
-  const double cores = std::max(1u, std::thread::hardware_concurrency());
-  const double budget_cpu_us = cores * 1e6 / (0.5 * limit.median);
+  // What the target leaves: the CPU the cores give each license at 0.5 of the limit, which
+  // licensord, PostgreSQL and the load generator share.
+  const double budget_cpu_us = cpu_per_request_at_us(0.5 * limit.median);
   const auto issued_cpu = issue_one.cpu();
   std::printf("   CPU per license (one replica): licensord %.1f us + PostgreSQL %.1f us (%.1f times an INSERT's) + load "
               "generator %.1f us = %.1f us; at 0.5 of the limit all three may spend %.1f us\n",

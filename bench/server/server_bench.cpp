@@ -112,11 +112,9 @@ costed_run load_run_costed(const child_process& server, unsigned short port, con
   const auto server_before = cpu_seconds(server.pid());
   const auto client_before = cpu_seconds_self();
   costed_run run{load_run(port, load, next)};
-  const auto per_request = [&](double seconds) {
-    return run.result.completed > 0 ? seconds * 1e6 / static_cast<double>(run.result.completed) : 0;
-  };
-  run.server_cpu_us = per_request(cpu_seconds(server.pid()) - server_before);
-  run.client_cpu_us = per_request(cpu_seconds_self() - client_before);
+  const auto requests = static_cast<double>(run.result.completed);
+  run.server_cpu_us = per_request_us(cpu_seconds(server.pid()) - server_before, requests);
+  run.client_cpu_us = per_request_us(cpu_seconds_self() - client_before, requests);
   return run;
 }
 
@@ -270,10 +268,9 @@ int main(int argc, char** argv) {
   print("issue", issued, combined_limit, "L");
   // Where an issuance's CPU goes, against what the target leaves: at 0.6 L the cores give each
   // license cores / (0.6 L) of CPU, which licensord and the load generator share.
-  const double cores = std::max(1u, std::thread::hardware_concurrency());
-  const double sign_verify_cpu_us = cores * 1e6 / sign_verify_limit.median;
+  const double sign_verify_cpu_us = cpu_per_request_at_us(sign_verify_limit.median);
   const double answer_cpu_us = trivially.server_cpu();
-  const double budget_cpu_us = cores * 1e6 / (0.6 * combined_limit);
+  const double budget_cpu_us = cpu_per_request_at_us(0.6 * combined_limit);
   std::printf("   CPU per license: licensord %.1f us = signing and its check %.1f us + an HTTPS answer (the trivial "
               "responder's) %.1f us + the rest %.1f us; at 0.6 L licensord and the load generator may spend %.1f us in all\n",
               issued.server_cpu(), sign_verify_cpu_us, answer_cpu_us, issued.server_cpu() - sign_verify_cpu_us - answer_cpu_us,
