@@ -83,6 +83,14 @@ struct api_call {
   return response;
 }
 
+/// A JSON answer already written as text, sent as is.
+[[nodiscard]] inline api_response answer_json_text(std::string json, unsigned status = 200) {
+  api_response response;
+  response.status = status;
+  response.raw_body = std::move(json);
+  return response;
+}
+
 /// A JSON answer that carries a secret shown once (a new API key, an invitation, a session):
 /// never stored, so a replay of its Idempotency-Key answers secret_shown_once instead.
 [[nodiscard]] inline api_response answer_with_secret(nlohmann::json body, unsigned status) {

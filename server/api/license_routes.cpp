@@ -22,9 +22,7 @@ namespace {
 
 license_settings settings_of(const service& svc) { return {svc.config().caps, svc.config().leeway_seconds}; }
 
-api_response license_answer(const license_record& license, unsigned status = 200) {
-  return answer(license_view(license), status);
-}
+api_response license_answer(const license_record& license) { return answer(license_view(license)); }
 
 // suspend, reinstate and revoke.
 void license_status_route(service& svc, api_call& call, responder respond, std::string action) {
@@ -70,9 +68,9 @@ void license_issue(service& svc, api_call& call, responder respond) {
   svc.commit(call, with, [who = call.who, license, settings = settings_of(svc), send_letter, now](
                              store::write_view& write, const signing& presigned) {
     auto issued = license;
-    const auto partner = license_issue(write, who, issued, presigned, settings, now);
-    license_delivery_on_issue(write, issued, send_letter.value_or(partner.deliver_at_issuance), now);
-    return license_answer(issued, 201);
+    auto stored = license_issue(write, who, issued, presigned, settings, now);
+    license_delivery_on_issue(write, issued, send_letter.value_or(stored.partner.deliver_at_issuance), now);
+    return answer_json_text(std::move(stored.view), 201);
   }, std::move(respond));
 }
 

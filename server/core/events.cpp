@@ -65,17 +65,28 @@ constexpr std::array event_types{
 
 std::span<const event_type_info> event_types_all() { return event_types; }
 
-store::outbox_event event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
-                                 std::string subject, nlohmann::json data, std::int64_t now) {
-  store::outbox_event event{0, id_generate("evt_"), std::string(type), now, partner_id, std::move(subject), json_write(data)};
+namespace {
+
+// `data` is the event's data written as JSON text.
+store::outbox_event event_text_append(store::write_view& write, std::string_view type, const std::string& partner_id,
+                                      std::string subject, std::string data, std::int64_t now) {
+  store::outbox_event event{0, id_generate("evt_"), std::string(type), now, partner_id, std::move(subject), std::move(data)};
   (void)must(write.outbox_append(event));
   return event;
 }
 
-void license_event_append(store::write_view& write, std::string_view what, const license_record& license,
-                          std::int64_t now) {
-  event_append(write, "license." + std::string(what), license.partner_id, "license:" + license.id,
-               license_view(license), now);
+}  // namespace
+
+store::outbox_event event_append(store::write_view& write, std::string_view type, const std::string& partner_id,
+                                 std::string subject, nlohmann::json data, std::int64_t now) {
+  return event_text_append(write, type, partner_id, std::move(subject), json_write(data), now);
+}
+
+std::string license_event_append(store::write_view& write, std::string_view what, const license_record& license,
+                                 std::int64_t now) {
+  auto view = json_write(license_view(license));
+  event_text_append(write, "license." + std::string(what), license.partner_id, "license:" + license.id, view, now);
+  return view;
 }
 
 std::string_view license_status_event(std::string_view action) {

@@ -29,9 +29,10 @@ store::outbox_event event_append(store::write_view& write, std::string_view type
                   std::string subject, nlohmann::json data, std::int64_t now);
 
 /// The license's event: "license.<what>" about "license:<id>", with the license as the API
-/// shows it to its partner.
-void license_event_append(store::write_view& write, std::string_view what, const license_record& license,
-                          std::int64_t now);
+/// shows it to its partner. Returns that view's JSON text, which an answer about the license may
+/// send as is (issuance renders the view once, for its event and its answer).
+std::string license_event_append(store::write_view& write, std::string_view what, const license_record& license,
+                                 std::int64_t now);
 
 /// What a status action ("suspend", "reinstate", "revoke") makes of a license: "suspended",
 /// "reinstated", "revoked".

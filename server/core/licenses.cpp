@@ -78,7 +78,7 @@ license_record license_prepare(const store::read_view& view, const license_order
   return license;
 }
 
-partner_record license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
+license_issued license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
                              const license_settings& settings, std::int64_t now) {
   write.read_ahead({.partner = license.partner_id, .product = license.product, .customer = license.customer_id});
   const auto partner = found(write.partner_get(license.partner_id), errc::partner_not_found);
@@ -100,8 +100,8 @@ partner_record license_issue(store::write_view& write, const caller& who, licens
   audit_append(write, who, "license.issue", license.id, now,
                {{"customer_id", license.customer_id}, {"product", license.product}, {"kind", license.kind},
                 {"tier", license.tier}, {"seats", license.seats}});
-  license_event_append(write, "issued", license, now);
-  return partner;
+  auto view = license_event_append(write, "issued", license, now);
+  return {partner, std::move(view)};
 }
 
 void license_delivery_request(store::write_view& write, const caller& who, std::string_view id, std::int64_t now) {

@@ -44,11 +44,16 @@ struct license_order {
 [[nodiscard]] license_record license_prepare(const store::read_view& view, const license_order& order,
                                              const signing& with, std::int64_t now);
 
+/// What issuing stored, beside the license itself.
+struct license_issued {
+  partner_record partner;  ///< the issuing partner as it was checked, for what else the job decides by it
+  std::string view;        ///< the license as the API shows it, JSON text (its "license.issued" event's data)
+};
+
 /// Phase two, in a write job: re-checks every rule (partner enabled, product policy, the
 /// customer and its email unchanged, the free-license rules and cap) and stores the license.
-/// Throws the rules' errors. Returns the issuing partner as it was checked, for what else the
-/// job decides by it (one read fewer on the writer).
-partner_record license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
+/// Throws the rules' errors.
+license_issued license_issue(store::write_view& write, const caller& who, license_record& license, const signing& with,
                              const license_settings& settings, std::int64_t now);
 
 /// Asks for the license's delivery letter to be mailed (core/mail_compose.hpp) with a
