@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <array>
@@ -38,6 +39,13 @@ constexpr std::size_t checksum_bytes = 16;
 // A record: payload length (4 bytes), number (8), checksum (16) of the twelve bytes before it
 // and the payload, then the payload (the batch's changes). Little endian.
 constexpr std::size_t record_head_bytes = 4 + 8 + checksum_bytes;
+// A segment begins with this, and its records are summed with XXH3-128: the sum only has to
+// catch a write the crash cut short, and BLAKE2b over every batch was 2.5% of an issuance's CPU.
+// A segment without it was written before, its records summed with BLAKE2b-128 (as is the
+// checkpoint), and still replays. A length prefix never reads as the magic: that payload would
+// be 1.4 GB.
+constexpr std::string_view segment_magic = "LICREDO2";
+enum class record_sum { blake2b, xxh3 };
 
 void number_append(std::string& out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -59,8 +67,25 @@ std::array<unsigned char, checksum_bytes> checksum(std::string_view head, std::s
   return out;
 }
 
-bool checksum_matches(std::string_view expected, std::string_view head, std::string_view body) {
-  const auto computed = checksum(head, body);
+std::array<unsigned char, checksum_bytes> checksum(record_sum kind, std::string_view head, std::string_view body) {
+  if (kind == record_sum::blake2b) return checksum(head, body);
+  std::array<unsigned char, checksum_bytes> out{};
+  XXH3_state_t* state = XXH3_createState();
+  if (state == nullptr) throw std::bad_alloc();
+  XXH3_128bits_reset(state);
+  XXH3_128bits_update(state, head.data(), head.size());
+  XXH3_128bits_update(state, body.data(), body.size());
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state));
+  XXH3_freeState(state);
+  static_assert(sizeof canonical.digest == checksum_bytes);
+  std::memcpy(out.data(), canonical.digest, out.size());
+  return out;
+}
+
+bool checksum_matches(std::string_view expected, std::string_view head, std::string_view body,
+                      record_sum kind = record_sum::blake2b) {
+  const auto computed = checksum(kind, head, body);
   return expected.size() == computed.size() && std::memcmp(expected.data(), computed.data(), computed.size()) == 0;
 }
 
@@ -217,11 +242,19 @@ result<void> redo_log::replay(const lmdb_env& env) {
     const auto text = file_read(segment);
     if (!text) return errc::io_error;
     std::string_view rest(*text);
+    auto sum = record_sum::blake2b;
+    if (rest.starts_with(segment_magic)) {
+      sum = record_sum::xxh3;
+      rest.remove_prefix(segment_magic.size());
+    } else if (segment_magic.starts_with(rest)) {
+      rest = {};  // the crash cut its magic short: no record was ever acknowledged in it
+    }
     while (!rest.empty()) {
       if (ended) return errc::storage_error;  // records after a damaged one: not a cut-short write
       const auto length = rest.size() >= record_head_bytes ? number_read(rest, 4) : 0;
       if (rest.size() < record_head_bytes || rest.size() - record_head_bytes < length ||
-          !checksum_matches(rest.substr(12, checksum_bytes), rest.substr(0, 12), rest.substr(record_head_bytes, length))) {
+          !checksum_matches(rest.substr(12, checksum_bytes), rest.substr(0, 12), rest.substr(record_head_bytes, length),
+                            sum)) {
         // The last write, cut short by the crash, is followed by nothing (or by the zeros of a
         // file extended but never written); damage with records after it is refused.
         const auto extent = record_head_bytes + length;
@@ -247,10 +280,13 @@ result<void> redo_log::replay(const lmdb_env& env) {
 
 result<void> redo_log::segment_open() {
   const auto path = segment_path(dir_, next_seq_);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // A segment of this name left by a crash holds nothing acknowledged (the replay applied every
+  // record before next_seq_): at most its magic, or a record cut short.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return io_errc();
-  // The segment's name must be on disk before a record in it is acknowledged.
-  if (!directory_sync(dir_)) {
+  // The magic reaches the disk with the first record's fdatasync; the segment's name must be on
+  // disk before a record in it is acknowledged.
+  if (!write_all(fd, segment_magic) || !directory_sync(dir_)) {
     ::close(fd);
     return errc::io_error;
   }
@@ -266,7 +302,7 @@ result<void> redo_log::append(std::string_view changes) {
   record.reserve(record_head_bytes + changes.size());
   number_append(record, changes.size(), 4);
   number_append(record, next_seq_, 8);
-  const auto sum = checksum(record, changes);
+  const auto sum = checksum(record_sum::xxh3, record, changes);
   record.append(reinterpret_cast<const char*>(sum.data()), sum.size());
   record += changes;
   if (segment_fd_ < 0 || !write_all(segment_fd_, record) || ::fdatasync(segment_fd_) != 0) {

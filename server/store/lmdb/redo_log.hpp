@@ -17,8 +17,9 @@
 // A record cut short (its checksum fails) ends the log: its batch was never acknowledged.
 //
 // Files in the store's directory: `checkpoint`; segments `redo-<16 hex digits: first record>.log`,
-// a new one at each checkpoint (older ones go once a checkpoint covers them); `redo.lock`, held by
-// the one process that writes the store.
+// a new one at each checkpoint (older ones go once a checkpoint covers them), each a magic and
+// then its records, summed with XXH3-128 (segments without the magic, from earlier versions, are
+// summed with BLAKE2b and still replay); `redo.lock`, held by the one process that writes the store.
 //
 // Threads: append, checkpoint_due and checkpoint_begin are called by the writer alone, between
 // batches (nothing is being committed); a started checkpoint syncs on the log's own thread.
