@@ -82,7 +82,9 @@ validation token_validate(const store::read_view& view, const keys::signer_state
   // Tokens this server issued are found by hash, with no Ed25519 verify on the hot path; any
   // other token is verified against the keyring first.
   store::token_binding bound;
-  if (auto indexed = must(view.token_binding_get(hash_hex(token)))) {
+  const auto token_hash = hash_hex(token);
+  view.read_ahead({.token_hash = token_hash});  // one round trip on PostgreSQL: the binding and its license
+  if (auto indexed = must(view.token_binding_get(token_hash))) {
     bound = std::move(*indexed);
     if (bound.withdrawn) return answer_for("not_found");
   } else {

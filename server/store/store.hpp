@@ -242,6 +242,7 @@ struct read_ahead_ids {
   std::string_view customer = {};
   std::string_view api_key_hash = {};
   bool operator_token = false;
+  std::string_view token_hash = {};  ///< a token's binding, and the license it binds
 };
 
 class read_view {
@@ -249,8 +250,9 @@ class read_view {
   virtual ~read_view() = default;
 
   /// A hint: the records of `ids` are read next, so a backend may fetch them together (PostgreSQL:
-  /// in one round trip). A following partner_get, product_get, customer_get, api_key_by_hash or
-  /// operator_token_hash of one of them answers exactly what it would have answered without the hint.
+  /// in one round trip). A following partner_get, product_get, customer_get, api_key_by_hash,
+  /// operator_token_hash or token_binding_get of one of them, or license_get of the license the
+  /// binding names, answers exactly what it would have answered without the hint.
   virtual void read_ahead(const read_ahead_ids& ids) const = 0;
 
   // -- meta

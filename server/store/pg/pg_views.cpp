@@ -125,6 +125,12 @@ constexpr std::string_view product_by_id = "SELECT doc FROM products WHERE id = 
 constexpr std::string_view customer_by_id = "SELECT doc FROM customers WHERE id = $1";
 constexpr std::string_view api_key_by_secret_hash = "SELECT doc FROM api_keys WHERE secret_hash = $1";
 constexpr std::string_view setting_by_name = "SELECT value FROM settings WHERE name = $1";
+constexpr std::string_view license_by_id = "SELECT doc FROM licenses WHERE id = $1";
+constexpr std::string_view binding_by_token_hash =
+    "SELECT license_id, kid, email, withdrawn FROM token_bindings WHERE token_hash = $1";
+// The license a token's binding names, read in the same round trip as the binding.
+constexpr std::string_view license_by_token_hash =
+    "SELECT doc FROM licenses WHERE id = (SELECT license_id FROM token_bindings WHERE token_hash = $1)";
 
 }  // namespace
 
@@ -224,12 +230,23 @@ void pg_view::read_ahead(const read_ahead_ids& ids) const {
                                 std::pair{customer_by_id, ids.customer}, std::pair{api_key_by_secret_hash, ids.api_key_hash},
                                 std::pair{setting_by_name, operator_token}})
     if (!id.empty()) reads.push_back({std::string(sql), {id}});
+  const auto bound_at = reads.size();
+  if (!ids.token_hash.empty()) {
+    reads.push_back({std::string(binding_by_token_hash), {ids.token_hash}});
+    reads.push_back({std::string(license_by_token_hash), {ids.token_hash}});
+  }
   if (reads.empty() || failure_ != pg_failure::none) return;
   auto answers = run_all(reads);
   read_ahead_.clear();
   if (failure_ != pg_failure::none) return;  // the reads, done again one by one, answer it
-  for (std::size_t i = 0; i < reads.size(); ++i)
+  for (std::size_t i = 0; i < bound_at; ++i)
     read_ahead_.emplace_back(read_ahead_key(reads[i].sql, *reads[i].params.front().text), std::move(answers[i]));
+  if (ids.token_hash.empty() || !answers[bound_at]) return;
+  // The license is kept as license_get of the id the binding names would have read it.
+  const auto& binding = *answers[bound_at];
+  if (!binding.empty() && answers[bound_at + 1])
+    read_ahead_.emplace_back(read_ahead_key(license_by_id, binding.text(0, 0)), std::move(answers[bound_at + 1]));
+  read_ahead_.emplace_back(read_ahead_key(binding_by_token_hash, ids.token_hash), std::move(answers[bound_at]));
 }
 
 template <class Record>
@@ -650,7 +667,7 @@ result<void> pg_view::product_put(const product_record& product) {
 // -- licenses
 
 result<std::optional<license_record>> pg_view::license_get(std::string_view id) const {
-  return doc_find<license_record>("SELECT doc FROM licenses WHERE id = $1", {id});
+  return doc_find<license_record>(license_by_id, {id});
 }
 
 result<std::optional<std::string>> pg_view::license_id_by_activation_key(std::string_view canonical) const {
@@ -714,7 +731,7 @@ result<std::uint64_t> pg_view::licenses_signed_count(std::string_view kid) const
 }
 
 result<std::optional<token_binding>> pg_view::token_binding_get(std::string_view token_hash) const {
-  auto rows = run("SELECT license_id, kid, email, withdrawn FROM token_bindings WHERE token_hash = $1", {token_hash});
+  auto rows = run(binding_by_token_hash, {token_hash});
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<token_binding>{};
   return std::optional<token_binding>{token_binding{std::string(rows->text(0, 0)), std::string(rows->text(0, 1)),

@@ -380,6 +380,32 @@ TEST_CASE("a credential's records read ahead answer as reads one by one do") {
   });
 }
 
+TEST_CASE("a token's binding and the license it binds, read ahead, answer as reads one by one do") {
+  on_every_backend([](store_fixture& s) {
+    ok(s.commit([](write_view& w) -> result<void> {
+      if (auto put = w.license_insert(license_of("lic_1", "cus_1", "t1", "k")); !put) return put;
+      if (auto put = w.license_insert(license_of("lic_2", "cus_1", "t2", "k")); !put) return put;
+      return w.token_binding_put(server::hash_hex("t-orphan"), {"lic_gone", "k", "ada@example.com", false});
+    }));
+    auto r = s.read();
+    r->read_ahead({.token_hash = server::hash_hex("t1")});
+    const auto bound = ok(r->token_binding_get(server::hash_hex("t1")));
+    REQUIRE(bound);
+    CHECK(bound->license_id == "lic_1");
+    CHECK(ok(r->license_get("lic_1"))->token == "t1");
+    CHECK(ok(r->license_get("lic_1"))->token == "t1");  // asked twice: the second read is a plain one
+
+    r->read_ahead({.token_hash = server::hash_hex("t1")});
+    CHECK(ok(r->license_get("lic_2"))->token == "t2");  // another license than the one bound
+    r->read_ahead({.token_hash = server::hash_hex("t-unknown")});
+    CHECK_FALSE(ok(r->token_binding_get(server::hash_hex("t-unknown"))));
+    CHECK(ok(r->license_get("lic_1"))->id == "lic_1");
+    r->read_ahead({.token_hash = server::hash_hex("t-orphan")});
+    CHECK(ok(r->token_binding_get(server::hash_hex("t-orphan")))->license_id == "lic_gone");
+    CHECK_FALSE(ok(r->license_get("lic_gone")));
+  });
+}
+
 TEST_CASE("audit and ledger sequences come from the store, with no gaps among committed entries") {
   on_every_backend([](store_fixture& s) {
     auto append_audit = [&](bool keep) {
