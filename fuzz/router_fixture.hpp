@@ -65,7 +65,7 @@ inline server::api_response send(fixture& f, const server::api_request& request)
   if (recent.size() > 16) recent.pop_front();
   if (response.status >= 500) {
     std::fprintf(stderr, "%s %s -> %u %s\n", request.method.c_str(), request.target.c_str(), response.status,
-                 response.body.dump().c_str());
+                 response.raw_body.empty() ? response.body.dump().c_str() : response.raw_body.c_str());
     fail("5xx answer");
   }
   if (response.status < 100) fail("status below 100");
@@ -113,15 +113,20 @@ inline server::api_request make_request(std::string method, std::string target, 
   return request;
 }
 
-inline server::api_response setup_call(fixture& f, const char* method, const std::string& target,
-                                       const std::string& bearer, const nlohmann::json& body, unsigned expected) {
+// The answer's JSON document, whether the handler built it as a document or wrote it as text.
+inline nlohmann::json answer_json(const server::api_response& response) {
+  return response.raw_body.empty() ? response.body : nlohmann::json::parse(response.raw_body);
+}
+
+inline nlohmann::json setup_call(fixture& f, const char* method, const std::string& target, const std::string& bearer,
+                                 const nlohmann::json& body, unsigned expected) {
   auto response = send(f, make_request(method, target, "Bearer " + bearer, body.is_null() ? "" : body.dump()));
   if (response.status != expected) {
     std::fprintf(stderr, "fuzz setup: %s %s -> %u %s\n", method, target.c_str(), response.status,
-                 response.body.dump().c_str());
+                 answer_json(response).dump().c_str());
     fail("fixture setup");
   }
-  return response;
+  return answer_json(response);
 }
 
 inline void fixture_build(fixture& f) {
@@ -153,19 +158,19 @@ inline void fixture_build(fixture& f) {
   auto partner = setup_call(f, "POST", "/v1/partners", op,
                             {{"name", "Fuzz Partner"}, {"level", "gold"}, {"email_domains", {"partner.example"}},
                              {"can_issue", true}}, 201);
-  f.partner_id = partner.body.at("id").get<std::string>();
+  f.partner_id = partner.at("id").get<std::string>();
   auto key = setup_call(f, "POST", "/v1/partners/" + f.partner_id + "/api-keys", op, {{"label", "fuzz"}}, 201);
-  f.partner_key = key.body.at("api_key").get<std::string>();
+  f.partner_key = key.at("api_key").get<std::string>();
   setup_call(f, "POST", "/v1/products", op,
              {{"id", "acme-editor"}, {"tiers", {"basic", "pro"}}, {"min_version", {{"free", "20"}}}}, 201);
   auto customer = setup_call(f, "POST", "/v1/customers", f.partner_key, {{"email", "ann@example.com"}}, 201);
-  f.customer_id = customer.body.at("id").get<std::string>();
+  f.customer_id = customer.at("id").get<std::string>();
   auto license = setup_call(f, "POST", "/v1/licenses", f.partner_key,
                             {{"customer_id", f.customer_id}, {"product", "acme-editor"}, {"tier", "pro"},
                              {"kind", "paid"}, {"term_days", 365}}, 201);
-  f.license_id = license.body.at("id").get<std::string>();
-  f.activation_key = license.body.at("activation_key").get<std::string>();
-  f.license_token = license.body.at("token").get<std::string>();
+  f.license_id = license.at("id").get<std::string>();
+  f.activation_key = license.at("activation_key").get<std::string>();
+  f.license_token = license.at("token").get<std::string>();
   // A second customer so transfers have somewhere to go.
   setup_call(f, "POST", "/v1/customers", f.partner_key, {{"email", "bob@example.org"}}, 201);
 }
