@@ -99,6 +99,40 @@ double cpu_seconds_children() { return rusage_seconds(RUSAGE_CHILDREN); }
 
 double cpu_seconds_self() { return rusage_seconds(RUSAGE_SELF); }
 
+namespace {
+
+// The cores' busy and total time so far, in clock ticks, from /proc/stat's first line.
+struct core_ticks {
+  unsigned long long busy = 0, total = 0;
+};
+
+core_ticks core_ticks_now() {
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  stat >> label >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  const auto busy = user + nice + system + irq + softirq;
+  return {busy, busy + idle + iowait};
+}
+
+}  // namespace
+
+bool wait_until_idle(std::chrono::milliseconds bound) {
+  const auto give_up = std::chrono::steady_clock::now() + bound;
+  int idle_samples = 0;
+  auto before = core_ticks_now();
+  while (std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto now = core_ticks_now();
+    const auto total = now.total - before.total;
+    const bool idle = total > 0 && 20 * (now.busy - before.busy) < total;
+    idle_samples = idle ? idle_samples + 1 : 0;
+    if (idle_samples == 3) return true;
+    before = now;
+  }
+  return false;
+}
+
 double per_request_us(double cpu_seconds_spent, double requests) {
   return requests > 0 ? cpu_seconds_spent * 1e6 / requests : 0;
 }

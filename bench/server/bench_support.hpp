@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct spread {
 [[nodiscard]] double cpu_seconds_tree(pid_t root);
 /// The same for the programs this process ran and waited for (pgbench), in seconds.
 [[nodiscard]] double cpu_seconds_children();
+/// Waits, up to `bound`, until this machine's cores are idle (under 5% busy over three
+/// consecutive tenths of a second, from /proc/stat; time stolen by other guests aside): what a run
+/// set going in the background (a checkpoint's sync, the kernel's writeback) has then finished, so
+/// that the next run neither pays for it nor competes with it. Returns whether they became idle.
+bool wait_until_idle(std::chrono::milliseconds bound = std::chrono::seconds(30));
 /// CPU seconds spent over `requests` requests, as microseconds per request (0 for none).
 [[nodiscard]] double per_request_us(double cpu_seconds_spent, double requests);
 /// The CPU time, in microseconds, that this machine's cores give each request when they serve
