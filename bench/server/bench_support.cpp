@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -117,7 +118,7 @@ core_ticks core_ticks_now() {
 
 }  // namespace
 
-bool wait_until_idle(std::chrono::milliseconds bound) {
+void wait_until_idle(std::chrono::milliseconds bound) {
   const auto give_up = std::chrono::steady_clock::now() + bound;
   int idle_samples = 0;
   auto before = core_ticks_now();
@@ -127,10 +128,11 @@ bool wait_until_idle(std::chrono::milliseconds bound) {
     const auto total = now.total - before.total;
     const bool idle = total > 0 && 20 * (now.busy - before.busy) < total;
     idle_samples = idle ? idle_samples + 1 : 0;
-    if (idle_samples == 3) return true;
+    if (idle_samples == 3) return;
     before = now;
   }
-  return false;
+  std::fprintf(stderr, "bench: the cores were still busy %lld s after a run; the next run shares them\n",
+               static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(bound).count()));
 }
 
 double per_request_us(double cpu_seconds_spent, double requests) {

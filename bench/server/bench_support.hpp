@@ -38,8 +38,8 @@ struct spread {
 /// Waits, up to `bound`, until this machine's cores are idle (under 5% busy over three
 /// consecutive tenths of a second, from /proc/stat; time stolen by other guests aside): what a run
 /// set going in the background (a checkpoint's sync, the kernel's writeback) has then finished, so
-/// that the next run neither pays for it nor competes with it. Returns whether they became idle.
-bool wait_until_idle(std::chrono::milliseconds bound = std::chrono::seconds(30));
+/// that the next run neither pays for it nor competes with it. Says so on stderr when they never were.
+void wait_until_idle(std::chrono::milliseconds bound = std::chrono::seconds(30));
 /// CPU seconds spent over `requests` requests, as microseconds per request (0 for none).
 [[nodiscard]] double per_request_us(double cpu_seconds_spent, double requests);
 /// The CPU time, in microseconds, that this machine's cores give each request when they serve

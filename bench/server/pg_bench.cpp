@@ -87,7 +87,7 @@ insert_run insert_limit(const durable_cluster& cluster, const std::filesystem::p
   const auto client_before = cpu_seconds_children();
   const auto out = testing::command_output("pgbench -n -c " + std::to_string(clients) + " -j 2 -T " + std::to_string(std::max(1, static_cast<int>(seconds))) +
                        " -f " + script.string() + " '" + cluster.conninfo("limit_probe") + "' 2>&1");
-  (void)wait_until_idle();  // PostgreSQL's deferred work (the WAL writer, autovacuum) is the run's too
+  wait_until_idle();  // PostgreSQL's deferred work (the WAL writer, autovacuum) is the run's too
   const auto postgresql_seconds = cpu_seconds_tree(cluster.postmaster()) - postgresql_before;
   const auto client_seconds = cpu_seconds_children() - client_before;
   std::smatch rate, count;
@@ -188,7 +188,7 @@ class replica_set {
     const auto client_seconds = cpu_seconds_self() - client_before;
     // What the run left to do in the background (PostgreSQL's WAL writer and autovacuum, the
     // replicas' jobs) is charged to it, and the next run starts on idle cores.
-    (void)wait_until_idle();
+    wait_until_idle();
     into.add(all, {per_request_us(licensord_cpu() - licensord_before, requests),
                    per_request_us(cpu_seconds_tree(postmaster) - postgresql_before, requests),
                    per_request_us(client_seconds, requests)});
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   std::vector<double> limits, insert_postgresql_cpu_us, insert_client_cpu_us;
   figures issue_one, validate_one, issue_three, validate_three;
   const auto postmaster = cluster.postmaster();
-  (void)wait_until_idle();
+  wait_until_idle();
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "pg_bench: repetition %d/%d\n", rep + 1, reps);
     const auto inserted = insert_limit(cluster, scratch, load.clients, seconds);
