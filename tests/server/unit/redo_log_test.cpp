@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <mutex>
+#include <numeric>
 #include <string>
 
 #include "store/lmdb/group_commit.hpp"
@@ -115,6 +118,62 @@ TEST_CASE("a durable store reopens with every acknowledged batch, from its log, 
   for (int i = 0; i < 20; ++i) CHECK(stored(*env, "k" + std::to_string(i)) == (i != 3));
   CHECK(stored(*env, "kept"));
   CHECK_FALSE(stored(*env, "refused"));
+}
+
+TEST_CASE("the writer runs the next batch while the log syncs the last") {
+  redo_dir dir;
+  auto env = durable_open(dir.path);
+  group_commit writer(*env);
+  std::promise<void> second_ran;
+  std::promise<bool> first_answered;
+  // The first job queues the second, which therefore runs in a batch of its own; the first's
+  // answer (on the log's sync thread) waits for the second job to have run.
+  writer.submit([&](txn& write) {
+    writer.submit([&](txn& again) {
+      second_ran.set_value();
+      return again.put(db::counters, "second", "1");
+    }, [](result<void>) {});
+    return write.put(db::counters, "first", "1");
+  }, [&, ran = second_ran.get_future().share()](result<void> outcome) {
+    first_answered.set_value(outcome.ok() && ran.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  });
+  CHECK(first_answered.get_future().get());
+}
+
+TEST_CASE("jobs are answered in order, each once its batch and every batch before it are in the log") {
+  redo_dir dir;
+  auto env = durable_open(dir.path);
+  const auto log_has = [&](const std::string& key) {
+    std::ifstream in(last_segment(dir.path), std::ios::binary);
+    const std::string text(std::istreambuf_iterator<char>(in), {});
+    return text.find(key) != std::string::npos;
+  };
+  constexpr int jobs = 300;
+  std::mutex mutex;
+  std::vector<int> answered_order;
+  int answered_before_logged = 0;  // or failed
+  std::promise<void> all;
+  {
+    group_commit writer(*env);
+    for (int i = 0; i < jobs; ++i) {
+      // Every third job writes nothing: its answer may rest on what the jobs before it wrote.
+      const auto key = "order-" + std::to_string(i) + ";";
+      const auto last_put = "order-" + std::to_string(i % 3 == 2 ? i - 1 : i) + ";";
+      writer.submit(i % 3 == 2 ? group_commit::job([](txn&) { return result<void>{}; }) : put_job(key),
+                    [&, i, last_put](result<void> outcome) {
+                      const bool logged = outcome.ok() && log_has(last_put);
+                      std::lock_guard lock(mutex);
+                      if (!logged) ++answered_before_logged;
+                      answered_order.push_back(i);
+                      if (answered_order.size() == jobs) all.set_value();
+                    });
+    }
+    all.get_future().wait();
+  }
+  CHECK(answered_before_logged == 0);
+  std::vector<int> submitted(jobs);
+  std::iota(submitted.begin(), submitted.end(), 0);
+  CHECK(answered_order == submitted);
 }
 
 TEST_CASE("a record cut short ends the log; a damaged record followed by others is refused") {
