@@ -30,7 +30,6 @@ group_commit::~group_commit() {
   }
   wake_.notify_one();
   writer_.join();
-  if (env_.redo() != nullptr) env_.redo()->drain();  // the answers refer to this object's metrics
 }
 
 void group_commit::submit(job work, done on_done) {
@@ -75,18 +74,14 @@ void group_commit::metrics_write(metrics::exposition& out) const {
   out.sample({}, static_cast<double>(queued));
 }
 
-void group_commit::commit_and_answer(txn& transaction, std::deque<pending>& batch, std::vector<result<void>> outcomes) {
+result<void> group_commit::commit_timed(txn& transaction) {
   const auto started = std::chrono::steady_clock::now();
   auto committed = transaction.commit();
-  auto answer = [this, started, answers = std::move(batch), outcomes = std::move(outcomes)](result<void> durable) {
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    commit_seconds_.observe(took.count());
-    for (std::size_t i = 0; i < answers.size(); ++i) answers[i].on_done(durable && i < outcomes.size() ? outcomes[i] : durable);
-  };
-  // With a redo log, LMDB's commit did not sync: the batch is durable once its record is, which
-  // the log's sync thread sees to while this thread runs the next batch.
-  if (committed && env_.redo() != nullptr) return env_.redo()->append(transaction.changes_take(), std::move(answer));
-  answer(committed);
+  // With a redo log, LMDB's commit did not sync: the batch is durable once its record is.
+  if (committed && env_.redo() != nullptr) committed = env_.redo()->append(transaction.changes_take());
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  commit_seconds_.observe(took.count());
+  return committed;
 }
 
 void group_commit::run_batch(std::deque<pending>& batch) {
@@ -108,7 +103,8 @@ bool group_commit::run_together(std::deque<pending>& batch) {
   for (auto& item : batch) {
     if (!run_job(item.work, *parent)) return false;  // the destructor aborts everything
   }
-  commit_and_answer(*parent, batch, {});
+  const auto committed = commit_timed(*parent);
+  for (auto& item : batch) item.on_done(committed);
   return true;
 }
 
@@ -130,7 +126,9 @@ void group_commit::run_nested(std::deque<pending>& batch) {
     if (outcome) outcome = child->commit();
     outcomes.push_back(outcome);  // a failed child aborts in its destructor
   }
-  commit_and_answer(*parent, batch, std::move(outcomes));
+  const auto committed = commit_timed(*parent);
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    batch[i].on_done(committed ? outcomes[i] : committed);
 }
 
 }  // namespace licensor::store

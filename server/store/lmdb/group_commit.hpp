@@ -4,11 +4,10 @@
 // and if a job fails it is run again with a nested transaction per job (so a job may run twice,
 // as the store's contract allows). A job's `done` callback runs only after the batch's commit is durable (synced by
 // LMDB, or by the environment's redo log: redo_log.hpp), so a request is answered only once its change is on disk.
-// With a redo log the writer does not wait for the disk: it runs the next batch while the log
-// syncs the last. Between batches the writer starts the redo log's checkpoints.
+// Between batches the writer starts the redo log's checkpoints.
 //
-// Thread safety: submit() may be called from any thread. `done` runs on the writer thread (or
-// the redo log's sync thread) and must be quick (post the answer to the caller's executor).
+// Thread safety: submit() may be called from any thread. `done` runs on the writer thread
+// and must be quick (post the answer to the caller's executor).
 #pragma once
 
 #include <condition_variable>
@@ -16,7 +15,6 @@
 #include <functional>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #include "metrics/metrics.hpp"
 #include "store/lmdb/lmdb.hpp"
@@ -52,9 +50,8 @@ class group_commit {
   bool run_together(std::deque<pending>& batch);
   /// Runs each job in a nested transaction, commits the ones that succeed.
   void run_nested(std::deque<pending>& batch);
-  /// Commits `transaction` and answers the batch's jobs once it is durable (each with its entry
-  /// of `outcomes`, or success when there are none), timing it. Takes the answers out of `batch`.
-  void commit_and_answer(txn& transaction, std::deque<pending>& batch, std::vector<result<void>> outcomes);
+  /// Commits `transaction` and makes it durable, timing it.
+  result<void> commit_timed(txn& transaction);
 
   const lmdb_env& env_;
   const std::size_t max_batch_;

@@ -176,18 +176,9 @@ std::optional<checkpoint_record> checkpoint_decode(std::string_view text) {
 }  // namespace
 
 redo_log::redo_log(fs::path dir, int lock_fd)
-    : dir_(std::move(dir)),
-      lock_fd_(lock_fd),
-      checkpointer_([this] { checkpointer_run(); }),
-      syncer_([this] { syncer_run(); }) {}
+    : dir_(std::move(dir)), lock_fd_(lock_fd), checkpointer_([this] { checkpointer_run(); }) {}
 
 redo_log::~redo_log() {
-  {
-    std::lock_guard lock(sync_mutex_);
-    sync_stopping_ = true;
-  }
-  sync_wake_.notify_all();
-  syncer_.join();  // after syncing what was appended
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -304,51 +295,24 @@ result<void> redo_log::segment_open() {
   return {};
 }
 
-void redo_log::append(std::string_view changes, on_durable durable) {
-  std::unique_lock lock(sync_mutex_);
-  if (!changes.empty()) {
-    const auto start = unsynced_.size();
-    number_append(unsynced_, changes.size(), 4);
-    number_append(unsynced_, next_seq_, 8);
-    const auto sum = checksum(record_sum::xxh3, std::string_view(unsynced_).substr(start), changes);
-    unsynced_.append(reinterpret_cast<const char*>(sum.data()), sum.size());
-    unsynced_ += changes;
-    ++next_seq_;
-    bytes_since_checkpoint_ += record_head_bytes + changes.size();
+result<void> redo_log::append(std::string_view changes) {
+  if (failed_) return errc::storage_error;
+  if (changes.empty()) return {};
+  std::string record;
+  record.reserve(record_head_bytes + changes.size());
+  number_append(record, changes.size(), 4);
+  number_append(record, next_seq_, 8);
+  const auto sum = checksum(record_sum::xxh3, record, changes);
+  record.append(reinterpret_cast<const char*>(sum.data()), sum.size());
+  record += changes;
+  if (segment_fd_ < 0 || !write_all(segment_fd_, record) || ::fdatasync(segment_fd_) != 0) {
+    const auto failure = segment_fd_ < 0 ? errc::storage_error : io_errc();
+    failed_ = true;
+    return failure;
   }
-  unsynced_waiting_.push_back(std::move(durable));
-  lock.unlock();
-  sync_wake_.notify_all();
-}
-
-void redo_log::drain() {
-  std::unique_lock lock(sync_mutex_);
-  sync_wake_.wait(lock, [&] { return unsynced_waiting_.empty() && !syncing_; });
-}
-
-void redo_log::syncer_run() {
-  thread_name_set("redo-sync");
-  std::unique_lock lock(sync_mutex_);
-  for (;;) {
-    sync_wake_.wait(lock, [&] { return sync_stopping_ || !unsynced_waiting_.empty(); });
-    if (unsynced_waiting_.empty()) return;  // stopping with nothing left
-    const auto bytes = std::exchange(unsynced_, {});
-    const auto waiting = std::exchange(unsynced_waiting_, {});
-    syncing_ = true;
-    lock.unlock();
-    result<void> outcome;
-    if (failed_) {
-      outcome = errc::storage_error;
-    } else if (!bytes.empty() &&
-               (segment_fd_ < 0 || !write_all(segment_fd_, bytes) || ::fdatasync(segment_fd_) != 0)) {
-      outcome = segment_fd_ < 0 ? errc::storage_error : io_errc();
-      failed_ = true;
-    }
-    for (const auto& durable : waiting) durable(outcome);
-    lock.lock();
-    syncing_ = false;
-    sync_wake_.notify_all();
-  }
+  ++next_seq_;
+  bytes_since_checkpoint_ += record.size();
+  return {};
 }
 
 bool redo_log::checkpoint_due(const lmdb_env& env) const {
@@ -363,9 +327,6 @@ bool redo_log::checkpoint_due(const lmdb_env& env) const {
 }
 
 result<redo_log::pending> redo_log::checkpoint_start(const lmdb_env& env) {
-  // The records before the checkpoint end the old segment: a segment begins with the record it
-  // is named after, and the sync thread is idle while the segment changes.
-  drain();
   auto pin = env.begin_read();
   if (!pin) return pin.error();
   pending work{std::move(*pin), next_seq_ - 1, {}, segments_list(dir_)};

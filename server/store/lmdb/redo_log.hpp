@@ -22,9 +22,7 @@
 // summed with BLAKE2b and still replay); `redo.lock`, held by the one process that writes the store.
 //
 // Threads: append, checkpoint_due and checkpoint_begin are called by the writer alone, between
-// batches (nothing is being committed). Records are written and synced on the log's sync thread,
-// so the writer runs the next batch meanwhile instead of waiting for the disk; a started
-// checkpoint syncs on the log's checkpoint thread.
+// batches (nothing is being committed); a started checkpoint syncs on the log's own thread.
 #pragma once
 
 #include <atomic>
@@ -32,7 +30,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,19 +59,10 @@ class redo_log {
   /// order, or a damaged record is followed by others; storage_* from LMDB.
   [[nodiscard]] result<void> replay(const lmdb_env& env);
 
-  /// Called once a record is on disk (or with why it may not be). It runs on the sync thread and
-  /// must be quick.
-  using on_durable = std::function<void(result<void>)>;
-  /// Appends one batch's changes (txn::changes_take) and returns at once; `durable` runs once they
-  /// and every record appended before are on disk. Records reach the disk in the order appended,
-  /// whatever queued up during one sync going to the next in one write and one fdatasync. Empty
-  /// changes are not written, but `durable` still waits for the records before them: the batch's
-  /// answers may rest on what they wrote. After a failure every later record fails too
-  /// (storage_error): the store takes no more writes, and whether the failed batches persist is
-  /// known only after the restart replays the log.
-  void append(std::string_view changes, on_durable durable);
-  /// Returns once every record appended so far is on disk and its `durable` has run.
-  void drain();
+  /// Appends one batch's changes (txn::changes_take) and returns once they are on disk. After a
+  /// failure every later call fails too (storage_error): the store takes no more writes, and
+  /// whether the failed batch persists is known only after the restart replays the log.
+  [[nodiscard]] result<void> append(std::string_view changes);
 
   /// Whether an append or a checkpoint failed: the store takes no more writes until a restart.
   [[nodiscard]] bool failed() const noexcept { return failed_; }
@@ -84,9 +72,8 @@ class redo_log {
   [[nodiscard]] bool checkpoint_due(const lmdb_env& env) const;
   /// Starts a checkpoint of everything committed so far; it syncs on the log's thread.
   void checkpoint_begin(const lmdb_env& env);
-  /// Makes everything committed so far durable and drops the log's records: waits for the records
-  /// being synced and for a running checkpoint, then checkpoints on the caller's thread. Errors:
-  /// io_error, storage_*.
+  /// Makes everything committed so far durable and drops the log's records: waits for a running
+  /// checkpoint, then checkpoints on the caller's thread. Errors: io_error, storage_*.
   [[nodiscard]] result<void> checkpoint(const lmdb_env& env);
 
  private:
@@ -101,7 +88,6 @@ class redo_log {
   [[nodiscard]] result<void> checkpoint_finish(pending&& work);
   [[nodiscard]] result<void> segment_open();
   void checkpointer_run();
-  void syncer_run();
 
   const std::filesystem::path dir_;
   const int lock_fd_;
@@ -121,15 +107,6 @@ class redo_log {
   bool running_ = false;           // a checkpoint is queued or syncing
   bool stopping_ = false;
   std::thread checkpointer_;
-
-  // Records appended and not yet handed to the sync thread: their bytes, and whom to tell.
-  std::mutex sync_mutex_;
-  std::condition_variable sync_wake_;
-  std::string unsynced_;
-  std::vector<on_durable> unsynced_waiting_;
-  bool syncing_ = false;  // the sync thread is writing a group
-  bool sync_stopping_ = false;
-  std::thread syncer_;
 };
 
 }  // namespace licensor::store

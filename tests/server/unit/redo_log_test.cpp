@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -118,26 +117,6 @@ TEST_CASE("a durable store reopens with every acknowledged batch, from its log, 
   for (int i = 0; i < 20; ++i) CHECK(stored(*env, "k" + std::to_string(i)) == (i != 3));
   CHECK(stored(*env, "kept"));
   CHECK_FALSE(stored(*env, "refused"));
-}
-
-TEST_CASE("the writer runs the next batch while the log syncs the last") {
-  redo_dir dir;
-  auto env = durable_open(dir.path);
-  group_commit writer(*env);
-  std::promise<void> second_ran;
-  std::promise<bool> first_answered;
-  // The first job queues the second, which therefore runs in a batch of its own; the first's
-  // answer (on the log's sync thread) waits for the second job to have run.
-  writer.submit([&](txn& write) {
-    writer.submit([&](txn& again) {
-      second_ran.set_value();
-      return again.put(db::counters, "second", "1");
-    }, [](result<void>) {});
-    return write.put(db::counters, "first", "1");
-  }, [&, ran = second_ran.get_future().share()](result<void> outcome) {
-    first_answered.set_value(outcome.ok() && ran.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
-  });
-  CHECK(first_answered.get_future().get());
 }
 
 TEST_CASE("jobs are answered in order, each once its batch and every batch before it are in the log") {
