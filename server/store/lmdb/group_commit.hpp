@@ -7,12 +7,12 @@
 // Between batches the writer starts the redo log's checkpoints.
 //
 // The writer waits for each batch's sync before it takes the next. Under full issuance load it
-// spent 70 to 80% of its time committing and syncing (one run, from /metrics), yet a sync thread that let it run the next batch
-// meanwhile (with the batch growing until the log was free) measured no faster on 2 cores:
-// issuance is bound by the cores' CPU there, not by the sync. Issuance alone on a fresh store,
-// the builds interleaved, medians in licenses a second: with 64 clients 5,321 as here, 5,337 with
-// a sync thread, 5,304 with growing batches too (four rounds); with 16 clients 4,408, 4,344 and
-// 4,551 (three rounds), within the machine's noise between rounds.
+// spent about 70 to 80% of its time committing and syncing (one run, from /metrics), yet a sync
+// thread that let it run the next batch meanwhile (with the batch growing until the log was free)
+// measured no faster on 2 cores: issuance is bound by the cores' CPU there, not by the sync.
+// Issuance alone on a fresh store, the builds interleaved, medians in licenses a second: with 64
+// clients 5,321 as here, 5,337 with a sync thread, 5,304 with growing batches too (four rounds);
+// with 16 clients 4,408, 4,344 and 4,551 (three rounds), within the machine's noise between rounds.
 //
 // Thread safety: submit() may be called from any thread. `done` runs on the writer thread
 // and must be quick (post the answer to the caller's executor).
